@@ -1,0 +1,52 @@
+# podlift: build, test and try it on local test servers. See README.md.
+SHELL := /bin/bash
+RID ?= linux-x64
+CONFIGURATION ?= Release
+ARTIFACTS := $(CURDIR)/artifacts
+AGENT := $(ARTIFACTS)/agent/$(RID)/podlift-agent
+PREFIX ?= /usr/local
+DOTNET ?= dotnet
+
+.PHONY: setup build publish publish-agent publish-cli unit e2e test demo bench install uninstall clean
+
+setup: ## install and start what the tests and the demo need (Docker engine, ssh, debootstrap...)
+	deploy/ci/setup-host.sh
+
+build:
+	$(DOTNET) build podlift.sln -c $(CONFIGURATION) -nologo -v q
+
+publish: publish-agent publish-cli
+
+publish-agent: ## the self-contained single-file agent, uploaded by `podlift agent install`
+	$(DOTNET) publish Podlift.Agent -c $(CONFIGURATION) -r $(RID) -nologo -v q -o $(ARTIFACTS)/agent/$(RID)
+	@ls -l $(AGENT)
+
+publish-cli: ## the self-contained single-file CLI, with the agent beside it
+	$(DOTNET) publish Podlift.Cli -c $(CONFIGURATION) -r $(RID) -nologo -v q --self-contained -p:PublishSingleFile=true -o $(ARTIFACTS)/cli
+	mkdir -p $(ARTIFACTS)/cli/agent/$(RID) && cp $(AGENT) $(ARTIFACTS)/cli/agent/$(RID)/
+
+unit: ## fast tests: no servers, no Docker
+	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --filter "Category!=e2e"
+
+e2e: setup publish-agent ## end-to-end tests against real test servers (systemd, sshd, Docker, nginx)
+	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --filter "Category=e2e" --logger "console;verbosity=normal"
+
+test: setup publish-agent ## everything: unit and end-to-end
+	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --logger "console;verbosity=normal"
+
+demo: setup publish ## one local test server: install the agent, deploy the example app, redeploy, roll back
+	deploy/demo.sh
+
+install: publish ## `podlift` on PATH, carrying the agent binary it installs
+	install -d $(PREFIX)/lib/podlift-cli
+	cp -r $(ARTIFACTS)/cli/. $(PREFIX)/lib/podlift-cli/
+	ln -sf $(PREFIX)/lib/podlift-cli/podlift $(PREFIX)/bin/podlift
+	@echo "installed: $(PREFIX)/bin/podlift"
+
+uninstall:
+	rm -f $(PREFIX)/bin/podlift
+	rm -rf $(PREFIX)/lib/podlift-cli
+
+clean:
+	rm -rf $(ARTIFACTS)
+	$(DOTNET) clean podlift.sln -nologo -v q

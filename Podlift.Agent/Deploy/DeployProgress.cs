@@ -1,0 +1,37 @@
+using Podlift.Protocol;
+
+namespace Podlift.Agent.Deploy;
+
+/// <summary>Typed helpers for what a job reports; all of it lands in <see cref="JobEvents"/>.</summary>
+public sealed class DeployProgress(JobEvents events)
+{
+    public void StepStarted(DeployStep step) => events.Publish(new DeployEvent { StepStarted = new StepStarted { Step = step } });
+
+    public void StepFinished(DeployStep step, TimeSpan duration) =>
+        events.Publish(new DeployEvent { StepFinished = new StepFinished { Step = step, DurationMilliseconds = (long)duration.TotalMilliseconds } });
+
+    public void Info(string text) => Say(EventLevel.Info, text);
+    public void Success(string text) => Say(EventLevel.Success, text);
+    public void Warning(string text) => Say(EventLevel.Warning, text);
+    public void Error(string text) => Say(EventLevel.Error, text);
+    public void Detail(string text) => Say(EventLevel.Detail, text);
+
+    public void HealthChecked(string container, bool passed, TimeSpan duration, string reason = "", IEnumerable<string>? logTail = null)
+    {
+        var check = new HealthChecked { Container = container, Passed = passed, DurationMilliseconds = (long)duration.TotalMilliseconds, Reason = reason };
+        if (logTail is not null) check.LogTail.AddRange(logTail);
+        events.Publish(new DeployEvent { HealthChecked = check });
+    }
+
+    public void Finished(bool success, string version, string previousVersion, TimeSpan duration, string error = "") =>
+        events.Publish(new DeployEvent
+        {
+            Finished = new DeployFinished
+            {
+                Success = success, Version = version, PreviousVersion = previousVersion,
+                DurationMilliseconds = (long)duration.TotalMilliseconds, Error = error,
+            },
+        });
+
+    private void Say(EventLevel level, string text) => events.Publish(new DeployEvent { Message = new Message { Level = level, Text = text } });
+}

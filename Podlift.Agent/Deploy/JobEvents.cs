@@ -1,0 +1,84 @@
+using System.Runtime.CompilerServices;
+using Google.Protobuf;
+using Podlift.Protocol;
+
+namespace Podlift.Agent.Deploy;
+
+/// <summary>
+/// The append-only event log of one job. Any number of readers stream it from the start, live; every
+/// event is also written to the job's journal file so the outcome survives the client and the agent.
+/// </summary>
+public sealed class JobEvents : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly List<DeployEvent> _events = [];
+    private readonly StreamWriter? _journal;
+    private TaskCompletionSource _changed = NewSignal();
+    private bool _completed;
+
+    public JobEvents(string deployId, string? journalPath)
+    {
+        DeployId = deployId;
+        if (journalPath is null) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(journalPath)!);
+        _journal = new StreamWriter(journalPath, append: true) { AutoFlush = true };
+    }
+
+    public string DeployId { get; }
+
+    public DeployStep CurrentStep { get; private set; }
+
+    public void Publish(DeployEvent deployEvent)
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            if (_completed) throw new InvalidOperationException("the job has already finished");
+            deployEvent.Sequence = _events.Count + 1;
+            deployEvent.UnixMilliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            deployEvent.DeployId = DeployId;
+            if (deployEvent.StepStarted is { } started) CurrentStep = started.Step;
+            _events.Add(deployEvent);
+            _journal?.WriteLine(JsonFormatter.Default.Format(deployEvent));
+            changed = _changed;
+            _changed = NewSignal();
+        }
+        changed.TrySetResult();
+    }
+
+    public void Complete()
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            _completed = true;
+            changed = _changed;
+        }
+        changed.TrySetResult();
+    }
+
+    public async IAsyncEnumerable<DeployEvent> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var next = 0;
+        while (true)
+        {
+            DeployEvent[] batch;
+            bool completed;
+            Task changed;
+            lock (_gate)
+            {
+                batch = _events.Skip(next).ToArray();
+                completed = _completed;
+                changed = _changed.Task;
+            }
+            foreach (var deployEvent in batch) yield return deployEvent;
+            next += batch.Length;
+            if (completed && batch.Length == 0) yield break;
+            if (batch.Length == 0) await changed.WaitAsync(cancellationToken);
+        }
+    }
+
+    public void Dispose() => _journal?.Dispose();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

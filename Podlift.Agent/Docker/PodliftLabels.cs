@@ -1,0 +1,17 @@
+namespace Podlift.Agent.Docker;
+
+/// <summary>
+/// Labels on every container podlift starts, so state can be rebuilt from Docker alone.
+/// Named as in podlift.yml: <c>service:</c> is the app (podlift.service), <c>services:</c> are its roles
+/// such as web and worker (podlift.role).
+/// </summary>
+public static class PodliftLabels
+{
+    public const string App = "podlift.service";
+    public const string Service = "podlift.role";
+    public const string Version = "podlift.version";
+    public const string Replica = "podlift.replica";
+    public const string DeployedAt = "podlift.deployed_at";
+    public const string DeployedBy = "podlift.deployed_by";
+    public const string DeployId = "podlift.deploy_id";
+}

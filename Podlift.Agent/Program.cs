@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Podlift.Agent.Deploy;
+using Podlift.Agent.Docker;
+using Podlift.Agent.Health;
+using Podlift.Agent.Host;
+using Podlift.Agent.Hosting;
+using Podlift.Agent.Images;
+using Podlift.Agent.Proxy;
+using Podlift.Agent.Rpc;
+using Podlift.Agent.State;
+using Serilog;
+
+if (args is ["--version"])
+{
+    Console.WriteLine(AgentService.Version);
+    return 0;
+}
+
+Log.Logger = AgentLogging.Configure(new LoggerConfiguration()).CreateLogger();
+var socket = new AgentSocket(Environment.GetEnvironmentVariable("PODLIFT_AGENT_SOCKET") ?? Podlift.Protocol.AgentProtocol.SocketPath);
+try
+{
+    var builder = WebApplication.CreateSlimBuilder(args);
+    builder.Host.UseSystemd();
+    builder.Host.UseSerilog();
+    builder.WebHost.ConfigureKestrel(kestrel =>
+    {
+        kestrel.ListenUnixSocket(socket.Path, listen => listen.Protocols = HttpProtocols.Http2);
+        kestrel.Limits.MinRequestBodyDataRate = null; // an image push may pause while docker load catches up
+    });
+    builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = 8 << 20);
+
+    builder.Services.AddSingleton(_ => DockerEngine.Local());
+    builder.Services.AddSingleton<IContainerRuntime>(services => services.GetRequiredService<DockerEngine>());
+    builder.Services.AddSingleton(_ => HttpHealthProbe.CreateClient());
+    builder.Services.AddSingleton<HttpHealthProbe>();
+    builder.Services.AddSingleton<IProcessRunner, ProcessRunner>();
+    builder.Services.AddSingleton<IReverseProxy>(services => new NginxProxy(services.GetRequiredService<IProcessRunner>()));
+    builder.Services.AddSingleton(_ => new StateStore(StateStore.DefaultRoot));
+    builder.Services.AddSingleton<HostFacts>();
+    builder.Services.AddSingleton<ImageReceiver>();
+    builder.Services.AddSingleton<DeployJobs>();
+    builder.Services.AddSingleton<AppStateReader>();
+
+    var app = builder.Build();
+    app.MapGrpcService<AgentService>();
+
+    socket.PrepareForBind();
+    await app.StartAsync();
+    socket.AfterBind();
+    Log.Information("podlift-agent {Version} listening on {Socket}", AgentService.Version, socket.Path);
+    await app.WaitForShutdownAsync();
+    return 0;
+}
+catch (Exception e)
+{
+    Log.Fatal(e, "podlift-agent stopped");
+    return 1;
+}
+finally
+{
+    await Log.CloseAndFlushAsync();
+}

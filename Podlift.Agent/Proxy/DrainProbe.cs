@@ -1,0 +1,62 @@
+using System.Globalization;
+
+namespace Podlift.Agent.Proxy;
+
+/// <summary>Reads the kernel's and nginx's view of in-flight work. Parsing is pure; the readers touch /proc.</summary>
+public static class DrainProbe
+{
+    private const string Established = "01";
+
+    /// <summary>Counts ESTABLISHED connections whose remote port is one of <paramref name="ports"/> in /proc/net/tcp text.</summary>
+    public static int CountConnectionsTo(string procNetTcp, IReadOnlySet<int> ports)
+    {
+        var count = 0;
+        foreach (var line in procNetTcp.Split('\n').Skip(1))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < 4 || fields[3] != Established) continue;
+            var remote = fields[2];
+            var colon = remote.LastIndexOf(':');
+            if (colon < 0) continue;
+            if (int.TryParse(remote[(colon + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var port) && ports.Contains(port))
+                count++;
+        }
+        return count;
+    }
+
+    /// <summary>nginx worker processes: pid and whether they are shutting down after a reload.</summary>
+    public sealed record NginxWorker(int Pid, bool ShuttingDown);
+
+    public static NginxWorker? ParseNginxWorker(int pid, string cmdline)
+    {
+        var title = cmdline.Replace('\0', ' ').Trim();
+        if (!title.StartsWith("nginx: worker process", StringComparison.Ordinal)) return null;
+        return new NginxWorker(pid, title.Contains("is shutting down", StringComparison.Ordinal));
+    }
+
+    public static int ConnectionsTo(IReadOnlySet<int> ports)
+    {
+        var total = 0;
+        foreach (var file in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            try { total += CountConnectionsTo(File.ReadAllText(file), ports); }
+            catch (IOException) { }
+        }
+        return total;
+    }
+
+    public static IReadOnlyList<NginxWorker> NginxWorkers()
+    {
+        var workers = new List<NginxWorker>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                if (ParseNginxWorker(pid, File.ReadAllText(Path.Combine(dir, "cmdline"))) is { } worker) workers.Add(worker);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        return workers;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text;
+
+namespace Podlift.Agent.Proxy;
+
+public sealed record UpstreamServer(string Address, int Port, string Comment);
+
+/// <summary>What nginx must route for one app: its routed service's backends and the host name.</summary>
+public sealed record NginxSite(string App, string Service, string Version, string? Domain, IReadOnlyList<UpstreamServer> Servers, bool ListenIPv6)
+{
+    public string UpstreamName => $"{Sanitize(App)}_{Sanitize(Service)}";
+
+    public static string FileName(string app) => $"podlift-{app}.conf";
+
+    private static string Sanitize(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
+}
+
+/// <summary>Renders an app's nginx config. Pure: the same site always gives the same text.</summary>
+public static class NginxSiteRenderer
+{
+    public static string Render(NginxSite site)
+    {
+        if (site.Servers.Count == 0) throw new ArgumentException("an upstream needs at least one server", nameof(site));
+        var text = new StringBuilder();
+        text.AppendLine($"# Written by podlift-agent for {site.App} {site.Version}. Do not edit: every deploy rewrites it.");
+        text.AppendLine($"upstream {site.UpstreamName} {{");
+        text.AppendLine("    least_conn;");
+        foreach (var server in site.Servers)
+            text.AppendLine($"    server {server.Address}:{server.Port} max_fails=3 fail_timeout=10s; # {server.Comment}");
+        text.AppendLine("    keepalive 32;");
+        text.AppendLine("}");
+        text.AppendLine();
+        text.AppendLine("server {");
+        var defaultServer = string.IsNullOrEmpty(site.Domain) ? " default_server" : "";
+        text.AppendLine($"    listen 80{defaultServer};");
+        if (site.ListenIPv6) text.AppendLine($"    listen [::]:80{defaultServer};");
+        text.AppendLine($"    server_name {(string.IsNullOrEmpty(site.Domain) ? "_" : site.Domain)};");
+        text.AppendLine();
+        text.AppendLine("    location / {");
+        text.AppendLine($"        proxy_pass http://{site.UpstreamName};");
+        text.AppendLine("        proxy_http_version 1.1;");
+        text.AppendLine("        proxy_set_header Connection \"\";");
+        text.AppendLine("        proxy_set_header Host $host;");
+        text.AppendLine("        proxy_set_header X-Real-IP $remote_addr;");
+        text.AppendLine("        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;");
+        text.AppendLine("        proxy_set_header X-Forwarded-Proto $scheme;");
+        text.AppendLine("        proxy_next_upstream error timeout http_502 http_503;");
+        text.AppendLine("    }");
+        text.AppendLine("}");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,86 @@
+using Podlift.Agent.Docker;
+using Podlift.Protocol;
+
+namespace Podlift.Agent.State;
+
+/// <summary>Answers State: the recorded deployments joined with what Docker says runs right now.</summary>
+public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, HttpClient http, ILogger<AppStateReader> log)
+{
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
+    public async Task<StateReply> ReadAsync(string? onlyApp, CancellationToken cancellationToken)
+    {
+        var containers = await runtime.ListAppContainersAsync(string.IsNullOrEmpty(onlyApp) ? null : onlyApp, cancellationToken);
+        var apps = containers.Select(c => c.App).Concat(store.Apps()).Distinct()
+            .Where(app => string.IsNullOrEmpty(onlyApp) || app == onlyApp).Order();
+
+        var reply = new StateReply();
+        foreach (var app in apps)
+        {
+            var own = containers.Where(c => c.App == app).ToList();
+            var record = store.Load(app);
+            var rebuilt = false;
+            if (record is null && own.Count > 0)
+            {
+                record = StateRebuilder.FromContainers(app, own);
+                if (record is not null)
+                {
+                    rebuilt = true;
+                    store.Save(record);
+                    log.LogWarning("State of {App} was missing or unreadable; rebuilt it from container labels", app);
+                }
+            }
+            if (record is null) continue;
+            reply.Apps.Add(await ToAppStateAsync(record, own, rebuilt, cancellationToken));
+        }
+        return reply;
+    }
+
+    private async Task<AppState> ToAppStateAsync(AppRecord record, List<AppContainer> containers, bool rebuilt, CancellationToken cancellationToken)
+    {
+        var state = new AppState
+        {
+            App = record.App,
+            CurrentVersion = record.Current?.Version ?? "",
+            PreviousVersion = record.Previous?.Version ?? "",
+            DeployedAtUnixMilliseconds = record.Current?.DeployedAt.ToUnixTimeMilliseconds() ?? 0,
+            DeployedBy = record.Current?.DeployedBy ?? "",
+            CommitMessage = record.Current?.CommitMessage ?? "",
+            RebuiltFromLabels = rebuilt,
+        };
+        foreach (var container in containers.OrderBy(c => c.Service).ThenBy(c => c.Version).ThenBy(c => c.Replica))
+        {
+            state.Containers.Add(new ContainerState
+            {
+                Name = container.Name,
+                Service = container.Service,
+                Version = container.Version,
+                Replica = container.Replica,
+                Status = container.State,
+                Health = await HealthOfAsync(container, record, cancellationToken),
+                StartedAtUnixMilliseconds = container.StartedAt?.ToUnixTimeMilliseconds() ?? 0,
+                HostPort = container.HostPort,
+            });
+        }
+        return state;
+    }
+
+    private async Task<string> HealthOfAsync(AppContainer container, AppRecord record, CancellationToken cancellationToken)
+    {
+        if (!container.IsRunning) return container.State;
+        if (container.Health != "none") return container.Health;
+        if (record.Current?.HealthPaths.TryGetValue(container.Service, out var path) != true || container.HostPort == 0) return "running";
+
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(ProbeTimeout);
+        try
+        {
+            using var response = await http.GetAsync($"http://127.0.0.1:{container.HostPort}{path}", attempt.Token);
+            return response.IsSuccessStatusCode ? "healthy" : "unhealthy";
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return "unhealthy";
+        }
+    }
+}

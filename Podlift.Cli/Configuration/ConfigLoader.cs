@@ -1,0 +1,245 @@
+using System.Text.RegularExpressions;
+using Podlift.Cli.Errors;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Podlift.Cli.Configuration;
+
+/// <summary>Reads podlift.yml and its env file into a checked <see cref="PodliftConfig"/>. No I/O beyond the two files.</summary>
+public static partial class ConfigLoader
+{
+    private static readonly string[] TopLevelKeys =
+        ["service", "image", "domain", "env_file", "git", "servers", "registry", "dependencies", "services", "proxy", "drain", "hooks"];
+    private static readonly string[] NotYetSupported = ["registry", "dependencies", "hooks"];
+
+    public static PodliftConfig Load(string path, IReadOnlyDictionary<string, string> environment)
+    {
+        var fullPath = Path.GetFullPath(path);
+        var fileName = Path.GetFileName(fullPath);
+        if (!File.Exists(fullPath))
+            throw new ConfigurationException($"{fileName} not found in {Path.GetDirectoryName(fullPath)}",
+                "run `podlift init` to create one, or point to it with --config <file>");
+
+        var root = ParseYaml(File.ReadAllText(fullPath), fileName);
+        var variables = new Dictionary<string, string>(ReadEnvFile(root, fullPath, environment));
+        foreach (var (key, value) in environment) variables[key] = value; // the environment wins over the file, as in Compose
+
+        var envFileName = root.Children.TryGetValue(new YamlScalarNode("env_file"), out var envNode) ? ((YamlScalarNode)envNode).Value ?? ".env" : ".env";
+        var context = new ConfigContext(fileName, new VariableExpander(variables, envFileName));
+        return Build(new ConfigNode(root, "", context), fullPath);
+    }
+
+    private static YamlMappingNode ParseYaml(string text, string fileName)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            var reason = e.InnerException?.Message ?? e.Message;
+            throw new ConfigurationException($"{fileName}:{e.Start.Line}:{e.Start.Column}: YAML syntax error: {StripMark(reason)}",
+                "check the indentation and quoting on that line");
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw new ConfigurationException($"{fileName} is empty or is not a mapping of keys", "start from `podlift init`");
+        return root;
+    }
+
+    private static IReadOnlyDictionary<string, string> ReadEnvFile(YamlMappingNode root, string configPath, IReadOnlyDictionary<string, string> environment)
+    {
+        var directory = Path.GetDirectoryName(configPath)!;
+        var explicitPath = root.Children.TryGetValue(new YamlScalarNode("env_file"), out var node) ? (node as YamlScalarNode)?.Value : null;
+        var path = ResolvePath(explicitPath ?? ".env", directory, environment);
+        if (!File.Exists(path))
+        {
+            if (explicitPath is null) return new Dictionary<string, string>();
+            throw new ConfigurationException($"env_file {explicitPath} not found (looked for {path})", "create it, or fix env_file in podlift.yml");
+        }
+        try
+        {
+            return EnvFile.Parse(File.ReadAllText(path), Path.GetFileName(path));
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"env_file {path} cannot be read (permission denied)", $"check its permissions: ls -l {path}");
+        }
+    }
+
+    private static string ResolvePath(string path, string baseDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        if (path.StartsWith("~/", StringComparison.Ordinal))
+            path = Path.Combine(environment.GetValueOrDefault("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..]);
+        return Path.GetFullPath(path, baseDirectory);
+    }
+
+    private static PodliftConfig Build(ConfigNode root, string sourcePath)
+    {
+        root.AllowOnly(TopLevelKeys);
+        foreach (var key in NotYetSupported)
+            if (root.Child(key) is { } unsupported)
+                throw unsupported.Error("is not supported by this version of podlift yet", $"remove `{key}:` for now");
+
+        var app = Name(root.Required("service"));
+        var image = root.Required("image").String();
+        if (!ImageName().IsMatch(image))
+            throw root.Required("image").Error($"must be an image name without a tag, such as myapp or ghcr.io/me/myapp (got: {image})");
+        var domain = root.Child("domain")?.String();
+        if (root.Child("git") is { } git) git.AllowOnly("repo", "branch");
+
+        var servers = Servers(root.Required("servers"));
+        var services = root.Child("services") is { } servicesNode
+            ? servicesNode.Entries().Select(e => Service(e.Key, e.Value)).ToList()
+            : [new ServiceConfig { Name = "web" }];
+        if (services.Count == 0) throw root.Child("services")!.Error("must name at least one service, such as web");
+
+        var grouped = servers.Any(s => s.Roles.Count > 0);
+        if (grouped)
+        {
+            foreach (var service in services)
+                if (!servers.Any(s => s.Roles.Contains(service.Name)))
+                    throw root.Child("services")!.Error($"names {service.Name}, but no server has that role",
+                        $"add a `{service.Name}:` group under servers:, or list servers without groups");
+        }
+
+        return new PodliftConfig
+        {
+            App = app,
+            Image = image,
+            Domain = string.IsNullOrWhiteSpace(domain) ? null : domain,
+            Servers = servers,
+            Services = services,
+            Proxy = Proxy(root.Child("proxy")),
+            Drain = root.Child("drain")?.Duration(TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(30),
+            SourcePath = sourcePath,
+        };
+    }
+
+    private static string Name(ConfigNode node)
+    {
+        var name = node.String();
+        if (!NamePattern().IsMatch(name))
+            throw node.Error($"must be lowercase letters, digits and dashes, starting with a letter (got: {name})");
+        return name;
+    }
+
+    private static List<ServerConfig> Servers(ConfigNode node)
+    {
+        var servers = new List<ServerConfig>();
+        if (node.IsSequence)
+        {
+            servers.AddRange(node.Items().Select(item => Server(item, [])));
+        }
+        else if (node.IsMapping)
+        {
+            foreach (var (role, list) in node.Entries())
+            {
+                if (!NamePattern().IsMatch(role)) throw list.Error("is not a valid role name (lowercase letters, digits, dashes)");
+                foreach (var item in list.Items())
+                {
+                    var server = Server(item, [role]);
+                    var same = servers.FindIndex(s => s.Host == server.Host && s.Port == server.Port);
+                    if (same >= 0) servers[same] = servers[same] with { Roles = [.. servers[same].Roles, role], Labels = servers[same].Labels.Union(server.Labels).ToList() };
+                    else servers.Add(server);
+                }
+            }
+        }
+        else
+        {
+            throw node.Error("must be a list of servers, or servers grouped by role");
+        }
+        if (servers.Count == 0) throw node.Error("must list at least one server");
+        return servers;
+    }
+
+    private static ServerConfig Server(ConfigNode node, IReadOnlyList<string> roles)
+    {
+        if (node.IsScalar) return new ServerConfig(Host(node), "root", 22, null, roles, []);
+        node.AllowOnly("host", "user", "port", "ssh_key", "labels");
+        return new ServerConfig(
+            Host(node.Required("host")),
+            node.Child("user")?.String() ?? "root",
+            node.Child("port")?.Int(1, 65535) ?? 22,
+            node.Child("ssh_key")?.String(),
+            roles,
+            node.Child("labels")?.StringList() ?? []);
+    }
+
+    private static string Host(ConfigNode node)
+    {
+        var host = node.String().Trim();
+        if (host.Length == 0 || host.StartsWith('-') || host.Any(char.IsWhiteSpace))
+            throw node.Error($"must be a host name or IP address (got: \"{host}\")");
+        return host;
+    }
+
+    private static ServiceConfig Service(string name, ConfigNode node)
+    {
+        if (!NamePattern().IsMatch(name)) throw node.Error("is not a valid service name (lowercase letters, digits, dashes)");
+        if (node.Node is YamlScalarNode { Value: null or "" or "~" }) return new ServiceConfig { Name = name };
+        node.AllowOnly("port", "replicas", "command", "env", "healthcheck", "volumes", "options");
+        foreach (var key in new[] { "volumes", "options" })
+            if (node.Child(key) is { } unsupported)
+                throw unsupported.Error("is not supported by this version of podlift yet", $"remove `{key}:` for now");
+
+        var healthNode = node.Child("healthcheck");
+        return new ServiceConfig
+        {
+            Name = name,
+            Port = node.Child("port")?.Int(1, 65535) ?? 8000,
+            Replicas = node.Child("replicas")?.Int(1, 100) ?? 1,
+            Command = node.Child("command") is { } command ? Command(command) : [],
+            Env = node.Child("env") is { } env ? env.Entries().ToDictionary(e => EnvName(e.Key, e.Value), e => e.Value.String()) : new Dictionary<string, string>(),
+            HealthCheck = healthNode is null ? HealthCheckConfig.Default : healthNode.IsFalse ? null : HealthCheck(healthNode),
+        };
+    }
+
+    private static IReadOnlyList<string> Command(ConfigNode node)
+    {
+        if (node.IsSequence) return node.StringList();
+        try { return ShellWords.Split(node.String()); }
+        catch (FormatException e) { throw node.Error(e.Message); }
+    }
+
+    private static string EnvName(string name, ConfigNode node) =>
+        EnvFile.IsValidName(name) ? name : throw node.Error("is not a valid environment variable name");
+
+    private static HealthCheckConfig HealthCheck(ConfigNode node)
+    {
+        if (node.IsScalar && node.Bool()) return HealthCheckConfig.Default;
+        node.AllowOnly("path", "expect", "timeout", "interval", "retries");
+        var defaults = HealthCheckConfig.Default;
+        var path = node.Child("path")?.String() ?? defaults.Path;
+        if (!path.StartsWith('/')) throw node.Child("path")!.Error($"must start with / (got: {path})");
+        var expect = node.Child("expect") is { } expectNode
+            ? (expectNode.IsSequence ? expectNode.Items().Select(i => i.Int(100, 599)).ToList() : [expectNode.Int(100, 599)])
+            : defaults.Expect;
+        return new HealthCheckConfig(
+            path,
+            expect,
+            node.Child("timeout")?.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)) ?? defaults.Timeout,
+            node.Child("interval")?.Duration(TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)) ?? defaults.Interval,
+            node.Child("retries")?.Int(1, 100) ?? defaults.Retries);
+    }
+
+    private static ProxyConfig Proxy(ConfigNode? node)
+    {
+        if (node is null) return new ProxyConfig(true);
+        node.AllowOnly("enabled", "ssl", "ssl_email");
+        if (node.Child("ssl") is { } ssl && !ssl.IsFalse)
+            throw ssl.Error("is not supported by this version of podlift yet", "set proxy.ssl: false for now");
+        return new ProxyConfig(node.Child("enabled")?.Bool() ?? true);
+    }
+
+    private static string StripMark(string message) => MarkPrefix().Replace(message, "");
+
+    [GeneratedRegex("^[a-z][a-z0-9-]*$")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex(@"^[a-z0-9]+([._/-][a-z0-9]+)*(:\d+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$")]
+    private static partial Regex ImageName();
+
+    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
+    private static partial Regex MarkPrefix();
+}

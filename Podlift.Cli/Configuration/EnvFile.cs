@@ -1,0 +1,45 @@
+using Podlift.Cli.Errors;
+
+namespace Podlift.Cli.Configuration;
+
+/// <summary>Reads a dotenv file: KEY=VALUE lines, optional `export`, # comments, single or double quotes.</summary>
+public static class EnvFile
+{
+    public static IReadOnlyDictionary<string, string> Parse(string text, string fileName)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var lineNumber = 0;
+        foreach (var rawLine in text.Split('\n'))
+        {
+            lineNumber++;
+            var line = rawLine.TrimEnd('\r').Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            if (line.StartsWith("export ", StringComparison.Ordinal)) line = line["export ".Length..].TrimStart();
+            var equals = line.IndexOf('=');
+            if (equals <= 0)
+                throw new ConfigurationException($"{fileName}:{lineNumber}: expected KEY=VALUE, got \"{Truncate(line)}\"",
+                    "write each variable as NAME=value on its own line");
+            var key = line[..equals].Trim();
+            if (!IsValidName(key))
+                throw new ConfigurationException($"{fileName}:{lineNumber}: \"{key}\" is not a valid variable name",
+                    "names are letters, digits and underscores, not starting with a digit");
+            values[key] = Unquote(line[(equals + 1)..].Trim());
+        }
+        return values;
+    }
+
+    public static bool IsValidName(string name) =>
+        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    private static string Unquote(string value)
+    {
+        if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
+            return value[1..^1].Replace("\\n", "\n").Replace("\\\"", "\"").Replace("\\\\", "\\");
+        if (value.Length >= 2 && value[0] == '\'' && value[^1] == '\'') return value[1..^1];
+        var comment = value.IndexOf(" #", StringComparison.Ordinal);
+        return comment >= 0 ? value[..comment].TrimEnd() : value;
+    }
+
+    // never echo a whole line back: it may hold a secret
+    private static string Truncate(string line) => line.Length <= 12 ? line : line[..12] + "…";
+}

@@ -1,0 +1,49 @@
+namespace Podlift.Cli.Configuration;
+
+/// <summary>podlift.yml, resolved: defaults filled in, variables expanded, every value checked.</summary>
+public sealed record PodliftConfig
+{
+    public required string App { get; init; }
+    public required string Image { get; init; }
+    public string? Domain { get; init; }
+    public required IReadOnlyList<ServerConfig> Servers { get; init; }
+    public required IReadOnlyList<ServiceConfig> Services { get; init; }
+    public ProxyConfig Proxy { get; init; } = new(true);
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(30);
+    public required string SourcePath { get; init; }
+
+    public string ProjectDirectory => Path.GetDirectoryName(Path.GetFullPath(SourcePath))!;
+
+    /// <summary>The server that hosts dependencies and the load balancer: labelled primary, else the first.</summary>
+    public ServerConfig Primary => Servers.FirstOrDefault(s => s.Labels.Contains("primary")) ?? Servers[0];
+
+    /// <summary>The service nginx routes to: `web` if there is one, else the first with an HTTP health check.</summary>
+    public ServiceConfig? RoutedService =>
+        Services.FirstOrDefault(s => s.Name == "web" && s.HealthCheck is not null) ?? Services.FirstOrDefault(s => s.HealthCheck is not null);
+
+    public IEnumerable<ServiceConfig> ServicesOn(ServerConfig server) =>
+        Services.Where(service => server.Roles.Count == 0 || server.Roles.Contains(service.Name));
+}
+
+public sealed record ServerConfig(string Host, string User, int Port, string? SshKey, IReadOnlyList<string> Roles, IReadOnlyList<string> Labels)
+{
+    public override string ToString() => Host;
+}
+
+public sealed record ServiceConfig
+{
+    public required string Name { get; init; }
+    public int Port { get; init; } = 8000;
+    public int Replicas { get; init; } = 1;
+    public IReadOnlyList<string> Command { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    /// <summary>Null when `healthcheck: false`: the container only has to keep running.</summary>
+    public HealthCheckConfig? HealthCheck { get; init; } = HealthCheckConfig.Default;
+}
+
+public sealed record HealthCheckConfig(string Path, IReadOnlyList<int> Expect, TimeSpan Timeout, TimeSpan Interval, int Retries)
+{
+    public static readonly HealthCheckConfig Default = new("/health", [200], TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), 3);
+}
+
+public sealed record ProxyConfig(bool Enabled);

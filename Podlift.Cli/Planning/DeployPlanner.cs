@@ -1,0 +1,53 @@
+using Podlift.Cli.Configuration;
+using Podlift.Protocol;
+
+namespace Podlift.Cli.Planning;
+
+/// <summary>Turns configuration and a release into the plan one server's agent runs. Pure.</summary>
+public static class DeployPlanner
+{
+    public static DeployPlan For(PodliftConfig config, ServerConfig server, Release release, bool skipHealthcheck)
+    {
+        var routed = config.RoutedService;
+        var plan = new DeployPlan
+        {
+            App = config.App,
+            Version = release.Version,
+            Image = release.Image,
+            DeployedBy = release.DeployedBy,
+            CommitMessage = release.CommitMessage,
+            Proxy = new ProxyPlan { Enabled = config.Proxy.Enabled, Domain = config.Domain ?? "" },
+            DrainMilliseconds = (long)config.Drain.TotalMilliseconds,
+            SkipHealthcheck = skipHealthcheck,
+        };
+        foreach (var service in config.ServicesOn(server))
+            plan.Services.Add(ServicePlanFor(service, routed?.Name == service.Name));
+        return plan;
+    }
+
+    private static ServicePlan ServicePlanFor(ServiceConfig service, bool routed)
+    {
+        var plan = new ServicePlan
+        {
+            Name = service.Name,
+            Replicas = service.Replicas,
+            // a service without an HTTP check is not reachable from outside, so it needs no host port
+            ContainerPort = service.HealthCheck is null ? 0 : service.Port,
+            Routed = routed,
+        };
+        plan.Command.AddRange(service.Command);
+        foreach (var (name, value) in service.Env) plan.Env[name] = value;
+        if (service.HealthCheck is { } check)
+        {
+            plan.Healthcheck = new HealthCheckPlan
+            {
+                Path = check.Path,
+                TimeoutMilliseconds = (long)check.Timeout.TotalMilliseconds,
+                IntervalMilliseconds = (long)check.Interval.TotalMilliseconds,
+                Retries = check.Retries,
+            };
+            plan.Healthcheck.Expect.AddRange(check.Expect);
+        }
+        return plan;
+    }
+}

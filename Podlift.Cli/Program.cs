@@ -1,0 +1,3 @@
+using Podlift.Cli.Commands;
+
+return await CommandLine.Build().Parse(args).InvokeAsync();

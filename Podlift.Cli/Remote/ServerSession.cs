@@ -1,0 +1,72 @@
+using Podlift.Cli.Configuration;
+using Podlift.Protocol;
+
+namespace Podlift.Cli.Remote;
+
+/// <summary>One server for the length of a command: its SSH connection and the agent channel over it.</summary>
+public sealed class ServerSession : IAsyncDisposable
+{
+    private ServerSession(SshConnection ssh, AgentChannel agent)
+    {
+        Ssh = ssh;
+        Agent = agent;
+    }
+
+    public ServerConfig Server => Ssh.Server;
+    public SshConnection Ssh { get; }
+    public AgentChannel Agent { get; }
+    public HelloReply? Hello { get; private set; }
+
+    public static async Task<ServerSession> ConnectAsync(ServerConfig server, SshSettings settings, CancellationToken cancellationToken)
+    {
+        var ssh = await SshConnection.OpenAsync(server, settings, cancellationToken);
+        return new ServerSession(ssh, new AgentChannel(server.Host, ssh.AgentSocket));
+    }
+
+    /// <summary>Connects and greets the agent; the first unreachable server fails the whole set, before anything changes.</summary>
+    public static async Task<ServerSessions> ConnectAllAsync(IEnumerable<ServerConfig> servers, SshSettings settings, CancellationToken cancellationToken)
+    {
+        var sessions = new ServerSessions();
+        try
+        {
+            var connecting = servers.Select(async server =>
+            {
+                var session = await ConnectAsync(server, settings, cancellationToken);
+                lock (sessions) sessions.Add(session);
+                await session.HelloAsync(cancellationToken);
+                return session;
+            }).ToList();
+            await Task.WhenAll(connecting);
+            sessions.Order(servers);
+            return sessions;
+        }
+        catch
+        {
+            await sessions.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<HelloReply> HelloAsync(CancellationToken cancellationToken) => Hello = await Agent.HelloAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        Agent.Dispose();
+        await Ssh.DisposeAsync();
+    }
+}
+
+public sealed class ServerSessions : List<ServerSession>, IAsyncDisposable
+{
+    public void Order(IEnumerable<ServerConfig> servers)
+    {
+        var order = servers.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i);
+        Sort((a, b) => order[a.Server].CompareTo(order[b.Server]));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var session in this) await session.DisposeAsync();
+        Clear();
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Podlift.Cli.Configuration;
+using Podlift.Cli.Errors;
+using Podlift.Cli.Local;
+
+namespace Podlift.Cli.Remote;
+
+/// <summary>
+/// One SSH connection to one server for the length of a podlift run: a control master that every
+/// remote command reuses, forwarding a local unix socket to the agent's. It lives as a child of this
+/// process and ends with it.
+/// </summary>
+public sealed class SshConnection : IAsyncDisposable
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+    private readonly Process _master;
+    private readonly StringBuilder _masterErrors = new();
+    private readonly string _controlPath;
+
+    private SshConnection(ServerConfig server, SshSettings settings, string directory)
+    {
+        Server = server;
+        Settings = settings;
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{server.User}@{server.Host}:{server.Port}")))[..10].ToLowerInvariant();
+        _controlPath = Path.Combine(directory, $"{key}-{Environment.ProcessId}.ctl");
+        AgentSocket = Path.Combine(directory, $"{key}-{Environment.ProcessId}.agent");
+        _master = new Process { StartInfo = LocalProcess.StartInfo("ssh", SshArguments.Master(server, settings.ConfigFile, _controlPath, AgentSocket)) };
+    }
+
+    public ServerConfig Server { get; }
+    public SshSettings Settings { get; }
+
+    /// <summary>The local end of the forwarded agent socket.</summary>
+    public string AgentSocket { get; }
+
+    public int MasterProcessId => _master.Id;
+
+    public static async Task<SshConnection> OpenAsync(ServerConfig server, SshSettings settings, CancellationToken cancellationToken)
+    {
+        var connection = new SshConnection(server, settings, SocketDirectory());
+        settings.Trace?.Invoke($"ssh {string.Join(' ', connection._master.StartInfo.ArgumentList)}");
+        try
+        {
+            connection._master.Start();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new ConnectionException("the ssh command was not found", "install the OpenSSH client (apt-get install openssh-client)");
+        }
+        connection._master.ErrorDataReceived += (_, line) => { if (line.Data is not null) lock (connection._masterErrors) connection._masterErrors.AppendLine(line.Data); };
+        connection._master.BeginErrorReadLine();
+        connection._master.StandardInput.Close();
+        await connection.WaitUntilReadyAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!(File.Exists(_controlPath) && File.Exists(AgentSocket)))
+        {
+            if (_master.HasExited)
+            {
+                await _master.WaitForExitAsync(cancellationToken); // flushes stderr
+                throw SshFailure.Classify(Server.Host, MasterErrors());
+            }
+            if (clock.Elapsed > ReadyTimeout)
+            {
+                await DisposeAsync();
+                throw new ConnectionException($"{Server.Host}: SSH did not connect within {ReadyTimeout.TotalSeconds:0}s", "check the network path to the server");
+            }
+            await Task.Delay(15, cancellationToken);
+        }
+    }
+
+    public bool IsAlive => !_master.HasExited;
+
+    public string MasterErrors()
+    {
+        lock (_masterErrors) return _masterErrors.ToString();
+    }
+
+    /// <summary>Runs a command on the server; with <paramref name="sudo"/>, as root through `sudo -n` when the login user is not root.</summary>
+    public async Task<ProcessOutput> RunAsync(string command, Stream? input = null, bool sudo = false, CancellationToken cancellationToken = default)
+    {
+        var remote = sudo && Server.User != "root" ? $"sudo -n {command}" : command;
+        Settings.Trace?.Invoke($"ssh {Server.Host} {remote}");
+        var result = await LocalProcess.RunAsync("ssh", SshArguments.Run(Server, Settings.ConfigFile, _controlPath, remote), input: input, cancellationToken: cancellationToken);
+        if (result.ExitCode == 255) throw SshFailure.Classify(Server.Host, result.StandardError);
+        return result;
+    }
+
+    public Task<ProcessOutput> RunScriptAsync(string script, bool sudo, CancellationToken cancellationToken) =>
+        RunAsync("sh -s", new MemoryStream(Encoding.UTF8.GetBytes(script)), sudo, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_master.HasExited)
+        {
+            try { _master.Kill(); } catch (InvalidOperationException) { }
+            await _master.WaitForExitAsync();
+        }
+        _master.Dispose();
+        File.Delete(_controlPath);
+        File.Delete(AgentSocket);
+    }
+
+    private static string SocketDirectory()
+    {
+        // unix socket paths are limited to 108 bytes: keep them short, and private to this user
+        var directory = Path.Combine("/tmp", $"podlift-{Environment.UserName}");
+        Directory.CreateDirectory(directory);
+        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return directory;
+    }
+}
+
+/// <summary>How podlift runs ssh: an optional config file (PODLIFT_SSH_CONFIG) and a tracer for --verbose.</summary>
+public sealed record SshSettings(string? ConfigFile, Action<string>? Trace)
+{
+    public static SshSettings FromEnvironment(Action<string>? trace) =>
+        new(Environment.GetEnvironmentVariable("PODLIFT_SSH_CONFIG") is { Length: > 0 } file ? file : null, trace);
+}
