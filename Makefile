@@ -6,8 +6,9 @@ ARTIFACTS := $(CURDIR)/artifacts
 AGENT := $(ARTIFACTS)/agent/$(RID)/podlift-agent
 PREFIX ?= /usr/local
 DOTNET ?= dotnet
+TEST_LOGGER_ARGS ?=
 
-.PHONY: setup build publish publish-agent publish-cli unit e2e test demo bench install uninstall clean
+.PHONY: setup build publish publish-agent publish-cli unit e2e test demo demo-down bench install uninstall clean
 
 setup: ## install and start what the tests and the demo need (Docker engine, ssh, debootstrap...)
 	deploy/ci/setup-host.sh
@@ -32,10 +33,13 @@ e2e: setup publish-agent ## end-to-end tests against real test servers (systemd,
 	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --filter "Category=e2e" --logger "console;verbosity=normal"
 
 test: setup publish-agent ## everything: unit and end-to-end
-	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --logger "console;verbosity=normal"
+	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --logger "console;verbosity=normal" $(TEST_LOGGER_ARGS)
 
 demo: setup publish ## one local test server: install the agent, deploy the example app, redeploy, roll back
 	deploy/demo.sh
+
+demo-down: ## remove the demo's test server
+	PREFIX=demo deploy/test-servers/servers.sh down
 
 install: publish ## `podlift` on PATH, carrying the agent binary it installs
 	install -d $(PREFIX)/lib/podlift-cli

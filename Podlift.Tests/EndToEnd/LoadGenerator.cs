@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Podlift.Tests.EndToEnd;
+
+public sealed record LoadReport(int Sent, int Failed, TimeSpan Duration, IReadOnlyDictionary<string, int> Bodies, IReadOnlyList<string> Failures)
+{
+    public double RequestsPerSecond => Sent / Math.Max(Duration.TotalSeconds, 0.001);
+
+    public override string ToString() =>
+        $"{Sent} requests in {Duration.TotalSeconds:0.0}s ({RequestsPerSecond:0}/s), {Failed} failed; answers: " +
+        string.Join(", ", Bodies.Select(b => $"{b.Key}×{b.Value}"));
+}
+
+/// <summary>
+/// Sends a steady stream of GET requests (keep-alive, like real clients) and counts every failure:
+/// an exception, a timeout, or any status but 200. Bounded in time; loopback only.
+/// </summary>
+public sealed class LoadGenerator : IAsyncDisposable
+{
+    private static readonly TimeSpan MaxDuration = TimeSpan.FromMinutes(3);
+    private readonly CancellationTokenSource _stop = new(MaxDuration);
+    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) }) { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly ConcurrentDictionary<string, int> _bodies = new();
+    private readonly ConcurrentQueue<string> _failures = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Task[] _workers;
+    private int _sent;
+    private int _failed;
+
+    private LoadGenerator(Uri target, int workers, TimeSpan pause)
+    {
+        if (!target.IsLoopback) throw new ArgumentException("load tests send traffic to loopback only", nameof(target));
+        _workers = Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(target, pause))).ToArray();
+    }
+
+    /// <summary>About workers / pause requests per second, plus response time.</summary>
+    public static LoadGenerator Start(Uri target, int workers = 4, int pauseMilliseconds = 40) => new(target, workers, TimeSpan.FromMilliseconds(pauseMilliseconds));
+
+    private async Task WorkAsync(Uri target, TimeSpan pause)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _sent);
+            try
+            {
+                using var response = await _http.GetAsync(target, _stop.Token);
+                var body = (await response.Content.ReadAsStringAsync(_stop.Token)).Trim();
+                if (response.StatusCode != System.Net.HttpStatusCode.OK) Fail($"{(int)response.StatusCode} {body}");
+                else _bodies.AddOrUpdate(body, 1, (_, n) => n + 1);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                Interlocked.Decrement(ref _sent); // stopped mid-request by the test, not failed by the server
+                return;
+            }
+            catch (Exception e)
+            {
+                Fail(e.GetBaseException().Message);
+            }
+            try { await Task.Delay(pause, _stop.Token); } catch (OperationCanceledException) { return; }
+        }
+    }
+
+    private void Fail(string why)
+    {
+        Interlocked.Increment(ref _failed);
+        if (_failures.Count < 20) _failures.Enqueue($"{_clock.Elapsed.TotalSeconds:0.00}s {why}");
+    }
+
+    public async Task<LoadReport> StopAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_workers);
+        var report = new LoadReport(_sent, _failed, _clock.Elapsed, new Dictionary<string, int>(_bodies), _failures.ToList());
+        TestContext.Progress.WriteLine($"load: {report}");
+        foreach (var failure in report.Failures) TestContext.Progress.WriteLine($"  failure at {failure}");
+        return report;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested) await StopAsync();
+        _http.Dispose();
+        _stop.Dispose();
+    }
+}

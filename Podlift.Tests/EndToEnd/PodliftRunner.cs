@@ -1,0 +1,24 @@
+using System.Diagnostics;
+
+namespace Podlift.Tests.EndToEnd;
+
+/// <summary>Runs the real podlift CLI as a separate process, as a user would, against the test servers.</summary>
+public sealed class PodliftRunner(AppRepository repository, string sshConfig)
+{
+    public Task<ShellResult> RunAsync(params string[] arguments) => RunAsync(arguments, started: null);
+
+    public async Task<ShellResult> RunAsync(string[] arguments, Action<Process>? started, Action<string>? onOutputLine = null,
+        string? sshConfigOverride = null)
+    {
+        var result = await Shell.RunAsync("dotnet", [RepositoryPaths.CliAssembly, .. arguments], repository.Directory,
+            new Dictionary<string, string>
+            {
+                ["PODLIFT_SSH_CONFIG"] = sshConfigOverride ?? sshConfig,
+                ["PODLIFT_AGENT_BINARY"] = RepositoryPaths.AgentBinary,
+                ["DOCKER_BUILDKIT"] = "0",
+            },
+            TimeSpan.FromMinutes(5), started, onOutputLine);
+        TestContext.Progress.WriteLine($"$ podlift {string.Join(' ', arguments)}  (exit {result.ExitCode})\n{result.All}");
+        return result;
+    }
+}

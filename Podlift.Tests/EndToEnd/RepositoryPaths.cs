@@ -1,0 +1,33 @@
+namespace Podlift.Tests.EndToEnd;
+
+/// <summary>Where the source tree and its build outputs are, seen from the test assembly.</summary>
+public static class RepositoryPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string TestServersScripts => Path.Combine(Root, "deploy", "test-servers");
+    public static string ExampleApp => Path.Combine(Root, "deploy", "example-app");
+
+    public static string AgentBinary =>
+        Environment.GetEnvironmentVariable("PODLIFT_AGENT_BINARY") is { Length: > 0 } overridden
+            ? overridden
+            : Path.Combine(Root, "artifacts", "agent", "linux-x64", "podlift-agent");
+
+    /// <summary>The CLI from its own build output (same configuration as the tests), with its own deps.json.</summary>
+    public static string CliAssembly
+    {
+        get
+        {
+            var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+            var path = Path.Combine(Root, "Podlift.Cli", "bin", testOutput.Parent!.Name, testOutput.Name, "podlift.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException("build the CLI first (dotnet build podlift.sln)", path);
+        }
+    }
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "podlift.sln"))) return directory.FullName;
+        throw new InvalidOperationException("podlift.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,70 @@
+namespace Podlift.Tests.EndToEnd;
+
+/// <summary>
+/// Real servers for one test fixture: system containers with systemd, sshd, Docker and nginx,
+/// started by deploy/test-servers/servers.sh and removed after the fixture.
+/// </summary>
+public sealed class TestServers
+{
+    private readonly Dictionary<string, string> _environment;
+    private readonly Dictionary<string, string> _facts = [];
+
+    public TestServers(string suite, string prefix, string subnet, int httpPortBase)
+    {
+        Suite = suite;
+        _environment = new Dictionary<string, string>
+        {
+            ["SUITE"] = suite,
+            ["IMAGE"] = $"podlift-server:{suite}",
+            ["PREFIX"] = prefix,
+            ["SUBNET"] = subnet,
+            ["HTTP_PORT_BASE"] = httpPortBase.ToString(),
+        };
+    }
+
+    public string Suite { get; }
+    public string SshConfig => _facts["SSH_CONFIG"];
+    public string KnownHosts => _facts["SSH_KNOWN_HOSTS"];
+    public string Ip(int server) => _facts[$"SERVER_{server}_IP"];
+    public string Name(int server) => _facts[$"SERVER_{server}_NAME"];
+
+    /// <summary>nginx of a server, published on loopback so load tests send traffic to 127.0.0.1 only.</summary>
+    public Uri Http(int server) => new($"http://{_facts[$"SERVER_{server}_HTTP"]}");
+
+    public async Task UpAsync(int count)
+    {
+        await Script("build-image.sh", TimeSpan.FromMinutes(15));
+        await Script($"servers.sh up {count}", TimeSpan.FromMinutes(5));
+        var envFile = (await Script("servers.sh env", TimeSpan.FromSeconds(30))).Output.Trim();
+        foreach (var line in File.ReadAllLines(envFile))
+        {
+            var parts = line.Split('=', 2);
+            if (parts.Length == 2) _facts[parts[0]] = parts[1];
+        }
+    }
+
+    public Task DownAsync() => Script("servers.sh down", TimeSpan.FromMinutes(2));
+
+    /// <summary>Runs a command on a server as root, over SSH with verified host keys.</summary>
+    public Task<ShellResult> SshAsync(int server, string command) =>
+        Shell.RunAsync("ssh", ["-F", SshConfig, Name(server), command], timeout: TimeSpan.FromMinutes(2));
+
+    public async Task<string> MustSshAsync(int server, string command)
+    {
+        var result = await SshAsync(server, command);
+        if (result.ExitCode != 0) throw new InvalidOperationException($"on {Name(server)}: {command} failed ({result.ExitCode}):\n{result.All}");
+        return result.Output;
+    }
+
+    private async Task<ShellResult> Script(string commandLine, TimeSpan timeout)
+    {
+        var parts = commandLine.Split(' ');
+        var result = await Shell.RunAsync(Path.Combine(RepositoryPaths.TestServersScripts, parts[0]), parts[1..],
+            environment: _environment, timeout: timeout);
+        TestContext.Progress.WriteLine($"[{Suite}] {commandLine}: exit {result.ExitCode}\n{Tail(result.All)}");
+        if (result.ExitCode != 0) throw new InvalidOperationException($"{commandLine} failed:\n{result.All}");
+        return result;
+    }
+
+    private static string Tail(string text) => string.Join('\n', text.Split('\n').TakeLast(6));
+}
