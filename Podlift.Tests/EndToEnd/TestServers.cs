@@ -11,7 +11,17 @@ public sealed class TestServers
 
     public TestServers(string suite, string prefix, string subnet, int httpPortBase)
     {
+        // PODLIFT_E2E_SLOT=N lets several checkouts run their suites at once without sharing servers
+        var slot = int.TryParse(Environment.GetEnvironmentVariable("PODLIFT_E2E_SLOT"), out var n) ? n : 0;
+        if (slot > 0)
+        {
+            prefix += slot;
+            var octets = subnet.Split('.');
+            subnet = $"{octets[0]}.{int.Parse(octets[1]) + slot * 10}.{octets[2]}";
+            httpPortBase += slot * 1000;
+        }
         Suite = suite;
+        Prefix = prefix;
         _environment = new Dictionary<string, string>
         {
             ["SUITE"] = suite,
@@ -23,6 +33,7 @@ public sealed class TestServers
     }
 
     public string Suite { get; }
+    public string Prefix { get; }
     public string SshConfig => _facts["SSH_CONFIG"];
     public string KnownHosts => _facts["SSH_KNOWN_HOSTS"];
     public string Ip(int server) => _facts[$"SERVER_{server}_IP"];

@@ -164,9 +164,9 @@ public sealed class WalkingSkeletonTests(string suite, string prefix, string sub
     [Test, Order(6)]
     public async Task UnknownHostKey_IsRefused()
     {
-        var emptyKnownHosts = Path.Combine(_app.Directory, "..", $"{prefix}-empty-known-hosts");
+        var emptyKnownHosts = Path.Combine(_app.Directory, "..", $"{_servers.Prefix}-empty-known-hosts");
         File.WriteAllText(emptyKnownHosts, "");
-        var config = Path.Combine(_app.Directory, "..", $"{prefix}-ssh-config");
+        var config = Path.Combine(_app.Directory, "..", $"{_servers.Prefix}-ssh-config");
         File.WriteAllText(config, File.ReadAllText(_servers.SshConfig).Replace(_servers.KnownHosts, emptyKnownHosts));
 
         var ps = await _podlift.RunAsync(["ps"], started: null, sshConfigOverride: config);
