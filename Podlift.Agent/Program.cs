@@ -39,11 +39,18 @@ try
     builder.Services.AddSingleton(_ => new StateStore(StateStore.DefaultRoot));
     builder.Services.AddSingleton<HostFacts>();
     builder.Services.AddSingleton<ImageReceiver>();
+    builder.Services.AddSingleton<DependencyManager>();
+    builder.Services.AddSingleton<HookRunner>();
+    builder.Services.AddSingleton<DeployTools>();
     builder.Services.AddSingleton<DeployJobs>();
+    builder.Services.AddSingleton<Reconciler>();
     builder.Services.AddSingleton<AppStateReader>();
 
     var app = builder.Build();
     app.MapGrpcService<AgentService>();
+
+    await DockerReadiness.WaitAsync(app.Services.GetRequiredService<DockerEngine>(), Log.Logger);
+    await app.Services.GetRequiredService<Reconciler>().ReconcileAllAsync(CancellationToken.None);
 
     socket.PrepareForBind();
     await app.StartAsync();

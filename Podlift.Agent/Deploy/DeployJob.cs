@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Google.Protobuf;
 using Podlift.Agent.Docker;
 using Podlift.Agent.Health;
 using Podlift.Agent.Proxy;
@@ -13,58 +14,71 @@ public sealed class DeployFailure(string message, string? detail = null) : Excep
     public string? Detail { get; } = detail;
 }
 
+/// <summary>The parts a job works with, wired once by the host.</summary>
+public sealed record DeployTools(
+    IContainerRuntime Runtime, IReverseProxy Proxy, HttpHealthProbe Health, StateStore State,
+    DependencyManager Dependencies, HookRunner Hooks);
+
 /// <summary>
 /// Makes this server run one plan with zero downtime: new containers start beside the old ones on fresh
-/// ports, must pass their health checks, then nginx is switched to them, the old upstream drains, and the
-/// old containers are stopped (kept for rollback). Any failure before the switch removes the new
-/// containers and leaves the old version serving, untouched.
+/// ports (a rollback starts the target's stopped containers again), must pass their health checks, then
+/// nginx is switched to them, the old upstream drains, and the old containers are stopped (kept for
+/// rollback). Any failure before the switch undoes the start and leaves the old version serving.
 /// </summary>
-public sealed class DeployJob(
-    DeployPlan plan, string deployId, IContainerRuntime runtime, IReverseProxy proxy, HttpHealthProbe health,
-    StateStore state, DeployProgress progress)
+public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress progress)
 {
-    private const string LoopbackAddress = "127.0.0.1";
     private const int LogTailLines = 20;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan WorkerSettleTime = TimeSpan.FromSeconds(1);
 
-    private sealed record StartedContainer(string Id, string Name, ServicePlan Service, int Replica, int HostPort);
+    private sealed record StartedContainer(string Id, string Name, ServicePlan Service, int Replica, int HostPort, bool Reused);
 
+    private readonly DeployPlan _plan = job.Plan;
     private readonly List<StartedContainer> _started = [];
     private readonly List<(string Id, string Name)> _movedAside = [];
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private IContainerRuntime Runtime => tools.Runtime;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var record = state.Load(plan.App) ?? new AppRecord { App = plan.App };
+        var record = tools.State.Load(_plan.App) ?? new AppRecord { App = _plan.App };
         var previousVersion = record.Current?.Version ?? "";
         var switched = false;
         try
         {
-            if (await runtime.InspectImageAsync(plan.Image, cancellationToken) is null)
-                throw new DeployFailure($"image {plan.Image} is not on this server", "push the image before deploying it");
-            var existing = await runtime.ListAppContainersAsync(plan.App, cancellationToken);
+            if (!job.IsRollback && job.Hooks.BeforeDeploy.Count > 0)
+                await RunStepAsync(DeployStep.BeforeHooks, () => RunHooksOrFailAsync(job.Hooks.BeforeDeploy, "before_deploy", previousVersion, cancellationToken));
+            if (!job.IsRollback && await Runtime.InspectImageAsync(_plan.Image, cancellationToken) is null)
+                throw new DeployFailure($"image {_plan.Image} is not on this server", "push the image before deploying it");
+            var existing = await Runtime.ListAppContainersAsync(_plan.App, cancellationToken);
 
             await RunStepAsync(DeployStep.Start, () => StartAndCheckAsync(existing, cancellationToken));
 
             ProxySwitch? change = null;
             var routed = _started.Where(c => c.Service.Routed).ToList();
-            if (plan.Proxy?.Enabled == true && routed.Count > 0)
+            if (_plan.Proxy?.Enabled == true && routed.Count > 0)
             {
                 await RunStepAsync(DeployStep.Switch, async () =>
                 {
                     progress.Info("Traffic switching to new version...");
-                    change = await proxy.SwitchAsync(SiteFor(routed), cancellationToken);
+                    change = await tools.Proxy.SwitchAsync(SiteFor(routed), cancellationToken);
                     switched = true;
-                    progress.Success("100% of traffic on new version");
+                    progress.Success(job.IsRollback ? $"Traffic routing to {_plan.Version}" : "100% of traffic on new version");
                 });
             }
 
             var deployed = Record();
-            await RunStepAsync(DeployStep.Cleanup, () => CleanupAsync(existing, change, cancellationToken));
-            state.Save(record.WithSuccess(deployed, History("succeeded", null)));
-            progress.Finished(true, plan.Version, previousVersion, _clock.Elapsed);
+            var rollbackTargetAfter = Transition(record, deployed, History("succeeded", null)).Previous;
+            await RunStepAsync(DeployStep.Cleanup, () => CleanupAsync(existing, change, rollbackTargetAfter, cancellationToken));
+            tools.State.Save(Transition(record, deployed, History("succeeded", null)));
+
+            var afterHooks = job.IsRollback ? job.Hooks.AfterRollback : job.Hooks.AfterDeploy;
+            var failedHook = afterHooks.Count > 0
+                ? await RunAfterHooksAsync(afterHooks, previousVersion, cancellationToken)
+                : null;
+            progress.Finished(failedHook is null, _plan.Version, previousVersion, _clock.Elapsed,
+                failedHook is null ? "" : $"{_plan.Version} is live, but the {HookName(afterHooks)} hook `{failedHook.Command}` failed (exit {failedHook.ExitCode})");
         }
         catch (Exception e) when (!switched)
         {
@@ -72,16 +86,21 @@ public sealed class DeployJob(
             var (message, detail) = Describe(e);
             if (detail is not null) progress.Error(detail);
             SaveQuietly(record.WithFailure(History("failed", message)));
-            progress.Finished(false, plan.Version, previousVersion, _clock.Elapsed, message);
+            progress.Finished(false, _plan.Version, previousVersion, _clock.Elapsed, message);
         }
         catch (Exception e)
         {
             // Traffic is already on the new version: record that truth, whatever failed afterwards.
-            var message = $"{plan.Version} is serving, but finishing the deploy failed: {Describe(e).Message}";
-            SaveQuietly(record.WithSuccess(Record(), History("succeeded-with-errors", message)));
-            progress.Finished(false, plan.Version, previousVersion, _clock.Elapsed, message);
+            var message = $"{_plan.Version} is serving, but finishing failed: {Describe(e).Message}";
+            SaveQuietly(Transition(record, Record(), History("succeeded-with-errors", message)));
+            progress.Finished(false, _plan.Version, previousVersion, _clock.Elapsed, message);
         }
     }
+
+    private string HookName(IReadOnlyCollection<string> _) => job.IsRollback ? "after_rollback" : "after_deploy";
+
+    private AppRecord Transition(AppRecord record, DeploymentRecord deployed, HistoryEntry entry) =>
+        job.IsRollback ? record.WithRollback(deployed, entry) : record.WithSuccess(deployed, entry);
 
     private async Task RunStepAsync(DeployStep step, Func<Task> body)
     {
@@ -91,22 +110,51 @@ public sealed class DeployJob(
         progress.StepFinished(step, clock.Elapsed);
     }
 
+    private async Task RunHooksOrFailAsync(IEnumerable<string> commands, string name, string previousVersion, CancellationToken cancellationToken)
+    {
+        var failed = await tools.Hooks.RunAsync(commands, HookRunner.Environment(_plan.App, _plan.Version, previousVersion, job.Operation), progress, cancellationToken);
+        if (failed is not null)
+            throw new DeployFailure($"the {name} hook `{failed.Command}` failed (exit {failed.ExitCode}); nothing was changed");
+    }
+
+    private async Task<HookRan?> RunAfterHooksAsync(IEnumerable<string> commands, string previousVersion, CancellationToken cancellationToken)
+    {
+        HookRan? failed = null;
+        await RunStepAsync(DeployStep.AfterHooks, async () =>
+            failed = await tools.Hooks.RunAsync(commands, HookRunner.Environment(_plan.App, _plan.Version, previousVersion, job.Operation), progress, cancellationToken));
+        return failed;
+    }
+
     private async Task StartAndCheckAsync(IReadOnlyList<AppContainer> existing, CancellationToken cancellationToken)
     {
-        var replicas = plan.Services.Sum(s => s.ContainerPort > 0 ? Math.Max(1, s.Replicas) : 0);
-        var bound = await runtime.HostPortsBoundAsync(cancellationToken);
-        var ports = new Queue<int>(PortAllocator.Allocate(replicas, bound, IsPortFree));
+        var gateway = await Runtime.EnsureNetworkAsync(ContainerSpecs.NetworkName(_plan.App), cancellationToken);
+        if (!job.IsRollback) await tools.Dependencies.EnsureAsync(_plan, gateway, progress, cancellationToken);
 
-        foreach (var service in plan.Services)
+        var reusable = job.IsRollback
+            ? existing.Where(c => c.Version == _plan.Version).ToDictionary(c => c.Name)
+            : new Dictionary<string, AppContainer>();
+        var toCreate = _plan.Services.Sum(s => s.ContainerPort > 0
+            ? Enumerable.Range(1, Math.Max(1, s.Replicas)).Count(r => !reusable.ContainsKey(ContainerNames.For(_plan.App, s.Name, _plan.Version, r)))
+            : 0);
+        var ports = new Queue<int>(toCreate == 0 ? [] : PortAllocator.Allocate(toCreate, await Runtime.HostPortsBoundAsync(cancellationToken), IsPortFree));
+
+        foreach (var service in _plan.Services)
         {
             for (var replica = 1; replica <= Math.Max(1, service.Replicas); replica++)
             {
-                var name = ContainerNames.For(plan.App, service.Name, plan.Version, replica);
+                var name = ContainerNames.For(_plan.App, service.Name, _plan.Version, replica);
+                progress.Info($"Starting {name}...");
+                if (reusable.TryGetValue(name, out var old))
+                {
+                    if (!old.IsRunning) await Runtime.StartAsync(old.Id, cancellationToken);
+                    _started.Add(new StartedContainer(old.Id, name, service, replica, old.HostPort, Reused: true));
+                    continue;
+                }
                 await MoveAsideAsync(existing, name, cancellationToken);
                 var hostPort = service.ContainerPort > 0 ? ports.Dequeue() : 0;
-                progress.Info($"Starting {name}...");
-                var id = await runtime.CreateAndStartAsync(Spec(service, name, replica, hostPort), cancellationToken);
-                _started.Add(new StartedContainer(id, name, service, replica, hostPort));
+                var spec = ContainerSpecs.ForService(_plan, service, replica, hostPort, job.DeployId, _startedAt, gateway);
+                var id = await Runtime.CreateAndStartAsync(spec, cancellationToken);
+                _started.Add(new StartedContainer(id, name, service, replica, hostPort, Reused: false));
             }
         }
 
@@ -115,62 +163,78 @@ public sealed class DeployJob(
 
     private async Task CheckAsync(StartedContainer container, CancellationToken cancellationToken)
     {
-        HealthResult result;
-        if (plan.SkipHealthcheck)
+        if (_plan.SkipHealthcheck)
         {
             progress.Warning($"{container.Name}: health check skipped (--skip-healthcheck)");
             return;
         }
-        if (container.Service.Healthcheck is { } check && container.HostPort > 0)
-        {
-            result = await health.WaitHealthyAsync(container.Id, LoopbackAddress, container.HostPort, HealthCheckSettings.From(check), cancellationToken);
-        }
-        else
-        {
-            await Task.Delay(WorkerSettleTime, cancellationToken);
-            var status = await runtime.StatusAsync(container.Id, cancellationToken);
-            result = new HealthResult(status.Running, WorkerSettleTime, status.Running ? "" : $"the container exited with code {status.ExitCode}");
-        }
 
+        var result = await HealthOfAsync(container, cancellationToken);
         if (result.Healthy)
         {
             progress.HealthChecked(container.Name, true, result.Elapsed);
             return;
         }
-        var log = await runtime.TailLogAsync(container.Id, LogTailLines, CancellationToken.None);
+        var log = await Runtime.TailLogAsync(container.Id, LogTailLines, CancellationToken.None);
         progress.HealthChecked(container.Name, false, result.Elapsed, result.Reason, log);
         throw new DeployFailure($"{container.Name} failed its health check: {result.Reason}",
             "Container started but failed health checks.\nOld containers still running. No downtime occurred.");
     }
 
-    private async Task CleanupAsync(IReadOnlyList<AppContainer> existing, ProxySwitch? change, CancellationToken cancellationToken)
+    private async Task<HealthResult> HealthOfAsync(StartedContainer container, CancellationToken cancellationToken)
+    {
+        var service = container.Service;
+        if (service.ImageHealthcheck && (await Runtime.InspectImageAsync(_plan.Image, cancellationToken))?.Healthcheck is { } imageCheck)
+            return await tools.Health.WaitDockerHealthyAsync(container.Id, imageCheck, service.Healthcheck, cancellationToken);
+        if (service.Healthcheck is { } check && container.HostPort > 0)
+            return await tools.Health.WaitHealthyAsync(container.Id, ContainerSpecs.LoopbackAddress, container.HostPort, HealthCheckSettings.From(check), cancellationToken);
+
+        await Task.Delay(WorkerSettleTime, cancellationToken);
+        var status = await Runtime.StatusAsync(container.Id, cancellationToken);
+        return new HealthResult(status.Running, WorkerSettleTime, status.Running ? "" : $"the container exited with code {status.ExitCode}");
+    }
+
+    private async Task CleanupAsync(IReadOnlyList<AppContainer> existing, ProxySwitch? change, DeploymentRecord? rollbackTarget, CancellationToken cancellationToken)
     {
         var startedIds = _started.Select(c => c.Id).ToHashSet();
         var old = existing.Where(c => c.IsRunning && !startedIds.Contains(c.Id)).ToList();
         if (change is not null && old.Count > 0)
         {
-            var drain = TimeSpan.FromMilliseconds(plan.DrainMilliseconds);
+            var drain = TimeSpan.FromMilliseconds(_plan.DrainMilliseconds);
             progress.Info($"Waiting up to {drain.TotalSeconds:0.#}s for in-flight requests to complete...");
             var oldPorts = old.Where(c => c.HostPort > 0).Select(c => c.HostPort).ToHashSet();
-            var drained = await proxy.DrainAsync(change, oldPorts, drain, cancellationToken);
+            var drained = await tools.Proxy.DrainAsync(change, oldPorts, drain, cancellationToken);
             if (drained.Drained) progress.Success($"Connections drained ({drained.Elapsed.TotalSeconds:0.0}s)");
             else progress.Warning($"Drain limit of {drain.TotalSeconds:0.#}s reached with {drained.ConnectionsLeft} connections open; stopping anyway");
         }
 
         foreach (var container in old)
         {
-            await runtime.StopAsync(container.Id, StopGrace, cancellationToken);
-            progress.Detail($"{container.Name} stopped");
+            await Runtime.StopAsync(container.Id, StopGrace, cancellationToken);
+            if (job.IsRollback) progress.Success($"{container.Name} stopped");
+            else progress.Detail($"{container.Name} stopped");
         }
-        if (old.Count > 0) progress.Success("Old containers stopped");
+        if (old.Count > 0 && !job.IsRollback) progress.Success("Old containers stopped");
 
-        foreach (var (id, _) in _movedAside) await runtime.RemoveAsync(id, cancellationToken);
-        var remaining = (await runtime.ListAppContainersAsync(plan.App, cancellationToken)).Where(c => !startedIds.Contains(c.Id));
-        foreach (var container in RetentionPolicy.SelectForRemoval(remaining, RetentionPolicy.DefaultVersionsKept - 1))
+        foreach (var (id, _) in _movedAside) await Runtime.RemoveAsync(id, cancellationToken);
+        await PruneAsync(rollbackTarget, startedIds, cancellationToken);
+    }
+
+    /// <summary>Removes stopped containers (and images) of versions beyond those kept; never the rollback target.</summary>
+    private async Task PruneAsync(DeploymentRecord? rollbackTarget, IReadOnlySet<string> startedIds, CancellationToken cancellationToken)
+    {
+        var protectedVersions = new HashSet<string> { _plan.Version };
+        if (rollbackTarget is not null) protectedVersions.Add(rollbackTarget.Version);
+        var kept = _plan.VersionsKept > 0 ? _plan.VersionsKept : RetentionPolicy.DefaultVersionsKept;
+        var remaining = (await Runtime.ListAppContainersAsync(_plan.App, cancellationToken)).Where(c => !startedIds.Contains(c.Id));
+        var removed = RetentionPolicy.SelectForRemoval(remaining, kept, protectedVersions);
+        foreach (var container in removed)
         {
-            await runtime.RemoveAsync(container.Id, cancellationToken);
-            progress.Detail($"{container.Name} removed (beyond the kept versions)");
+            await Runtime.RemoveAsync(container.Id, cancellationToken);
+            progress.Detail($"{container.Name} removed (beyond the {kept} versions kept)");
         }
+        foreach (var version in removed.Select(c => c.Version).Distinct())
+            await Runtime.RemoveImageAsync($"{_plan.Image.Split(':')[0]}:{version}", cancellationToken);
     }
 
     /// <summary>A redeploy of the same version reuses names: the running container steps aside until the new one is live.</summary>
@@ -180,10 +244,10 @@ public sealed class DeployJob(
         if (holder is null) return;
         if (!holder.IsRunning)
         {
-            await runtime.RemoveAsync(holder.Id, cancellationToken);
+            await Runtime.RemoveAsync(holder.Id, cancellationToken);
             return;
         }
-        await runtime.RenameAsync(holder.Id, ContainerNames.Replaced(name, _startedAt), cancellationToken);
+        await Runtime.RenameAsync(holder.Id, ContainerNames.Replaced(name, _startedAt), cancellationToken);
         _movedAside.Add((holder.Id, name));
     }
 
@@ -191,59 +255,54 @@ public sealed class DeployJob(
     {
         foreach (var container in _started)
         {
-            try { await runtime.RemoveAsync(container.Id, CancellationToken.None); }
+            try
+            {
+                // a rollback target's own containers go back to being stopped; new ones are removed
+                if (container.Reused) await Runtime.StopAsync(container.Id, StopGrace, CancellationToken.None);
+                else await Runtime.RemoveAsync(container.Id, CancellationToken.None);
+            }
             catch (Exception e) { progress.Warning($"could not remove {container.Name}: {e.Message}"); }
         }
         foreach (var (id, name) in _movedAside)
         {
-            try { await runtime.RenameAsync(id, name, CancellationToken.None); }
+            try { await Runtime.RenameAsync(id, name, CancellationToken.None); }
             catch (Exception e) { progress.Warning($"could not rename {id[..12]} back to {name}: {e.Message}"); }
         }
     }
 
-    private ContainerSpec Spec(ServicePlan service, string name, int replica, int hostPort) => new(
-        name, plan.Image, service.Env, service.Command, new Dictionary<string, string>
-        {
-            [PodliftLabels.App] = plan.App,
-            [PodliftLabels.Service] = service.Name,
-            [PodliftLabels.Version] = plan.Version,
-            [PodliftLabels.Replica] = replica.ToString(),
-            [PodliftLabels.DeployedAt] = _startedAt.ToString("O"),
-            [PodliftLabels.DeployedBy] = plan.DeployedBy,
-            [PodliftLabels.DeployId] = deployId,
-        }, service.ContainerPort, hostPort, LoopbackAddress);
-
     private NginxSite SiteFor(IReadOnlyList<StartedContainer> routed) => new(
-        plan.App, routed[0].Service.Name, plan.Version, plan.Proxy.Domain,
-        routed.Select(c => new UpstreamServer(LoopbackAddress, c.HostPort, c.Name)).ToList(),
+        _plan.App, routed[0].Service.Name, _plan.Version, _plan.Proxy.Domain,
+        routed.Select(c => new UpstreamServer(ContainerSpecs.LoopbackAddress, c.HostPort, c.Name)).ToList(),
         NginxProxy.HostHasIPv6);
 
     private DeploymentRecord Record() => new()
     {
-        Version = plan.Version,
-        Image = plan.Image,
-        DeployId = deployId,
-        DeployedAt = _startedAt,
-        DeployedBy = plan.DeployedBy,
-        CommitMessage = plan.CommitMessage,
+        Version = _plan.Version,
+        Image = _plan.Image,
+        DeployId = job.RollbackTarget?.DeployId ?? job.DeployId,
+        DeployedAt = job.RollbackTarget?.DeployedAt ?? _startedAt,
+        DeployedBy = _plan.DeployedBy,
+        CommitMessage = _plan.CommitMessage,
         Containers = _started.Select(c => new ContainerRecord(c.Name, c.Id, c.Service.Name, c.Replica, c.HostPort)).ToList(),
-        HealthPaths = plan.Services.Where(s => s.Healthcheck is not null)
+        HealthPaths = _plan.Services.Where(s => s.Healthcheck is not null)
             .ToDictionary(s => s.Name, s => HealthCheckSettings.From(s.Healthcheck).Path),
+        PlanJson = JsonFormatter.Default.Format(_plan),
     };
 
     private HistoryEntry History(string outcome, string? error) =>
-        new(deployId, plan.Version, _startedAt, (long)_clock.Elapsed.TotalMilliseconds, outcome, plan.DeployedBy, plan.CommitMessage, error);
+        new(job.DeployId, _plan.Version, _startedAt, (long)_clock.Elapsed.TotalMilliseconds, outcome, _plan.DeployedBy, _plan.CommitMessage, error,
+            job.IsRollback ? "rollback" : "deploy");
 
     private void SaveQuietly(AppRecord record)
     {
-        try { state.Save(record); }
+        try { tools.State.Save(record); }
         catch (Exception e) { progress.Warning($"could not write state: {e.Message}"); }
     }
 
     private static (string Message, string? Detail) Describe(Exception e) => e switch
     {
         DeployFailure failure => (failure.Message, failure.Detail),
-        OperationCanceledException => ("the agent is shutting down; the deploy was stopped before traffic moved", null),
+        OperationCanceledException => ("the agent is shutting down; the job was stopped before traffic moved", null),
         ProxyException proxyError => (proxyError.Message, "Old containers still running. No downtime occurred."),
         _ => (e.Message, null),
     };

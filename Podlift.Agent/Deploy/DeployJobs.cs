@@ -1,48 +1,81 @@
 using System.Collections.Concurrent;
-using Podlift.Agent.Docker;
-using Podlift.Agent.Health;
-using Podlift.Agent.Proxy;
+using Google.Protobuf;
 using Podlift.Agent.State;
 using Podlift.Protocol;
 
 namespace Podlift.Agent.Deploy;
 
-/// <summary>A deploy is refused while another one of the same app runs.</summary>
+/// <summary>A deploy or rollback is refused while another job of the same app runs.</summary>
 public sealed class AppLockedException(RunningJob holder) : Exception(
-    $"a deploy of {holder.Plan.App} is already running: {holder.Plan.Version} by {holder.Plan.DeployedBy}, " +
-    $"since {holder.StartedAt:HH:mm:ss} UTC, now at {holder.Events.CurrentStep} (deploy id {holder.Events.DeployId})")
+    $"a {(holder.Spec.IsRollback ? "rollback" : "deploy")} of {holder.Spec.Plan.App} is already running: {holder.Spec.Plan.Version} by {holder.Spec.Plan.DeployedBy}, " +
+    $"since {holder.StartedAt:HH:mm:ss} UTC, now at {StepName(holder.Events.CurrentStep)} (deploy id {holder.Events.DeployId})")
 {
-    public RunningJob Holder { get; } = holder;
+    private static string StepName(DeployStep step) => step switch
+    {
+        DeployStep.Start => "starting containers",
+        DeployStep.Switch => "switching nginx",
+        DeployStep.Cleanup => "draining and cleanup",
+        DeployStep.BeforeHooks => "before_deploy hooks",
+        DeployStep.AfterHooks => "after hooks",
+        _ => "its start",
+    };
 }
 
-public sealed record RunningJob(DeployPlan Plan, JobEvents Events, DateTimeOffset StartedAt)
+public sealed record RunningJob(JobSpec Spec, JobEvents Events, DateTimeOffset StartedAt)
 {
     public Task Completion { get; set; } = Task.CompletedTask;
 }
 
 /// <summary>
-/// Runs deploys as jobs owned by the agent, one per app at a time. The lock belongs to the job, not to
-/// the client: it is released when the job ends, whatever happens to the connection that asked for it.
+/// Runs deploys and rollbacks as jobs owned by the agent, one per app at a time. The lock belongs to the
+/// job, not to the client: it is released when the job ends, whatever happens to the connection that asked.
 /// </summary>
-public sealed class DeployJobs(
-    IContainerRuntime runtime, IReverseProxy proxy, HttpHealthProbe health, StateStore state,
-    IHostApplicationLifetime lifetime, ILogger<DeployJobs> log)
+public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifetime, ILogger<DeployJobs> log)
 {
     private readonly ConcurrentDictionary<string, RunningJob> _running = new();
+    private readonly ConcurrentDictionary<string, RunningJob> _last = new();
 
-    public RunningJob Start(DeployPlan plan)
+    public IReadOnlyCollection<RunningJob> Running => _running.Values.ToList();
+
+    public RunningJob StartDeploy(DeployPlan plan) =>
+        Start(new JobSpec(Operation.Deploy, plan, JobSpec.NewDeployId(plan.Version), plan.Hooks ?? new HooksPlan(), null));
+
+    public async Task<RunningJob> StartRollbackAsync(RollbackRequest request, CancellationToken cancellationToken)
     {
-        var deployId = $"{DateTimeOffset.UtcNow:yyyyMMddTHHmmssZ}-{plan.Version}";
-        var events = new JobEvents(deployId, Path.Combine(state.JournalDirectory(plan.App), deployId + ".jsonl"));
-        var job = new RunningJob(plan, events, DateTimeOffset.UtcNow);
-        if (!_running.TryAdd(plan.App, job))
+        if (_running.TryGetValue(request.App, out var holder)) throw new AppLockedException(holder);
+        var containers = await tools.Runtime.ListAppContainersAsync(request.App, cancellationToken);
+        var record = tools.State.Load(request.App) ?? StateRebuilder.FromContainers(request.App, containers);
+        var (target, plan) = await RollbackPlanner.ResolveAsync(record, containers, request,
+            async image => await tools.Runtime.InspectImageAsync(image, cancellationToken) is not null);
+        return Start(new JobSpec(Operation.Rollback, plan, JobSpec.NewDeployId(plan.Version), request.Hooks ?? new HooksPlan(), target));
+    }
+
+    /// <summary>The events of the app's running job, or of the given or last job from its journal.</summary>
+    public IAsyncEnumerable<DeployEvent> Attach(string app, string deployId, CancellationToken cancellationToken)
+    {
+        if (_running.TryGetValue(app, out var running) && (deployId.Length == 0 || running.Events.DeployId == deployId))
+            return running.Events.ReadAllAsync(cancellationToken);
+        var path = deployId.Length > 0 ? tools.State.JournalPath(app, deployId) : LatestJournal(app);
+        if (path is null || !File.Exists(path)) throw new FileNotFoundException($"no deploy of {app}{(deployId.Length > 0 ? $" with id {deployId}" : "")} is recorded on this server");
+        return ReadJournalAsync(path, cancellationToken);
+    }
+
+    private RunningJob Start(JobSpec spec)
+    {
+        var app = spec.Plan.App;
+        var journal = tools.State.JournalPath(app, spec.DeployId);
+        var events = new JobEvents(spec.DeployId, spec.Operation, journal);
+        var job = new RunningJob(spec, events, DateTimeOffset.UtcNow);
+        if (!_running.TryAdd(app, job))
         {
             events.Dispose();
-            throw new AppLockedException(_running[plan.App]);
+            File.Delete(journal);
+            throw new AppLockedException(_running[app]);
         }
+        WritePlan(journal, spec.Plan);
 
-        log.LogInformation("Deploy {DeployId} of {App} {Version} by {DeployedBy} started", deployId, plan.App, plan.Version, plan.DeployedBy);
-        var deploy = new DeployJob(plan, deployId, runtime, proxy, health, state, new DeployProgress(events));
+        log.LogInformation("{Operation} {DeployId} of {App} {Version} by {DeployedBy} started", spec.Operation, spec.DeployId, app, spec.Plan.Version, spec.Plan.DeployedBy);
+        var deploy = new DeployJob(spec, tools, new DeployProgress(events));
         job.Completion = Task.Run(async () =>
         {
             try
@@ -51,16 +84,41 @@ public sealed class DeployJobs(
             }
             catch (Exception e)
             {
-                log.LogError(e, "Deploy {DeployId} crashed", deployId);
+                log.LogError(e, "{DeployId} crashed", spec.DeployId);
             }
             finally
             {
                 events.Complete();
                 events.Dispose();
-                _running.TryRemove(new KeyValuePair<string, RunningJob>(plan.App, job));
-                log.LogInformation("Deploy {DeployId} ended", deployId);
+                _last[app] = job;
+                _running.TryRemove(new KeyValuePair<string, RunningJob>(app, job));
+                log.LogInformation("{DeployId} ended", spec.DeployId);
             }
         });
         return job;
+    }
+
+    /// <summary>The plan beside the journal lets a restarted agent finish what a killed one began. It holds env values: 0600.</summary>
+    private static void WritePlan(string journalPath, DeployPlan plan)
+    {
+        var path = Path.ChangeExtension(journalPath, ".plan.json");
+        using var file = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        using var writer = new StreamWriter(file);
+        writer.Write(JsonFormatter.Default.Format(plan));
+    }
+
+    private string? LatestJournal(string app)
+    {
+        var directory = tools.State.JournalDirectory(app);
+        return Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "*.jsonl").Order(StringComparer.Ordinal).LastOrDefault() : null;
+    }
+
+    private static async IAsyncEnumerable<DeployEvent> ReadJournalAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var line in await File.ReadAllLinesAsync(path, cancellationToken))
+            if (line.Length > 0) yield return JsonParser.Default.Parse<DeployEvent>(line);
     }
 }

@@ -23,6 +23,8 @@ public sealed class DeployProgress(JobEvents events)
         events.Publish(new DeployEvent { HealthChecked = check });
     }
 
+    public void HookRan(HookRan ran) => events.Publish(new DeployEvent { HookRan = ran });
+
     public void Finished(bool success, string version, string previousVersion, TimeSpan duration, string error = "") =>
         events.Publish(new DeployEvent
         {

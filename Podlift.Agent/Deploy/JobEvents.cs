@@ -16,15 +16,23 @@ public sealed class JobEvents : IDisposable
     private TaskCompletionSource _changed = NewSignal();
     private bool _completed;
 
-    public JobEvents(string deployId, string? journalPath)
+    public JobEvents(string deployId, Operation operation, string? journalPath)
     {
         DeployId = deployId;
+        Operation = operation;
         if (journalPath is null) return;
         Directory.CreateDirectory(Path.GetDirectoryName(journalPath)!);
         _journal = new StreamWriter(journalPath, append: true) { AutoFlush = true };
     }
 
     public string DeployId { get; }
+
+    public Operation Operation { get; }
+
+    public bool IsCompleted
+    {
+        get { lock (_gate) return _completed; }
+    }
 
     public DeployStep CurrentStep { get; private set; }
 
@@ -37,6 +45,7 @@ public sealed class JobEvents : IDisposable
             deployEvent.Sequence = _events.Count + 1;
             deployEvent.UnixMilliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             deployEvent.DeployId = DeployId;
+            deployEvent.Operation = Operation;
             if (deployEvent.StepStarted is { } started) CurrentStep = started.Step;
             _events.Add(deployEvent);
             _journal?.WriteLine(JsonFormatter.Default.Format(deployEvent));

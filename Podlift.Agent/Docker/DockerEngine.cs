@@ -20,7 +20,14 @@ public sealed class DockerEngine(DockerClient client) : IContainerRuntime, IDisp
         try
         {
             var inspected = await client.Images.InspectImageAsync(image, cancellationToken);
-            return new ImageInfo(inspected.ID, inspected.Size);
+            var test = inspected.Config?.Healthcheck?.Test;
+            var healthcheck = test is { Count: > 0 } && test[0] != "NONE"
+                ? new ImageHealthcheck(
+                    inspected.Config!.Healthcheck.Interval > TimeSpan.Zero ? inspected.Config.Healthcheck.Interval : TimeSpan.FromSeconds(30),
+                    inspected.Config.Healthcheck.StartPeriod > 0 ? TimeSpan.FromTicks(inspected.Config.Healthcheck.StartPeriod / 100) : TimeSpan.Zero,
+                    inspected.Config.Healthcheck.Retries > 0 ? (int)inspected.Config.Healthcheck.Retries : 3)
+                : null;
+            return new ImageInfo(inspected.ID, inspected.Size, healthcheck);
         }
         catch (DockerImageNotFoundException)
         {
@@ -88,9 +95,19 @@ public sealed class DockerEngine(DockerClient client) : IContainerRuntime, IDisp
             Labels = new Dictionary<string, string>(spec.Labels),
             HostConfig = new HostConfig
             {
-                RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.UnlessStopped },
+                RestartPolicy = RestartPolicyFor(spec.Restart),
+                Binds = spec.Volumes.ToList(),
+                ExtraHosts = spec.ExtraHosts.ToList(),
+                Memory = spec.MemoryBytes,
+                NanoCPUs = (long)(spec.Cpus * 1_000_000_000),
+                NetworkMode = spec.Network,
             },
         };
+        if (spec.Network is not null)
+            parameters.NetworkingConfig = new NetworkingConfig
+            {
+                EndpointsConfig = new Dictionary<string, EndpointSettings> { [spec.Network] = new() { Aliases = spec.Aliases.ToList() } },
+            };
         if (spec.Command.Count > 0) parameters.Cmd = spec.Command.ToList();
         if (spec.ContainerPort > 0)
         {
@@ -109,7 +126,73 @@ public sealed class DockerEngine(DockerClient client) : IContainerRuntime, IDisp
     public async Task<ContainerStatus> StatusAsync(string id, CancellationToken cancellationToken)
     {
         var inspected = await client.Containers.InspectContainerAsync(id, cancellationToken);
-        return new ContainerStatus(inspected.State.Running, inspected.State.ExitCode, inspected.State.Status);
+        return new ContainerStatus(inspected.State.Running, inspected.State.ExitCode, inspected.State.Status, inspected.State.Health?.Status ?? "none");
+    }
+
+    public Task StartAsync(string id, CancellationToken cancellationToken) =>
+        client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
+
+    public async Task<IReadOnlyList<DependencyContainer>> ListDependenciesAsync(string app, CancellationToken cancellationToken)
+    {
+        var listed = await client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{PodliftLabels.DependencyOf}={app}"] = true } },
+        }, cancellationToken);
+        var dependencies = new List<DependencyContainer>();
+        foreach (var item in listed)
+        {
+            ContainerInspectResponse inspected;
+            try { inspected = await client.Containers.InspectContainerAsync(item.ID, cancellationToken); }
+            catch (DockerContainerNotFoundException) { continue; }
+            var labels = inspected.Config?.Labels ?? new Dictionary<string, string>();
+            dependencies.Add(new DependencyContainer(inspected.ID, inspected.Name.TrimStart('/'),
+                labels.TryGetValue(PodliftLabels.Dependency, out var name) ? name : "",
+                labels.TryGetValue(PodliftLabels.ConfigHash, out var hash) ? hash : "",
+                inspected.State?.Running == true, inspected.State?.Health?.Status ?? "none"));
+        }
+        return dependencies;
+    }
+
+    public async Task<string> EnsureNetworkAsync(string name, CancellationToken cancellationToken)
+    {
+        NetworkResponse network;
+        try
+        {
+            network = await client.Networks.InspectNetworkAsync(name, cancellationToken);
+        }
+        catch (DockerNetworkNotFoundException)
+        {
+            await client.Networks.CreateNetworkAsync(new NetworksCreateParameters
+            {
+                Name = name, Driver = "bridge", CheckDuplicate = true,
+                Labels = new Dictionary<string, string> { [PodliftLabels.App] = name },
+            }, cancellationToken);
+            network = await client.Networks.InspectNetworkAsync(name, cancellationToken);
+        }
+        return network.IPAM?.Config?.Select(c => c.Gateway).FirstOrDefault(g => !string.IsNullOrEmpty(g))
+               ?? throw new InvalidOperationException($"docker network {name} has no gateway address");
+    }
+
+    public async Task RemoveImageAsync(string image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.Images.DeleteImageAsync(image, new ImageDeleteParameters(), cancellationToken);
+        }
+        catch (DockerApiException) { } // in use or already gone: either way nothing to do
+    }
+
+    private static RestartPolicy RestartPolicyFor(string restart)
+    {
+        var parts = restart.Split(':', 2);
+        return parts[0] switch
+        {
+            "always" => new RestartPolicy { Name = RestartPolicyKind.Always },
+            "no" => new RestartPolicy { Name = RestartPolicyKind.No },
+            "on-failure" => new RestartPolicy { Name = RestartPolicyKind.OnFailure, MaximumRetryCount = parts.Length > 1 ? long.Parse(parts[1]) : 0 },
+            _ => new RestartPolicy { Name = RestartPolicyKind.UnlessStopped },
+        };
     }
 
     public async Task StopAsync(string id, TimeSpan grace, CancellationToken cancellationToken)
@@ -167,7 +250,8 @@ public sealed class DockerEngine(DockerClient client) : IContainerRuntime, IDisp
             ParseTime(Label(PodliftLabels.DeployedAt)),
             Label(PodliftLabels.DeployedBy),
             inspected.State?.Health?.Status ?? "none",
-            inspected.State?.Running == true ? ParseTime(inspected.State.StartedAt) : null);
+            inspected.State?.Running == true ? ParseTime(inspected.State.StartedAt) : null,
+            Label(PodliftLabels.DeployId));
     }
 
     private static DateTimeOffset? ParseTime(string? text) =>

@@ -3,18 +3,35 @@ namespace Podlift.Agent.Docker;
 /// <summary>A container podlift started, as Docker reports it now.</summary>
 public sealed record AppContainer(
     string Id, string Name, string App, string Service, string Version, int Replica,
-    string State, int HostPort, DateTimeOffset? DeployedAt, string DeployedBy, string Health, DateTimeOffset? StartedAt)
+    string State, int HostPort, DateTimeOffset? DeployedAt, string DeployedBy, string Health, DateTimeOffset? StartedAt,
+    string DeployId = "")
 {
     public bool IsRunning => State == "running";
 }
 
 public sealed record ContainerSpec(
     string Name, string Image, IReadOnlyDictionary<string, string> Env, IReadOnlyList<string> Command,
-    IReadOnlyDictionary<string, string> Labels, int ContainerPort, int HostPort, string BindAddress);
+    IReadOnlyDictionary<string, string> Labels, int ContainerPort, int HostPort, string BindAddress)
+{
+    public string? Network { get; init; }
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+    /// <summary>host:address entries for /etc/hosts, such as primary:10.0.0.1.</summary>
+    public IReadOnlyList<string> ExtraHosts { get; init; } = [];
+    public IReadOnlyList<string> Volumes { get; init; } = [];
+    public long MemoryBytes { get; init; }
+    public double Cpus { get; init; }
+    public string Restart { get; init; } = "unless-stopped";
+}
 
-public sealed record ContainerStatus(bool Running, long ExitCode, string State);
+/// <summary>A Docker HEALTHCHECK baked into an image.</summary>
+public sealed record ImageHealthcheck(TimeSpan Interval, TimeSpan StartPeriod, int Retries);
 
-public sealed record ImageInfo(string Id, long SizeBytes);
+public sealed record ContainerStatus(bool Running, long ExitCode, string State, string Health = "none");
+
+/// <summary>A dependency (postgres, redis...) container of an app, with the hash of the config that made it.</summary>
+public sealed record DependencyContainer(string Id, string Name, string Dependency, string ConfigHash, bool Running, string Health);
+
+public sealed record ImageInfo(string Id, long SizeBytes, ImageHealthcheck? Healthcheck = null);
 
 /// <summary>The narrow slice of Docker a deploy needs. The real one is <see cref="DockerEngine"/>.</summary>
 public interface IContainerRuntime
@@ -22,6 +39,11 @@ public interface IContainerRuntime
     Task<ImageInfo?> InspectImageAsync(string image, CancellationToken cancellationToken);
     Task<ImageInfo> LoadImageAsync(Stream saveStream, string expectedImage, CancellationToken cancellationToken);
     Task<IReadOnlyList<AppContainer>> ListAppContainersAsync(string? app, CancellationToken cancellationToken);
+    Task<IReadOnlyList<DependencyContainer>> ListDependenciesAsync(string app, CancellationToken cancellationToken);
+    /// <summary>Creates the app's bridge network if needed and returns its gateway address (the host, as seen from it).</summary>
+    Task<string> EnsureNetworkAsync(string name, CancellationToken cancellationToken);
+    Task StartAsync(string id, CancellationToken cancellationToken);
+    Task RemoveImageAsync(string image, CancellationToken cancellationToken);
     Task<IReadOnlySet<int>> HostPortsBoundAsync(CancellationToken cancellationToken);
     Task<string> CreateAndStartAsync(ContainerSpec spec, CancellationToken cancellationToken);
     Task<ContainerStatus> StatusAsync(string id, CancellationToken cancellationToken);

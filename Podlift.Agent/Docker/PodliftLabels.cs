@@ -14,4 +14,8 @@ public static class PodliftLabels
     public const string DeployedAt = "podlift.deployed_at";
     public const string DeployedBy = "podlift.deployed_by";
     public const string DeployId = "podlift.deploy_id";
+    /// <summary>On dependency containers instead of <see cref="App"/>, so a deploy never treats them as app containers.</summary>
+    public const string DependencyOf = "podlift.dependency_of";
+    public const string Dependency = "podlift.dependency";
+    public const string ConfigHash = "podlift.config_hash";
 }

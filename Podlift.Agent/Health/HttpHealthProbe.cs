@@ -36,6 +36,26 @@ public sealed class HttpHealthProbe(IContainerRuntime runtime, HttpClient http)
         }
     }
 
+    /// <summary>For an image with its own HEALTHCHECK: waits for Docker to call the container healthy.</summary>
+    public async Task<HealthResult> WaitDockerHealthyAsync(string containerId, ImageHealthcheck check, Podlift.Protocol.HealthCheckPlan? plan, CancellationToken cancellationToken)
+    {
+        var configured = TimeSpan.FromMilliseconds(plan?.TimeoutMilliseconds > 0 ? plan.TimeoutMilliseconds : 30_000);
+        var needed = check.StartPeriod + check.Interval * (check.Retries + 1);
+        var bound = needed > configured ? needed : configured;
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var status = await runtime.StatusAsync(containerId, cancellationToken);
+            if (!status.Running && status.State is "exited" or "dead")
+                return new HealthResult(false, clock.Elapsed, $"the container exited with code {status.ExitCode}");
+            if (status.Health == "healthy") return new HealthResult(true, clock.Elapsed, "");
+            if (status.Health == "unhealthy") return new HealthResult(false, clock.Elapsed, "the image's HEALTHCHECK reports unhealthy");
+            if (clock.Elapsed > bound)
+                return new HealthResult(false, clock.Elapsed, $"the image's HEALTHCHECK did not report healthy within {bound.TotalSeconds:0}s");
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
     private async Task<ProbeOutcome> ProbeAsync(string containerId, Uri url, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var status = await runtime.StatusAsync(containerId, cancellationToken);

@@ -14,6 +14,10 @@ public sealed record DrainResult(bool Drained, TimeSpan Elapsed, int Connections
 public interface IReverseProxy
 {
     Task<ProxySwitch> SwitchAsync(NginxSite site, CancellationToken cancellationToken);
+    /// <summary>The version the app's config on disk routes to, or null when there is none.</summary>
+    string? RoutedVersion(string app);
+    /// <summary>Makes nginx run the config on disk (after a crash between writing and reloading); returns the workers to drain.</summary>
+    Task<ProxySwitch> ReapplyAsync(CancellationToken cancellationToken);
     Task<DrainResult> DrainAsync(ProxySwitch change, IReadOnlySet<int> oldPorts, TimeSpan bound, CancellationToken cancellationToken);
 }
 
@@ -48,6 +52,25 @@ public sealed class NginxProxy(IProcessRunner processes, string configDirectory 
         await WaitUntilReloadedAsync(before, cancellationToken);
         return new ProxySwitch(before);
     }
+
+    public string? RoutedVersion(string app)
+    {
+        var path = Path.Combine(configDirectory, NginxSite.FileName(app));
+        return File.Exists(path) ? NginxSiteRenderer.VersionOf(File.ReadAllText(path), app) : null;
+    }
+
+    public async Task<ProxySwitch> ReapplyAsync(CancellationToken cancellationToken)
+    {
+        var test = await processes.RunAsync("nginx", ["-t", "-q"], cancellationToken);
+        if (!test.Succeeded) throw new ProxyException($"nginx rejects its config on disk:\n{test.CombinedOutput}");
+        var before = DrainProbe.NginxWorkers().Select(w => w.Pid).ToHashSet();
+        var reload = await processes.RunAsync("systemctl", ["reload-or-restart", "nginx"], cancellationToken);
+        if (!reload.Succeeded) throw new ProxyException($"reloading nginx failed: {reload.CombinedOutput}");
+        await WaitUntilReloadedAsync(ActiveWorkersAmong(before), cancellationToken);
+        return new ProxySwitch(before);
+    }
+
+    private static HashSet<int> ActiveWorkersAmong(IReadOnlySet<int> pids) => ActiveWorkers().Where(pids.Contains).ToHashSet();
 
     public async Task<DrainResult> DrainAsync(ProxySwitch change, IReadOnlySet<int> oldPorts, TimeSpan bound, CancellationToken cancellationToken)
     {

@@ -17,11 +17,23 @@ public sealed record NginxSite(string App, string Service, string Version, strin
 /// <summary>Renders an app's nginx config. Pure: the same site always gives the same text.</summary>
 public static class NginxSiteRenderer
 {
+    private const string HeaderPrefix = "# Written by podlift-agent for ";
+
+    /// <summary>The version a rendered config routes to, read back from its header; null if it is not ours.</summary>
+    public static string? VersionOf(string config, string app)
+    {
+        var header = config.Split('\n', 2)[0].Trim();
+        var prefix = HeaderPrefix + app + " ";
+        if (!header.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        var version = header[prefix.Length..].Split('.', 2)[0];
+        return version.Length > 0 ? version : null;
+    }
+
     public static string Render(NginxSite site)
     {
         if (site.Servers.Count == 0) throw new ArgumentException("an upstream needs at least one server", nameof(site));
         var text = new StringBuilder();
-        text.AppendLine($"# Written by podlift-agent for {site.App} {site.Version}. Do not edit: every deploy rewrites it.");
+        text.AppendLine($"{HeaderPrefix}{site.App} {site.Version}. Do not edit: every deploy rewrites it.");
         text.AppendLine($"upstream {site.UpstreamName} {{");
         text.AppendLine("    least_conn;");
         foreach (var server in site.Servers)

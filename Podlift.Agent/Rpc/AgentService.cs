@@ -46,19 +46,55 @@ public sealed class AgentService(
 
     public override async Task Deploy(DeployPlan request, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context)
     {
+        var job = Refusable(() => jobs.StartDeploy(request));
+        await StreamAsync(job.Events.ReadAllAsync(context.CancellationToken), responseStream, context);
+    }
+
+    public override async Task Rollback(RollbackRequest request, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context)
+    {
         RunningJob job;
         try
         {
-            job = jobs.Start(request);
+            job = await jobs.StartRollbackAsync(request, context.CancellationToken);
+        }
+        catch (Exception e) when (e is AppLockedException or RollbackRefused)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+        await StreamAsync(job.Events.ReadAllAsync(context.CancellationToken), responseStream, context);
+    }
+
+    public override Task Attach(AttachRequest request, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context)
+    {
+        IAsyncEnumerable<DeployEvent> events;
+        try
+        {
+            events = jobs.Attach(request.App, request.DeployId, context.CancellationToken);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, e.Message));
+        }
+        return StreamAsync(events, responseStream, context);
+    }
+
+    /// <summary>A client that goes away stops only its stream; the job keeps running.</summary>
+    private static async Task StreamAsync(IAsyncEnumerable<DeployEvent> events, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context)
+    {
+        await foreach (var deployEvent in events)
+            await responseStream.WriteAsync(deployEvent, context.CancellationToken);
+    }
+
+    private static RunningJob Refusable(Func<RunningJob> start)
+    {
+        try
+        {
+            return start();
         }
         catch (AppLockedException locked)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, locked.Message));
         }
-
-        // A client that goes away stops only this stream; the job keeps running.
-        await foreach (var deployEvent in job.Events.ReadAllAsync(context.CancellationToken))
-            await responseStream.WriteAsync(deployEvent, context.CancellationToken);
     }
 
     public override Task<StateReply> State(StateRequest request, ServerCallContext context) =>

@@ -1,6 +1,6 @@
 namespace Podlift.Agent.State;
 
-/// <summary>One deployed version of an app on this server.</summary>
+/// <summary>One deployed version of an app on this server, with the plan that made it (so rollback can recreate it).</summary>
 public sealed record DeploymentRecord
 {
     public required string Version { get; init; }
@@ -12,33 +12,59 @@ public sealed record DeploymentRecord
     public IReadOnlyList<ContainerRecord> Containers { get; init; } = [];
     /// <summary>Health check path per service, so `ps` can ask the same question the deploy asked.</summary>
     public IReadOnlyDictionary<string, string> HealthPaths { get; init; } = new Dictionary<string, string>();
+    /// <summary>The DeployPlan as protobuf JSON; it holds env values, so state.json is root-only (0600).</summary>
+    public string? PlanJson { get; init; }
+    /// <summary>Set when a rollback left this deployment: it is no longer a rollback target.</summary>
+    public bool RolledBack { get; init; }
 }
 
 public sealed record ContainerRecord(string Name, string Id, string Service, int Replica, int HostPort);
 
-/// <summary>A finished deploy attempt, kept in the ledger.</summary>
+/// <summary>A finished deploy or rollback, kept in the ledger.</summary>
 public sealed record HistoryEntry(
     string DeployId, string Version, DateTimeOffset StartedAt, long DurationMilliseconds,
-    string Outcome, string DeployedBy, string CommitMessage, string? Error);
+    string Outcome, string DeployedBy, string CommitMessage, string? Error, string Operation = "deploy");
 
-/// <summary>Everything /var/lib/podlift/&lt;app&gt;/state.json holds.</summary>
+/// <summary>Everything /var/lib/podlift/&lt;app&gt;/state.json holds. Transitions are pure.</summary>
 public sealed record AppRecord
 {
+    public const int HistoryLimit = 50;
+    public const int DeploymentsLimit = 20;
+
     public required string App { get; init; }
     public DeploymentRecord? Current { get; init; }
+    /// <summary>The rollback target: the newest deployment before the current one that was not rolled back.</summary>
     public DeploymentRecord? Previous { get; init; }
+    /// <summary>Successful deployments, oldest first.</summary>
+    public IReadOnlyList<DeploymentRecord> Deployments { get; init; } = [];
     public IReadOnlyList<HistoryEntry> History { get; init; } = [];
 
-    public const int HistoryLimit = 50;
-
-    public AppRecord WithSuccess(DeploymentRecord deployed, HistoryEntry entry) => this with
+    public AppRecord WithSuccess(DeploymentRecord deployed, HistoryEntry entry)
     {
-        Previous = Current?.Version == deployed.Version ? Previous : Current,
-        Current = deployed,
-        History = Append(entry),
-    };
+        var deployments = Deployments.Append(deployed).TakeLast(DeploymentsLimit).ToList();
+        return this with { Current = deployed, Deployments = deployments, Previous = PreviousOf(deployed, deployments), History = Append(entry) };
+    }
+
+    /// <summary>The current deployment is abandoned for <paramref name="target"/>, which becomes current again.</summary>
+    public AppRecord WithRollback(DeploymentRecord target, HistoryEntry entry)
+    {
+        var deployments = Deployments
+            .Select(d => d.DeployId == Current?.DeployId ? d with { RolledBack = true } : d)
+            .Where(d => d.DeployId != target.DeployId)
+            .Append(target with { RolledBack = false })
+            .ToList();
+        return this with { Current = target, Deployments = deployments, Previous = PreviousOf(target, deployments), History = Append(entry) };
+    }
 
     public AppRecord WithFailure(HistoryEntry entry) => this with { History = Append(entry) };
+
+    /// <summary>A deployment still worth going back to, matched by version or version prefix.</summary>
+    public DeploymentRecord? FindDeployment(string versionOrPrefix) =>
+        Deployments.Reverse().FirstOrDefault(d => d.Version == versionOrPrefix)
+        ?? (versionOrPrefix.Length >= 4 ? Deployments.Reverse().FirstOrDefault(d => d.Version.StartsWith(versionOrPrefix, StringComparison.Ordinal)) : null);
+
+    private static DeploymentRecord? PreviousOf(DeploymentRecord current, IReadOnlyList<DeploymentRecord> deployments) =>
+        deployments.Reverse().FirstOrDefault(d => d.Version != current.Version && !d.RolledBack);
 
     private IReadOnlyList<HistoryEntry> Append(HistoryEntry entry) => History.Append(entry).TakeLast(HistoryLimit).ToList();
 }

@@ -13,11 +13,13 @@ public static class StateRebuilder
             .ThenByDescending(g => g.Max(c => c.DeployedAt ?? DateTimeOffset.MinValue))
             .ToList();
         if (byVersion.Count == 0) return null;
+        var deployments = byVersion.Select(ToDeployment).Reverse().ToList();
         return new AppRecord
         {
             App = app,
-            Current = ToDeployment(byVersion[0]),
-            Previous = byVersion.Count > 1 ? ToDeployment(byVersion[1]) : null,
+            Current = deployments[^1],
+            Previous = deployments.Count > 1 ? deployments[^2] : null,
+            Deployments = deployments,
         };
     }
 

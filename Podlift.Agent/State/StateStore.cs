@@ -24,6 +24,8 @@ public sealed class StateStore(string root)
 
     public string JournalDirectory(string app) => Path.Combine(AppDirectory(app), "journal");
 
+    public string JournalPath(string app, string deployId) => Path.Combine(JournalDirectory(app), deployId + ".jsonl");
+
     private string StatePath(string app) => Path.Combine(AppDirectory(app), "state.json");
 
     public IEnumerable<string> Apps() =>
@@ -49,7 +51,12 @@ public sealed class StateStore(string root)
         Directory.CreateDirectory(directory);
         var path = StatePath(record.App);
         var temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite, // plans hold env values
+        };
+        using (var file = new FileStream(temporary, options))
         {
             JsonSerializer.Serialize(file, record, Json);
             file.Flush(flushToDisk: true);

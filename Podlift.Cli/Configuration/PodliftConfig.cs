@@ -10,6 +10,10 @@ public sealed record PodliftConfig
     public required IReadOnlyList<ServiceConfig> Services { get; init; }
     public ProxyConfig Proxy { get; init; } = new(true);
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(30);
+    public IReadOnlyList<DependencyConfig> Dependencies { get; init; } = [];
+    public HooksConfig Hooks { get; init; } = new([], [], []);
+    /// <summary>Old versions kept on each server for rollback.</summary>
+    public int Retain { get; init; } = 3;
     public required string SourcePath { get; init; }
 
     public string ProjectDirectory => Path.GetDirectoryName(Path.GetFullPath(SourcePath))!;
@@ -39,6 +43,31 @@ public sealed record ServiceConfig
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
     /// <summary>Null when `healthcheck: false`: the container only has to keep running.</summary>
     public HealthCheckConfig? HealthCheck { get; init; } = HealthCheckConfig.Default;
+    /// <summary>True when podlift.yml says nothing about the health check: an image HEALTHCHECK then wins.</summary>
+    public bool HealthCheckImplicit { get; init; } = true;
+    public IReadOnlyList<string> Volumes { get; init; } = [];
+    public ContainerOptionsConfig Options { get; init; } = ContainerOptionsConfig.None;
+}
+
+public sealed record ContainerOptionsConfig(long MemoryBytes, double Cpus, string? Restart)
+{
+    public static readonly ContainerOptionsConfig None = new(0, 0, null);
+}
+
+public sealed record DependencyConfig
+{
+    public required string Name { get; init; }
+    public required string Image { get; init; }
+    public int Port { get; init; }
+    public string? Volume { get; init; }
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<string> Command { get; init; } = [];
+    public ContainerOptionsConfig Options { get; init; } = ContainerOptionsConfig.None;
+}
+
+public sealed record HooksConfig(IReadOnlyList<string> BeforeDeploy, IReadOnlyList<string> AfterDeploy, IReadOnlyList<string> AfterRollback)
+{
+    public bool Any => BeforeDeploy.Count + AfterDeploy.Count + AfterRollback.Count > 0;
 }
 
 public sealed record HealthCheckConfig(string Path, IReadOnlyList<int> Expect, TimeSpan Timeout, TimeSpan Interval, int Retries)

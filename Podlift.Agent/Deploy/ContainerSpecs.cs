@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using System.Text;
+using Podlift.Agent.Docker;
+using Podlift.Protocol;
+
+namespace Podlift.Agent.Deploy;
+
+/// <summary>How an app's containers and its dependencies are run: names, labels, network, limits. Pure.</summary>
+public static class ContainerSpecs
+{
+    public const string LoopbackAddress = "127.0.0.1";
+
+    public static string NetworkName(string app) => $"podlift-{app}";
+
+    public static string DependencyName(string app, string dependency) => $"{app}-{dependency}";
+
+    public static ContainerSpec ForService(DeployPlan plan, ServicePlan service, int replica, int hostPort, string deployId,
+        DateTimeOffset deployedAt, string primaryAddress) =>
+        new(ContainerNames.For(plan.App, service.Name, plan.Version, replica), plan.Image, service.Env, service.Command,
+            new Dictionary<string, string>
+            {
+                [PodliftLabels.App] = plan.App,
+                [PodliftLabels.Service] = service.Name,
+                [PodliftLabels.Version] = plan.Version,
+                [PodliftLabels.Replica] = replica.ToString(),
+                [PodliftLabels.DeployedAt] = deployedAt.ToString("O"),
+                [PodliftLabels.DeployedBy] = plan.DeployedBy,
+                [PodliftLabels.DeployId] = deployId,
+            },
+            service.ContainerPort, hostPort, LoopbackAddress)
+        {
+            Network = NetworkName(plan.App),
+            ExtraHosts = [$"primary:{primaryAddress}"],
+            Volumes = service.Volumes,
+            MemoryBytes = service.Options?.MemoryBytes ?? 0,
+            Cpus = service.Options?.Cpus ?? 0,
+            Restart = string.IsNullOrEmpty(service.Options?.Restart) ? "unless-stopped" : service.Options.Restart,
+        };
+
+    /// <summary>
+    /// A dependency listens on the app network under its own name, and publishes its port on the network's
+    /// gateway only: reachable from the app's containers as `primary`, not from the internet.
+    /// </summary>
+    public static ContainerSpec ForDependency(string app, DependencyPlan dependency, string gateway) =>
+        new(DependencyName(app, dependency.Name), dependency.Image, dependency.Env, dependency.Command,
+            new Dictionary<string, string>
+            {
+                [PodliftLabels.DependencyOf] = app,
+                [PodliftLabels.Dependency] = dependency.Name,
+                [PodliftLabels.ConfigHash] = ConfigHash(dependency),
+            },
+            dependency.Port, dependency.Port, gateway)
+        {
+            Network = NetworkName(app),
+            Aliases = [dependency.Name],
+            Volumes = dependency.Volume.Length > 0 ? [dependency.Volume] : [],
+            MemoryBytes = dependency.Options?.MemoryBytes ?? 0,
+            Cpus = dependency.Options?.Cpus ?? 0,
+            Restart = string.IsNullOrEmpty(dependency.Options?.Restart) ? "unless-stopped" : dependency.Options.Restart,
+        };
+
+    /// <summary>Identifies a dependency's configuration; a different hash means it must be recreated.</summary>
+    public static string ConfigHash(DependencyPlan dependency)
+    {
+        var canonical = new StringBuilder()
+            .Append(dependency.Image).Append('\n').Append(dependency.Port).Append('\n').Append(dependency.Volume).Append('\n')
+            .AppendJoin('\0', dependency.Command).Append('\n')
+            .AppendJoin('\n', dependency.Env.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}")).Append('\n')
+            .Append(dependency.Options?.MemoryBytes).Append('/').Append(dependency.Options?.Cpus).Append('/').Append(dependency.Options?.Restart);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())))[..16];
+    }
+}

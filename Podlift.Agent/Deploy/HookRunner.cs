@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using Podlift.Agent.Host;
+using Podlift.Protocol;
+
+namespace Podlift.Agent.Deploy;
+
+/// <summary>Runs the hooks of podlift.yml on this server with `sh -c`, reporting each with its output.</summary>
+public sealed class HookRunner(IProcessRunner processes)
+{
+    private static readonly TimeSpan HookTimeout = TimeSpan.FromMinutes(10);
+    private const int OutputLines = 30;
+
+    /// <summary>Runs the commands in order; returns the first that failed, or null when all passed.</summary>
+    public async Task<HookRan?> RunAsync(IEnumerable<string> commands, IReadOnlyDictionary<string, string> environment,
+        DeployProgress progress, CancellationToken cancellationToken)
+    {
+        foreach (var command in commands)
+        {
+            var clock = Stopwatch.StartNew();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(HookTimeout);
+            HookRan ran;
+            try
+            {
+                var result = await processes.RunAsync("/bin/sh", ["-c", command], timeout.Token, environment);
+                ran = Report(command, result.ExitCode, clock.Elapsed, result.StandardOutput + result.StandardError);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                ran = Report(command, -1, clock.Elapsed, $"timed out after {HookTimeout.TotalMinutes:0} minutes");
+            }
+            progress.HookRan(ran);
+            if (!ran.Passed) return ran;
+        }
+        return null;
+    }
+
+    public static IReadOnlyDictionary<string, string> Environment(string app, string version, string previousVersion, Operation operation) =>
+        new Dictionary<string, string>
+        {
+            ["PODLIFT_APP"] = app,
+            ["PODLIFT_VERSION"] = version,
+            ["PODLIFT_PREVIOUS_VERSION"] = previousVersion,
+            ["PODLIFT_OPERATION"] = operation == Operation.Rollback ? "rollback" : "deploy",
+        };
+
+    private static HookRan Report(string command, int exitCode, TimeSpan duration, string output)
+    {
+        var ran = new HookRan { Command = command, ExitCode = exitCode, Passed = exitCode == 0, DurationMilliseconds = (long)duration.TotalMilliseconds };
+        ran.Output.AddRange(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(OutputLines));
+        return ran;
+    }
+}

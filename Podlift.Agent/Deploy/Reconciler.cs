@@ -1,0 +1,140 @@
+using Google.Protobuf;
+using Podlift.Agent.Docker;
+using Podlift.Agent.State;
+using Podlift.Protocol;
+
+namespace Podlift.Agent.Deploy;
+
+/// <summary>
+/// Runs when the agent starts, before it takes requests: whatever a killed agent left half done is made
+/// consistent. nginx's config on disk is the truth about what serves (it is only written once the new
+/// containers are healthy): its version becomes current (adopted if state.json lagged), nginx runs that
+/// config, and every other running container is drained and stopped (a killed job's unrouted new
+/// containers are removed). The killed job's journal gets its ending.
+/// </summary>
+public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
+{
+    private static readonly TimeSpan DrainBound = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
+
+    public async Task ReconcileAllAsync(CancellationToken cancellationToken)
+    {
+        var containers = await tools.Runtime.ListAppContainersAsync(null, cancellationToken);
+        foreach (var app in containers.Select(c => c.App).Concat(tools.State.Apps()).Distinct().Where(a => a.Length > 0))
+        {
+            try
+            {
+                await ReconcileAsync(app, containers.Where(c => c.App == app).ToList(), cancellationToken);
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Reconciling {App} failed; it is left as it was", app);
+            }
+        }
+    }
+
+    private async Task ReconcileAsync(string app, IReadOnlyList<AppContainer> containers, CancellationToken cancellationToken)
+    {
+        var record = tools.State.Load(app) ?? StateRebuilder.FromContainers(app, containers);
+        var interrupted = InterruptedJob(app);
+        var live = tools.Proxy.RoutedVersion(app) ?? record?.Current?.Version;
+        if (record is null || live is null) return;
+        var actions = new List<string>();
+
+        if (record.Current?.Version != live && containers.Any(c => c.Version == live && c.IsRunning))
+        {
+            record = record.WithSuccess(Adopted(live, containers, interrupted),
+                new HistoryEntry(interrupted?.DeployId ?? "", live, DateTimeOffset.UtcNow, 0, "succeeded (finished by the restarted agent)",
+                    interrupted?.Plan?.DeployedBy ?? "", interrupted?.Plan?.CommitMessage ?? "", null, interrupted?.Operation ?? "deploy"));
+            actions.Add($"adopted {live}: nginx already routed to it");
+        }
+        else if (interrupted is not null)
+        {
+            record = record.WithFailure(new HistoryEntry(interrupted.DeployId, interrupted.Plan?.Version ?? "", DateTimeOffset.UtcNow, 0,
+                "interrupted", interrupted.Plan?.DeployedBy ?? "", interrupted.Plan?.CommitMessage ?? "", "the agent stopped during the job", interrupted.Operation));
+        }
+
+        var stray = containers.Where(c => c.IsRunning && c.Version != live).ToList();
+        if (stray.Count > 0 || interrupted is not null)
+        {
+            var change = tools.Proxy.RoutedVersion(app) is null ? null : await tools.Proxy.ReapplyAsync(cancellationToken);
+            if (change is not null && stray.Count > 0)
+                await tools.Proxy.DrainAsync(change, stray.Where(c => c.HostPort > 0).Select(c => c.HostPort).ToHashSet(), DrainBound, cancellationToken);
+            foreach (var container in stray)
+            {
+                if (interrupted is not null && container.DeployId == interrupted.DeployId)
+                {
+                    await tools.Runtime.RemoveAsync(container.Id, cancellationToken);
+                    actions.Add($"removed {container.Name} (started by the interrupted job, never routed)");
+                }
+                else
+                {
+                    await tools.Runtime.StopAsync(container.Id, StopGrace, cancellationToken);
+                    actions.Add($"stopped {container.Name} (not routed)");
+                }
+            }
+        }
+
+        tools.State.Save(record);
+        var summary = actions.Count > 0 ? string.Join("; ", actions) : "nothing to change";
+        if (interrupted is not null) FinishJournal(interrupted, live, summary);
+        if (actions.Count > 0 || interrupted is not null)
+            log.LogWarning("Reconciled {App} after a restart: {Version} serves; {Summary}", app, live, summary);
+    }
+
+    private sealed record InterruptedJobInfo(string DeployId, string JournalPath, DeployPlan? Plan, string Operation, long LastSequence);
+
+    /// <summary>The app's last journal, if it has no ending: its job died with the agent.</summary>
+    private InterruptedJobInfo? InterruptedJob(string app)
+    {
+        var directory = tools.State.JournalDirectory(app);
+        if (!Directory.Exists(directory)) return null;
+        var journal = Directory.EnumerateFiles(directory, "*.jsonl").Order(StringComparer.Ordinal).LastOrDefault();
+        if (journal is null) return null;
+        var events = File.ReadAllLines(journal).Where(l => l.Length > 0).Select(l => JsonParser.Default.Parse<DeployEvent>(l)).ToList();
+        if (events.Any(e => e.Finished is not null)) return null;
+
+        var planPath = Path.ChangeExtension(journal, ".plan.json");
+        var plan = File.Exists(planPath) ? JsonParser.Default.Parse<DeployPlan>(File.ReadAllText(planPath)) : null;
+        var operation = events.FirstOrDefault()?.Operation == Operation.Rollback ? "rollback" : "deploy";
+        return new InterruptedJobInfo(Path.GetFileNameWithoutExtension(journal), journal, plan, operation, events.LastOrDefault()?.Sequence ?? 0);
+    }
+
+    private static DeploymentRecord Adopted(string version, IReadOnlyList<AppContainer> containers, InterruptedJobInfo? interrupted)
+    {
+        var own = containers.Where(c => c.Version == version).ToList();
+        var plan = interrupted?.Plan?.Version == version ? interrupted.Plan : null;
+        return new DeploymentRecord
+        {
+            Version = version,
+            Image = plan?.Image ?? "",
+            DeployId = own.FirstOrDefault()?.DeployId ?? interrupted?.DeployId ?? "",
+            DeployedAt = own.Select(c => c.DeployedAt).FirstOrDefault(d => d is not null) ?? DateTimeOffset.UtcNow,
+            DeployedBy = plan?.DeployedBy ?? own.FirstOrDefault()?.DeployedBy ?? "",
+            CommitMessage = plan?.CommitMessage ?? "",
+            Containers = own.Where(c => c.IsRunning).Select(c => new ContainerRecord(c.Name, c.Id, c.Service, c.Replica, c.HostPort)).ToList(),
+            HealthPaths = plan?.Services.Where(s => s.Healthcheck is not null).ToDictionary(s => s.Name, s => string.IsNullOrEmpty(s.Healthcheck.Path) ? "/health" : s.Healthcheck.Path)
+                          ?? new Dictionary<string, string>(),
+            PlanJson = plan is null ? null : JsonFormatter.Default.Format(plan),
+        };
+    }
+
+    private static void FinishJournal(InterruptedJobInfo job, string live, string summary)
+    {
+        var adopted = job.Plan?.Version == live;
+        var ending = new DeployEvent
+        {
+            Sequence = job.LastSequence + 1,
+            UnixMilliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            DeployId = job.DeployId,
+            Operation = job.Operation == "rollback" ? Operation.Rollback : Operation.Deploy,
+            Finished = new DeployFinished
+            {
+                Success = adopted,
+                Version = job.Plan?.Version ?? "",
+                Error = adopted ? "" : $"interrupted: the agent restarted during this job; {live} keeps serving ({summary})",
+            },
+        };
+        File.AppendAllText(job.JournalPath, JsonFormatter.Default.Format(ending) + "\n");
+    }
+}
