@@ -32,15 +32,23 @@ public static partial class ConfigLoader
     private static YamlMappingNode ParseYaml(string text, string fileName)
     {
         var stream = new YamlStream();
+        var scanner = new Scanner(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new Parser(scanner));
         }
         catch (YamlException e)
         {
             var reason = e.InnerException?.Message ?? e.Message;
             throw new ConfigurationException($"{fileName}:{e.Start.Line}:{e.Start.Column}: YAML syntax error: {StripMark(reason)}",
                 "check the indentation and quoting on that line");
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet throws this instead of a YamlException when the file ends inside a [ ] or { } list
+            var at = scanner.CurrentPosition;
+            throw new ConfigurationException($"{fileName}:{at.Line}:{at.Column}: YAML syntax error: the file ended inside a [ ] or {{ }} collection",
+                "check for an unclosed [ or { and for quoting");
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new ConfigurationException($"{fileName} is empty or is not a mapping of keys", "start from `podlift init`");
@@ -51,6 +59,9 @@ public static partial class ConfigLoader
     {
         var directory = Path.GetDirectoryName(configPath)!;
         var explicitPath = root.Children.TryGetValue(new YamlScalarNode("env_file"), out var node) ? (node as YamlScalarNode)?.Value : null;
+        if (node is not null and not YamlScalarNode)
+            throw new ConfigurationException($"{Path.GetFileName(configPath)}:{node.Start.Line}: env_file must be one file path, such as .env",
+                "name a single env file");
         var path = ResolvePath(explicitPath ?? ".env", directory, environment);
         if (!File.Exists(path))
         {
@@ -99,8 +110,11 @@ public static partial class ConfigLoader
         {
             foreach (var service in services)
                 if (!servers.Any(s => s.Roles.Contains(service.Name)))
-                    throw root.Child("services")!.Error($"names {service.Name}, but no server has that role",
-                        $"add a `{service.Name}:` group under servers:, or list servers without groups");
+                    throw root.Child("services") is { } named
+                        ? named.Error($"names {service.Name}, but no server has that role",
+                            $"add a `{service.Name}:` group under servers:, or list servers without groups")
+                        : root.Required("servers").Error($"are grouped by role, but no server has the role {service.Name} (the only service when services: is not given)",
+                            $"add a `{service.Name}:` group under servers:, or list the services to run under services:");
         }
 
         return new PodliftConfig

@@ -50,14 +50,17 @@ internal sealed class ConfigNode(YamlNode node, string path, ConfigContext conte
         {
             if (known.Contains(key)) continue;
             var suggestion = Suggestions.Nearest(key, known);
-            throw value.ErrorAtKey(key, suggestion is null
+            throw value.ErrorAtKey(KeyNode(key), suggestion is null
                 ? $"is not a known key (known: {string.Join(", ", known)})"
                 : $"is not a known key; did you mean \"{suggestion}\"?");
         }
     }
 
-    private ConfigurationException ErrorAtKey(string key, string problem) =>
-        new($"{context.FileName}:{Node.Start.Line}: {Path} {problem}", "fix or remove the key; CONTRACT.md and README list every key");
+    private YamlNode KeyNode(string key) => ((YamlMappingNode)Node).Children.Keys.First(k => (k as YamlScalarNode)?.Value == key);
+
+    // the key's line: a block value (a mapping or list under the key) starts on the next line
+    private ConfigurationException ErrorAtKey(YamlNode key, string problem) =>
+        new($"{context.FileName}:{key.Start.Line}: {Path} {problem}", "fix or remove the key; CONTRACT.md and README list every key");
 
     public string String()
     {
@@ -96,7 +99,7 @@ internal sealed class ConfigNode(YamlNode node, string path, ConfigContext conte
     public IReadOnlyList<string> StringList() =>
         IsScalar ? [String()] : Items().Select(item => item.String()).ToList();
 
-    public bool IsFalse => Node is YamlScalarNode { Value: "false" or "no" or "off" };
+    public bool IsFalse => Node is YamlScalarNode { Value: { } value } && value.ToLowerInvariant() is "false" or "no" or "off";
 
     private string Describe() => Node switch
     {

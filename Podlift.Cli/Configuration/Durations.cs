@@ -8,6 +8,19 @@ public static partial class Durations
 {
     public static bool TryParse(string text, out TimeSpan duration)
     {
+        try
+        {
+            return TryParseUnchecked(text, out duration);
+        }
+        catch (OverflowException)
+        {
+            duration = TimeSpan.Zero; // 1e300, Infinity, 99999999999999h: too long for a TimeSpan, so not a duration
+            return false;
+        }
+    }
+
+    private static bool TryParseUnchecked(string text, out TimeSpan duration)
+    {
         duration = TimeSpan.Zero;
         text = text.Trim();
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)

@@ -34,10 +34,29 @@ public static class EnvFile
     private static string Unquote(string value)
     {
         if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
-            return value[1..^1].Replace("\\n", "\n").Replace("\\\"", "\"").Replace("\\\\", "\\");
+            return Unescape(value[1..^1]);
         if (value.Length >= 2 && value[0] == '\'' && value[^1] == '\'') return value[1..^1];
         var comment = value.IndexOf(" #", StringComparison.Ordinal);
         return comment >= 0 ? value[..comment].TrimEnd() : value;
+    }
+
+    // one pass, so an escaped backslash before n (C:\\new) stays a backslash and an n
+    private static string Unescape(string text)
+    {
+        var result = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\\' && i + 1 < text.Length && text[i + 1] is 'n' or '"' or '\\')
+            {
+                var escaped = text[++i];
+                result.Append(escaped == 'n' ? '\n' : escaped);
+            }
+            else
+            {
+                result.Append(text[i]);
+            }
+        }
+        return result.ToString();
     }
 
     // never echo a whole line back: it may hold a secret

@@ -1,0 +1,73 @@
+using NUnit.Framework;
+using Podlift.Agent.State;
+
+namespace Podlift.Tests.Unit;
+
+public class AppRecordTests
+{
+    private static readonly DateTimeOffset At = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static DeploymentRecord Deployment(string version) =>
+        new() { Version = version, Image = $"myapp:{version}", DeployId = $"d-{version}", DeployedAt = At };
+
+    private static HistoryEntry Entry(string version, string outcome = "success", int n = 0) =>
+        new($"d-{version}-{n}", version, At.AddMinutes(n), 1_000, outcome, "alice", "msg", outcome == "success" ? null : "it broke");
+
+    [Test]
+    public void First_success_becomes_current_with_no_previous()
+    {
+        var record = new AppRecord { App = "myapp" }.WithSuccess(Deployment("v1"), Entry("v1"));
+
+        Assert.That(record.Current!.Version, Is.EqualTo("v1"));
+        Assert.That(record.Previous, Is.Null);
+        Assert.That(record.History, Is.EqualTo(new[] { Entry("v1") }));
+    }
+
+    [Test]
+    public void Success_moves_the_old_current_to_previous()
+    {
+        var record = new AppRecord { App = "myapp", Current = Deployment("v2"), Previous = Deployment("v1") };
+
+        var next = record.WithSuccess(Deployment("v3"), Entry("v3"));
+
+        Assert.That(next.Current!.Version, Is.EqualTo("v3"));
+        Assert.That(next.Previous!.Version, Is.EqualTo("v2"));
+        Assert.That((record.Current!.Version, record.Previous!.Version, record.History.Count), Is.EqualTo(("v2", "v1", 0)), "the old record is unchanged");
+    }
+
+    [Test]
+    public void Redeploying_the_same_version_keeps_the_old_previous()
+    {
+        var record = new AppRecord { App = "myapp", Current = Deployment("v2"), Previous = Deployment("v1") };
+        var redeployed = Deployment("v2") with { DeployId = "d-again" };
+
+        var next = record.WithSuccess(redeployed, Entry("v2"));
+
+        Assert.That(next.Current, Is.SameAs(redeployed));
+        Assert.That(next.Previous!.Version, Is.EqualTo("v1"));
+    }
+
+    [Test]
+    public void Failure_only_adds_history()
+    {
+        var record = new AppRecord { App = "myapp", Current = Deployment("v2"), Previous = Deployment("v1"), History = [Entry("v2")] };
+
+        var next = record.WithFailure(Entry("v3", "failed"));
+
+        Assert.That(next.Current, Is.SameAs(record.Current));
+        Assert.That(next.Previous, Is.SameAs(record.Previous));
+        Assert.That(next.History, Is.EqualTo(new[] { Entry("v2"), Entry("v3", "failed") }));
+    }
+
+    [Test]
+    public void History_keeps_the_newest_fifty()
+    {
+        var record = new AppRecord { App = "myapp" };
+        for (var n = 1; n <= 60; n++)
+            record = n % 2 == 0 ? record.WithSuccess(Deployment($"v{n}"), Entry($"v{n}", n: n)) : record.WithFailure(Entry($"v{n}", "failed", n));
+
+        Assert.That(record.History, Has.Count.EqualTo(AppRecord.HistoryLimit).And.Count.EqualTo(50));
+        Assert.That(record.History[0].Version, Is.EqualTo("v11"));
+        Assert.That(record.History[^1].Version, Is.EqualTo("v60"));
+    }
+}

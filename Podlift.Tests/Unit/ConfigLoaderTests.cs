@@ -1,0 +1,494 @@
+using NUnit.Framework;
+using Podlift.Cli.Configuration;
+using Podlift.Cli.Errors;
+
+namespace Podlift.Tests.Unit;
+
+public class ConfigLoaderTests
+{
+    // lines 1-4; whatever a test appends starts on line 5
+    private const string Base = """
+        service: myapp
+        image: ghcr.io/me/myapp
+        servers:
+          - 10.0.0.1
+
+        """;
+
+    private static readonly IReadOnlyDictionary<string, string> NoEnvironment = new Dictionary<string, string>();
+
+    private TempDirectory _dir = null!;
+
+    [SetUp]
+    public void CreateDirectory() => _dir = new TempDirectory();
+
+    [TearDown]
+    public void DeleteDirectory() => _dir.Dispose();
+
+    private PodliftConfig Load(string yaml, string? dotEnv = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        if (dotEnv is not null) _dir.Write(".env", dotEnv);
+        return ConfigLoader.Load(_dir.Write("podlift.yml", yaml), environment ?? NoEnvironment);
+    }
+
+    private ConfigurationException LoadFails(string yaml, string? dotEnv = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load(yaml, dotEnv, environment))!;
+        Assert.That(error.ExitCode, Is.EqualTo(ExitCode.Configuration));
+        Assert.That((int)error.ExitCode, Is.EqualTo(2));
+        return error;
+    }
+
+    [Test]
+    public void Minimal_config_gets_the_documented_defaults()
+    {
+        var config = Load(Base);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(config.App, Is.EqualTo("myapp"));
+            Assert.That(config.Image, Is.EqualTo("ghcr.io/me/myapp"));
+            Assert.That(config.Domain, Is.Null);
+            Assert.That(config.Drain, Is.EqualTo(TimeSpan.FromSeconds(30)));
+            Assert.That(config.Proxy.Enabled, Is.True);
+            Assert.That(config.SourcePath, Is.EqualTo(_dir.PathOf("podlift.yml")));
+
+            var server = config.Servers.Single();
+            Assert.That(server.Host, Is.EqualTo("10.0.0.1"));
+            Assert.That(server.User, Is.EqualTo("root"));
+            Assert.That(server.Port, Is.EqualTo(22));
+            Assert.That(server.SshKey, Is.Null);
+            Assert.That(server.Roles, Is.Empty);
+
+            var service = config.Services.Single();
+            Assert.That(service.Name, Is.EqualTo("web"));
+            Assert.That(service.Port, Is.EqualTo(8000));
+            Assert.That(service.Replicas, Is.EqualTo(1));
+            Assert.That(service.Command, Is.Empty);
+            Assert.That(service.Env, Is.Empty);
+
+            var check = service.HealthCheck!;
+            Assert.That(check.Path, Is.EqualTo("/health"));
+            Assert.That(check.Expect, Is.EqualTo(new[] { 200 }));
+            Assert.That(check.Timeout, Is.EqualTo(TimeSpan.FromSeconds(30)));
+            Assert.That(check.Interval, Is.EqualTo(TimeSpan.FromSeconds(10)));
+            Assert.That(check.Retries, Is.EqualTo(3));
+        }
+    }
+
+    [Test]
+    public void Full_service_settings_are_read()
+    {
+        var config = Load(Base + """
+            domain: example.com
+            drain: 45s
+            services:
+              web:
+                port: 3000
+                replicas: 2
+                command: gunicorn app:app --bind "0.0.0.0:3000"
+                env:
+                  MODE: production
+                healthcheck:
+                  path: /up
+                  expect: [200, 204]
+                  timeout: 1m
+                  interval: 500ms
+                  retries: 5
+            """);
+
+        var web = config.Services.Single();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(config.Domain, Is.EqualTo("example.com"));
+            Assert.That(config.Drain, Is.EqualTo(TimeSpan.FromSeconds(45)));
+            Assert.That(web.Port, Is.EqualTo(3000));
+            Assert.That(web.Replicas, Is.EqualTo(2));
+            Assert.That(web.Command, Is.EqualTo(new[] { "gunicorn", "app:app", "--bind", "0.0.0.0:3000" }));
+            Assert.That(web.Env, Is.EqualTo(new Dictionary<string, string> { ["MODE"] = "production" }));
+            Assert.That(web.HealthCheck!.Path, Is.EqualTo("/up"));
+            Assert.That(web.HealthCheck.Expect, Is.EqualTo(new[] { 200, 204 }));
+            Assert.That(web.HealthCheck.Timeout, Is.EqualTo(TimeSpan.FromMinutes(1)));
+            Assert.That(web.HealthCheck.Interval, Is.EqualTo(TimeSpan.FromMilliseconds(500)));
+            Assert.That(web.HealthCheck.Retries, Is.EqualTo(5));
+        }
+    }
+
+    [Test]
+    public void Command_may_be_a_list()
+    {
+        var config = Load(Base + """
+            services:
+              web:
+                command: [python, "-m", "http.server", "8000"]
+            """);
+
+        Assert.That(config.Services[0].Command, Is.EqualTo(new[] { "python", "-m", "http.server", "8000" }));
+    }
+
+    [Test]
+    public void Servers_as_a_plain_list_have_no_roles_and_keep_their_settings()
+    {
+        var config = Load("""
+            service: myapp
+            image: myapp
+            servers:
+              - 10.0.0.1
+              - host: 10.0.0.2
+                user: deploy
+                port: 2222
+                ssh_key: /keys/id_ed25519
+                labels: [primary]
+            """);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(config.Servers.Select(s => s.Host), Is.EqualTo(new[] { "10.0.0.1", "10.0.0.2" }));
+            Assert.That(config.Servers.All(s => s.Roles.Count == 0), Is.True);
+            Assert.That(config.Servers[1].User, Is.EqualTo("deploy"));
+            Assert.That(config.Servers[1].Port, Is.EqualTo(2222));
+            Assert.That(config.Servers[1].SshKey, Is.EqualTo("/keys/id_ed25519"));
+            Assert.That(config.Primary.Host, Is.EqualTo("10.0.0.2"));
+            Assert.That(config.ServicesOn(config.Servers[0]).Select(s => s.Name), Is.EqualTo(new[] { "web" }));
+        }
+    }
+
+    [Test]
+    public void Primary_is_the_first_server_when_none_is_labelled()
+    {
+        var config = Load("""
+            service: myapp
+            image: myapp
+            servers: [10.0.0.1, 10.0.0.2]
+            """);
+
+        Assert.That(config.Primary.Host, Is.EqualTo("10.0.0.1"));
+    }
+
+    [Test]
+    public void Servers_grouped_by_role_merge_a_host_listed_under_several_roles()
+    {
+        var config = Load("""
+            service: myapp
+            image: myapp
+            servers:
+              web:
+                - 10.0.0.1
+                - host: 10.0.0.2
+                  labels: [primary]
+              worker:
+                - 10.0.0.1
+            services:
+              web:
+              worker:
+                command: ./worker
+                healthcheck: false
+            """);
+
+        var first = config.Servers.Single(s => s.Host == "10.0.0.1");
+        var second = config.Servers.Single(s => s.Host == "10.0.0.2");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(config.Servers, Has.Count.EqualTo(2));
+            Assert.That(first.Roles, Is.EqualTo(new[] { "web", "worker" }));
+            Assert.That(second.Roles, Is.EqualTo(new[] { "web" }));
+            Assert.That(second.Labels, Is.EqualTo(new[] { "primary" }));
+            Assert.That(config.Primary, Is.SameAs(second));
+            Assert.That(config.ServicesOn(first).Select(s => s.Name), Is.EqualTo(new[] { "web", "worker" }));
+            Assert.That(config.ServicesOn(second).Select(s => s.Name), Is.EqualTo(new[] { "web" }));
+        }
+    }
+
+    [TestCase("false")]
+    [TestCase("no")]
+    [TestCase("False")]
+    public void Healthcheck_false_means_no_http_check(string value)
+    {
+        var config = Load(Base + $"""
+            services:
+              worker:
+                healthcheck: {value}
+            """);
+
+        Assert.That(config.Services.Single().HealthCheck, Is.Null);
+    }
+
+    [Test]
+    public void Healthcheck_true_means_the_default_check()
+    {
+        var config = Load(Base + """
+            services:
+              web:
+                healthcheck: true
+            """);
+
+        Assert.That(config.Services.Single().HealthCheck, Is.SameAs(HealthCheckConfig.Default));
+    }
+
+    [Test]
+    public void Variables_are_expanded_from_the_env_file()
+    {
+        var config = Load(Base + """
+            services:
+              web:
+                env:
+                  DATABASE_URL: postgres://${DB_USER}@db/${DB_NAME}
+            """, dotEnv: "DB_USER=app\nDB_NAME=prod\n");
+
+        Assert.That(config.Services[0].Env["DATABASE_URL"], Is.EqualTo("postgres://app@db/prod"));
+    }
+
+    [Test]
+    public void The_environment_wins_over_the_env_file()
+    {
+        var config = Load(Base + """
+            services:
+              web:
+                env:
+                  LEVEL: ${LOG_LEVEL}
+            """, dotEnv: "LOG_LEVEL=info\n", environment: new Dictionary<string, string> { ["LOG_LEVEL"] = "debug" });
+
+        Assert.That(config.Services[0].Env["LEVEL"], Is.EqualTo("debug"));
+    }
+
+    [TestCase(null, "8080")]
+    [TestCase("", "8080")]
+    [TestCase("9000", "9000")]
+    public void Default_applies_when_the_variable_is_unset_or_empty(string? value, string expected)
+    {
+        var environment = value is null ? NoEnvironment : new Dictionary<string, string> { ["APP_PORT"] = value };
+
+        var config = Load(Base + """
+            services:
+              web:
+                port: ${APP_PORT:-8080}
+            """, environment: environment);
+
+        Assert.That(config.Services[0].Port, Is.EqualTo(int.Parse(expected)));
+    }
+
+    [Test]
+    public void Double_dollar_is_a_literal_dollar_brace()
+    {
+        var config = Load(Base + """
+            services:
+              web:
+                env:
+                  TEMPLATE: "$${NOT_A_VARIABLE}"
+            """);
+
+        Assert.That(config.Services[0].Env["TEMPLATE"], Is.EqualTo("${NOT_A_VARIABLE}"));
+    }
+
+    [Test]
+    public void An_explicit_env_file_is_read_relative_to_the_config()
+    {
+        _dir.Write("production.env", "SECRET=s3cret\n");
+        var config = Load(Base + """
+            env_file: production.env
+            services:
+              web:
+                env:
+                  SECRET: ${SECRET}
+            """, dotEnv: "SECRET=from-dot-env\n");
+
+        Assert.That(config.Services[0].Env["SECRET"], Is.EqualTo("s3cret"));
+    }
+
+    [Test]
+    public void A_missing_variable_names_the_key_path_and_the_variable()
+    {
+        var error = LoadFails(Base + """
+            services:
+              web:
+                env:
+                  DATABASE_URL: ${DATABASE_URL}
+            """);
+
+        Assert.That(error.Message, Does.Contain("services.web.env.DATABASE_URL"));
+        Assert.That(error.Message, Does.Contain("${DATABASE_URL}, which is not set"));
+        Assert.That(error.Fix, Does.Contain("DATABASE_URL=").And.Contain(".env"));
+    }
+
+    [Test]
+    public void A_missing_variable_fix_names_the_explicit_env_file()
+    {
+        _dir.Write("prod.env", "OTHER=1\n");
+        var error = LoadFails(Base + """
+            env_file: prod.env
+            domain: ${DOMAIN}
+            """);
+
+        Assert.That(error.Message, Does.Contain("domain uses ${DOMAIN}"));
+        Assert.That(error.Fix, Does.Contain("prod.env"));
+    }
+
+    [Test]
+    public void A_yaml_syntax_error_names_the_file_and_line()
+    {
+        var error = LoadFails("""
+            service: myapp
+            image: myapp
+            servers: [10.0.0.1
+            services:
+            """);
+
+        Assert.That(error.Message, Does.Match(@"^podlift\.yml:\d+:\d+: YAML syntax error"));
+        Assert.That(error.Message, Does.Not.Contain("Idx:"), "YamlDotNet's position prefix is stripped");
+    }
+
+    [Test]
+    public void A_yaml_syntax_error_points_at_the_offending_line()
+    {
+        var error = LoadFails("""
+            service: myapp
+            image: myapp
+            servers:
+              - 10.0.0.1
+             bad: indentation
+            """);
+
+        Assert.That(error.Message, Does.StartWith("podlift.yml:5:"));
+    }
+
+    [Test]
+    public void A_missing_file_names_the_file_and_suggests_podlift_init()
+    {
+        var path = _dir.PathOf("podlift.yml");
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.Load(path, NoEnvironment))!;
+
+        Assert.That(error.Message, Is.EqualTo($"podlift.yml not found in {_dir.Path}"));
+        Assert.That(error.Fix, Does.Contain("podlift init"));
+    }
+
+    [Test]
+    public void An_explicit_env_file_that_does_not_exist_is_an_error()
+    {
+        var error = LoadFails(Base + "env_file: secrets.env\n");
+
+        Assert.That(error.Message, Does.StartWith("env_file secrets.env not found"));
+        Assert.That(error.Message, Does.Contain(_dir.PathOf("secrets.env")));
+    }
+
+    [Test]
+    public void A_missing_default_dot_env_is_fine()
+    {
+        Assert.That(File.Exists(_dir.PathOf(".env")), Is.False);
+
+        Assert.That(Load(Base).App, Is.EqualTo("myapp"));
+    }
+
+    [Test]
+    public void An_invalid_env_file_line_is_a_configuration_error()
+    {
+        var error = LoadFails(Base, dotEnv: "GOOD=1\nnot a variable\n");
+
+        Assert.That(error.Message, Does.StartWith(".env:2: expected KEY=VALUE"));
+    }
+
+    private static TestCaseData Case(string name, string yaml, string expected) =>
+        new TestCaseData(yaml, expected).SetArgDisplayNames(name);
+
+    private static IEnumerable<TestCaseData> MalformedConfigs()
+    {
+        yield return Case("typo in a top-level key", Base + "servcies:\n  web: {}\n",
+            "podlift.yml:5: servcies is not a known key; did you mean \"services\"?");
+        yield return Case("unknown top-level key without a near match", Base + "kubernetes: yes\n",
+            "podlift.yml:5: kubernetes is not a known key (known: service, image,");
+        yield return Case("port out of range", Base + "services:\n  web:\n    port: 70000\n",
+            "podlift.yml:7: services.web.port must be between 1-65535 (got: 70000)");
+        yield return Case("port not a number", Base + "services:\n  web:\n    port: eighty\n",
+            "podlift.yml:7: services.web.port must be a whole number (got: eighty)");
+        yield return Case("replicas 0", Base + "services:\n  web:\n    replicas: 0\n",
+            "podlift.yml:7: services.web.replicas must be between 1-100 (got: 0)");
+        yield return Case("bad duration", Base + "services:\n  web:\n    healthcheck:\n      timeout: soon\n",
+            "podlift.yml:8: services.web.healthcheck.timeout must be a duration such as 30s, 500ms or 5m (got: soon)");
+        yield return Case("duration out of range", Base + "drain: 11m\n",
+            "podlift.yml:5: drain must be between 0ms and 10m00s (got: 11m)");
+        yield return Case("interval too short", Base + "services:\n  web:\n    healthcheck:\n      interval: 50ms\n",
+            "services.web.healthcheck.interval must be between 100ms and 10m00s (got: 50ms)");
+        yield return Case("missing service", "image: myapp\nservers: [10.0.0.1]\n",
+            "podlift.yml:1: service is required");
+        yield return Case("missing image", "service: myapp\nservers: [10.0.0.1]\n",
+            "image is required");
+        yield return Case("missing servers", "service: myapp\nimage: myapp\n",
+            "servers is required");
+        yield return Case("app name with capitals", "service: MyApp\nimage: myapp\nservers: [10.0.0.1]\n",
+            "podlift.yml:1: service must be lowercase letters, digits and dashes, starting with a letter (got: MyApp)");
+        yield return Case("image with a tag", "service: myapp\nimage: myapp:latest\nservers: [10.0.0.1]\n",
+            "podlift.yml:2: image must be an image name without a tag");
+        yield return Case("no servers", "service: myapp\nimage: myapp\nservers: []\n",
+            "podlift.yml:3: servers must list at least one server");
+        yield return Case("servers as one string", "service: myapp\nimage: myapp\nservers: 10.0.0.1\n",
+            "servers must be a list of servers, or servers grouped by role");
+        yield return Case("host with a space", "service: myapp\nimage: myapp\nservers:\n  - \"10.0.0.1 10.0.0.2\"\n",
+            "podlift.yml:4: servers[0] must be a host name or IP address (got: \"10.0.0.1 10.0.0.2\")");
+        yield return Case("host that looks like an option", "service: myapp\nimage: myapp\nservers:\n  - host: -oProxyCommand=x\n",
+            "servers[0].host must be a host name or IP address");
+        yield return Case("typo in a server key", "service: myapp\nimage: myapp\nservers:\n  - hots: 10.0.0.1\n",
+            "podlift.yml:4: servers[0].hots is not a known key; did you mean \"host\"?");
+        yield return Case("server port out of range", "service: myapp\nimage: myapp\nservers:\n  - host: 10.0.0.1\n    port: 0\n",
+            "podlift.yml:5: servers[0].port must be between 1-65535 (got: 0)");
+        yield return Case("invalid role name", "service: myapp\nimage: myapp\nservers:\n  Web:\n    - 10.0.0.1\n",
+            "servers.Web is not a valid role name");
+        yield return Case("service without a server role", "service: myapp\nimage: myapp\nservers:\n  web:\n    - 10.0.0.1\nservices:\n  web:\n  worker:\n",
+            "services names worker, but no server has that role");
+        yield return Case("no services", Base + "services: {}\n",
+            "services must name at least one service");
+        yield return Case("invalid service name", Base + "services:\n  Web_1:\n",
+            "services.Web_1 is not a valid service name");
+        yield return Case("typo in a service key", Base + "services:\n  web:\n    replica: 2\n",
+            "podlift.yml:7: services.web.replica is not a known key; did you mean \"replicas\"?");
+        yield return Case("healthcheck neither bool nor mapping", Base + "services:\n  web:\n    healthcheck: sometimes\n",
+            "services.web.healthcheck must be true or false (got: sometimes)");
+        yield return Case("healthcheck path without slash", Base + "services:\n  web:\n    healthcheck:\n      path: health\n",
+            "podlift.yml:8: services.web.healthcheck.path must start with / (got: health)");
+        yield return Case("expected status out of range", Base + "services:\n  web:\n    healthcheck:\n      expect: [200, 99]\n",
+            "services.web.healthcheck.expect[1] must be between 100-599 (got: 99)");
+        yield return Case("retries 0", Base + "services:\n  web:\n    healthcheck:\n      retries: 0\n",
+            "services.web.healthcheck.retries must be between 1-100 (got: 0)");
+        yield return Case("unclosed quote in command", Base + "services:\n  web:\n    command: sh -c \"echo hi\n",
+            "services.web.command unclosed \" quote");
+        yield return Case("invalid env name", Base + "services:\n  web:\n    env:\n      1BAD: x\n",
+            "services.web.env.1BAD is not a valid environment variable name");
+        yield return Case("env as a list", Base + "services:\n  web:\n    env: [A=1]\n",
+            "services.web.env must be a mapping (key: value lines), got a list");
+        yield return Case("unclosed variable", Base + "domain: ${DOMAIN\n",
+            "domain: \"${\" without a closing \"}\"");
+        yield return Case("invalid variable name", Base + "domain: ${1X}\n",
+            "domain: \"${1X}\" is not a valid variable reference");
+        yield return Case("registry is not supported yet", Base + "registry:\n  server: ghcr.io\n",
+            "registry is not supported by this version of podlift yet");
+        yield return Case("dependencies are not supported yet", Base + "dependencies:\n  postgres:\n    image: postgres:16\n",
+            "dependencies is not supported by this version of podlift yet");
+        yield return Case("hooks are not supported yet", Base + "hooks:\n  post_deploy: ./migrate\n",
+            "hooks is not supported by this version of podlift yet");
+        yield return Case("volumes are not supported yet", Base + "services:\n  web:\n    volumes: [data:/data]\n",
+            "services.web.volumes is not supported by this version of podlift yet");
+        yield return Case("ssl is not supported yet", Base + "proxy:\n  ssl: true\n",
+            "proxy.ssl is not supported by this version of podlift yet");
+        yield return Case("proxy enabled not a bool", Base + "proxy:\n  enabled: perhaps\n",
+            "proxy.enabled must be true or false (got: perhaps)");
+        yield return Case("typo in a git key", Base + "git:\n  branhc: main\n",
+            "git.branhc is not a known key; did you mean \"branch\"?");
+        yield return Case("empty file", "",
+            "podlift.yml is empty or is not a mapping of keys");
+        yield return Case("top level is a list", "- service: myapp\n",
+            "podlift.yml is empty or is not a mapping of keys");
+        yield return Case("duration overflowing TimeSpan", Base + "services:\n  web:\n    healthcheck:\n      timeout: 1e300\n",
+            "services.web.healthcheck.timeout must be a duration");
+        yield return Case("env_file as a list", Base + "env_file: [a.env, b.env]\n",
+            "podlift.yml:5: env_file must be");
+        yield return Case("default web service without a web role", "service: myapp\nimage: myapp\nservers:\n  api:\n    - 10.0.0.1\n",
+            "no server has the role web");
+    }
+
+    [TestCaseSource(nameof(MalformedConfigs))]
+    public void Malformed_config_is_refused_with_the_key_path(string yaml, string expected)
+    {
+        var error = LoadFails(yaml);
+
+        Assert.That(error.Message, Does.Contain(expected));
+    }
+}

@@ -1,0 +1,129 @@
+using NUnit.Framework;
+using Podlift.Agent.State;
+
+namespace Podlift.Tests.Unit;
+
+public class StateStoreTests
+{
+    private TempDirectory _dir = null!;
+    private StateStore _store = null!;
+
+    [SetUp]
+    public void CreateStore()
+    {
+        _dir = new TempDirectory();
+        _store = new StateStore(_dir.Path);
+    }
+
+    [TearDown]
+    public void DeleteStore() => _dir.Dispose();
+
+    private static readonly DateTimeOffset At = new(2025, 6, 1, 12, 30, 0, TimeSpan.Zero);
+
+    private static AppRecord Record() => new()
+    {
+        App = "myapp",
+        Current = new DeploymentRecord
+        {
+            Version = "abc1234",
+            Image = "myapp:abc1234",
+            DeployId = "d-2",
+            DeployedAt = At,
+            DeployedBy = "alice",
+            CommitMessage = "Fix login",
+            Containers = [new ContainerRecord("myapp-web-abc1234-1", "c0ffee", "web", 1, 20001)],
+            HealthPaths = new Dictionary<string, string> { ["web"] = "/up" },
+        },
+        Previous = new DeploymentRecord { Version = "def5678", Image = "myapp:def5678", DeployId = "d-1", DeployedAt = At.AddHours(-1) },
+        History = [new HistoryEntry("d-2", "abc1234", At, 12_345, "success", "alice", "Fix login", null)],
+    };
+
+    private string StatePath => Path.Combine(_dir.Path, "myapp", "state.json");
+
+    [Test]
+    public void Save_then_load_round_trips_the_record()
+    {
+        var saved = Record();
+        _store.Save(saved);
+
+        var loaded = _store.Load("myapp")!;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(loaded.App, Is.EqualTo("myapp"));
+            Assert.That(loaded.Current!.Version, Is.EqualTo("abc1234"));
+            Assert.That(loaded.Current.Image, Is.EqualTo("myapp:abc1234"));
+            Assert.That(loaded.Current.DeployId, Is.EqualTo("d-2"));
+            Assert.That(loaded.Current.DeployedAt, Is.EqualTo(At));
+            Assert.That(loaded.Current.DeployedBy, Is.EqualTo("alice"));
+            Assert.That(loaded.Current.CommitMessage, Is.EqualTo("Fix login"));
+            Assert.That(loaded.Current.Containers, Is.EqualTo(saved.Current!.Containers));
+            Assert.That(loaded.Current.HealthPaths, Is.EquivalentTo(saved.Current.HealthPaths));
+            Assert.That(loaded.Previous!.Version, Is.EqualTo("def5678"));
+            Assert.That(loaded.Previous.DeployedAt, Is.EqualTo(At.AddHours(-1)));
+            Assert.That(loaded.History, Is.EqualTo(saved.History));
+        }
+    }
+
+    [Test]
+    public void Saved_json_uses_camel_case_and_omits_nulls()
+    {
+        _store.Save(Record() with { Previous = null });
+
+        var json = File.ReadAllText(StatePath);
+
+        Assert.That(json, Does.Contain("\"current\":").And.Contain("\"deployedAt\":"));
+        Assert.That(json, Does.Not.Contain("\"Current\"").And.Not.Contain("\"previous\""));
+    }
+
+    [Test]
+    public void Save_overwrites_and_leaves_no_temporary_file()
+    {
+        _store.Save(Record());
+        _store.Save(Record() with { Current = Record().Current! with { Version = "fff0000" } });
+
+        Assert.That(_store.Load("myapp")!.Current!.Version, Is.EqualTo("fff0000"));
+        Assert.That(Directory.GetFiles(Path.Combine(_dir.Path, "myapp")).Select(Path.GetFileName), Is.EqualTo(new[] { "state.json" }));
+    }
+
+    [Test]
+    public void Load_of_an_app_without_state_is_null()
+    {
+        _store.Save(Record());
+
+        Assert.That(_store.Load("myapp"), Is.Not.Null);
+        Assert.That(_store.Load("nothing-here"), Is.Null);
+    }
+
+    [TestCase("{ \"app\": \"myapp\", \"current\": ")]
+    [TestCase("not json at all")]
+    [TestCase("")]
+    [TestCase("{ \"current\": null }")]
+    [TestCase("[1, 2, 3]")]
+    public void Load_of_corrupt_state_is_null_so_the_caller_rebuilds_it(string json)
+    {
+        _store.Save(Record());
+        Assert.That(_store.Load("myapp"), Is.Not.Null);
+
+        File.WriteAllText(StatePath, json);
+
+        Assert.That(_store.Load("myapp"), Is.Null);
+    }
+
+    [Test]
+    public void Apps_lists_the_app_directories()
+    {
+        var missingRoot = new StateStore(Path.Combine(_dir.Path, "missing"));
+        _store.Save(Record());
+        _store.Save(new AppRecord { App = "other" });
+
+        Assert.That(_store.Apps(), Is.EquivalentTo(new[] { "myapp", "other" }));
+        Assert.That(missingRoot.Apps(), Is.Empty);
+    }
+
+    [Test]
+    public void Journal_lives_under_the_app_directory()
+    {
+        Assert.That(_store.JournalDirectory("myapp"), Is.EqualTo(Path.Combine(_dir.Path, "myapp", "journal")));
+    }
+}
