@@ -23,22 +23,25 @@ public class AppRecordTests
         Assert.That(record.History, Is.EqualTo(new[] { Entry("v1") }));
     }
 
+    private static AppRecord Deployed(params string[] versions) =>
+        versions.Aggregate(new AppRecord { App = "myapp" }, (record, version) => record.WithSuccess(Deployment(version), Entry(version)));
+
     [Test]
     public void Success_moves_the_old_current_to_previous()
     {
-        var record = new AppRecord { App = "myapp", Current = Deployment("v2"), Previous = Deployment("v1") };
+        var record = Deployed("v1", "v2");
 
         var next = record.WithSuccess(Deployment("v3"), Entry("v3"));
 
         Assert.That(next.Current!.Version, Is.EqualTo("v3"));
         Assert.That(next.Previous!.Version, Is.EqualTo("v2"));
-        Assert.That((record.Current!.Version, record.Previous!.Version, record.History.Count), Is.EqualTo(("v2", "v1", 0)), "the old record is unchanged");
+        Assert.That((record.Current!.Version, record.Previous!.Version, record.History.Count), Is.EqualTo(("v2", "v1", 2)), "the old record is unchanged");
     }
 
     [Test]
     public void Redeploying_the_same_version_keeps_the_old_previous()
     {
-        var record = new AppRecord { App = "myapp", Current = Deployment("v2"), Previous = Deployment("v1") };
+        var record = Deployed("v1", "v2");
         var redeployed = Deployment("v2") with { DeployId = "d-again" };
 
         var next = record.WithSuccess(redeployed, Entry("v2"));
@@ -69,5 +72,42 @@ public class AppRecordTests
         Assert.That(record.History, Has.Count.EqualTo(AppRecord.HistoryLimit).And.Count.EqualTo(50));
         Assert.That(record.History[0].Version, Is.EqualTo("v11"));
         Assert.That(record.History[^1].Version, Is.EqualTo("v60"));
+    }
+
+    [Test]
+    public void Rollback_makes_the_target_current_and_the_deployment_before_it_previous()
+    {
+        var record = Deployed("v1", "v2", "v3");
+
+        var back = record.WithRollback(record.Previous!, Entry("v2"));
+
+        Assert.That(back.Current!.Version, Is.EqualTo("v2"));
+        Assert.That(back.Previous!.Version, Is.EqualTo("v1"), "v3 was rolled back from, so it is no rollback target");
+        Assert.That(back.Deployments.Single(d => d.Version == "v3").RolledBack, Is.True);
+    }
+
+    [Test]
+    public void Rolling_back_twice_walks_further_back()
+    {
+        var record = Deployed("v1", "v2", "v3");
+        var once = record.WithRollback(record.Previous!, Entry("v2"));
+
+        var twice = once.WithRollback(once.Previous!, Entry("v1"));
+
+        Assert.That(twice.Current!.Version, Is.EqualTo("v1"));
+        Assert.That(twice.Previous, Is.Null, "v2 and v3 were both rolled back from");
+    }
+
+    [TestCase("v2", "v2")]
+    [TestCase("v1", "v1")]
+    [TestCase("abcd1234", "abcd1234")]
+    [TestCase("abcd", "abcd1234")]
+    [TestCase("abc", null)]
+    [TestCase("v9", null)]
+    public void Finds_deployments_by_version_or_a_prefix_of_four_or_more(string query, string? expected)
+    {
+        var record = Deployed("v1", "abcd1234", "v2");
+
+        Assert.That(record.FindDeployment(query)?.Version, Is.EqualTo(expected));
     }
 }

@@ -22,7 +22,7 @@ public class JobEventsTests
     [Test]
     public void Publish_numbers_events_and_stamps_the_deploy_id()
     {
-        using var events = new JobEvents("d-7", journalPath: null);
+        using var events = new JobEvents("d-7", Operation.Deploy, journalPath: null);
         var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
         events.Publish(Say("a"));
@@ -39,7 +39,7 @@ public class JobEventsTests
     [Test]
     public void Current_step_follows_step_started_events()
     {
-        using var events = new JobEvents("d-1", null);
+        using var events = new JobEvents("d-1", Operation.Deploy, null);
         Assert.That(events.CurrentStep, Is.EqualTo(DeployStep.Unspecified));
 
         events.Publish(new DeployEvent { StepStarted = new StepStarted { Step = DeployStep.Start } });
@@ -52,7 +52,7 @@ public class JobEventsTests
     [Test]
     public async Task A_reader_that_starts_late_gets_every_event_from_the_start()
     {
-        using var events = new JobEvents("d-1", null);
+        using var events = new JobEvents("d-1", Operation.Deploy, null);
         events.Publish(Say("one"));
         events.Publish(Say("two"));
         events.Complete();
@@ -67,7 +67,7 @@ public class JobEventsTests
     [Test]
     public async Task A_live_reader_gets_events_published_after_it_started_and_ends_after_complete()
     {
-        using var events = new JobEvents("d-1", null);
+        using var events = new JobEvents("d-1", Operation.Deploy, null);
         events.Publish(Say("before"));
         var reading = ReadAll(events);
 
@@ -85,7 +85,7 @@ public class JobEventsTests
     [Test]
     public async Task Many_concurrent_readers_each_see_the_whole_log_in_order()
     {
-        using var events = new JobEvents("d-1", null);
+        using var events = new JobEvents("d-1", Operation.Deploy, null);
         var readers = Enumerable.Range(0, 8).Select(_ => Task.Run(() => ReadAll(events))).ToList();
 
         for (var i = 1; i <= 200; i++) events.Publish(Say(i.ToString()));
@@ -98,7 +98,7 @@ public class JobEventsTests
     [Test]
     public void A_waiting_reader_can_be_cancelled()
     {
-        using var events = new JobEvents("d-1", null);
+        using var events = new JobEvents("d-1", Operation.Deploy, null);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
         Assert.That(async () =>
@@ -110,7 +110,7 @@ public class JobEventsTests
     [Test]
     public void Publishing_after_complete_is_refused()
     {
-        using var events = new JobEvents("d-1", null);
+        using var events = new JobEvents("d-1", Operation.Deploy, null);
         events.Complete();
 
         Assert.That(() => events.Publish(Say("late")), Throws.InvalidOperationException);
@@ -122,7 +122,7 @@ public class JobEventsTests
         using var dir = new TempDirectory();
         var journal = Path.Combine(dir.Path, "journal", "d-9.jsonl");
 
-        using (var events = new JobEvents("d-9", journal))
+        using (var events = new JobEvents("d-9", Operation.Deploy, journal))
         {
             events.Publish(new DeployEvent { StepStarted = new StepStarted { Step = DeployStep.Start } });
             events.Publish(Say("multi\nline text"));
@@ -145,7 +145,7 @@ public class JobEventsTests
         using var dir = new TempDirectory();
         var journal = dir.Write("d-1.jsonl", "{\"sequence\":\"1\"}\n");
 
-        using (var events = new JobEvents("d-1", journal)) events.Publish(Say("again"));
+        using (var events = new JobEvents("d-1", Operation.Deploy, journal)) events.Publish(Say("again"));
 
         Assert.That(File.ReadAllLines(journal), Has.Length.EqualTo(2));
     }
