@@ -61,7 +61,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
             {
                 await RunStepAsync(DeployStep.Switch, async () =>
                 {
-                    progress.Info("Traffic switching to new version...");
+                    progress.Info(job.IsRollback ? $"Traffic switching to {_plan.Version}..." : "Traffic switching to new version...");
                     change = await tools.Proxy.SwitchAsync(SiteFor(routed), cancellationToken);
                     switched = true;
                     progress.Success(job.IsRollback ? $"Traffic routing to {_plan.Version}" : "100% of traffic on new version");

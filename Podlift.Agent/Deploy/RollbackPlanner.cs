@@ -56,7 +56,7 @@ public static class RollbackPlanner
 
     private static DeploymentRecord? FromContainers(AppRecord record, IReadOnlyList<AppContainer> containers, string versionOrPrefix)
     {
-        var match = containers.Where(c => c.Version == versionOrPrefix || (versionOrPrefix.Length >= 4 && c.Version.StartsWith(versionOrPrefix, StringComparison.Ordinal)))
+        var match = containers.Where(c => AppRecord.VersionMatches(c.Version, versionOrPrefix))
             .GroupBy(c => c.Version).FirstOrDefault();
         if (match is null) return null;
         return StateRebuilder.FromContainers(record.App, match.ToList())?.Current;

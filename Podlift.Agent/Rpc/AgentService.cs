@@ -57,9 +57,13 @@ public sealed class AgentService(
         {
             job = await jobs.StartRollbackAsync(request, context.CancellationToken);
         }
-        catch (Exception e) when (e is AppLockedException or RollbackRefused)
+        catch (AppLockedException locked)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+            throw new RpcException(new Status(StatusCode.Aborted, locked.Message));
+        }
+        catch (RollbackRefused refused)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, refused.Message));
         }
         await StreamAsync(job.Events.ReadAllAsync(context.CancellationToken), responseStream, context);
     }
@@ -93,7 +97,7 @@ public sealed class AgentService(
         }
         catch (AppLockedException locked)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, locked.Message));
+            throw new RpcException(new Status(StatusCode.Aborted, locked.Message));
         }
     }
 

@@ -61,7 +61,13 @@ public sealed record AppRecord
     /// <summary>A deployment still worth going back to, matched by version or version prefix.</summary>
     public DeploymentRecord? FindDeployment(string versionOrPrefix) =>
         Deployments.Reverse().FirstOrDefault(d => d.Version == versionOrPrefix)
-        ?? (versionOrPrefix.Length >= 4 ? Deployments.Reverse().FirstOrDefault(d => d.Version.StartsWith(versionOrPrefix, StringComparison.Ordinal)) : null);
+        ?? Deployments.Reverse().FirstOrDefault(d => VersionMatches(d.Version, versionOrPrefix));
+
+    /// <summary>A short sha given longer or shorter than it was recorded still names it (4 characters at least).</summary>
+    public static bool VersionMatches(string version, string query) =>
+        version == query
+        || (query.Length >= 4 && version.StartsWith(query, StringComparison.Ordinal))
+        || (version.Length >= 7 && query.StartsWith(version, StringComparison.Ordinal));
 
     private static DeploymentRecord? PreviousOf(DeploymentRecord current, IReadOnlyList<DeploymentRecord> deployments) =>
         deployments.Reverse().FirstOrDefault(d => d.Version != current.Version && !d.RolledBack);

@@ -47,7 +47,23 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
             DeployedBy = record.Current?.DeployedBy ?? "",
             CommitMessage = record.Current?.CommitMessage ?? "",
             RebuiltFromLabels = rebuilt,
+            PreviousCommitMessage = record.Previous?.CommitMessage ?? "",
+            PreviousDeployedAtUnixMilliseconds = record.Previous?.DeployedAt.ToUnixTimeMilliseconds() ?? 0,
+            PreviousDeployedBy = record.Previous?.DeployedBy ?? "",
         };
+        foreach (var entry in record.History.Reverse())
+            state.History.Add(new DeploymentInfo
+            {
+                DeployId = entry.DeployId,
+                Operation = entry.Operation == "rollback" ? Operation.Rollback : Operation.Deploy,
+                Version = entry.Version,
+                Outcome = entry.Outcome,
+                StartedAtUnixMilliseconds = entry.StartedAt.ToUnixTimeMilliseconds(),
+                DurationMilliseconds = entry.DurationMilliseconds,
+                DeployedBy = entry.DeployedBy,
+                CommitMessage = entry.CommitMessage,
+                Error = entry.Error ?? "",
+            });
         foreach (var container in containers.OrderBy(c => c.Service).ThenBy(c => c.Version).ThenBy(c => c.Replica))
         {
             state.Containers.Add(new ContainerState

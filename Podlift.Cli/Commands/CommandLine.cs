@@ -29,7 +29,10 @@ public static class CommandLine
         root.Options.Add(VerboseOption);
         root.Subcommands.Add(Deploy());
         root.Subcommands.Add(Agent());
+        root.Subcommands.Add(Rollback());
         root.Subcommands.Add(Ps());
+        root.Subcommands.Add(Status());
+        root.Subcommands.Add(Attach());
         root.Subcommands.Add(Version());
         return root;
     }
@@ -41,6 +44,31 @@ public static class CommandLine
         var command = new Command("deploy", "Build, transfer and switch every server to the current commit with zero downtime") { skipBuild, skipHealthcheck };
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
             new Deployer(output, ssh).RunAsync(config, new DeployOptions(parse.GetValue(skipBuild), parse.GetValue(skipHealthcheck)), cancellationToken)));
+        return command;
+    }
+
+    private static Command Rollback()
+    {
+        var to = new Option<string?>("--to") { Description = "A git tag, commit or deployed version still on the servers (default: the last successful deployment before the current one)" };
+        var skipHealthcheck = new Option<bool>("--skip-healthcheck") { Description = "Switch traffic without waiting for health checks" };
+        var command = new Command("rollback", "Return to an earlier version with zero downtime") { to, skipHealthcheck };
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
+            new Rollbacker(output, ssh).RunAsync(config, parse.GetValue(to), parse.GetValue(skipHealthcheck), cancellationToken)));
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var command = new Command("status", "Current and previous deployment, health per server, URL, recent history");
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new StatusReporter(output, ssh).RunAsync(config, cancellationToken)));
+        return command;
+    }
+
+    private static Command Attach()
+    {
+        var id = new Option<string?>("--id") { Description = "A deploy id (default: the running job, else the last one)" };
+        var command = new Command("attach", "Replay the events of the deploy or rollback running now or last run") { id };
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new Attacher(output, ssh).RunAsync(config, parse.GetValue(id), cancellationToken)));
         return command;
     }
 

@@ -20,7 +20,6 @@ public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck);
 public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
 {
     private const int TotalSteps = 7;
-    private const int ChunkSize = 1 << 20;
 
     public async Task RunAsync(PodliftConfig config, DeployOptions options, CancellationToken cancellationToken)
     {
@@ -38,6 +37,7 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject);
 
         using var docker = new LocalDocker();
+        var transfer = new ImageTransfer(docker, output);
         output.Step(2, TotalSteps, "Build (local)");
         await BuildAsync(docker, config, release, options, cancellationToken);
 
@@ -45,8 +45,10 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         foreach (var session in sessions)
         {
             if (sessions.Count > 1) output.Line($"Deploying to {session.Server.Host}...");
-            await TransferAsync(docker, session, release, cancellationToken);
-            var finished = await DeployOnAsync(session, DeployPlanner.For(config, session.Server, release, options.SkipHealthcheck), config, cancellationToken);
+            await TransferAsync(transfer, docker, session, release, config, cancellationToken);
+            var plan = DeployPlanner.For(config, session.Server, release, options.SkipHealthcheck);
+            var finished = await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Deploy(plan, cancellationToken: cancellationToken),
+                output, LogsHint(config), cancellationToken);
             outcomes.Add((session.Server.Host, finished));
             if (sessions.Count > 1) output.Ok($"{session.Server.Host} complete");
         }
@@ -75,84 +77,39 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         output.Ok($"{release.Image} built ({Format.Bytes(size)}, {Format.Duration(clock.Elapsed)})");
     }
 
-    private async Task TransferAsync(LocalDocker docker, ServerSession session, Release release, CancellationToken cancellationToken)
+    private async Task TransferAsync(ImageTransfer transfer, LocalDocker docker, ServerSession session, Release release, PodliftConfig config, CancellationToken cancellationToken)
     {
         var host = session.Server.Host;
         output.Step(3, TotalSteps, "Transfer");
-        var status = await Call(host, () => session.Agent.Client.ImageStatusAsync(new ImageStatusRequest { Image = release.Image }, cancellationToken: cancellationToken).ResponseAsync);
-        if (status.Present)
+        ImageTransfer.Sent? sent = null;
+        if (await transfer.IsOnServerAsync(session, release.Image, cancellationToken)) output.Ok($"{release.Image} is already on {host}: nothing to send");
+        else
         {
-            output.Ok($"{release.Image} is already on {host}: nothing to send");
-            output.Step(4, TotalSteps, "Load");
-            output.Ok("nothing to load");
-            return;
+            sent = await transfer.SendAsync(session, release.Image, cancellationToken);
+            output.Ok($"{Format.Bytes(sent.Bytes)} sent to {host} ({Format.Duration(sent.Transfer)}, {Format.Bytes((long)(sent.Bytes / Math.Max(sent.Transfer.TotalSeconds, 0.001)))}/s)");
         }
+        if (session.Server == config.Primary)
+            await SendDependencyImagesAsync(transfer, docker, session, config, cancellationToken);
 
-        var clock = Stopwatch.StartNew();
-        using var call = session.Agent.Client.PushImage(cancellationToken: cancellationToken);
-        long sent = 0;
-        await Call(host, async () =>
-        {
-            await call.RequestStream.WriteAsync(new ImageChunk { Header = new PushHeader { Image = release.Image } }, cancellationToken);
-            await using var save = await docker.SaveAsync(release.Image, cancellationToken);
-            var buffer = new byte[ChunkSize];
-            int read;
-            while ((read = await save.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken)) > 0)
-            {
-                await call.RequestStream.WriteAsync(new ImageChunk { Data = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken);
-                sent += read;
-            }
-            await call.RequestStream.CompleteAsync();
-            return true;
-        });
-        var transferTime = clock.Elapsed;
-        var reply = await Call(host, () => call.ResponseAsync);
-        var rate = sent / Math.Max(transferTime.TotalSeconds, 0.001);
-        output.Ok($"{Format.Bytes(sent)} sent to {host} ({Format.Duration(transferTime)}, {Format.Bytes((long)rate)}/s)");
         output.Step(4, TotalSteps, "Load");
-        output.Ok($"{release.Image} loaded ({Format.Duration(TimeSpan.FromMilliseconds(reply.LoadMilliseconds))})");
+        output.Ok(sent is null ? "nothing to load" : $"{release.Image} loaded ({Format.Duration(sent.Load)})");
     }
 
-    private async Task<DeployFinished> DeployOnAsync(ServerSession session, DeployPlan plan, PodliftConfig config, CancellationToken cancellationToken)
+    /// <summary>Without a registry, dependency images the server lacks come from the local Docker, like the app's.</summary>
+    private async Task SendDependencyImagesAsync(ImageTransfer transfer, LocalDocker docker, ServerSession session, PodliftConfig config, CancellationToken cancellationToken)
     {
-        var host = session.Server.Host;
-        var printer = new DeployEventPrinter(output, TotalSteps);
-        try
+        foreach (var image in config.Dependencies.Select(d => d.Image).Distinct())
         {
-            using var call = session.Agent.Client.Deploy(plan, cancellationToken: cancellationToken);
-            await foreach (var deployEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
-                printer.Handle(deployEvent);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
-        {
-            throw new DeploymentException($"{host}: {e.Status.Detail}", "wait for it to finish (`podlift ps` shows the outcome), then deploy again");
-        }
-        catch (Exception e) when (e is RpcException or IOException && printer.Finished is null)
-        {
-            throw LostDuringDeploy(host, printer.DeployId);
-        }
-
-        var finished = printer.Finished ?? throw LostDuringDeploy(host, printer.DeployId);
-        if (finished.Success) return finished;
-
-        var detail = printer.FailureDetail.Count > 0 ? "\n" + string.Join('\n', printer.FailureDetail) : "";
-        var service = config.RoutedService?.Name ?? config.Services[0].Name;
-        throw new DeploymentException($"Deployment failed on {host}: {finished.Error}{detail}", $"Check logs: podlift logs {service}");
-    }
-
-    private static ConnectionException LostDuringDeploy(string host, string deployId) => new(
-        $"{host}: the connection to the agent was lost during the deploy{(deployId.Length > 0 ? $" {deployId}" : "")}; the agent carries on with it on the server",
-        "run `podlift ps` to see how it ended");
-
-    private static async Task<T> Call<T>(string host, Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown)
-        {
-            throw new DeploymentException($"{host}: the image transfer failed: {e.Status.Detail}", "check free disk space on the server, then deploy again");
+            if (await transfer.IsOnServerAsync(session, image, cancellationToken)) continue;
+            if (await docker.ImageSizeAsync(image, cancellationToken) is null)
+            {
+                output.Warn($"{image} is neither on {session.Server.Host} nor in the local Docker; `docker pull {image}` locally so podlift can send it");
+                continue;
+            }
+            var sent = await transfer.SendAsync(session, image, cancellationToken);
+            output.Ok($"{image} (dependency): {Format.Bytes(sent.Bytes)} sent ({Format.Duration(sent.Transfer)})");
         }
     }
+
+    public static string LogsHint(PodliftConfig config) => $"Check logs: podlift logs {config.RoutedService?.Name ?? config.Services[0].Name}";
 }

@@ -9,8 +9,8 @@ namespace Podlift.Cli.Configuration;
 public static partial class ConfigLoader
 {
     private static readonly string[] TopLevelKeys =
-        ["service", "image", "domain", "env_file", "git", "servers", "registry", "dependencies", "services", "proxy", "drain", "hooks"];
-    private static readonly string[] NotYetSupported = ["registry", "dependencies", "hooks"];
+        ["service", "image", "domain", "env_file", "git", "servers", "registry", "dependencies", "services", "proxy", "drain", "hooks", "retain"];
+    private static readonly string[] NotYetSupported = ["registry"];
 
     public static PodliftConfig Load(string path, IReadOnlyDictionary<string, string> environment)
     {
@@ -126,6 +126,9 @@ public static partial class ConfigLoader
             Services = services,
             Proxy = Proxy(root.Child("proxy")),
             Drain = root.Child("drain")?.Duration(TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(30),
+            Dependencies = root.Child("dependencies") is { } dependencies ? dependencies.Entries().Select(e => Dependency(e.Key, e.Value)).ToList() : [],
+            Hooks = Hooks(root.Child("hooks")),
+            Retain = root.Child("retain")?.Int(1, 50) ?? 3,
             SourcePath = sourcePath,
         };
     }
@@ -193,9 +196,6 @@ public static partial class ConfigLoader
         if (!NamePattern().IsMatch(name)) throw node.Error("is not a valid service name (lowercase letters, digits, dashes)");
         if (node.Node is YamlScalarNode { Value: null or "" or "~" }) return new ServiceConfig { Name = name };
         node.AllowOnly("port", "replicas", "command", "env", "healthcheck", "volumes", "options");
-        foreach (var key in new[] { "volumes", "options" })
-            if (node.Child(key) is { } unsupported)
-                throw unsupported.Error("is not supported by this version of podlift yet", $"remove `{key}:` for now");
 
         var healthNode = node.Child("healthcheck");
         return new ServiceConfig
@@ -204,9 +204,77 @@ public static partial class ConfigLoader
             Port = node.Child("port")?.Int(1, 65535) ?? 8000,
             Replicas = node.Child("replicas")?.Int(1, 100) ?? 1,
             Command = node.Child("command") is { } command ? Command(command) : [],
-            Env = node.Child("env") is { } env ? env.Entries().ToDictionary(e => EnvName(e.Key, e.Value), e => e.Value.String()) : new Dictionary<string, string>(),
+            Env = Env(node.Child("env")),
             HealthCheck = healthNode is null ? HealthCheckConfig.Default : healthNode.IsFalse ? null : HealthCheck(healthNode),
+            HealthCheckImplicit = healthNode is null,
+            Volumes = node.Child("volumes") is { } volumes ? volumes.Items().Select(Volume).ToList() : [],
+            Options = Options(node.Child("options")),
         };
+    }
+
+    private static IReadOnlyDictionary<string, string> Env(ConfigNode? node) =>
+        node is null ? new Dictionary<string, string>() : node.Entries().ToDictionary(e => EnvName(e.Key, e.Value), e => e.Value.String());
+
+    private static DependencyConfig Dependency(string name, ConfigNode node)
+    {
+        if (!NamePattern().IsMatch(name)) throw node.Error("is not a valid dependency name (lowercase letters, digits, dashes)");
+        node.AllowOnly("image", "port", "volume", "env", "command", "options", "host", "role", "labels");
+        foreach (var key in new[] { "host", "role", "labels" })
+            if (node.Child(key) is { } placement)
+                throw placement.Error("is not supported by this version of podlift yet: dependencies run on the primary", $"remove `{key}:` for now");
+        return new DependencyConfig
+        {
+            Name = name,
+            Image = node.Required("image").String(),
+            Port = node.Child("port")?.Int(1, 65535) ?? 0,
+            Volume = node.Child("volume") is { } volume ? Volume(volume) : null,
+            Env = Env(node.Child("env")),
+            Command = node.Child("command") is { } command ? Command(command) : [],
+            Options = Options(node.Child("options")),
+        };
+    }
+
+    /// <summary>name:/path, /host/path:/path, with an optional :ro or :rw.</summary>
+    private static string Volume(ConfigNode node)
+    {
+        var volume = node.String();
+        var parts = volume.Split(':');
+        if (parts.Length is < 2 or > 3 || parts[0].Length == 0 || !parts[1].StartsWith('/') || (parts.Length == 3 && parts[2] is not ("ro" or "rw")))
+            throw node.Error($"must be name:/container/path or /host/path:/container/path, optionally ending in :ro (got: {volume})");
+        return volume;
+    }
+
+    private static ContainerOptionsConfig Options(ConfigNode? node)
+    {
+        if (node is null) return ContainerOptionsConfig.None;
+        node.AllowOnly("memory", "cpus", "restart");
+        var memory = node.Child("memory") is { } memoryNode ? Bytes(memoryNode) : 0;
+        var cpus = 0.0;
+        if (node.Child("cpus") is { } cpusNode && (!double.TryParse(cpusNode.String(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out cpus) || cpus <= 0 || cpus > 1024))
+            throw cpusNode.Error($"must be a number of CPUs such as 0.5 or 2 (got: {cpusNode.String()})");
+        var restart = node.Child("restart")?.String();
+        if (restart is not null && !RestartPolicy().IsMatch(restart))
+            throw node.Child("restart")!.Error($"must be no, always, unless-stopped or on-failure[:N] (got: {restart})");
+        return new ContainerOptionsConfig(memory, cpus, restart);
+    }
+
+    private static long Bytes(ConfigNode node)
+    {
+        var text = node.String().Trim().ToLowerInvariant();
+        var match = ByteSize().Match(text);
+        if (!match.Success) throw node.Error($"must be a size such as 512m or 2g (got: {text})");
+        var multiplier = match.Groups[2].Value switch { "k" => 1L << 10, "m" => 1L << 20, "g" => 1L << 30, _ => 1L };
+        return (long)(double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * multiplier);
+    }
+
+    private static HooksConfig Hooks(ConfigNode? node)
+    {
+        if (node is null) return new HooksConfig([], [], []);
+        node.AllowOnly("before_deploy", "after_deploy", "after_rollback");
+        return new HooksConfig(
+            node.Child("before_deploy")?.StringList() ?? [],
+            node.Child("after_deploy")?.StringList() ?? [],
+            node.Child("after_rollback")?.StringList() ?? []);
     }
 
     private static IReadOnlyList<string> Command(ConfigNode node)
@@ -247,6 +315,12 @@ public static partial class ConfigLoader
     }
 
     private static string StripMark(string message) => MarkPrefix().Replace(message, "");
+
+    [GeneratedRegex(@"^(no|always|unless-stopped|on-failure(:\d+)?)$")]
+    private static partial Regex RestartPolicy();
+
+    [GeneratedRegex(@"^(\d+(?:\.\d+)?)([kmg]?)b?$")]
+    private static partial Regex ByteSize();
 
     [GeneratedRegex("^[a-z][a-z0-9-]*$")]
     private static partial Regex NamePattern();

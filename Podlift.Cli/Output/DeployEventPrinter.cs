@@ -2,50 +2,70 @@ using Podlift.Protocol;
 
 namespace Podlift.Cli.Output;
 
-/// <summary>Prints an agent's deploy events as the guide's numbered steps and remembers how it ended.</summary>
-public sealed class DeployEventPrinter(ConsoleOutput output, int totalSteps)
+/// <summary>How an operation's agent steps are numbered and named, as in the guide.</summary>
+public sealed record StepLayout(int Total, IReadOnlyDictionary<DeployStep, (int Number, string Title)> Steps, string AfterHooksTitle)
+{
+    public static readonly StepLayout Deploy = new(7, new Dictionary<DeployStep, (int, string)>
+    {
+        [DeployStep.Start] = (5, "Start containers"),
+        [DeployStep.Switch] = (6, "Update nginx"),
+        [DeployStep.Cleanup] = (7, "Cleanup"),
+    }, "Running post-deploy hooks");
+
+    public static readonly StepLayout Rollback = new(4, new Dictionary<DeployStep, (int, string)>
+    {
+        [DeployStep.Start] = (1, "Starting old containers"),
+        [DeployStep.Switch] = (2, "Updating nginx"),
+        [DeployStep.Cleanup] = (3, "Stopping current containers"),
+    }, "Running after_rollback hooks");
+
+    public static StepLayout For(Operation operation) => operation == Operation.Rollback ? Rollback : Deploy;
+
+    public string Title(DeployStep step) => step switch
+    {
+        DeployStep.BeforeHooks => "Running before_deploy hooks",
+        DeployStep.AfterHooks => AfterHooksTitle,
+        _ => Steps.TryGetValue(step, out var known) ? known.Title : step.ToString(),
+    };
+}
+
+/// <summary>Prints an agent's job events as the guide's numbered steps and remembers how the job ended.</summary>
+public sealed class DeployEventPrinter(ConsoleOutput output)
 {
     private readonly List<string> _failureDetail = [];
 
     public DeployFinished? Finished { get; private set; }
     public string DeployId { get; private set; } = "";
+    public Operation Operation { get; private set; }
     public Dictionary<DeployStep, TimeSpan> StepDurations { get; } = [];
     public IReadOnlyList<string> FailureDetail => _failureDetail;
-
-    public static int StepNumber(DeployStep step) => step switch
-    {
-        DeployStep.Start => 5,
-        DeployStep.Switch => 6,
-        DeployStep.Cleanup => 7,
-        _ => 0,
-    };
-
-    public static string StepTitle(DeployStep step) => step switch
-    {
-        DeployStep.Start => "Start containers",
-        DeployStep.Switch => "Update nginx",
-        DeployStep.Cleanup => "Cleanup",
-        _ => step.ToString(),
-    };
+    public HookRan? FailedHook { get; private set; }
 
     public void Handle(DeployEvent deployEvent)
     {
         DeployId = deployEvent.DeployId;
+        Operation = deployEvent.Operation;
+        var layout = StepLayout.For(deployEvent.Operation);
         switch (deployEvent.KindCase)
         {
             case DeployEvent.KindOneofCase.StepStarted:
-                output.Step(StepNumber(deployEvent.StepStarted.Step), totalSteps, StepTitle(deployEvent.StepStarted.Step));
+                var step = deployEvent.StepStarted.Step;
+                if (layout.Steps.TryGetValue(step, out var numbered)) output.Step(numbered.Number, layout.Total, numbered.Title);
+                else output.Line($"{layout.Title(step)}...");
                 break;
             case DeployEvent.KindOneofCase.StepFinished:
                 var duration = TimeSpan.FromMilliseconds(deployEvent.StepFinished.DurationMilliseconds);
                 StepDurations[deployEvent.StepFinished.Step] = duration;
-                output.Detail($"({StepTitle(deployEvent.StepFinished.Step)}: {Format.Duration(duration)})");
+                output.Detail($"({layout.Title(deployEvent.StepFinished.Step)}: {Format.Duration(duration)})");
                 break;
             case DeployEvent.KindOneofCase.Message:
                 Print(deployEvent.Message);
                 break;
             case DeployEvent.KindOneofCase.HealthChecked:
                 Print(deployEvent.HealthChecked);
+                break;
+            case DeployEvent.KindOneofCase.HookRan:
+                Print(deployEvent.HookRan);
                 break;
             case DeployEvent.KindOneofCase.Finished:
                 Finished = deployEvent.Finished;
@@ -77,5 +97,19 @@ public sealed class DeployEventPrinter(ConsoleOutput output, int totalSteps)
         if (check.LogTail.Count == 0) return;
         output.Line($"Last log lines of {check.Container}:");
         foreach (var line in check.LogTail) output.Line($"  | {line}");
+    }
+
+    private void Print(HookRan hook)
+    {
+        var duration = Format.Duration(TimeSpan.FromMilliseconds(hook.DurationMilliseconds));
+        if (hook.Passed)
+        {
+            output.Ok($"{hook.Command} ({duration})");
+            foreach (var line in hook.Output) output.Detail($"| {line}");
+            return;
+        }
+        FailedHook = hook;
+        output.Fail($"{hook.Command} failed (exit {hook.ExitCode}, {duration})");
+        foreach (var line in hook.Output) output.Line($"  | {line}");
     }
 }

@@ -19,11 +19,45 @@ public static class DeployPlanner
             Proxy = new ProxyPlan { Enabled = config.Proxy.Enabled, Domain = config.Domain ?? "" },
             DrainMilliseconds = (long)config.Drain.TotalMilliseconds,
             SkipHealthcheck = skipHealthcheck,
+            VersionsKept = config.Retain,
         };
         foreach (var service in config.ServicesOn(server))
             plan.Services.Add(ServicePlanFor(service, routed?.Name == service.Name));
+        if (server == config.Primary)
+        {
+            plan.Dependencies.AddRange(config.Dependencies.Select(DependencyPlanFor));
+            plan.Hooks = HooksFor(config.Hooks);
+        }
         return plan;
     }
+
+    /// <summary>Hooks run on the primary, so only its plan (and a rollback sent to it) carries them.</summary>
+    public static HooksPlan HooksFor(HooksConfig hooks)
+    {
+        var plan = new HooksPlan();
+        plan.BeforeDeploy.AddRange(hooks.BeforeDeploy);
+        plan.AfterDeploy.AddRange(hooks.AfterDeploy);
+        plan.AfterRollback.AddRange(hooks.AfterRollback);
+        return plan;
+    }
+
+    private static DependencyPlan DependencyPlanFor(DependencyConfig dependency)
+    {
+        var plan = new DependencyPlan
+        {
+            Name = dependency.Name,
+            Image = dependency.Image,
+            Port = dependency.Port,
+            Volume = dependency.Volume ?? "",
+            Options = OptionsFor(dependency.Options),
+        };
+        plan.Command.AddRange(dependency.Command);
+        foreach (var (name, value) in dependency.Env) plan.Env[name] = value;
+        return plan;
+    }
+
+    private static ContainerOptions OptionsFor(ContainerOptionsConfig options) =>
+        new() { MemoryBytes = options.MemoryBytes, Cpus = options.Cpus, Restart = options.Restart ?? "" };
 
     private static ServicePlan ServicePlanFor(ServiceConfig service, bool routed)
     {
@@ -34,7 +68,10 @@ public static class DeployPlanner
             // a service without an HTTP check is not reachable from outside, so it needs no host port
             ContainerPort = service.HealthCheck is null ? 0 : service.Port,
             Routed = routed,
+            ImageHealthcheck = service.HealthCheckImplicit,
+            Options = OptionsFor(service.Options),
         };
+        plan.Volumes.AddRange(service.Volumes);
         plan.Command.AddRange(service.Command);
         foreach (var (name, value) in service.Env) plan.Env[name] = value;
         if (service.HealthCheck is { } check)

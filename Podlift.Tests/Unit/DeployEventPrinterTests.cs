@@ -23,7 +23,7 @@ public class DeployEventPrinterTests
         _err.Dispose();
     }
 
-    private DeployEventPrinter Printer(bool verbose = false) => new(new ConsoleOutput(_out, _err, verbose), totalSteps: 7);
+    private DeployEventPrinter Printer(bool verbose = false) => new(new ConsoleOutput(_out, _err, verbose));
 
     private string[] Lines => _out.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
 

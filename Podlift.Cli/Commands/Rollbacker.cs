@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Podlift.Cli.Configuration;
+using Podlift.Cli.Errors;
+using Podlift.Cli.Local;
+using Podlift.Cli.Output;
+using Podlift.Cli.Planning;
+using Podlift.Cli.Remote;
+using Podlift.Protocol;
+
+namespace Podlift.Cli.Commands;
+
+/// <summary>
+/// `podlift rollback [--to tag|sha|version]`: the zero-downtime path in reverse, run by each agent on
+/// the version's stopped containers (recreated from the recorded plan when they were pruned).
+/// </summary>
+public sealed class Rollbacker(ConsoleOutput output, SshSettings ssh)
+{
+    public async Task RunAsync(PodliftConfig config, string? to, bool skipHealthcheck, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
+        output.Line(to is null ? "Finding previous deployment..." : $"Finding {to}...");
+        var primary = sessions.First(s => s.Server == config.Primary);
+        var state = (await primary.Agent.Client.StateAsync(new StateRequest { App = config.App }, cancellationToken: cancellationToken))
+            .Apps.FirstOrDefault(a => a.App == config.App)
+            ?? throw new ValidationException($"{config.App} has not been deployed to {primary.Server.Host}", "deploy it first: podlift deploy");
+
+        var version = to is null
+            ? (state.PreviousVersion.Length > 0 ? state.PreviousVersion : throw new ValidationException(
+                $"there is no earlier deployment of {config.App} to roll back to (current: {state.CurrentVersion})", "podlift ps --all lists the versions kept"))
+            : await GitRefs.ShortShaAsync(config.ProjectDirectory, to, cancellationToken) ?? to;
+        if (Describe(state, version) is { } found) output.Line($"Found: {found}");
+
+        var requestedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
+        foreach (var session in sessions)
+        {
+            if (sessions.Count > 1) output.Line($"Rolling back {session.Server.Host}...");
+            var request = new RollbackRequest
+            {
+                App = config.App,
+                To = version,
+                SkipHealthcheck = skipHealthcheck,
+                RequestedBy = requestedBy,
+                DrainMilliseconds = (long)config.Drain.TotalMilliseconds,
+                Hooks = session.Server == config.Primary ? DeployPlanner.HooksFor(config.Hooks) : new HooksPlan(),
+            };
+            await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Rollback(request, cancellationToken: cancellationToken),
+                output, Deployer.LogsHint(config), cancellationToken);
+        }
+
+        output.Step(4, StepLayout.Rollback.Total, "Cleanup");
+        output.Ok("Complete");
+        output.Ok("Rollback successful!");
+        output.Line($"Time: {Format.Duration(clock.Elapsed)}");
+    }
+
+    /// <summary>`x9y8z7w "Working version" (deployed 2h ago)`, from the agent's ledger. Pure.</summary>
+    public static string? Describe(AppState state, string version)
+    {
+        var deploy = state.History.FirstOrDefault(h => h.Operation == Operation.Deploy
+            && (h.Version.StartsWith(version, StringComparison.Ordinal) || version.StartsWith(h.Version, StringComparison.Ordinal)));
+        if (deploy is null) return null;
+        var ago = Format.Ago(DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeMilliseconds(deploy.StartedAtUnixMilliseconds));
+        return $"{deploy.Version} \"{deploy.CommitMessage}\" (deployed {ago} ago)";
+    }
+}
