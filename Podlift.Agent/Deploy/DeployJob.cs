@@ -275,19 +275,15 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
         routed.Select(c => new UpstreamServer(ContainerSpecs.LoopbackAddress, c.HostPort, c.Name)).ToList(),
         NginxProxy.HostHasIPv6);
 
-    private DeploymentRecord Record() => new()
+    private DeploymentRecord Record() => new DeploymentRecord
     {
         Version = _plan.Version,
         Image = _plan.Image,
         DeployId = job.RollbackTarget?.DeployId ?? job.DeployId,
         DeployedAt = job.RollbackTarget?.DeployedAt ?? _startedAt,
         DeployedBy = _plan.DeployedBy,
-        CommitMessage = _plan.CommitMessage,
         Containers = _started.Select(c => new ContainerRecord(c.Name, c.Id, c.Service.Name, c.Replica, c.HostPort)).ToList(),
-        HealthPaths = _plan.Services.Where(s => s.Healthcheck is not null)
-            .ToDictionary(s => s.Name, s => HealthCheckSettings.From(s.Healthcheck).Path),
-        PlanJson = JsonFormatter.Default.Format(_plan),
-    };
+    }.WithPlan(_plan);
 
     private HistoryEntry History(string outcome, string? error) =>
         new(job.DeployId, _plan.Version, _startedAt, (long)_clock.Elapsed.TotalMilliseconds, outcome, _plan.DeployedBy, _plan.CommitMessage, error,

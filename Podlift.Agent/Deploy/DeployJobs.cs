@@ -44,7 +44,7 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
     {
         if (_running.TryGetValue(request.App, out var holder)) throw new AppLockedException(holder);
         var containers = await tools.Runtime.ListAppContainersAsync(request.App, cancellationToken);
-        var record = tools.State.Load(request.App) ?? StateRebuilder.FromContainers(request.App, containers);
+        var (record, _) = tools.State.LoadOrRebuild(request.App, containers);
         var (target, plan) = await RollbackPlanner.ResolveAsync(record, containers, request,
             async image => await tools.Runtime.InspectImageAsync(image, cancellationToken) is not null);
         return Start(new JobSpec(Operation.Rollback, plan, JobSpec.NewDeployId(plan.Version), request.Hooks ?? new HooksPlan(), target));
@@ -72,7 +72,7 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
             File.Delete(journal);
             throw new AppLockedException(_running[app]);
         }
-        WritePlan(journal, spec.Plan);
+        WritePlan(app, spec.DeployId, spec.Plan);
 
         log.LogInformation("{Operation} {DeployId} of {App} {Version} by {DeployedBy} started", spec.Operation, spec.DeployId, app, spec.Plan.Version, spec.Plan.DeployedBy);
         var deploy = new DeployJob(spec, tools, new DeployProgress(events));
@@ -99,9 +99,9 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
     }
 
     /// <summary>The plan beside the journal lets a restarted agent finish what a killed one began. It holds env values: 0600.</summary>
-    private static void WritePlan(string journalPath, DeployPlan plan)
+    private void WritePlan(string app, string deployId, DeployPlan plan)
     {
-        var path = Path.ChangeExtension(journalPath, ".plan.json");
+        var path = tools.State.PlanPath(app, deployId);
         using var file = new FileStream(path, new FileStreamOptions
         {
             Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,

@@ -35,7 +35,7 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
 
     private async Task ReconcileAsync(string app, IReadOnlyList<AppContainer> containers, CancellationToken cancellationToken)
     {
-        var record = tools.State.Load(app) ?? StateRebuilder.FromContainers(app, containers);
+        var (record, _) = tools.State.LoadOrRebuild(app, containers);
         var interrupted = InterruptedJob(app);
         var live = tools.Proxy.RoutedVersion(app) ?? record?.Current?.Version;
         if (record is null || live is null) return;
@@ -94,29 +94,25 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
         var events = File.ReadAllLines(journal).Where(l => l.Length > 0).Select(l => JsonParser.Default.Parse<DeployEvent>(l)).ToList();
         if (events.Any(e => e.Finished is not null)) return null;
 
-        var planPath = Path.ChangeExtension(journal, ".plan.json");
-        var plan = File.Exists(planPath) ? JsonParser.Default.Parse<DeployPlan>(File.ReadAllText(planPath)) : null;
+        var deployId = Path.GetFileNameWithoutExtension(journal);
+        var plan = tools.State.LoadPlan(app, deployId);
         var operation = events.FirstOrDefault()?.Operation == Operation.Rollback ? "rollback" : "deploy";
-        return new InterruptedJobInfo(Path.GetFileNameWithoutExtension(journal), journal, plan, operation, events.LastOrDefault()?.Sequence ?? 0);
+        return new InterruptedJobInfo(deployId, journal, plan, operation, events.LastOrDefault()?.Sequence ?? 0);
     }
 
     private static DeploymentRecord Adopted(string version, IReadOnlyList<AppContainer> containers, InterruptedJobInfo? interrupted)
     {
         var own = containers.Where(c => c.Version == version).ToList();
-        var plan = interrupted?.Plan?.Version == version ? interrupted.Plan : null;
-        return new DeploymentRecord
+        var adopted = new DeploymentRecord
         {
             Version = version,
-            Image = plan?.Image ?? "",
+            Image = "",
             DeployId = own.FirstOrDefault()?.DeployId ?? interrupted?.DeployId ?? "",
             DeployedAt = own.Select(c => c.DeployedAt).FirstOrDefault(d => d is not null) ?? DateTimeOffset.UtcNow,
-            DeployedBy = plan?.DeployedBy ?? own.FirstOrDefault()?.DeployedBy ?? "",
-            CommitMessage = plan?.CommitMessage ?? "",
+            DeployedBy = own.FirstOrDefault()?.DeployedBy ?? "",
             Containers = own.Where(c => c.IsRunning).Select(c => new ContainerRecord(c.Name, c.Id, c.Service, c.Replica, c.HostPort)).ToList(),
-            HealthPaths = plan?.Services.Where(s => s.Healthcheck is not null).ToDictionary(s => s.Name, s => string.IsNullOrEmpty(s.Healthcheck.Path) ? "/health" : s.Healthcheck.Path)
-                          ?? new Dictionary<string, string>(),
-            PlanJson = plan is null ? null : JsonFormatter.Default.Format(plan),
         };
+        return interrupted?.Plan?.Version == version ? adopted.WithPlan(interrupted.Plan) : adopted;
     }
 
     private static void FinishJournal(InterruptedJobInfo job, string live, string summary)

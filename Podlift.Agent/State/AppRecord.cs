@@ -16,6 +16,17 @@ public sealed record DeploymentRecord
     public string? PlanJson { get; init; }
     /// <summary>Set when a rollback left this deployment: it is no longer a rollback target.</summary>
     public bool RolledBack { get; init; }
+
+    /// <summary>This deployment with what its plan says: image, commit, health paths, and the plan itself.</summary>
+    public DeploymentRecord WithPlan(Podlift.Protocol.DeployPlan plan) => this with
+    {
+        Image = plan.Image,
+        CommitMessage = plan.CommitMessage,
+        DeployedBy = DeployedBy.Length > 0 ? DeployedBy : plan.DeployedBy,
+        HealthPaths = plan.Services.Where(s => s.Healthcheck is not null)
+            .ToDictionary(s => s.Name, s => string.IsNullOrEmpty(s.Healthcheck.Path) ? "/health" : s.Healthcheck.Path),
+        PlanJson = Google.Protobuf.JsonFormatter.Default.Format(plan),
+    };
 }
 
 public sealed record ContainerRecord(string Name, string Id, string Service, int Replica, int HostPort);

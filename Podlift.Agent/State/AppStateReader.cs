@@ -18,17 +18,11 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
         foreach (var app in apps)
         {
             var own = containers.Where(c => c.App == app).ToList();
-            var record = store.Load(app);
-            var rebuilt = false;
-            if (record is null && own.Count > 0)
+            var (record, rebuilt) = store.LoadOrRebuild(app, own);
+            if (rebuilt)
             {
-                record = StateRebuilder.FromContainers(app, own);
-                if (record is not null)
-                {
-                    rebuilt = true;
-                    store.Save(record);
-                    log.LogWarning("State of {App} was missing or unreadable; rebuilt it from container labels", app);
-                }
+                store.Save(record!);
+                log.LogWarning("State of {App} was missing or unreadable; rebuilt it from container labels", app);
             }
             if (record is null) continue;
             reply.Apps.Add(await ToAppStateAsync(record, own, rebuilt, cancellationToken));

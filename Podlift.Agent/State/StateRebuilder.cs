@@ -30,7 +30,7 @@ public static class StateRebuilder
         {
             Version = version.Key,
             Image = "",
-            DeployId = "",
+            DeployId = first.DeployId,
             DeployedAt = first.DeployedAt ?? DateTimeOffset.MinValue,
             DeployedBy = first.DeployedBy,
             Containers = version.Select(c => new ContainerRecord(c.Name, c.Id, c.Service, c.Replica, c.HostPort)).ToList(),

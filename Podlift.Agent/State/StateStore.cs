@@ -26,6 +26,36 @@ public sealed class StateStore(string root)
 
     public string JournalPath(string app, string deployId) => Path.Combine(JournalDirectory(app), deployId + ".jsonl");
 
+    public string PlanPath(string app, string deployId) => Path.Combine(JournalDirectory(app), deployId + ".plan.json");
+
+    /// <summary>The plan a job ran with, kept beside its journal; null when it is gone.</summary>
+    public Podlift.Protocol.DeployPlan? LoadPlan(string app, string deployId)
+    {
+        var path = PlanPath(app, deployId);
+        if (deployId.Length == 0 || !File.Exists(path)) return null;
+        try { return Google.Protobuf.JsonParser.Default.Parse<Podlift.Protocol.DeployPlan>(File.ReadAllText(path)); }
+        catch (Google.Protobuf.InvalidProtocolBufferException) { return null; }
+    }
+
+    /// <summary>The app's record, or one rebuilt from its containers' labels (Rebuilt is then true) when the file is lost.</summary>
+    public (AppRecord? Record, bool Rebuilt) LoadOrRebuild(string app, IReadOnlyList<Docker.AppContainer> containers)
+    {
+        if (Load(app) is { } record) return (record, false);
+        return StateRebuilder.FromContainers(app, containers) is { } rebuilt ? (WithKeptPlans(rebuilt), true) : (null, false);
+    }
+
+    /// <summary>A record rebuilt from labels, completed with the plans its deployments' journals kept.</summary>
+    private AppRecord WithKeptPlans(AppRecord record)
+    {
+        DeploymentRecord Complete(DeploymentRecord d) => d.PlanJson is null && LoadPlan(record.App, d.DeployId) is { } plan ? d.WithPlan(plan) : d;
+        return record with
+        {
+            Current = record.Current is null ? null : Complete(record.Current),
+            Previous = record.Previous is null ? null : Complete(record.Previous),
+            Deployments = record.Deployments.Select(Complete).ToList(),
+        };
+    }
+
     private string StatePath(string app) => Path.Combine(AppDirectory(app), "state.json");
 
     public IEnumerable<string> Apps() =>

@@ -460,12 +460,24 @@ public class ConfigLoaderTests
             "domain: \"${1X}\" is not a valid variable reference");
         yield return Case("registry is not supported yet", Base + "registry:\n  server: ghcr.io\n",
             "registry is not supported by this version of podlift yet");
-        yield return Case("dependencies are not supported yet", Base + "dependencies:\n  postgres:\n    image: postgres:16\n",
-            "dependencies is not supported by this version of podlift yet");
-        yield return Case("hooks are not supported yet", Base + "hooks:\n  post_deploy: ./migrate\n",
-            "hooks is not supported by this version of podlift yet");
-        yield return Case("volumes are not supported yet", Base + "services:\n  web:\n    volumes: [data:/data]\n",
-            "services.web.volumes is not supported by this version of podlift yet");
+        yield return Case("dependency without an image", Base + "dependencies:\n  postgres:\n    port: 5432\n",
+            "podlift.yml:7: dependencies.postgres.image is required");
+        yield return Case("dependency placed elsewhere", Base + "dependencies:\n  postgres:\n    image: postgres:16\n    host: 10.0.0.9\n",
+            "dependencies.postgres.host is not supported by this version of podlift yet");
+        yield return Case("dependency port out of range", Base + "dependencies:\n  redis:\n    image: redis:7\n    port: 0\n",
+            "dependencies.redis.port must be between 1-65535 (got: 0)");
+        yield return Case("unknown hook", Base + "hooks:\n  after_deplyo: ./migrate\n",
+            "hooks.after_deplyo is not a known key; did you mean \"after_deploy\"?");
+        yield return Case("volume without a container path", Base + "services:\n  web:\n    volumes: [data]\n",
+            "services.web.volumes[0] must be name:/container/path or /host/path:/container/path");
+        yield return Case("bad memory size", Base + "services:\n  web:\n    options: { memory: lots }\n",
+            "services.web.options.memory must be a size such as 512m or 2g (got: lots)");
+        yield return Case("bad restart policy", Base + "services:\n  web:\n    options: { restart: sometimes }\n",
+            "services.web.options.restart must be no, always, unless-stopped or on-failure[:N] (got: sometimes)");
+        yield return Case("bad cpus", Base + "services:\n  web:\n    options: { cpus: -1 }\n",
+            "services.web.options.cpus must be a number of CPUs");
+        yield return Case("retain out of range", Base + "retain: 0\n",
+            "retain must be between 1-50 (got: 0)");
         yield return Case("ssl is not supported yet", Base + "proxy:\n  ssl: true\n",
             "proxy.ssl is not supported by this version of podlift yet");
         yield return Case("proxy enabled not a bool", Base + "proxy:\n  enabled: perhaps\n",

@@ -1,0 +1,335 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Podlift.Tests.EndToEnd;
+
+/// <summary>
+/// A whole application on one real server: web + worker + a dependency with a volume, hooks, history,
+/// rollback, the deploy lock, attach, and an agent killed with SIGKILL mid-deploy. A load generator
+/// runs through nginx during every deploy and rollback, and no request may fail.
+/// </summary>
+[TestFixture("bookworm", "e2elc", "10.129.0", 18680)]
+[Category("e2e")]
+[NonParallelizable]
+public sealed partial class AppLifecycleTests(string suite, string prefix, string subnet, int httpPortBase)
+{
+    private const string StoreImage = "podlift-e2e-store:1";
+    private TestServers _servers = null!;
+    private AppRepository _app = null!;
+    private PodliftRunner _podlift = null!;
+    private readonly Dictionary<string, string> _shas = [];
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        Assert.That(File.Exists(RepositoryPaths.AgentBinary), $"build the agent first (make publish-agent): {RepositoryPaths.AgentBinary}");
+        await BuildStoreImageAsync();
+        _servers = new TestServers(suite, prefix, subnet, httpPortBase);
+        await _servers.UpAsync(1);
+        _app = await AppRepository.CreateAsync("shop");
+        _podlift = new PodliftRunner(_app, _servers.SshConfig);
+        WriteConfig();
+        await _app.CommitVersionAsync("v1");
+        Assert.That((await _podlift.RunAsync("agent", "install")).ExitCode, Is.EqualTo(0));
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _app?.Dispose();
+        if (_servers is not null) await _servers.DownAsync();
+    }
+
+    private void WriteConfig(string webEnv = "", string beforeDeploy = "true") => _app.WriteConfig($"""
+        service: shop
+        image: shop
+        servers:
+          - host: {_servers.Ip(1)}
+        dependencies:
+          store:
+            image: {StoreImage}
+            port: 6379
+            volume: shop_store:/data
+        services:
+          web:
+            port: 8000
+            healthcheck: {"{"} path: /health, timeout: 20s, interval: 1s, retries: 2 {"}"}
+            options: {"{"} memory: 96m, restart: always {"}"}
+            env:
+              STORE_URL: http://primary:6379/data.txt
+        {webEnv}
+          worker:
+            command: ["/bin/busybox", "sh", "-c", "trap 'exit 0' TERM; while true; do /bin/busybox sleep 1; done"]
+            healthcheck: false
+        hooks:
+          before_deploy: ["{beforeDeploy}"]
+          after_deploy: ["echo $PODLIFT_VERSION > /tmp/shop-after-deploy"]
+          after_rollback: ["echo $PODLIFT_VERSION > /tmp/shop-after-rollback"]
+        drain: 10s
+        retain: 3
+        """);
+
+    private async Task<string> CommitAsync(string version, bool healthy = true)
+    {
+        await _app.CommitVersionAsync(version, healthy);
+        return _shas[version] = await _app.HeadShaAsync();
+    }
+
+    [Test, Order(1)]
+    public async Task ThreeDeploysAndTwoRollbacks_UnderLoad_DropNoRequest()
+    {
+        _shas["v1"] = await _app.HeadShaAsync();
+        await DeployAsync();
+        await StoreDataAsync();
+
+        await using var load = LoadGenerator.Start(new Uri(_servers.Http(1), "/version"));
+        await CommitAsync("v2");
+        await DeployAsync();
+        await CommitAsync("v3");
+        await DeployAsync();
+        Assert.That(await ServedAsync(), Is.EqualTo("v3"));
+
+        var back = await _podlift.RunAsync("rollback");
+        Assert.That(back.ExitCode, Is.EqualTo(0), back.All);
+        Assert.That(back.Output, Does.Contain($"Found: {_shas["v2"]} \"version v2\""));
+        foreach (var step in new[] { "[1/4] Starting old containers", "[2/4] Updating nginx", "[3/4] Stopping current containers", "[4/4] Cleanup", "Rollback successful" })
+            Assert.That(back.Output, Does.Contain(step));
+        Assert.That(await ServedAsync(), Is.EqualTo("v2"));
+
+        var toFirst = await _podlift.RunAsync("rollback", "--to", _shas["v1"]);
+        Assert.That(toFirst.ExitCode, Is.EqualTo(0), toFirst.All);
+        Assert.That(await ServedAsync(), Is.EqualTo("v1"));
+        var report = await load.StopAsync();
+
+        Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+        Assert.That(report.Bodies.Keys, Is.SupersetOf(new[] { "v1", "v2", "v3" }));
+        Assert.That((await _servers.MustSshAsync(1, "cat /tmp/shop-after-rollback")).Trim(), Is.EqualTo(_shas["v1"]), "after_rollback ran with the version");
+    }
+
+    [Test, Order(2)]
+    public async Task Dependency_KeepsItsDataAndContainer_AcrossDeploysAndRollbacks()
+    {
+        var containerId = await StoreContainerIdAsync();
+        Assert.That(containerId, Is.EqualTo(_storeContainerId), "the dependency was never recreated");
+        Assert.That(await _servers.MustSshAsync(1, "docker exec shop-store /bin/busybox cat /data/data.txt"), Does.Contain("kept"));
+
+        var worker = (await _servers.MustSshAsync(1, "docker ps --filter label=podlift.role=worker --format '{{.Names}}'")).Trim();
+        Assert.That(worker, Does.StartWith($"shop-worker-{_shas["v1"]}-"));
+        Assert.That(await _servers.MustSshAsync(1, $"docker exec {worker} /bin/busybox wget -qO- http://store:6379/data.txt"), Does.Contain("kept"), "by name");
+        Assert.That(await _servers.MustSshAsync(1, $"docker exec {worker} /bin/busybox wget -qO- http://primary:6379/data.txt"), Does.Contain("kept"), "as primary");
+
+        var web = (await _servers.MustSshAsync(1, "docker ps --filter label=podlift.role=web --format '{{.Names}}'")).Trim();
+        Assert.That((await _servers.MustSshAsync(1, $"docker inspect -f '{{{{.HostConfig.Memory}}}} {{{{.HostConfig.RestartPolicy.Name}}}}' {web}")).Trim(),
+            Is.EqualTo($"{96 * 1024 * 1024} always"), "options reach the container");
+    }
+
+    [Test, Order(3)]
+    public async Task FailingBeforeDeployHook_ChangesNothing_AndAfterDeployHookRuns()
+    {
+        var before = await ContainersAsync();
+        WriteConfig(beforeDeploy: "echo checking; exit 7");
+        await CommitAsync("v4");
+
+        var deploy = await _podlift.RunAsync("deploy");
+
+        Assert.That(deploy.ExitCode, Is.EqualTo(4), deploy.All);
+        Assert.That(deploy.Output, Does.Contain("echo checking; exit 7 failed (exit 7"));
+        Assert.That(deploy.Output, Does.Contain("| checking"), "the hook's output is shown");
+        Assert.That(await ContainersAsync(), Is.EqualTo(before), "no container started, stopped or removed");
+        Assert.That(await ServedAsync(), Is.EqualTo("v1"));
+        var ps = await _podlift.RunAsync("ps");
+        Assert.That(ps.Output, Does.Match($@"web\s+{_shas["v1"]}\s+1/1\s+healthy"), "ps shows the old version still healthy");
+
+        WriteConfig();
+        await CommitAsync("v5");
+        await DeployAsync();
+        Assert.That((await _servers.MustSshAsync(1, "cat /tmp/shop-after-deploy")).Trim(), Is.EqualTo(_shas["v5"]));
+    }
+
+    [Test, Order(4)]
+    public async Task SecondDeployWhileOneRuns_IsRefusedNamingTheHolder()
+    {
+        WriteConfig(webEnv: "      START_DELAY: \"3\"");
+        await CommitAsync("v6");
+
+        var secondStarted = new TaskCompletionSource();
+        var first = _podlift.RunAsync(["deploy"], started: null, onOutputLine: line =>
+        {
+            if (line.StartsWith("Starting shop-web-", StringComparison.Ordinal)) secondStarted.TrySetResult();
+        });
+        await secondStarted.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var second = await _podlift.RunAsync("deploy", "--skip-build");
+        var firstResult = await first;
+
+        Assert.That(second.ExitCode, Is.EqualTo(4), second.All);
+        Assert.That(second.Error, Does.Contain("already running"));
+        Assert.That(second.Error, Does.Contain(_shas["v6"]).And.Contain("e2e tester"), "names what holds the lock and who");
+        Assert.That(firstResult.ExitCode, Is.EqualTo(0), firstResult.All);
+        Assert.That(await ServedAsync(), Is.EqualTo("v6"));
+    }
+
+    [Test, Order(5)]
+    public async Task CliKilledMidDeploy_AttachPrintsTheOutcome()
+    {
+        await CommitAsync("v7");
+        var killed = await RunAndActAsync("Starting shop-web-", cli =>
+        {
+            cli.Kill(entireProcessTree: true);
+            return Task.CompletedTask;
+        });
+        Assert.That(killed.ExitCode, Is.Not.EqualTo(0));
+
+        var attach = await RetryAsync(() => _podlift.RunAsync("attach"), r => r.Output.Contains("finished successfully"));
+        Assert.That(attach.ExitCode, Is.EqualTo(0), attach.All);
+        Assert.That(attach.Output, Does.Contain("[5/7] Start containers").And.Contain("[7/7] Cleanup"), "the whole deploy is replayed");
+        Assert.That(await ServedAsync(), Is.EqualTo("v7"));
+        Assert.That((await _podlift.RunAsync("ps")).Output, Does.Match($@"web\s+{_shas["v7"]}\s+1/1\s+healthy"));
+    }
+
+    [Test, Order(6)]
+    public async Task AgentKilledDuringHealthChecks_OldVersionKeepsServing_AndTheNextDeployWorks()
+    {
+        await CommitAsync("v8");
+        await using var load = LoadGenerator.Start(new Uri(_servers.Http(1), "/version"));
+        var deploy = await RunAndActAsync("Starting shop-web-", _ => KillAgent());
+        await WaitForAgentAsync();
+        var report = await load.StopAsync();
+
+        Assert.That(deploy.ExitCode, Is.EqualTo(5), deploy.All);
+        Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+        Assert.That(await ServedAsync(), Is.EqualTo("v7"));
+        Assert.That(await StateCurrentAsync(), Is.EqualTo(_shas["v7"]));
+        Assert.That(await _servers.MustSshAsync(1, "docker ps --format '{{.Names}}'"), Does.Not.Contain(_shas["v8"]), "the interrupted deploy's containers are gone");
+        var attach = await _podlift.RunAsync("attach");
+        Assert.That(attach.ExitCode, Is.EqualTo(4), attach.All);
+        Assert.That(attach.Error, Does.Contain("interrupted"));
+
+        await DeployAsync();
+        Assert.That(await ServedAsync(), Is.EqualTo("v8"));
+    }
+
+    [Test, Order(7)]
+    public async Task AgentKilledDuringDrain_FinishesTheSwitchWithoutDroppingTheInFlightRequest()
+    {
+        await CommitAsync("v9");
+        await using var load = LoadGenerator.Start(new Uri(_servers.Http(1), "/version"));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var slow = http.GetStringAsync(new Uri(_servers.Http(1), "/cgi-bin/slow?6"));
+        await Task.Delay(300);
+
+        var deploy = await RunAndActAsync("Waiting up to", _ => KillAgent());
+        await WaitForAgentAsync();
+        var slowAnswer = await slow;
+        var report = await load.StopAsync();
+
+        Assert.That(deploy.ExitCode, Is.EqualTo(5), deploy.All);
+        Assert.That(slowAnswer, Does.Contain("slow done after 6s by v8"), "the request in flight on the old version completed");
+        Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+        Assert.That(await ServedAsync(), Is.EqualTo("v9"));
+        Assert.That(await StateCurrentAsync(), Is.EqualTo(_shas["v9"]), "the restarted agent adopted the version nginx routes to");
+        Assert.That(await _servers.MustSshAsync(1, "docker ps --format '{{.Names}}'"), Does.Not.Contain($"shop-web-{_shas["v8"]}"), "the old version was stopped");
+
+        WriteConfig();
+        await CommitAsync("v10");
+        await DeployAsync();
+        Assert.That(await ServedAsync(), Is.EqualTo("v10"));
+    }
+
+    [Test, Order(8)]
+    public async Task LostStateFile_IsRebuiltFromContainerLabels()
+    {
+        await _servers.MustSshAsync(1, "rm /var/lib/podlift/shop/state.json");
+
+        var ps = await _podlift.RunAsync("ps");
+
+        Assert.That(ps.ExitCode, Is.EqualTo(0), ps.All);
+        Assert.That(ps.Output, Does.Match($@"web\s+{_shas["v10"]}\s+1/1\s+healthy"));
+        Assert.That(ps.Output, Does.Contain("rebuilt it from container labels"));
+        Assert.That(await StateCurrentAsync(), Is.EqualTo(_shas["v10"]), "the agent rewrote state.json");
+        Assert.That(await _servers.MustSshAsync(1, "stat -c %a /var/lib/podlift/shop/state.json"), Does.Contain("600"));
+    }
+
+    private string _storeContainerId = "";
+
+    private async Task StoreDataAsync()
+    {
+        await _servers.MustSshAsync(1, "docker exec shop-store /bin/busybox sh -c 'echo kept > /data/data.txt'");
+        _storeContainerId = await StoreContainerIdAsync();
+    }
+
+    private async Task<string> StoreContainerIdAsync() => (await _servers.MustSshAsync(1, "docker inspect -f '{{.Id}}' shop-store")).Trim();
+
+    private async Task DeployAsync()
+    {
+        var deploy = await _podlift.RunAsync("deploy");
+        Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+    }
+
+    private async Task<string> ServedAsync()
+    {
+        using var http = new HttpClient();
+        return (await http.GetStringAsync(new Uri(_servers.Http(1), "/version"))).Trim();
+    }
+
+    private async Task<string> ContainersAsync() =>
+        await _servers.MustSshAsync(1, "docker ps -a --format '{{.ID}} {{.Names}} {{.State}}' | sort");
+
+    private async Task<string> StateCurrentAsync()
+    {
+        var state = await _servers.MustSshAsync(1, "cat /var/lib/podlift/shop/state.json");
+        return CurrentVersion().Match(state).Groups[1].Value;
+    }
+
+    [GeneratedRegex("\"current\":\\s*\\{\\s*\"version\":\\s*\"([0-9a-f]+)\"")]
+    private static partial Regex CurrentVersion();
+
+    private Task KillAgent() => _servers.MustSshAsync(1, "systemctl kill -s KILL podlift-agent");
+
+    private async Task WaitForAgentAsync()
+    {
+        await RetryAsync(() => _servers.SshAsync(1, "systemctl is-active podlift-agent && test -S /run/podlift/agent.sock"), r => r.ExitCode == 0);
+        await RetryAsync(() => _podlift.RunAsync("ps"), r => r.ExitCode == 0);
+    }
+
+    /// <summary>Runs `podlift deploy` and acts once when a line starting with <paramref name="trigger"/> appears.</summary>
+    private async Task<ShellResult> RunAndActAsync(string trigger, Func<Process, Task> act)
+    {
+        Process? cli = null;
+        Task? acting = null;
+        var result = await _podlift.RunAsync(["deploy"], started: p => cli = p, onOutputLine: line =>
+        {
+            if (line.StartsWith(trigger, StringComparison.Ordinal) && acting is null) acting = act(cli!);
+        });
+        Assert.That(acting, Is.Not.Null, $"`{trigger}` never appeared");
+        await acting!;
+        return result;
+    }
+
+    private static async Task<ShellResult> RetryAsync(Func<Task<ShellResult>> attempt, Func<ShellResult, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var result = await attempt();
+            if (done(result) || DateTime.UtcNow > deadline) return result;
+            await Task.Delay(500);
+        }
+    }
+
+    private static async Task BuildStoreImageAsync()
+    {
+        var context = Path.Combine(Path.GetTempPath(), "podlift-e2e-store");
+        Directory.CreateDirectory(context);
+        await Shell.MustAsync(Path.Combine(RepositoryPaths.ExampleApp, "prepare.sh"));
+        File.Copy(Path.Combine(RepositoryPaths.ExampleApp, "busybox"), Path.Combine(context, "busybox"), overwrite: true);
+        File.WriteAllText(Path.Combine(context, "Dockerfile"), """
+            FROM scratch
+            COPY busybox /bin/busybox
+            VOLUME /data
+            EXPOSE 6379
+            CMD ["/bin/busybox", "httpd", "-f", "-p", "6379", "-h", "/data"]
+            """);
+        var built = await Shell.RunAsync("docker", ["build", "-q", "-t", StoreImage, context], environment: new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" });
+        Assert.That(built.ExitCode, Is.EqualTo(0), built.All);
+    }
+}
