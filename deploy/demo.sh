@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make demo`: one local test server (systemd + sshd + Docker + nginx in a system container),
-# podlift-agent installed on it, the example app deployed, redeployed as a new version,
+# podlift-agent installed on it, the example app deployed, redeployed as a new version, rolled back,
 # and what nginx served printed at each step. The server stays up to play with; `make demo-down` removes it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,6 +47,13 @@ say "podlift deploy (v2)"
 echo "v2" > www/version && git commit -qam "Second version"
 "$podlift" deploy
 echo "served: $(curl -fsS "$http/version")"
+
+say "podlift rollback"
+"$podlift" rollback
+echo "served: $(curl -fsS "$http/version")"
+
+say "podlift status"
+"$podlift" status
 
 say "podlift ps --all"
 "$podlift" ps --all

@@ -40,7 +40,9 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
         if (_servers is not null) await _servers.DownAsync();
     }
 
-    private void WriteConfig(string webEnv = "", string beforeDeploy = "true") => _app.WriteConfig($"""
+    private const string HttpHealthcheck = "healthcheck: { path: /health, timeout: 20s, interval: 1s, retries: 2 }";
+
+    private void WriteConfig(string webEnv = "", string beforeDeploy = "true", string healthcheck = HttpHealthcheck) => _app.WriteConfig($"""
         service: shop
         image: shop
         servers:
@@ -53,7 +55,7 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
         services:
           web:
             port: 8000
-            healthcheck: {"{"} path: /health, timeout: 20s, interval: 1s, retries: 2 {"}"}
+            {healthcheck}
             options: {"{"} memory: 96m, restart: always {"}"}
             env:
               STORE_URL: http://primary:6379/data.txt
@@ -247,6 +249,44 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
         Assert.That(ps.Output, Does.Contain("rebuilt it from container labels"));
         Assert.That(await StateCurrentAsync(), Is.EqualTo(_shas["v10"]), "the agent rewrote state.json");
         Assert.That(await _servers.MustSshAsync(1, "stat -c %a /var/lib/podlift/shop/state.json"), Does.Contain("600"));
+    }
+
+    [Test, Order(9)]
+    public async Task ImageHealthcheck_DecidesWhenNoHealthcheckIsConfigured()
+    {
+        WriteConfig(healthcheck: "");
+        await CommitWithDockerHealthcheckAsync("v11", "/missing");
+
+        var failing = await _podlift.RunAsync("deploy");
+
+        Assert.That(failing.ExitCode, Is.EqualTo(4), failing.All);
+        Assert.That(failing.Output, Does.Contain("the image's HEALTHCHECK reports unhealthy"));
+        Assert.That(await ServedAsync(), Is.EqualTo("v10"));
+
+        await CommitWithDockerHealthcheckAsync("v12", "/health");
+        await DeployAsync();
+        Assert.That(await ServedAsync(), Is.EqualTo("v12"));
+        var web = (await _servers.MustSshAsync(1, "docker ps --filter label=podlift.role=web --format '{{.Names}}'")).Trim();
+        Assert.That((await _servers.MustSshAsync(1, $"docker inspect -f '{{{{.State.Health.Status}}}}' {web}")).Trim(), Is.EqualTo("healthy"));
+    }
+
+    [Test, Order(10)]
+    public async Task OldVersionsBeyondRetain_ArePruned()
+    {
+        var versions = (await _servers.MustSshAsync(1, "docker ps -a --filter label=podlift.role=web --format '{{.Label \"podlift.version\"}}' | sort -u"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.That(versions, Has.Length.LessThanOrEqualTo(1 + 3), $"current + retain (3) versions at most: {string.Join(", ", versions)}");
+        Assert.That(versions, Does.Contain(_shas["v12"]));
+    }
+
+    private async Task CommitWithDockerHealthcheckAsync(string version, string path)
+    {
+        var dockerfile = Path.Combine(_app.Directory, "Dockerfile");
+        var lines = File.ReadAllLines(dockerfile).Where(l => !l.StartsWith("HEALTHCHECK", StringComparison.Ordinal));
+        File.WriteAllLines(dockerfile, lines.Append(
+            $"HEALTHCHECK --interval=1s --timeout=2s --retries=2 CMD [\"/bin/busybox\", \"wget\", \"-q\", \"-O\", \"/dev/null\", \"http://127.0.0.1:8000{path}\"]"));
+        await CommitAsync(version);
     }
 
     private string _storeContainerId = "";
