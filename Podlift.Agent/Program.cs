@@ -41,6 +41,10 @@ try
     builder.Services.AddSingleton<ImageReceiver>();
     builder.Services.AddSingleton<DependencyManager>();
     builder.Services.AddSingleton<HookRunner>();
+    builder.Services.AddSingleton<UpstreamRegistry>();
+    builder.Services.AddSingleton<SwitchGate>();
+    builder.Services.AddSingleton<PeerFirewall>();
+    builder.Services.AddSingleton<UpstreamCoordinator>();
     builder.Services.AddSingleton<DeployTools>();
     builder.Services.AddSingleton<DeployJobs>();
     builder.Services.AddSingleton<Reconciler>();

@@ -10,7 +10,8 @@ namespace Podlift.Agent.Rpc;
 
 /// <summary>The gRPC surface. Each call is a thin mapping onto the component that does the work.</summary>
 public sealed class AgentService(
-    DockerEngine docker, HostFacts host, ImageReceiver images, DeployJobs jobs, AppStateReader states)
+    DockerEngine docker, HostFacts host, ImageReceiver images, DeployJobs jobs, AppStateReader states,
+    SwitchGate gate, Proxy.UpstreamCoordinator upstreams)
     : Protocol.Agent.AgentBase
 {
     public static string Version => typeof(AgentService).Assembly
@@ -100,6 +101,14 @@ public sealed class AgentService(
             throw new RpcException(new Status(StatusCode.Aborted, locked.Message));
         }
     }
+
+    public override Task<ConfirmSwitchReply> ConfirmSwitch(ConfirmSwitchRequest request, ServerCallContext context) =>
+        gate.Release(request.DeployId, request.Proceed, request.Reason)
+            ? Task.FromResult(new ConfirmSwitchReply())
+            : throw new RpcException(new Status(StatusCode.NotFound, $"no deploy {request.DeployId} of {request.App} waits for the primary here"));
+
+    public override Task<SetUpstreamReply> SetUpstream(SetUpstreamRequest request, ServerCallContext context) =>
+        upstreams.SetAsync(request, context.CancellationToken);
 
     public override Task<StateReply> State(StateRequest request, ServerCallContext context) =>
         states.ReadAsync(request.App, context.CancellationToken);

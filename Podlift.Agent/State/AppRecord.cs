@@ -17,6 +17,15 @@ public sealed record DeploymentRecord
     /// <summary>Set when a rollback left this deployment: it is no longer a rollback target.</summary>
     public bool RolledBack { get; init; }
 
+    /// <summary>The running containers of the service nginx routes to, per the recorded plan.</summary>
+    public IReadOnlyList<ContainerRecord> RoutedContainers()
+    {
+        if (PlanJson is null) return [];
+        var plan = Google.Protobuf.JsonParser.Default.Parse<Podlift.Protocol.DeployPlan>(PlanJson);
+        var routed = plan.Services.FirstOrDefault(s => s.Routed)?.Name;
+        return routed is null ? [] : Containers.Where(c => c.Service == routed && c.HostPort > 0).ToList();
+    }
+
     /// <summary>This deployment with what its plan says: image, commit, health paths, and the plan itself.</summary>
     public DeploymentRecord WithPlan(Podlift.Protocol.DeployPlan plan) => this with
     {

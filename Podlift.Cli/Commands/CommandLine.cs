@@ -41,9 +41,10 @@ public static class CommandLine
     {
         var skipBuild = new Option<bool>("--skip-build") { Description = "Deploy the image already built for this commit" };
         var skipHealthcheck = new Option<bool>("--skip-healthcheck") { Description = "Switch traffic without waiting for health checks" };
-        var command = new Command("deploy", "Build, transfer and switch every server to the current commit with zero downtime") { skipBuild, skipHealthcheck };
+        var parallel = new Option<bool>("--parallel") { Description = "Deploy to all servers at once instead of one after another" };
+        var command = new Command("deploy", "Build, transfer and switch every server to the current commit with zero downtime") { skipBuild, skipHealthcheck, parallel };
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
-            new Deployer(output, ssh).RunAsync(config, new DeployOptions(parse.GetValue(skipBuild), parse.GetValue(skipHealthcheck)), cancellationToken)));
+            new Deployer(output, ssh).RunAsync(config, new DeployOptions(parse.GetValue(skipBuild), parse.GetValue(skipHealthcheck), parse.GetValue(parallel)), cancellationToken)));
         return command;
     }
 

@@ -5,9 +5,13 @@ namespace Podlift.Cli.Output;
 /// <summary>Plain, line-oriented console output (readable in CI logs); details only with --verbose.</summary>
 public sealed class ConsoleOutput(TextWriter output, TextWriter errors, bool verbose)
 {
-    private readonly object _gate = new();
+    private object _gate = new();
+    private string _prefix = "";
 
     public bool Verbose { get; } = verbose;
+
+    /// <summary>The same console, each line led by <paramref name="prefix"/> (parallel deploys: one prefix per server).</summary>
+    public ConsoleOutput WithPrefix(string prefix) => new(output, errors, Verbose) { _gate = _gate, _prefix = _prefix + prefix };
 
     public static ConsoleOutput ForConsole(bool verbose)
     {
@@ -17,7 +21,7 @@ public sealed class ConsoleOutput(TextWriter output, TextWriter errors, bool ver
 
     public void Line(string text = "")
     {
-        lock (_gate) output.WriteLine(text);
+        lock (_gate) output.WriteLine(_prefix + text);
     }
 
     public void Step(int index, int total, string title) => Line($"[{index}/{total}] {title}...");
@@ -34,14 +38,14 @@ public sealed class ConsoleOutput(TextWriter output, TextWriter errors, bool ver
     {
         lock (_gate)
         {
-            errors.WriteLine($"ERROR: {error.Message}");
-            if (error.Fix is not null) errors.WriteLine($"→ {error.Fix}");
+            errors.WriteLine($"{_prefix}ERROR: {error.Message}");
+            if (error.Fix is not null) errors.WriteLine($"{_prefix}→ {error.Fix}");
         }
     }
 
     public void Error(string text)
     {
-        lock (_gate) errors.WriteLine($"ERROR: {text}");
+        lock (_gate) errors.WriteLine($"{_prefix}ERROR: {text}");
     }
 }
 

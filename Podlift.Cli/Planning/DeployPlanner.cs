@@ -20,6 +20,7 @@ public static class DeployPlanner
             DrainMilliseconds = (long)config.Drain.TotalMilliseconds,
             SkipHealthcheck = skipHealthcheck,
             VersionsKept = config.Retain,
+            Network = NetworkFor(config, server, routed),
         };
         foreach (var service in config.ServicesOn(server))
             plan.Services.Add(ServicePlanFor(service, routed?.Name == service.Name));
@@ -29,6 +30,23 @@ public static class DeployPlanner
             plan.Hooks = HooksFor(config.Hooks);
         }
         return plan;
+    }
+
+    /// <summary>
+    /// Where the server stands: how its containers reach the primary, which other servers may reach its
+    /// published ports, and whether the primary's nginx balances to its web containers.
+    /// </summary>
+    private static NetworkPlan NetworkFor(PodliftConfig config, ServerConfig server, ServiceConfig? routed)
+    {
+        var primary = config.Primary;
+        var network = new NetworkPlan
+        {
+            PrimaryAddress = server == primary ? "" : primary.Host,
+            AdvertisedAddress = server.Host,
+            AwaitsPrimary = server != primary && config.Proxy.Enabled && routed is not null && config.ServicesOn(server).Contains(routed),
+        };
+        network.Peers.AddRange(config.Servers.Where(s => s != server).Select(s => s.Host).Distinct());
+        return network;
     }
 
     /// <summary>Hooks run on the primary, so only its plan (and a rollback sent to it) carries them.</summary>

@@ -13,7 +13,7 @@ namespace Podlift.Tests.EndToEnd;
 [NonParallelizable]
 public sealed partial class AppLifecycleTests(string suite, string prefix, string subnet, int httpPortBase)
 {
-    private const string StoreImage = "podlift-e2e-store:1";
+    private const string StoreImage = TestImages.Store;
     private TestServers _servers = null!;
     private AppRepository _app = null!;
     private PodliftRunner _podlift = null!;
@@ -23,7 +23,7 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
     public async Task StartAsync()
     {
         Assert.That(File.Exists(RepositoryPaths.AgentBinary), $"build the agent first (make publish-agent): {RepositoryPaths.AgentBinary}");
-        await BuildStoreImageAsync();
+        await TestImages.BuildStoreAsync();
         _servers = new TestServers(suite, prefix, subnet, httpPortBase);
         await _servers.UpAsync(1);
         _app = await AppRepository.CreateAsync("shop");
@@ -356,20 +356,4 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
         }
     }
 
-    private static async Task BuildStoreImageAsync()
-    {
-        var context = Path.Combine(Path.GetTempPath(), "podlift-e2e-store");
-        Directory.CreateDirectory(context);
-        await Shell.MustAsync(Path.Combine(RepositoryPaths.ExampleApp, "prepare.sh"));
-        File.Copy(Path.Combine(RepositoryPaths.ExampleApp, "busybox"), Path.Combine(context, "busybox"), overwrite: true);
-        File.WriteAllText(Path.Combine(context, "Dockerfile"), """
-            FROM scratch
-            COPY busybox /bin/busybox
-            VOLUME /data
-            EXPOSE 6379
-            CMD ["/bin/busybox", "httpd", "-f", "-p", "6379", "-h", "/data"]
-            """);
-        var built = await Shell.RunAsync("docker", ["build", "-q", "-t", StoreImage, context], environment: new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" });
-        Assert.That(built.ExitCode, Is.EqualTo(0), built.All);
-    }
 }
