@@ -45,6 +45,7 @@ try
     builder.Services.AddSingleton<SwitchGate>();
     builder.Services.AddSingleton<PeerFirewall>();
     builder.Services.AddSingleton<UpstreamCoordinator>();
+    builder.Services.AddSingleton<NginxSiteFactory>();
     builder.Services.AddSingleton<DeployTools>();
     builder.Services.AddSingleton<DeployJobs>();
     builder.Services.AddSingleton<Reconciler>();

@@ -17,7 +17,8 @@ public sealed class DeployFailure(string message, string? detail = null) : Excep
 /// <summary>The parts a job works with, wired once by the host.</summary>
 public sealed record DeployTools(
     IContainerRuntime Runtime, IReverseProxy Proxy, HttpHealthProbe Health, StateStore State,
-    DependencyManager Dependencies, HookRunner Hooks, UpstreamRegistry Upstreams, SwitchGate Gate, PeerFirewall Firewall);
+    DependencyManager Dependencies, HookRunner Hooks, UpstreamRegistry Upstreams, SwitchGate Gate, PeerFirewall Firewall,
+    NginxSiteFactory Sites);
 
 /// <summary>
 /// Makes this server run one plan with zero downtime: new containers start beside the old ones on fresh
@@ -324,7 +325,8 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
             var local = routed.Select(c => new UpstreamServer(ContainerSpecs.LoopbackAddress, c.HostPort, c.Name)).ToList();
             var replaced = tools.Upstreams.Replace(_plan.App, UpstreamRegistry.Local, local);
             var backends = _network.AwaitsPrimary ? local : tools.Upstreams.Backends(_plan.App);
-            var site = new NginxSite(_plan.App, routed[0].Service.Name, _plan.Version, _plan.Proxy.Domain, backends, NginxProxy.HostHasIPv6);
+            tools.Sites.SaveSettings(_plan.App, _plan.Proxy);
+            var site = tools.Sites.Create(_plan.App, routed[0].Service.Name, _plan.Version, backends, _plan.Proxy);
             try
             {
                 return await tools.Proxy.SwitchAsync(site, cancellationToken);

@@ -17,8 +17,8 @@ public sealed class UpstreamCoordinator(DeployTools tools)
         {
             var offered = request.Backends.Select(b => new UpstreamServer(b.Address, b.Port, b.Name)).ToList();
             var replaced = tools.Upstreams.Replace(request.App, request.Server, offered);
-            var site = new NginxSite(request.App, request.Service, tools.State.Load(request.App)?.Current?.Version ?? "", request.Domain,
-                tools.Upstreams.Backends(request.App), NginxProxy.HostHasIPv6);
+            var site = tools.Sites.Create(request.App, request.Service, tools.State.Load(request.App)?.Current?.Version ?? "", tools.Upstreams.Backends(request.App),
+                tools.Sites.LoadSettings(request.App) ?? new ProxyPlan { Enabled = true, Domain = request.Domain });
             ProxySwitch change;
             try
             {
@@ -38,6 +38,26 @@ public sealed class UpstreamCoordinator(DeployTools tools)
             return new SetUpstreamReply
             {
                 Drained = drained.Drained, DrainMilliseconds = (long)drained.Elapsed.TotalMilliseconds, ConnectionsLeft = drained.ConnectionsLeft,
+            };
+        }, cancellationToken);
+
+    /// <summary>`ssl setup`: the same backends, new proxy settings (domain, certificate).</summary>
+    public Task<ApplyProxyReply> ApplyAsync(ApplyProxyRequest request, CancellationToken cancellationToken) =>
+        tools.Upstreams.WithLockAsync(request.App, async () =>
+        {
+            var backends = tools.Upstreams.Backends(request.App);
+            var current = tools.State.Load(request.App)?.Current;
+            var service = current?.PlanJson is { } json ? Google.Protobuf.JsonParser.Default.Parse<DeployPlan>(json).Services.FirstOrDefault(s => s.Routed)?.Name : null;
+            if (backends.Count == 0 || service is null)
+                throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.FailedPrecondition,
+                    $"{request.App} serves nothing through nginx on this server yet; deploy it first"));
+            tools.Sites.SaveSettings(request.App, request.Proxy);
+            var site = tools.Sites.Create(request.App, service, current!.Version, backends, request.Proxy);
+            await tools.Proxy.SwitchAsync(site, cancellationToken);
+            return new ApplyProxyReply
+            {
+                TlsActive = site.Tls is not null,
+                Detail = site.Tls is null ? "HTTP only (no certificate files yet)" : $"HTTPS with {site.Tls.CertificatePath}; HTTP redirects to HTTPS",
             };
         }, cancellationToken);
 }

@@ -110,6 +110,9 @@ public sealed class AgentService(
     public override Task<SetUpstreamReply> SetUpstream(SetUpstreamRequest request, ServerCallContext context) =>
         upstreams.SetAsync(request, context.CancellationToken);
 
+    public override Task<ApplyProxyReply> ApplyProxy(ApplyProxyRequest request, ServerCallContext context) =>
+        upstreams.ApplyAsync(request, context.CancellationToken);
+
     public override Task<StateReply> State(StateRequest request, ServerCallContext context) =>
         states.ReadAsync(request.App, context.CancellationToken);
 }

@@ -23,7 +23,8 @@ public sealed class AgentInstaller(ConsoleOutput output, SshSettings ssh)
             await InstallAsync(server, cancellationToken);
     }
 
-    public async Task InstallAsync(ServerConfig server, CancellationToken cancellationToken)
+    /// <summary>Installs or upgrades the agent on one server; true when anything changed.</summary>
+    public async Task<bool> InstallAsync(ServerConfig server, CancellationToken cancellationToken)
     {
         var session = await ServerSession.ConnectAsync(server, ssh, cancellationToken);
         try
@@ -41,7 +42,7 @@ public sealed class AgentInstaller(ConsoleOutput output, SshSettings ssh)
             {
                 var hello = await session.HelloAsync(cancellationToken);
                 output.Ok($"{server.Host}: {plan.Summary} ({Facts(hello)})");
-                return;
+                return false;
             }
 
             if (plan.UploadBinary) await UploadAsync(session.Ssh, binary, cancellationToken);
@@ -59,6 +60,7 @@ public sealed class AgentInstaller(ConsoleOutput output, SshSettings ssh)
             }
             var started = await WaitForAgentAsync(session, cancellationToken);
             output.Ok($"{server.Host}: {plan.Summary} ({Facts(started)})");
+            return true;
         }
         finally
         {

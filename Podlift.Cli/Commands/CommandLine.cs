@@ -28,6 +28,7 @@ public static class CommandLine
         root.Options.Add(ConfigOption);
         root.Options.Add(VerboseOption);
         root.Subcommands.Add(Deploy());
+        root.Subcommands.Add(Setup());
         root.Subcommands.Add(Agent());
         root.Subcommands.Add(Rollback());
         root.Subcommands.Add(Ps());
@@ -70,6 +71,16 @@ public static class CommandLine
         var id = new Option<string?>("--id") { Description = "A deploy id (default: the running job, else the last one)" };
         var command = new Command("attach", "Replay the events of the deploy or rollback running now or last run") { id };
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new Attacher(output, ssh).RunAsync(config, parse.GetValue(id), cancellationToken)));
+        return command;
+    }
+
+    private static Command Setup()
+    {
+        var noFirewall = new Option<bool>("--no-firewall") { Description = "Leave the firewall as it is" };
+        var noSecurity = new Option<bool>("--no-security") { Description = "Leave SSH settings and fail2ban as they are" };
+        var command = new Command("setup", "Prepare fresh Debian/Ubuntu servers: Docker, nginx, firewall, hardening, podlift-agent (idempotent)") { noFirewall, noSecurity };
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
+            new ServerSetup(output, ssh).RunAsync(config, new SetupOptions(!parse.GetValue(noFirewall), !parse.GetValue(noSecurity)), cancellationToken)));
         return command;
     }
 
