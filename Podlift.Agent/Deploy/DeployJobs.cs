@@ -30,6 +30,9 @@ public sealed class DeployJobs(
 {
     private readonly ConcurrentDictionary<string, RunningJob> _running = new();
 
+    /// <summary>The deploys running right now, oldest first.</summary>
+    public IReadOnlyList<RunningJob> Running => _running.Values.OrderBy(job => job.StartedAt).ToList();
+
     public RunningJob Start(DeployPlan plan)
     {
         var deployId = $"{DateTimeOffset.UtcNow:yyyyMMddTHHmmssZ}-{plan.Version}";
