@@ -27,11 +27,24 @@ public static class CommandLine
         var root = new RootCommand("podlift: zero-downtime Docker deploys to your own Linux servers");
         root.Options.Add(ConfigOption);
         root.Options.Add(VerboseOption);
+        root.Subcommands.Add(Init());
         root.Subcommands.Add(Deploy());
         root.Subcommands.Add(Agent());
         root.Subcommands.Add(Ps());
+        root.Subcommands.Add(Config());
         root.Subcommands.Add(Version());
         return root;
+    }
+
+    private static Command Init()
+    {
+        var command = new Command("init", "Write a commented podlift.yml and .env.example for this directory (never overwrites)");
+        command.SetAction((parse, _) => RunWithoutConfig(parse, (output, _) =>
+        {
+            new ProjectInitializer(output).Run(parse.GetValue(ConfigOption)!);
+            return Task.CompletedTask;
+        }));
+        return command;
     }
 
     private static Command Deploy()
@@ -59,6 +72,18 @@ public static class CommandLine
         return command;
     }
 
+    private static Command Config()
+    {
+        var showSecrets = new Option<bool>("--show-secrets") { Description = "Show env values instead of ********" };
+        var command = new Command("config", "The resolved configuration as YAML: defaults filled in, variables expanded, env values masked") { showSecrets };
+        command.SetAction((parse, _) => Run(parse, (config, output, _) =>
+        {
+            output.Line(ConfigRenderer.Render(config, parse.GetValue(showSecrets)).TrimEnd('\n'));
+            return Task.CompletedTask;
+        }));
+        return command;
+    }
+
     private static Command Version()
     {
         var command = new Command("version", "Show podlift's version");
@@ -72,16 +97,38 @@ public static class CommandLine
     }
 
     /// <summary>Loads the configuration, runs the command, and turns failures into the documented exit codes.</summary>
-    private static async Task<int> Run(ParseResult parse, Func<PodliftConfig, ConsoleOutput, SshSettings, Task> body)
-    {
-        var output = ConsoleOutput.ForConsole(parse.GetValue(VerboseOption));
-        try
+    private static Task<int> Run(ParseResult parse, Func<PodliftConfig, ConsoleOutput, SshSettings, Task> body) =>
+        Run(parse, async (config, output, ssh) =>
+        {
+            await body(config, output, ssh);
+            return (int)ExitCode.Success;
+        });
+
+    /// <summary>As above, for a command whose exit code is its own (exec passes on the remote command's).</summary>
+    private static Task<int> Run(ParseResult parse, Func<PodliftConfig, ConsoleOutput, SshSettings, Task<int>> body) =>
+        Guarded(parse, (output, ssh) =>
         {
             var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                 .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
             var config = ConfigLoader.Load(parse.GetValue(ConfigOption)!, environment);
-            await body(config, output, SshSettings.FromEnvironment(output.Verbose ? output.Detail : null));
+            return body(config, output, ssh);
+        });
+
+    /// <summary>For commands that need no podlift.yml (init).</summary>
+    private static Task<int> RunWithoutConfig(ParseResult parse, Func<ConsoleOutput, SshSettings, Task> body) =>
+        Guarded(parse, async (output, ssh) =>
+        {
+            await body(output, ssh);
             return (int)ExitCode.Success;
+        });
+
+    /// <summary>Turns failures into the documented exit codes: the error and its fix on stderr.</summary>
+    private static async Task<int> Guarded(ParseResult parse, Func<ConsoleOutput, SshSettings, Task<int>> body)
+    {
+        var output = ConsoleOutput.ForConsole(parse.GetValue(VerboseOption));
+        try
+        {
+            return await body(output, SshSettings.FromEnvironment(output.Verbose ? output.Detail : null));
         }
         catch (PodliftException e)
         {
