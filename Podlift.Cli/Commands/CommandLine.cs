@@ -61,7 +61,11 @@ public static class CommandLine
     {
         var install = new Command("install", "Install or upgrade podlift-agent as a systemd service on every server (idempotent)");
         install.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentInstaller(output, ssh).RunAsync(config, cancellationToken)));
-        return new Command("agent", "Manage podlift-agent on the servers") { install };
+        var status = new Command("status", "Per server: the agent's version, uptime, Docker, nginx, free disk and running deploys");
+        status.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentStatusReader(output, ssh).RunAsync(config, cancellationToken)));
+        var uninstall = new Command("uninstall", "Remove podlift-agent from every server; containers, state and nginx keep serving (idempotent)");
+        uninstall.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentUninstaller(output, ssh).RunAsync(config, cancellationToken)));
+        return new Command("agent", "Manage podlift-agent on the servers") { install, status, uninstall };
     }
 
     private static Command Ps()
@@ -86,12 +90,14 @@ public static class CommandLine
 
     private static Command Version()
     {
-        var command = new Command("version", "Show podlift's version");
-        command.SetAction(_ =>
+        var command = new Command("version", "podlift's version, runtime and OS/arch, and each server's agent version");
+        command.SetAction((parse, cancellationToken) =>
         {
-            Console.WriteLine($"podlift {CliVersion.Current} ({System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, " +
-                              $"{System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier})");
-            return 0;
+            // outside a project there are no servers to ask; a podlift.yml that is there, or named by --config, must be valid
+            var outsideProject = parse.GetResult(ConfigOption) is null or { Implicit: true } && !File.Exists(parse.GetValue(ConfigOption));
+            return outsideProject
+                ? RunWithoutConfig(parse, (output, ssh) => new VersionReporter(output, ssh).RunAsync(null, cancellationToken))
+                : Run(parse, (config, output, ssh) => new VersionReporter(output, ssh).RunAsync(config, cancellationToken));
         });
         return command;
     }
@@ -114,7 +120,7 @@ public static class CommandLine
             return body(config, output, ssh);
         });
 
-    /// <summary>For commands that need no podlift.yml (init).</summary>
+    /// <summary>For commands that need no podlift.yml (init, version outside a project).</summary>
     private static Task<int> RunWithoutConfig(ParseResult parse, Func<ConsoleOutput, SshSettings, Task> body) =>
         Guarded(parse, async (output, ssh) =>
         {
