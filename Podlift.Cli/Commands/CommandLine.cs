@@ -22,6 +22,9 @@ public static class CommandLine
         Recursive = true,
     };
 
+    /// <summary>Parses a podlift command line; everything after `exec &lt;service&gt;` is the command to run, options included.</summary>
+    public static ParseResult Parse(string[] args) => Build().Parse(ExecArguments.Normalize(args));
+
     public static RootCommand Build()
     {
         var root = new RootCommand("podlift: zero-downtime Docker deploys to your own Linux servers");
@@ -31,6 +34,8 @@ public static class CommandLine
         root.Subcommands.Add(Deploy());
         root.Subcommands.Add(Agent());
         root.Subcommands.Add(Ps());
+        root.Subcommands.Add(Logs());
+        root.Subcommands.Add(Exec());
         root.Subcommands.Add(Config());
         root.Subcommands.Add(Version());
         return root;
@@ -73,6 +78,39 @@ public static class CommandLine
         var all = new Option<bool>("--all", "-a") { Description = "Also show stopped and previous versions" };
         var command = new Command("ps", "Services, replicas, health, version and uptime, as the agents report them") { all };
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new StatusReader(output, ssh).RunAsync(config, parse.GetValue(all), cancellationToken)));
+        return command;
+    }
+
+    private static Command Logs()
+    {
+        var service = new Argument<string>("service") { Description = "The service whose containers to show, such as web" };
+        var tail = new Option<string>("--tail", "-n") { Description = "Lines from the end of each replica's log, or all", DefaultValueFactory = _ => "100" };
+        var since = new Option<string?>("--since") { Description = "Only lines since a duration ago (2h, 30m) or a timestamp (2025-01-31T14:00:00Z)" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep streaming new lines until Ctrl-C" };
+        var command = new Command("logs", "Log lines of every replica on every server, prefixed [web-1]") { service, tail, since, follow };
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
+        {
+            var options = LogsOptions.Parse(parse.GetValue(service)!, parse.GetValue(tail)!, parse.GetValue(since), parse.GetValue(follow), DateTimeOffset.UtcNow);
+            return new LogReader(output, ssh).RunAsync(config, options, cancellationToken);
+        }));
+        return command;
+    }
+
+    private static Command Exec()
+    {
+        var service = new Argument<string>("service") { Description = "The service to run the command in, such as web" };
+        var commandLine = new Argument<string[]>("command") { Description = "The command and its arguments", Arity = ArgumentArity.OneOrMore };
+        var replica = new Option<string>("--replica") { Description = "Which replica (1, 2, ...) on the first server that runs the service", DefaultValueFactory = _ => "1" };
+        var command = new Command("exec", "Run a command in a running container; interactive when stdin and stdout are a terminal. " +
+                                          "Options go before <service>: everything after it is the command. Exits with the command's exit code")
+        {
+            service, commandLine, replica,
+        };
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, _, ssh) =>
+        {
+            var options = ExecOptions.Parse(parse.GetValue(service)!, parse.GetValue(replica)!, parse.GetValue(commandLine)!);
+            return new RemoteExecutor(ssh).RunAsync(config, options, cancellationToken);
+        }));
         return command;
     }
 
