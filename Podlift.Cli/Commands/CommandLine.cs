@@ -22,11 +22,15 @@ public static class CommandLine
         Recursive = true,
     };
 
+    /// <summary>Parses a podlift command line; everything after `exec &lt;service&gt;` is the command to run, options included.</summary>
+    public static ParseResult Parse(string[] args) => Build().Parse(ExecArguments.Normalize(args));
+
     public static RootCommand Build()
     {
         var root = new RootCommand("podlift: zero-downtime Docker deploys to your own Linux servers");
         root.Options.Add(ConfigOption);
         root.Options.Add(VerboseOption);
+        root.Subcommands.Add(Init());
         root.Subcommands.Add(Deploy());
         root.Subcommands.Add(Setup());
         root.Subcommands.Add(Agent());
@@ -34,8 +38,22 @@ public static class CommandLine
         root.Subcommands.Add(Ps());
         root.Subcommands.Add(Status());
         root.Subcommands.Add(Attach());
+        root.Subcommands.Add(Logs());
+        root.Subcommands.Add(Exec());
+        root.Subcommands.Add(Config());
         root.Subcommands.Add(Version());
         return root;
+    }
+
+    private static Command Init()
+    {
+        var command = new Command("init", "Write a commented podlift.yml and .env.example for this directory (never overwrites)");
+        command.SetAction((parse, _) => RunWithoutConfig(parse, (output, _) =>
+        {
+            new ProjectInitializer(output).Run(parse.GetValue(ConfigOption)!);
+            return Task.CompletedTask;
+        }));
+        return command;
     }
 
     private static Command Deploy()
@@ -88,7 +106,11 @@ public static class CommandLine
     {
         var install = new Command("install", "Install or upgrade podlift-agent as a systemd service on every server (idempotent)");
         install.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentInstaller(output, ssh).RunAsync(config, cancellationToken)));
-        return new Command("agent", "Manage podlift-agent on the servers") { install };
+        var status = new Command("status", "Per server: the agent's version, uptime, Docker, nginx, free disk and running deploys");
+        status.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentStatusReader(output, ssh).RunAsync(config, cancellationToken)));
+        var uninstall = new Command("uninstall", "Remove podlift-agent from every server; containers, state and nginx keep serving (idempotent)");
+        uninstall.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentUninstaller(output, ssh).RunAsync(config, cancellationToken)));
+        return new Command("agent", "Manage podlift-agent on the servers") { install, status, uninstall };
     }
 
     private static Command Ps()
@@ -99,29 +121,98 @@ public static class CommandLine
         return command;
     }
 
+    private static Command Logs()
+    {
+        var service = new Argument<string>("service") { Description = "The service whose containers to show, such as web" };
+        var tail = new Option<string>("--tail", "-n") { Description = "Lines from the end of each replica's log, or all", DefaultValueFactory = _ => "100" };
+        var since = new Option<string?>("--since") { Description = "Only lines since a duration ago (2h, 30m) or a timestamp (2025-01-31T14:00:00Z)" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep streaming new lines until Ctrl-C" };
+        var command = new Command("logs", "Log lines of every replica on every server, prefixed [web-1]") { service, tail, since, follow };
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
+        {
+            var options = LogsOptions.Parse(parse.GetValue(service)!, parse.GetValue(tail)!, parse.GetValue(since), parse.GetValue(follow), DateTimeOffset.UtcNow);
+            return new LogReader(output, ssh).RunAsync(config, options, cancellationToken);
+        }));
+        return command;
+    }
+
+    private static Command Exec()
+    {
+        var service = new Argument<string>("service") { Description = "The service to run the command in, such as web" };
+        var commandLine = new Argument<string[]>("command") { Description = "The command and its arguments", Arity = ArgumentArity.OneOrMore };
+        var replica = new Option<string>("--replica") { Description = "Which replica (1, 2, ...) on the first server that runs the service", DefaultValueFactory = _ => "1" };
+        var command = new Command("exec", "Run a command in a running container; interactive when stdin and stdout are a terminal. " +
+                                          "Options go before <service>: everything after it is the command. Exits with the command's exit code")
+        {
+            service, commandLine, replica,
+        };
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, _, ssh) =>
+        {
+            var options = ExecOptions.Parse(parse.GetValue(service)!, parse.GetValue(replica)!, parse.GetValue(commandLine)!);
+            return new RemoteExecutor(ssh).RunAsync(config, options, cancellationToken);
+        }));
+        return command;
+    }
+
+    private static Command Config()
+    {
+        var showSecrets = new Option<bool>("--show-secrets") { Description = "Show env values instead of ********" };
+        var command = new Command("config", "The resolved configuration as YAML: defaults filled in, variables expanded, env values masked") { showSecrets };
+        command.SetAction((parse, _) => Run(parse, (config, output, _) =>
+        {
+            output.Line(ConfigRenderer.Render(config, parse.GetValue(showSecrets)).TrimEnd('\n'));
+            return Task.CompletedTask;
+        }));
+        return command;
+    }
+
     private static Command Version()
     {
-        var command = new Command("version", "Show podlift's version");
-        command.SetAction(_ =>
+        var command = new Command("version", "podlift's version, runtime and OS/arch, and each server's agent version");
+        command.SetAction((parse, cancellationToken) =>
         {
-            Console.WriteLine($"podlift {CliVersion.Current} ({System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, " +
-                              $"{System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier})");
-            return 0;
+            // outside a project there are no servers to ask; a podlift.yml that is there, or named by --config, must be valid
+            var outsideProject = parse.GetResult(ConfigOption) is null or { Implicit: true } && !File.Exists(parse.GetValue(ConfigOption));
+            return outsideProject
+                ? RunWithoutConfig(parse, (output, ssh) => new VersionReporter(output, ssh).RunAsync(null, cancellationToken))
+                : Run(parse, (config, output, ssh) => new VersionReporter(output, ssh).RunAsync(config, cancellationToken));
         });
         return command;
     }
 
     /// <summary>Loads the configuration, runs the command, and turns failures into the documented exit codes.</summary>
-    private static async Task<int> Run(ParseResult parse, Func<PodliftConfig, ConsoleOutput, SshSettings, Task> body)
-    {
-        var output = ConsoleOutput.ForConsole(parse.GetValue(VerboseOption));
-        try
+    private static Task<int> Run(ParseResult parse, Func<PodliftConfig, ConsoleOutput, SshSettings, Task> body) =>
+        Run(parse, async (config, output, ssh) =>
+        {
+            await body(config, output, ssh);
+            return (int)ExitCode.Success;
+        });
+
+    /// <summary>As above, for a command whose exit code is its own (exec passes on the remote command's).</summary>
+    private static Task<int> Run(ParseResult parse, Func<PodliftConfig, ConsoleOutput, SshSettings, Task<int>> body) =>
+        Guarded(parse, (output, ssh) =>
         {
             var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                 .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
             var config = ConfigLoader.Load(parse.GetValue(ConfigOption)!, environment);
-            await body(config, output, SshSettings.FromEnvironment(output.Verbose ? output.Detail : null));
+            return body(config, output, ssh);
+        });
+
+    /// <summary>For commands that need no podlift.yml (init, version outside a project).</summary>
+    private static Task<int> RunWithoutConfig(ParseResult parse, Func<ConsoleOutput, SshSettings, Task> body) =>
+        Guarded(parse, async (output, ssh) =>
+        {
+            await body(output, ssh);
             return (int)ExitCode.Success;
+        });
+
+    /// <summary>Turns failures into the documented exit codes: the error and its fix on stderr.</summary>
+    private static async Task<int> Guarded(ParseResult parse, Func<ConsoleOutput, SshSettings, Task<int>> body)
+    {
+        var output = ConsoleOutput.ForConsole(parse.GetValue(VerboseOption));
+        try
+        {
+            return await body(output, SshSettings.FromEnvironment(output.Verbose ? output.Detail : null));
         }
         catch (PodliftException e)
         {

@@ -24,6 +24,12 @@ public sealed class ConsoleOutput(TextWriter output, TextWriter errors, bool ver
         lock (_gate) output.WriteLine(_prefix + text);
     }
 
+    /// <summary>A line of program output that belongs on stderr (a container's stderr, for example), without decoration.</summary>
+    public void StandardErrorLine(string text)
+    {
+        lock (_gate) errors.WriteLine(text);
+    }
+
     public void Step(int index, int total, string title) => Line($"[{index}/{total}] {title}...");
     public void Ok(string text) => Line($"✓ {text}");
     public void Fail(string text) => Line($"✗ {text}");
