@@ -33,6 +33,7 @@ public static class CommandLine
         root.Subcommands.Add(Init());
         root.Subcommands.Add(Deploy());
         root.Subcommands.Add(Setup());
+        root.Subcommands.Add(Ssl());
         root.Subcommands.Add(Agent());
         root.Subcommands.Add(Rollback());
         root.Subcommands.Add(Ps());
@@ -100,6 +101,19 @@ public static class CommandLine
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
             new ServerSetup(output, ssh).RunAsync(config, new SetupOptions(!parse.GetValue(noFirewall), !parse.GetValue(noSecurity)), cancellationToken)));
         return command;
+    }
+
+    private static Command Ssl()
+    {
+        var email = new Option<string?>("--email") { Description = "Address for the ACME account and expiry notices (default: proxy.ssl_email)" };
+        var setup = new Command("setup", "Get a certificate for `domain` on the primary and serve HTTPS (HTTP redirects)") { email };
+        setup.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new SslManager(output, ssh).SetupAsync(config, parse.GetValue(email), cancellationToken)));
+        var force = new Option<bool>("--force") { Description = "Renew even if the certificate is not close to expiry" };
+        var renew = new Command("renew", "Renew the certificate now (certbot's timer also does it on its own)") { force };
+        renew.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new SslManager(output, ssh).RenewAsync(config, parse.GetValue(force), cancellationToken)));
+        var status = new Command("status", "Issuer, expiry, days left and whether renewal is scheduled");
+        status.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new SslManager(output, ssh).StatusAsync(config, cancellationToken)));
+        return new Command("ssl", "HTTPS for `domain` on the primary") { setup, renew, status };
     }
 
     private static Command Agent()

@@ -67,6 +67,14 @@ public static partial class ConfigRenderer
 
         Line(0, "proxy:");
         Line(1, $"enabled: {(config.Proxy.Enabled ? "true" : "false")}");
+        Line(1, $"ssl: {config.Proxy.Ssl switch { SslMode.LetsEncrypt => "letsencrypt", SslMode.Manual => "manual", _ => "false" }}");
+        if (config.Proxy.Ssl != SslMode.Off)
+        {
+            if (config.Proxy.Email is not null) Line(1, $"ssl_email: {Scalar(config.Proxy.Email)}");
+            Line(1, $"acme_server: {Scalar(config.Proxy.AcmeServer)}");
+            if (config.Proxy.CertificateFile is not null) Line(1, $"ssl_certificate: {Scalar(config.Proxy.CertificateFile)}");
+            if (config.Proxy.KeyFile is not null) Line(1, $"ssl_certificate_key: {Scalar(config.Proxy.KeyFile)}");
+        }
         Line(0, $"drain: {Durations.Format(config.Drain)}");
         Line(0, $"# primary server: {config.Primary.Host}");
         Line(0, $"# routed by nginx: {config.RoutedService?.Name ?? "(none: no service has an HTTP health check)"}");

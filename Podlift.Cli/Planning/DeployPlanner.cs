@@ -16,7 +16,7 @@ public static class DeployPlanner
             Image = release.Image,
             DeployedBy = release.DeployedBy,
             CommitMessage = release.CommitMessage,
-            Proxy = new ProxyPlan { Enabled = config.Proxy.Enabled, Domain = config.Domain ?? "" },
+            Proxy = ProxyFor(config, server),
             DrainMilliseconds = (long)config.Drain.TotalMilliseconds,
             SkipHealthcheck = skipHealthcheck,
             VersionsKept = config.Retain,
@@ -48,6 +48,25 @@ public static class DeployPlanner
         network.Peers.AddRange(config.Servers.Where(s => s != server).Select(s => s.Host).Distinct());
         return network;
     }
+
+    /// <summary>Where the certificate lives on a server: certbot's live directory, or podlift's for your own files.</summary>
+    public static TlsPlan? TlsFor(PodliftConfig config) => config.Proxy.Ssl switch
+    {
+        SslMode.LetsEncrypt => new TlsPlan
+        {
+            CertificatePath = $"/etc/letsencrypt/live/{config.Domain}/fullchain.pem", KeyPath = $"/etc/letsencrypt/live/{config.Domain}/privkey.pem",
+        },
+        SslMode.Manual => new TlsPlan { CertificatePath = $"/etc/podlift/tls/{config.App}/fullchain.pem", KeyPath = $"/etc/podlift/tls/{config.App}/privkey.pem" },
+        _ => null,
+    };
+
+    /// <summary>TLS ends at the primary, where the load balancer is.</summary>
+    public static ProxyPlan ProxyFor(PodliftConfig config, ServerConfig server) => new()
+    {
+        Enabled = config.Proxy.Enabled,
+        Domain = config.Domain ?? "",
+        Tls = server == config.Primary ? TlsFor(config) : null,
+    };
 
     /// <summary>Hooks run on the primary, so only its plan (and a rollback sent to it) carries them.</summary>
     public static HooksPlan HooksFor(HooksConfig hooks)

@@ -35,7 +35,8 @@ else
 fi
 HASH=$(printf '%s|%s|%s' "$SUITE" "$PKGS" "slim-v1" | sha256sum | cut -c1-12)
 TARBALL=$WORK/rootfs-$HASH.tar.zst
-TAG=${1:-podlift-server:$SUITE$([[ $PROFILE == bare ]] && echo -bare)}
+SUFFIX=""; [[ $PROFILE == bare ]] && SUFFIX=-bare
+TAG=${1:-podlift-server:$SUITE$SUFFIX}
 BASE=podlift-server-rootfs:$HASH
 
 # ------------------------------------------------------- build context (text only)
