@@ -12,7 +12,7 @@ public sealed record NginxSite(string App, string Service, string Version, strin
     TlsFiles? Tls = null)
 {
     /// <summary>certbot's webroot: every site answers ACME HTTP-01 challenges from it, before and after TLS.</summary>
-    public const string AcmeWebroot = "/var/lib/podlift/acme";
+    public const string AcmeWebroot = Podlift.Protocol.AgentProtocol.AcmeWebroot;
 
     public string UpstreamName => $"{Sanitize(App)}_{Sanitize(Service)}";
 

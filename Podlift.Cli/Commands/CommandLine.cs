@@ -33,6 +33,7 @@ public static class CommandLine
         root.Subcommands.Add(Init());
         root.Subcommands.Add(Deploy());
         root.Subcommands.Add(Setup());
+        root.Subcommands.Add(Validate());
         root.Subcommands.Add(Ssl());
         root.Subcommands.Add(Agent());
         root.Subcommands.Add(Rollback());
@@ -90,6 +91,13 @@ public static class CommandLine
         var id = new Option<string?>("--id") { Description = "A deploy id (default: the running job, else the last one)" };
         var command = new Command("attach", "Replay the events of the deploy or rollback running now or last run") { id };
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new Attacher(output, ssh).RunAsync(config, parse.GetValue(id), cancellationToken)));
+        return command;
+    }
+
+    private static Command Validate()
+    {
+        var command = new Command("validate", "Check everything a deploy needs, without changing anything (exit 3 when a check fails)");
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new Validator(output, ssh).RunAsync(config, cancellationToken)));
         return command;
     }
 

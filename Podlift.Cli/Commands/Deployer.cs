@@ -37,7 +37,9 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
             output.Ok($"{session.Server.Host}: podlift-agent {session.Hello!.AgentVersion}, Docker {session.Hello.DockerVersion}, nginx {session.Hello.NginxVersion}");
 
         var deployedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
-        var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject);
+        var source = await Git.SourceAsync(config.ProjectDirectory, cancellationToken);
+        await AppNameCheck.EnsureOursAsync(config, sessions, source, cancellationToken);
+        var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, source);
 
         using var docker = new LocalDocker();
         output.Step(2, TotalSteps, "Build (local)");

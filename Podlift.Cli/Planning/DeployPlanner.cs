@@ -16,6 +16,7 @@ public static class DeployPlanner
             Image = release.Image,
             DeployedBy = release.DeployedBy,
             CommitMessage = release.CommitMessage,
+            Source = release.Source,
             Proxy = ProxyFor(config, server),
             DrainMilliseconds = (long)config.Drain.TotalMilliseconds,
             SkipHealthcheck = skipHealthcheck,

@@ -9,7 +9,7 @@ namespace Podlift.Cli.Remote;
 /// </summary>
 public static partial class SslScripts
 {
-    public const string Webroot = "/var/lib/podlift/acme";
+    public const string Webroot = Podlift.Protocol.AgentProtocol.AcmeWebroot;
     private const string ReloadHook = "systemctl reload nginx";
 
     public const string InstallCertbot = """

@@ -216,16 +216,23 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
         await CommitAsync("v9");
         await using var load = LoadGenerator.Start(new Uri(_servers.Http(1), "/version"));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var slow = http.GetStringAsync(new Uri(_servers.Http(1), "/cgi-bin/slow?6"));
-        await Task.Delay(300);
+        Task<string>? slow = null;
+        Task? killing = null;
 
-        var deploy = await RunAndActAsync("Waiting up to", _ => KillAgent());
+        // the slow request starts on the old version while the new one boots, so it is in flight at the switch
+        var deploy = await _podlift.RunAsync(["deploy"], started: null, onOutputLine: line =>
+        {
+            if (line.StartsWith("Starting shop-web-", StringComparison.Ordinal)) slow ??= http.GetStringAsync(new Uri(_servers.Http(1), "/cgi-bin/slow?8"));
+            if (line.StartsWith("Waiting up to", StringComparison.Ordinal)) killing ??= KillAgent();
+        });
+        Assert.That(killing, Is.Not.Null, "the deploy reached its drain");
+        await killing!;
         await WaitForAgentAsync();
-        var slowAnswer = await slow;
+        var slowAnswer = await slow!;
         var report = await load.StopAsync();
 
         Assert.That(deploy.ExitCode, Is.EqualTo(5), deploy.All);
-        Assert.That(slowAnswer, Does.Contain("slow done after 6s by v8"), "the request in flight on the old version completed");
+        Assert.That(slowAnswer, Does.Contain("slow done after 8s by v8"), "the request in flight on the old version completed");
         Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
         Assert.That(await ServedAsync(), Is.EqualTo("v9"));
         Assert.That(await StateCurrentAsync(), Is.EqualTo(_shas["v9"]), "the restarted agent adopted the version nginx routes to");

@@ -31,6 +31,7 @@ IMAGE=${IMAGE:-podlift-server:bookworm}
 PROFILE=${PROFILE:-full}   # bare: sshd + systemd only (no Docker, no nginx to wait for)
 SUBNET=${SUBNET:-10.123.0}
 HTTP_PORT_BASE=${HTTP_PORT_BASE:-18080}
+HTTPS_PORT_BASE=${HTTPS_PORT_BASE:-$((HTTP_PORT_BASE + 50))}   # nginx 443 of server I on 127.0.0.1:(HTTPS_PORT_BASE+I)
 SSH_PORT_BASE=${SSH_PORT_BASE:-2200}
 WORK=${WORK:-/var/tmp/podlift-test-servers}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-90}
@@ -102,7 +103,7 @@ cmd_up() {
   for ((i = 1; i <= n; i++)); do
     local name ip pub=()
     name=$(name_of $i); ip=$(ip_of $i)
-    pub=(-p "127.0.0.1:$((HTTP_PORT_BASE + i)):80")
+    pub=(-p "127.0.0.1:$((HTTP_PORT_BASE + i)):80" -p "127.0.0.1:$((HTTPS_PORT_BASE + i)):443")
     [[ ${PUBLISH_SSH:-0} == 1 ]] && pub+=(-p "127.0.0.1:$((SSH_PORT_BASE + i)):22")
     # a named volume on /var/lib/docker, else the nested docker falls back to vfs
     docker volume create --label "$LABEL" "$name-docker" >/dev/null
@@ -167,7 +168,7 @@ EOF
     fp=$(grep "^$name,$ip ssh-ed25519 " "$SSHDIR/known_hosts" | ssh-keygen -lf - | awk '{print $2}')
     printf '%s %s ssh-ready=%ss state=%s docker-ready=%ss http=127.0.0.1:%s (since first docker run)\n' \
       "$name" "$ip" "$ssh_s" "$state" "$ready_s" "$port"
-    { echo "SERVER_${i}_NAME=$name"; echo "SERVER_${i}_IP=$ip"; echo "SERVER_${i}_HTTP=127.0.0.1:$port"
+    { echo "SERVER_${i}_NAME=$name"; echo "SERVER_${i}_IP=$ip"; echo "SERVER_${i}_HTTP=127.0.0.1:$port"; echo "SERVER_${i}_HTTPS=127.0.0.1:$((HTTPS_PORT_BASE + i))"
       echo "SERVER_${i}_HOSTKEY_SHA256=$fp"; } >> "$env"
   done
   mv "$env" "$ENVFILE"
