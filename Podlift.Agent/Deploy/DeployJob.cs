@@ -279,7 +279,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
             progress.Detail($"{container.Name} removed (beyond the {kept} versions kept)");
         }
         foreach (var version in removed.Select(c => c.Version).Distinct())
-            await Runtime.RemoveImageAsync($"{_plan.Image.Split(':')[0]}:{version}", cancellationToken);
+            await Runtime.RemoveImageAsync(ImageNames.WithTag(_plan.Image, version), cancellationToken);
     }
 
     /// <summary>A redeploy of the same version reuses names: the running container steps aside until the new one is live.</summary>

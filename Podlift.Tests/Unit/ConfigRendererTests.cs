@@ -70,7 +70,7 @@ public class ConfigRendererTests
                   retries: 3
             """.ReplaceLineEndings("\n")));
         Assert.That(yaml, Does.Contain("healthcheck: false"));
-        Assert.That(yaml, Does.Contain("proxy:\n  enabled: true\ndrain: 1m30s\n"));
+        Assert.That(yaml, Does.Contain("proxy:\n  enabled: true\n  ssl: false\ndrain: 1m30s\n"));
         Assert.That(yaml, Does.Contain("# primary server: 10.0.0.1").And.Contain("# routed by nginx: web"));
     }
 
@@ -100,6 +100,40 @@ public class ConfigRendererTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Test]
+    public void Letsencrypt_settings_are_printed_under_proxy()
+    {
+        var config = Config() with { Proxy = new ProxyConfig(true, SslMode.LetsEncrypt, "ops@example.com") };
+
+        var yaml = ConfigRenderer.Render(config, showSecrets: false);
+
+        Assert.That(yaml, Does.Contain(
+            "proxy:\n  enabled: true\n  ssl: letsencrypt\n  ssl_email: ops@example.com\n  acme_server: https://acme-v02.api.letsencrypt.org/directory\ndrain:"));
+    }
+
+    [Test]
+    public void Manual_ssl_prints_the_certificate_files()
+    {
+        var config = Config() with { Proxy = new ProxyConfig(false, SslMode.Manual, CertificateFile: "/srv/tls/fullchain.pem", KeyFile: "/srv/tls/privkey.pem") };
+
+        var yaml = ConfigRenderer.Render(config, showSecrets: false);
+
+        Assert.That(yaml, Does.Contain("  enabled: false\n  ssl: manual\n"));
+        Assert.That(yaml, Does.Contain("  ssl_certificate: /srv/tls/fullchain.pem\n  ssl_certificate_key: /srv/tls/privkey.pem\n"));
+        Assert.That(yaml, Does.Not.Contain("ssl_email"));
+    }
+
+    [Test]
+    public void Rendered_ssl_settings_load_back_the_same()
+    {
+        var original = Config() with { Proxy = new ProxyConfig(true, SslMode.LetsEncrypt, "ops@example.com", "https://pebble:14000/dir") };
+        using var dir = new TempDirectory();
+
+        var loaded = ConfigLoader.Load(dir.Write("podlift.yml", ConfigRenderer.Render(original, showSecrets: true)), new Dictionary<string, string>());
+
+        Assert.That(loaded.Proxy, Is.EqualTo(original.Proxy));
     }
 
     [TestCase("web", "web")]
