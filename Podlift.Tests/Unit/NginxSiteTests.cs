@@ -121,7 +121,7 @@ public class NginxSiteTests
         var http = blocks.Single();
         Assert.That(http, Does.Contain("listen 80;"));
         Assert.That(http, Does.Contain("location /.well-known/acme-challenge/ {"));
-        Assert.That(http, Does.Contain("root /var/lib/podlift/acme;"));
+        Assert.That(http, Does.Contain("root /var/www/podlift-acme;"));
         Assert.That(http, Does.Contain("proxy_pass http://my_app_web;"));
         Assert.That(http, Has.None.Contain("443").And.None.Contain("return 301").And.None.Contain("ssl"));
     }

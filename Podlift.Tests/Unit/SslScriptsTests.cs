@@ -68,8 +68,8 @@ public class SslScriptsTests
         var script = SslScripts.Obtain("shop.example.com", "ops@example.com", "https://pebble:14000/dir");
 
         Assert.That(script, Does.StartWith("set -eu\n"));
-        Assert.That(script, Does.Contain("mkdir -p /var/lib/podlift/acme"));
-        Assert.That(script, Does.Contain("certbot certonly --webroot -w /var/lib/podlift/acme "));
+        Assert.That(script, Does.Contain("mkdir -p /var/www/podlift-acme"));
+        Assert.That(script, Does.Contain("certbot certonly --webroot -w /var/www/podlift-acme "));
         Assert.That(script, Does.Contain(" -d 'shop.example.com' "));
         Assert.That(script, Does.Contain(" -m 'ops@example.com' "));
         Assert.That(script, Does.Contain(" --server 'https://pebble:14000/dir' "));
