@@ -22,6 +22,18 @@ public static class CommandLine
         Recursive = true,
     };
 
+    private static readonly Option<bool> JsonOption = new("--json")
+    {
+        Description = "One JSON object per line for every progress event and the result (for CI)",
+        Recursive = true,
+    };
+
+    private static readonly Option<bool> DryRunOption = new("--dry-run")
+    {
+        Description = "Print what deploy, rollback or agent install would do on each server, and change nothing",
+        Recursive = true,
+    };
+
     /// <summary>Parses a podlift command line; everything after `exec &lt;service&gt;` is the command to run, options included.</summary>
     public static ParseResult Parse(string[] args) => Build().Parse(ExecArguments.Normalize(args));
 
@@ -30,6 +42,8 @@ public static class CommandLine
         var root = new RootCommand("podlift: zero-downtime Docker deploys to your own Linux servers");
         root.Options.Add(ConfigOption);
         root.Options.Add(VerboseOption);
+        root.Options.Add(JsonOption);
+        root.Options.Add(DryRunOption);
         root.Subcommands.Add(Init());
         root.Subcommands.Add(Deploy());
         root.Subcommands.Add(Setup());
@@ -65,7 +79,9 @@ public static class CommandLine
         var parallel = new Option<bool>("--parallel") { Description = "Deploy to all servers at once instead of one after another" };
         var command = new Command("deploy", "Build, transfer and switch every server to the current commit with zero downtime") { skipBuild, skipHealthcheck, parallel };
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
-            new Deployer(output, ssh).RunAsync(config, new DeployOptions(parse.GetValue(skipBuild), parse.GetValue(skipHealthcheck), parse.GetValue(parallel)), cancellationToken)));
+            parse.GetValue(DryRunOption)
+                ? new DryRun(output, ssh).DeployAsync(config, cancellationToken)
+                : new Deployer(output, ssh).RunAsync(config, new DeployOptions(parse.GetValue(skipBuild), parse.GetValue(skipHealthcheck), parse.GetValue(parallel)), cancellationToken)));
         return command;
     }
 
@@ -75,7 +91,9 @@ public static class CommandLine
         var skipHealthcheck = new Option<bool>("--skip-healthcheck") { Description = "Switch traffic without waiting for health checks" };
         var command = new Command("rollback", "Return to an earlier version with zero downtime") { to, skipHealthcheck };
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
-            new Rollbacker(output, ssh).RunAsync(config, parse.GetValue(to), parse.GetValue(skipHealthcheck), cancellationToken)));
+            parse.GetValue(DryRunOption)
+                ? new DryRun(output, ssh).RollbackAsync(config, parse.GetValue(to), cancellationToken)
+                : new Rollbacker(output, ssh).RunAsync(config, parse.GetValue(to), parse.GetValue(skipHealthcheck), cancellationToken)));
         return command;
     }
 
@@ -127,7 +145,8 @@ public static class CommandLine
     private static Command Agent()
     {
         var install = new Command("install", "Install or upgrade podlift-agent as a systemd service on every server (idempotent)");
-        install.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentInstaller(output, ssh).RunAsync(config, cancellationToken)));
+        install.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
+            new AgentInstaller(output, ssh, dryRun: parse.GetValue(DryRunOption)).RunAsync(config, cancellationToken)));
         var status = new Command("status", "Per server: the agent's version, uptime, Docker, nginx, free disk and running deploys");
         status.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentStatusReader(output, ssh).RunAsync(config, cancellationToken)));
         var uninstall = new Command("uninstall", "Remove podlift-agent from every server; containers, state and nginx keep serving (idempotent)");
@@ -231,14 +250,17 @@ public static class CommandLine
     /// <summary>Turns failures into the documented exit codes: the error and its fix on stderr.</summary>
     private static async Task<int> Guarded(ParseResult parse, Func<ConsoleOutput, SshSettings, Task<int>> body)
     {
-        var output = ConsoleOutput.ForConsole(parse.GetValue(VerboseOption));
+        var output = ConsoleOutput.ForConsole(parse.GetValue(VerboseOption), parse.GetValue(JsonOption));
         try
         {
-            return await body(output, SshSettings.FromEnvironment(output.Verbose ? output.Detail : null));
+            var exitCode = await body(output, SshSettings.FromEnvironment(output.Verbose ? output.Detail : null));
+            output.Result((ExitCode)exitCode);
+            return exitCode;
         }
         catch (PodliftException e)
         {
             output.Error(e);
+            output.Result(e.ExitCode);
             return (int)e.ExitCode;
         }
         catch (OperationCanceledException)

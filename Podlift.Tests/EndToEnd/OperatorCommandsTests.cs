@@ -245,6 +245,68 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
 
     private static List<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
 
+    [Test, Order(11)]
+    public async Task Validate_PassesOnAHealthyServer_AndFailsWithExit3WhenPort80IsTaken()
+    {
+        var healthy = await _podlift.RunAsync("validate");
+        Assert.That(healthy.ExitCode, Is.EqualTo(0), healthy.All);
+        Assert.That(healthy.Output, Does.Contain("✓   port 80 (nginx): nginx").Or.Contain("port 80 (nginx): nginx"));
+        Assert.That(healthy.Output, Does.Contain("host key verified").And.Contain("podlift-agent"));
+
+        // another web server takes port 80 (perl is in every Debian: perl-base)
+        await _servers.MustSshAsync(1, "systemctl stop nginx && systemd-run --unit squatter /usr/bin/perl -MIO::Socket::INET " +
+                                       "-e '$s = IO::Socket::INET->new(LocalPort => 80, Listen => 5, ReuseAddr => 1) or die $!; sleep 600'");
+        try
+        {
+            await WaitUntilAsync(() => _servers.SshAsync(1, "ss -Hltn '( sport = :80 )' | grep -q LISTEN").Result.ExitCode == 0, TimeSpan.FromSeconds(10), "something else on port 80");
+            var taken = await _podlift.RunAsync("validate");
+            Assert.That(taken.ExitCode, Is.EqualTo(3), taken.All);
+            Assert.That(taken.Output, Does.Match(@"✗\s+port 80 \(nginx\) is taken by perl"));
+            Assert.That(taken.Output, Does.Contain("→ stop"), "the fix is printed beside the failure");
+        }
+        finally
+        {
+            await _servers.SshAsync(1, "systemctl stop squatter; systemctl start nginx");
+        }
+    }
+
+    [Test, Order(12)]
+    public async Task DryRun_PrintsThePlanAndChangesNothing()
+    {
+        var before = await _servers.MustSshAsync(1, "docker ps -a --format '{{.ID}} {{.Names}} {{.State}}' | sort; md5sum /etc/nginx/conf.d/*.conf");
+        await _app.CommitVersionAsync("v2");
+        var sha = await _app.HeadShaAsync();
+
+        var deploy = await _podlift.RunAsync("deploy", "--dry-run");
+        var rollback = await _podlift.RunAsync("rollback", "--dry-run", "--to", "HEAD~1");
+        var install = await _podlift.RunAsync("agent", "install", "--dry-run");
+
+        Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+        Assert.That(deploy.Output, Does.Contain($"start:  example-web-{sha}-1, example-web-{sha}-2"));
+        Assert.That(deploy.Output, Does.Contain("stop:   example-web-").And.Contain("nginx:  upstream example_web switches"));
+        Assert.That(rollback.ExitCode, Is.EqualTo(0), rollback.All);
+        Assert.That(install.Output, Does.Contain("would change nothing"));
+        Assert.That(await _servers.MustSshAsync(1, "docker ps -a --format '{{.ID}} {{.Names}} {{.State}}' | sort; md5sum /etc/nginx/conf.d/*.conf"), Is.EqualTo(before));
+        Assert.That((await Shell.RunAsync("docker", ["image", "inspect", $"example:{sha}"])).ExitCode, Is.Not.EqualTo(0), "not even built");
+    }
+
+    [Test, Order(13)]
+    public async Task Json_GivesOneParsableObjectPerLine_EndingWithTheResult()
+    {
+        var deploy = await _podlift.RunAsync("deploy", "--json");
+
+        Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+        var events = deploy.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.That(events.Select(e => e.GetProperty("event").GetString()), Does.Contain("step").And.Contain("ok"));
+        Assert.That(events.Where(e => e.GetProperty("event").GetString() == "step").Select(e => e.GetProperty("number").GetInt32()), Is.EqualTo(new[] { 1, 2, 3, 4, 5, 6, 7 }));
+        var result = events[^1];
+        Assert.That((result.GetProperty("event").GetString(), result.GetProperty("exit_code").GetInt32()), Is.EqualTo(("result", 0)));
+
+        var bad = await _podlift.RunAsync("rollback", "--json", "--to", "nosuchversion");
+        var last = System.Text.Json.JsonDocument.Parse(bad.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).RootElement;
+        Assert.That(last.GetProperty("exit_code").GetInt32(), Is.EqualTo(bad.ExitCode).And.EqualTo(3));
+    }
+
     private async Task<string> GetVersionAsync()
     {
         using var http = new HttpClient();

@@ -613,7 +613,7 @@ public class ConfigLoaderTests
     private static TestCaseData Case(string name, string yaml, string expected) =>
         new TestCaseData(yaml, expected).SetArgDisplayNames(name);
 
-    private static IEnumerable<TestCaseData> MalformedConfigs()
+    internal static IEnumerable<TestCaseData> MalformedConfigs()
     {
         yield return Case("typo in a top-level key", Base + "servcies:\n  web: {}\n",
             "podlift.yml:5: servcies is not a known key; did you mean \"services\"?");
