@@ -85,9 +85,13 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
     private async Task<IReadOnlyList<DeployFinished>> InParallelAsync(Run run, IReadOnlyList<ServerSession> sessions)
     {
         output.Line("Deploying to all servers in parallel...");
+        // on a terminal, one live line per server; otherwise (CI, --json) plain lines led by the server
+        using var board = Console.IsOutputRedirected || output.Json ? null : new ProgressBoard(Console.Out, sessions.Select(s => s.Server.Host).ToList());
         var results = await Task.WhenAll(sessions.Select(async session =>
         {
-            var prefixed = output.WithPrefix($"{session.Server.Host}: ");
+            var prefixed = board is null
+                ? output.WithPrefix($"{session.Server.Host}: ")
+                : new ConsoleOutput(board.WriterFor(session.Server.Host), Console.Error, verbose: false);
             try
             {
                 return (Session: session, Finished: await DeployToAsync(run, session, prefixed), Error: (PodliftException?)null);
@@ -98,6 +102,7 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
                 return (Session: session, Finished: (DeployFinished?)null, Error: e);
             }
         }));
+        board?.Dispose();
 
         output.Line();
         foreach (var (session, finished, error) in results)
