@@ -12,33 +12,21 @@ namespace Podlift.Tests.EndToEnd;
 [Category("e2e")]
 [NonParallelizable]
 public sealed partial class AppLifecycleTests(string suite, string prefix, string subnet, int httpPortBase)
+    : ServerFixture(suite, prefix, subnet, httpPortBase)
 {
     private const string StoreImage = TestImages.Store;
-    private TestServers _servers = null!;
-    private AppRepository _app = null!;
-    private PodliftRunner _podlift = null!;
     private readonly Dictionary<string, string> _shas = [];
 
     [OneTimeSetUp]
-    public async Task StartAsync()
+    public async Task SetUpFixtureAsync()
     {
-        Assert.That(File.Exists(RepositoryPaths.AgentBinary), $"build the agent first (make publish-agent): {RepositoryPaths.AgentBinary}");
         await TestImages.BuildStoreAsync();
-        _servers = new TestServers(suite, prefix, subnet, httpPortBase);
-        await _servers.UpAsync(1);
-        _app = await AppRepository.CreateAsync("shop");
-        _podlift = new PodliftRunner(_app, _servers.SshConfig);
+        await StartAsync(1, "shop");
         WriteConfig();
         await _app.CommitVersionAsync("v1");
-        Assert.That((await _podlift.RunAsync("agent", "install")).ExitCode, Is.EqualTo(0));
+        await InstallAgentAsync();
     }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _app?.Dispose();
-        if (_servers is not null) await _servers.DownAsync();
-    }
 
     private const string HttpHealthcheck = "healthcheck: { path: /health, timeout: 20s, interval: 1s, retries: 2 }";
 

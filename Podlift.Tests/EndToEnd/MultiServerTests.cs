@@ -11,22 +11,16 @@ namespace Podlift.Tests.EndToEnd;
 [Category("e2e")]
 [NonParallelizable]
 public sealed class MultiServerTests(string suite, string prefix, string subnet, int httpPortBase)
+    : ServerFixture(suite, prefix, subnet, httpPortBase)
 {
     private const string StoreImage = TestImages.Store;
-    private TestServers _servers = null!;
-    private AppRepository _app = null!;
-    private PodliftRunner _podlift = null!;
     private readonly Dictionary<string, TimeSpan> _wallTimes = [];
 
     [OneTimeSetUp]
-    public async Task StartAsync()
+    public async Task SetUpFixtureAsync()
     {
-        Assert.That(File.Exists(RepositoryPaths.AgentBinary), $"build the agent first (make publish-agent): {RepositoryPaths.AgentBinary}");
         await TestImages.BuildStoreAsync();
-        _servers = new TestServers(suite, prefix, subnet, httpPortBase);
-        await _servers.UpAsync(3);
-        _app = await AppRepository.CreateAsync("fleet");
-        _podlift = new PodliftRunner(_app, _servers.SshConfig);
+        await StartAsync(3, "fleet");
         _app.WriteConfig($"""
             service: fleet
             image: fleet
@@ -53,16 +47,9 @@ public sealed class MultiServerTests(string suite, string prefix, string subnet,
             drain: 10s
             """);
         await _app.CommitVersionAsync("v1");
-        var install = await _podlift.RunAsync("agent", "install");
-        Assert.That(install.ExitCode, Is.EqualTo(0), install.All);
+        await InstallAgentAsync();
     }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _app?.Dispose();
-        if (_servers is not null) await _servers.DownAsync();
-    }
 
     [Test, Order(1)]
     public async Task SerialDeploy_UnderLoad_BalancesAcrossBothWebServers()

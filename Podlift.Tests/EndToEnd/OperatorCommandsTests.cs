@@ -11,22 +11,16 @@ namespace Podlift.Tests.EndToEnd;
 [Category("e2e")]
 [NonParallelizable]
 public sealed class OperatorCommandsTests(string suite, string prefix, string subnet, int httpPortBase)
+    : ServerFixture(suite, prefix, subnet, httpPortBase)
 {
     // one from podlift.yml itself, one from .env through ${API_TOKEN}
     private const string LiteralSecret = "literal-secret-5d1e88";
     private const string EnvFileSecret = "envfile-secret-9b27c4";
-    private TestServers _servers = null!;
-    private AppRepository _app = null!;
-    private PodliftRunner _podlift = null!;
 
     [OneTimeSetUp]
     public async Task StartServersAndDeployAsync()
     {
-        Assert.That(File.Exists(RepositoryPaths.AgentBinary), $"build the agent first (make publish-agent): {RepositoryPaths.AgentBinary}");
-        _servers = new TestServers(suite, prefix, subnet, httpPortBase);
-        await _servers.UpAsync(1);
-        _app = await AppRepository.CreateAsync("operator");
-        _podlift = new PodliftRunner(_app, _servers.SshConfig);
+        await StartAsync(1, "operator");
         _app.WriteConfig($"""
             service: example
             image: example
@@ -46,19 +40,12 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
         File.WriteAllText(Path.Combine(_app.Directory, ".env"), $"API_TOKEN={EnvFileSecret}\n");
         await _app.CommitVersionAsync("v1");
 
-        var install = await _podlift.RunAsync("agent", "install");
-        Assert.That(install.ExitCode, Is.EqualTo(0), install.All);
+        await InstallAgentAsync();
         var deploy = await _podlift.RunAsync("deploy");
         Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
         Assert.That(await GetVersionAsync(), Is.EqualTo("v1"));
     }
 
-    [OneTimeTearDown]
-    public async Task StopServersAsync()
-    {
-        _app?.Dispose();
-        if (_servers is not null) await _servers.DownAsync();
-    }
 
     [Test, Order(1)]
     public async Task LogsTail_PrintsThatManyLinesPerReplica()
@@ -233,8 +220,7 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
         Assert.That(status.ExitCode, Is.EqualTo(5), status.All);
         Assert.That(status.Output, Does.Contain("not installed"));
 
-        var install = await _podlift.RunAsync("agent", "install");
-        Assert.That(install.ExitCode, Is.EqualTo(0), install.All);
+        await InstallAgentAsync();
         Assert.That((await _servers.MustSshAsync(1, "systemctl is-active podlift-agent")).Trim(), Is.EqualTo("active"));
         var ps = await _podlift.RunAsync("ps");
         Assert.That(ps.ExitCode, Is.EqualTo(0), ps.All);

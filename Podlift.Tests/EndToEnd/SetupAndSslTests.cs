@@ -13,30 +13,18 @@ namespace Podlift.Tests.EndToEnd;
 [Category("e2e")]
 [NonParallelizable]
 public sealed class SetupAndSslTests(string suite, string prefix, string subnet, int httpPortBase)
+    : ServerFixture(suite, prefix, subnet, httpPortBase)
 {
     private const string Domain = "app.podlift.test";
-    private TestServers _servers = null!;
-    private AppRepository _app = null!;
-    private PodliftRunner _podlift = null!;
 
     [OneTimeSetUp]
-    public async Task StartAsync()
+    public async Task SetUpFixtureAsync()
     {
-        Assert.That(File.Exists(RepositoryPaths.AgentBinary), $"build the agent first (make publish-agent): {RepositoryPaths.AgentBinary}");
-        _servers = new TestServers(suite, prefix, subnet, httpPortBase, profile: "bare");
-        await _servers.UpAsync(2);
-        _app = await AppRepository.CreateAsync("secure");
-        _podlift = new PodliftRunner(_app, _servers.SshConfig);
+        await StartAsync(2, "secure", "bare");
         WriteConfig("root");
         await _app.CommitVersionAsync("v1");
     }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _app?.Dispose();
-        if (_servers is not null) await _servers.DownAsync();
-    }
 
     private void WriteConfig(string user, string file = "podlift.yml") => File.WriteAllText(Path.Combine(_app.Directory, file), $"""
         service: secure
