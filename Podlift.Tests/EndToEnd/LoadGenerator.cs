@@ -37,10 +37,10 @@ public sealed class LoadGenerator : IAsyncDisposable
     }
 
     /// <summary>About workers / pause requests per second, plus response time.</summary>
-    public static LoadGenerator Start(Uri target, int workers = 4, int pauseMilliseconds = 40) => new(target, workers, TimeSpan.FromMilliseconds(pauseMilliseconds));
+    public static LoadGenerator Start(Uri target, int workers = 6, int pauseMilliseconds = 40) => new(target, workers, TimeSpan.FromMilliseconds(pauseMilliseconds));
 
     /// <summary>HTTPS to <paramref name="hostName"/> (SNI and Host), connecting to a loopback endpoint, trusting only <paramref name="root"/>.</summary>
-    public static LoadGenerator StartTls(Uri loopback, string hostName, X509Certificate2 root, string path, int workers = 4, int pauseMilliseconds = 40) =>
+    public static LoadGenerator StartTls(Uri loopback, string hostName, X509Certificate2 root, string path, int workers = 6, int pauseMilliseconds = 40) =>
         new(new Uri($"https://{hostName}:{loopback.Port}{path}"), workers, TimeSpan.FromMilliseconds(pauseMilliseconds), TlsHandler(loopback, root));
 
     /// <summary>A handler whose every connection goes to <paramref name="loopback"/> (whatever the URL's host) and whose certificates must chain to <paramref name="root"/>.</summary>
