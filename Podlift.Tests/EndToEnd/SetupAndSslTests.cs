@@ -118,6 +118,30 @@ public sealed class SetupAndSslTests(string suite, string prefix, string subnet,
     }
 
     [Test, Order(5)]
+    public async Task ManualSsl_ServesTheCertificateAndKeyYouProvide()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new CertificateRequest($"CN={Domain}", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName(Domain);
+        request.CertificateExtensions.Add(names.Build());
+        using var own = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30));
+        File.WriteAllText(Path.Combine(_app.Directory, "own-cert.pem"), own.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(_app.Directory, "own-key.pem"), key.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(Path.Combine(_app.Directory, "podlift.manual.yml"), File.ReadAllText(Path.Combine(_app.Directory, "podlift.yml"))
+            .Replace("ssl: letsencrypt", "ssl: manual\n  ssl_certificate: own-cert.pem\n  ssl_certificate_key: own-key.pem"));
+
+        var ssl = await _podlift.RunAsync("ssl", "setup", "--config", "podlift.manual.yml");
+
+        Assert.That(ssl.ExitCode, Is.EqualTo(0), ssl.All);
+        Assert.That(ssl.Output, Does.Contain("/etc/podlift/tls/secure/privkey.pem (0600)"));
+        Assert.That((await _servers.MustSshAsync(1, "stat -c %a /etc/podlift/tls/secure/privkey.pem")).Trim(), Is.EqualTo("600"));
+        using var trusted = X509Certificate2.CreateFromPem(own.ExportCertificatePem());
+        Assert.That(await HttpsGetAsync(trusted, "/version"), Is.EqualTo("v2"), "HTTPS with the certificate you provided");
+        Assert.That(ssl.All, Does.Not.Contain("PRIVATE KEY"), "the key is never printed");
+    }
+
+    [Test, Order(6)]
     public async Task Setup_OnAnUnsupportedOs_IsRefusedNamingWhatIsSupported()
     {
         await _servers.MustSshAsync(1, "cp /etc/os-release /root/os-release.saved && printf 'ID=fedora\\nVERSION_ID=39\\nPRETTY_NAME=\"Fedora Linux 39\"\\n' > /etc/os-release");
