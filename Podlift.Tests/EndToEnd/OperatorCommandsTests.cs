@@ -239,9 +239,10 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
         Assert.That(healthy.Output, Does.Contain("✓   port 80 (nginx): nginx").Or.Contain("port 80 (nginx): nginx"));
         Assert.That(healthy.Output, Does.Contain("host key verified").And.Contain("podlift-agent"));
 
-        // another web server takes port 80 (perl is in every Debian: perl-base)
-        await _servers.MustSshAsync(1, "systemctl stop nginx && systemd-run --unit squatter /usr/bin/perl -MIO::Socket::INET " +
-                                       "-e '$s = IO::Socket::INET->new(LocalPort => 80, Listen => 5, ReuseAddr => 1) or die $!; sleep 600'");
+        // another web server takes port 80 (perl is in every Debian: perl-base); the script is a file,
+        // since systemd-run would expand its $variables
+        await _servers.MustSshAsync(1, "echo 'use IO::Socket::INET; my $s = IO::Socket::INET->new(LocalPort => 80, Listen => 5, ReuseAddr => 1) or die $!; sleep 600;' " +
+                                       "> /tmp/squat.pl && systemctl stop nginx && systemd-run --unit squatter /usr/bin/perl /tmp/squat.pl");
         try
         {
             await WaitUntilAsync(() => _servers.SshAsync(1, "ss -Hltn '( sport = :80 )' | grep -q LISTEN").Result.ExitCode == 0, TimeSpan.FromSeconds(10), "something else on port 80");
@@ -252,7 +253,7 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
         }
         finally
         {
-            await _servers.SshAsync(1, "systemctl stop squatter; systemctl start nginx");
+            await _servers.SshAsync(1, "systemctl stop squatter; systemctl reset-failed squatter; systemctl start nginx");
         }
     }
 
