@@ -10,7 +10,7 @@ namespace Podlift.Agent.Rpc;
 
 /// <summary>The gRPC surface. Each call is a thin mapping onto the component that does the work.</summary>
 public sealed class AgentService(
-    DockerEngine docker, HostFacts host, ImageReceiver images, DeployJobs jobs, AppStateReader states)
+    DockerEngine docker, HostFacts host, ImageReceiver images, LayerInventory layers, DeployJobs jobs, AppStateReader states)
     : Protocol.Agent.AgentBase
 {
     public static string Version => typeof(AgentService).Assembly
@@ -39,6 +39,20 @@ public sealed class AgentService(
     {
         var image = await docker.InspectImageAsync(request.Image, context.CancellationToken);
         return image is null ? new ImageStatusReply() : new ImageStatusReply { Present = true, Id = image.Id, SizeBytes = image.SizeBytes };
+    }
+
+    public override async Task<MissingLayersReply> MissingLayers(MissingLayersRequest request, ServerCallContext context)
+    {
+        IReadOnlyList<string> missing;
+        try
+        {
+            missing = await layers.MissingAsync(request.ChainIds, context.CancellationToken);
+        }
+        catch (FormatException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
+        return new MissingLayersReply { MissingChainIds = { missing } };
     }
 
     public override Task<PushImageReply> PushImage(IAsyncStreamReader<ImageChunk> requestStream, ServerCallContext context) =>
