@@ -33,6 +33,7 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
         Facts["base image"] = $"{baseImage} ({megabytes} MB of random bytes + busybox)";
         Facts["servers"] = "3 test servers: Debian 12, Docker 20.10, nginx, in system containers on this machine";
         Facts["cpus"] = Environment.ProcessorCount.ToString();
+        Facts["load average at start (1, 5, 15 min)"] = LoadAverage();
 
         await AgentAsync();
         WriteConfig(_server[0]);
@@ -47,6 +48,7 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
         await Task.Delay(TimeSpan.FromSeconds(5));
         _figures.Add("agent idle RSS after the deploys (MB)", await _server[0].AgentRssAsync() / 1048576.0);
         await ParallelAsync();
+        Facts["load average at end (1, 5, 15 min)"] = LoadAverage();
         return _figures;
     }
 
@@ -192,6 +194,9 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
             healthcheck: {"{"} path: /health, timeout: 20s, interval: 1s {"}"}
         drain: 5s
         """);
+
+    /// <summary>The machine is shared: how busy it was says how much the timings can be trusted.</summary>
+    private static string LoadAverage() => string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ')[..3]);
 
     private static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;
 

@@ -49,6 +49,12 @@ public sealed class DockerEngine(DockerClient client) : IContainerRuntime, IDisp
                ?? throw new InvalidOperationException($"docker load finished but {expectedImage} is not there: the stream held another image");
     }
 
+    public async Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken)
+    {
+        var info = await client.System.GetSystemInfoAsync(cancellationToken);
+        return info.DriverStatus?.Any(pair => pair is [_, "io.containerd.snapshotter.v1"]) == true;
+    }
+
     public async Task<IReadOnlyList<IReadOnlyList<string>>> ImageLayersAsync(CancellationToken cancellationToken)
     {
         var images = await client.Images.ListImagesAsync(new ImagesListParameters { All = false }, cancellationToken);

@@ -43,16 +43,14 @@ public sealed class AgentService(
 
     public override async Task<MissingLayersReply> MissingLayers(MissingLayersRequest request, ServerCallContext context)
     {
-        IReadOnlyList<string> missing;
         try
         {
-            missing = await layers.MissingAsync(request.ChainIds, context.CancellationToken);
+            return await layers.MissingAsync(request.ChainIds, context.CancellationToken);
         }
         catch (FormatException e)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
         }
-        return new MissingLayersReply { MissingChainIds = { missing } };
     }
 
     public override Task<PushImageReply> PushImage(IAsyncStreamReader<ImageChunk> requestStream, ServerCallContext context) =>

@@ -76,6 +76,7 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
         {
             var reply = await session.Agent.Client.MissingLayersAsync(
                 new MissingLayersRequest { Image = image, ChainIds = { all.ChainIds } }, cancellationToken: cancellationToken);
+            if (reply.FullImageReason.Length > 0) output.Line($"  {session.Server.Host}: the full image is sent: {reply.FullImageReason}");
             return (LayerSelection.For(diffIds, reply.MissingChainIds), WireDefault());
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unimplemented)
