@@ -44,18 +44,34 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
     public async Task<Sent> SendAsync(ServerSession session, string image, CancellationToken cancellationToken)
     {
         var host = session.Server.Host;
-        var diffIds = await docker.LayersAsync(image, cancellationToken);
-        var (selection, compression) = await SelectAsync(session, image, diffIds, cancellationToken);
+        var clock = Stopwatch.StartNew();
+        // Docker exports the whole image before the first byte of a save arrives: start it while the server is asked
+        using var stopSave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var save = docker.SaveAsync(image, stopSave.Token);
+        LayerSelection selection;
+        Compression compression;
         try
         {
-            return await PushAsync(session, image, selection, compression, cancellationToken);
+            var diffIds = await docker.LayersAsync(image, cancellationToken);
+            (selection, compression) = await SelectAsync(session, image, diffIds, cancellationToken);
+        }
+        catch
+        {
+            await stopSave.CancelAsync();
+            await DisposeQuietlyAsync(save);
+            throw;
+        }
+        try
+        {
+            return await PushAsync(session, image, selection, compression, save, clock, cancellationToken);
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.FailedPrecondition && !selection.IsFull)
         {
             output.Warn($"{host}: Docker refused the image without the {selection.PresentLayers} layer(s) it already has ({e.Status.Detail}); sending the full image");
             try
             {
-                return await PushAsync(session, image, LayerSelection.All(selection.DiffIds), compression, cancellationToken) with { FellBack = true };
+                return await PushAsync(session, image, LayerSelection.All(selection.DiffIds), compression, docker.SaveAsync(image, cancellationToken), clock, cancellationToken)
+                    with { FellBack = true };
             }
             catch (RpcException again)
             {
@@ -90,10 +106,10 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
         }
     }
 
-    private async Task<Sent> PushAsync(ServerSession session, string image, LayerSelection selection, Compression compression, CancellationToken cancellationToken)
+    private async Task<Sent> PushAsync(ServerSession session, string image, LayerSelection selection, Compression compression, Task<Stream> save, Stopwatch clock,
+        CancellationToken cancellationToken)
     {
         var host = session.Server.Host;
-        var clock = Stopwatch.StartNew();
         using var call = session.Agent.Client.PushImage(cancellationToken: cancellationToken);
         var upload = new ChunkedUpload(call.RequestStream);
         FilterResult layers;
@@ -105,7 +121,7 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
             }, cancellationToken);
             await using (new TransferProgress(output, host, () => upload.Sent))
             {
-                var producing = ProduceAsync(image, selection, compression, upload, cancellationToken);
+                var producing = ProduceAsync(save, selection, compression, upload, cancellationToken);
                 var sending = upload.SendAsync(cancellationToken);
                 await Task.WhenAll(producing, sending);
                 layers = await producing;
@@ -118,6 +134,10 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
                 await call.ResponseAsync;
             throw;
         }
+        finally
+        {
+            await DisposeQuietlyAsync(save); // already done when it was read; not yet when the call failed first
+        }
         var reply = await call.ResponseAsync;
         var sent = new Sent(upload.Sent, clock.Elapsed, TimeSpan.FromMilliseconds(reply.LoadMilliseconds), compression, layers, selection.DiffIds.Count, false);
         if (layers.LayersUnidentified > 0)
@@ -128,7 +148,7 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
     }
 
     /// <summary>docker save → filter → compression → the upload's input, concurrently with the upload.</summary>
-    private async Task<FilterResult> ProduceAsync(string image, LayerSelection selection, Compression compression, ChunkedUpload upload, CancellationToken cancellationToken)
+    private static async Task<FilterResult> ProduceAsync(Task<Stream> saving, LayerSelection selection, Compression compression, ChunkedUpload upload, CancellationToken cancellationToken)
     {
         await Task.Yield();
         try
@@ -136,7 +156,7 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
             FilterResult layers;
             await using (var input = upload.Input)
             {
-                await using var save = await docker.SaveAsync(image, cancellationToken);
+                await using var save = await saving;
                 await using var compressed = WireCompression.Compress(input, compression);
                 layers = await new SaveStreamFilter(selection).CopyAsync(save, compressed, cancellationToken);
             }
@@ -147,6 +167,15 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
             await upload.FailAsync(e);
             throw;
         }
+    }
+
+    private static async Task DisposeQuietlyAsync(Task<Stream> save)
+    {
+        try
+        {
+            await (await save).DisposeAsync();
+        }
+        catch (Exception) { } // cancelled or failed: nothing to release
     }
 
     private static PodliftException Failure(string host, RpcException e) => e.StatusCode switch
