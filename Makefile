@@ -4,7 +4,7 @@ RID ?= linux-x64
 CONFIGURATION ?= Release
 ARTIFACTS := $(CURDIR)/artifacts
 AGENT := $(ARTIFACTS)/agent/$(RID)/podlift-agent
-PREFIX ?= /usr/local
+INSTALL_DIR ?= /usr/local
 DOTNET ?= dotnet
 TEST_LOGGER_ARGS ?=
 
@@ -47,14 +47,14 @@ bench: setup publish-agent ## figures on 3 local test servers (transfer, deploy,
 	$(DOTNET) run --project Podlift.Bench -c $(CONFIGURATION) --no-build 2> $(ARTIFACTS)/bench.log
 
 install: publish ## `podlift` on PATH, carrying the agent binary it installs
-	install -d $(PREFIX)/lib/podlift-cli
-	cp -r $(ARTIFACTS)/cli/. $(PREFIX)/lib/podlift-cli/
-	ln -sf $(PREFIX)/lib/podlift-cli/podlift $(PREFIX)/bin/podlift
-	@echo "installed: $(PREFIX)/bin/podlift"
+	install -d $(INSTALL_DIR)/lib/podlift-cli $(INSTALL_DIR)/bin
+	cp -r $(ARTIFACTS)/cli/. $(INSTALL_DIR)/lib/podlift-cli/
+	ln -sf $(INSTALL_DIR)/lib/podlift-cli/podlift $(INSTALL_DIR)/bin/podlift
+	@echo "installed: $(INSTALL_DIR)/bin/podlift"
 
 uninstall:
-	rm -f $(PREFIX)/bin/podlift
-	rm -rf $(PREFIX)/lib/podlift-cli
+	rm -f $(INSTALL_DIR)/bin/podlift
+	rm -rf $(INSTALL_DIR)/lib/podlift-cli
 
 clean:
 	rm -rf $(ARTIFACTS)

@@ -5,6 +5,7 @@ using Podlift.Agent.Health;
 using Podlift.Agent.Host;
 using Podlift.Agent.Hosting;
 using Podlift.Agent.Images;
+using Podlift.Agent.Operate;
 using Podlift.Agent.Proxy;
 using Podlift.Agent.Rpc;
 using Podlift.Agent.State;
@@ -46,10 +47,18 @@ try
     builder.Services.AddSingleton<LayerInventory>();
     builder.Services.AddSingleton<DependencyManager>();
     builder.Services.AddSingleton<HookRunner>();
+    builder.Services.AddSingleton<UpstreamRegistry>();
+    builder.Services.AddSingleton<SwitchGate>();
+    builder.Services.AddSingleton<PeerFirewall>();
+    builder.Services.AddSingleton<UpstreamCoordinator>();
+    builder.Services.AddSingleton<NginxSiteFactory>();
     builder.Services.AddSingleton<DeployTools>();
     builder.Services.AddSingleton<DeployJobs>();
     builder.Services.AddSingleton<Reconciler>();
     builder.Services.AddSingleton<AppStateReader>();
+    builder.Services.AddSingleton<ServiceContainers>();
+    builder.Services.AddSingleton<LogStreamer>();
+    builder.Services.AddSingleton<ExecSession>();
 
     var app = builder.Build();
     app.MapGrpcService<AgentService>();

@@ -22,7 +22,7 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
 
     public async Task<Figures> RunAsync()
     {
-        var baseImage = await AppRepository.BigBaseImageAsync($"podlift-bench-base:{megabytes}", megabytes);
+        var baseImage = await TestImages.BigBaseAsync($"podlift-bench-base:{megabytes}", megabytes);
         _servers = new TestServers("bookworm", Env("PREFIX", "bench"), Env("SUBNET", "10.131.0"), int.Parse(Env("HTTP_PORT_BASE", "18880")));
         Progress("starting 3 test servers");
         await _servers.UpAsync(3);
@@ -142,10 +142,29 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
         _figures.Add("rollback: wall (s)", wall.TotalSeconds);
     }
 
+    /// <summary>The same kind of redeploy (image built, one small layer new) to three servers: one after another, then at once.</summary>
     private async Task ParallelAsync()
     {
         var help = await _podlift.RunAsync("deploy", "--help");
-        Facts["serial vs --parallel over 3 servers"] = help.Output.Contains("--parallel") ? "not measured: --parallel appeared after this bench was written" : "n/a (no --parallel yet)";
+        if (!help.Output.Contains("--parallel"))
+        {
+            Facts["serial vs --parallel over 3 servers"] = "n/a (no --parallel yet)";
+            return;
+        }
+        WriteConfig(_server);
+        await CommitAsync();
+        await TimedAsync("deploy"); // the other two servers get the base layer once
+        for (var run = 1; run <= runs; run++)
+        {
+            Progress($"3 servers, run {run}/{runs}");
+            foreach (var (name, arguments) in new[] { ("serial", new[] { "deploy", "--skip-build" }), ("--parallel", new[] { "deploy", "--skip-build", "--parallel" }) })
+            {
+                var sha = await CommitAsync();
+                await BuildAsync($"bench:{sha}", sha);
+                var (_, wall) = await TimedAsync(arguments);
+                _figures.Add($"3 servers: deploy wall, {name} (s)", wall.TotalSeconds);
+            }
+        }
     }
 
     private async Task<string> CommitAsync()
@@ -183,11 +202,11 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
         return (result.All, wall);
     }
 
-    private void WriteConfig(BenchServer server) => _app!.WriteConfig($"""
+    private void WriteConfig(params BenchServer[] servers) => _app!.WriteConfig($"""
         service: bench
         image: bench
         servers:
-          - host: {server.Ip}
+        {string.Join("\n", servers.Select(s => $"  - host: {s.Ip}"))}
         services:
           web:
             port: 8000

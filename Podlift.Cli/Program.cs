@@ -1,3 +1,3 @@
 using Podlift.Cli.Commands;
 
-return await CommandLine.Build().Parse(args).InvokeAsync();
+return await CommandLine.Parse(args).InvokeAsync();

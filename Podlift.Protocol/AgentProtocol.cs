@@ -8,4 +8,10 @@ public static class AgentProtocol
 
     public const string SocketPath = "/run/podlift/agent.sock";
     public const string SocketGroup = "podlift";
+
+    /// <summary>
+    /// certbot's webroot, from which every podlift site answers ACME HTTP-01 challenges. Outside
+    /// /var/lib/podlift, which is root-only: nginx's workers must read it.
+    /// </summary>
+    public const string AcmeWebroot = "/var/www/podlift-acme";
 }

@@ -14,8 +14,10 @@ public static class ContainerSpecs
 
     public static string DependencyName(string app, string dependency) => $"{app}-{dependency}";
 
+    public const string AllInterfaces = "0.0.0.0";
+
     public static ContainerSpec ForService(DeployPlan plan, ServicePlan service, int replica, int hostPort, string deployId,
-        DateTimeOffset deployedAt, string primaryAddress) =>
+        DateTimeOffset deployedAt, string primaryAddress, string bindAddress = LoopbackAddress) =>
         new(ContainerNames.For(plan.App, service.Name, plan.Version, replica), plan.Image, service.Env, service.Command,
             new Dictionary<string, string>
             {
@@ -27,7 +29,7 @@ public static class ContainerSpecs
                 [PodliftLabels.DeployedBy] = plan.DeployedBy,
                 [PodliftLabels.DeployId] = deployId,
             },
-            service.ContainerPort, hostPort, LoopbackAddress)
+            service.ContainerPort, hostPort, bindAddress)
         {
             Network = NetworkName(plan.App),
             ExtraHosts = [$"primary:{primaryAddress}"],
@@ -38,10 +40,11 @@ public static class ContainerSpecs
         };
 
     /// <summary>
-    /// A dependency listens on the app network under its own name, and publishes its port on the network's
-    /// gateway only: reachable from the app's containers as `primary`, not from the internet.
+    /// A dependency listens on the app network under its own name. Its port is published on the
+    /// network's gateway only (reachable from the app's containers as `primary`, not from the internet),
+    /// or, when other servers need it, on all interfaces behind <see cref="Proxy.PeerFirewall"/>.
     /// </summary>
-    public static ContainerSpec ForDependency(string app, DependencyPlan dependency, string gateway) =>
+    public static ContainerSpec ForDependency(string app, DependencyPlan dependency, string bindAddress) =>
         new(DependencyName(app, dependency.Name), dependency.Image, dependency.Env, dependency.Command,
             new Dictionary<string, string>
             {
@@ -49,7 +52,7 @@ public static class ContainerSpecs
                 [PodliftLabels.Dependency] = dependency.Name,
                 [PodliftLabels.ConfigHash] = ConfigHash(dependency),
             },
-            dependency.Port, dependency.Port, gateway)
+            dependency.Port, dependency.Port, bindAddress)
         {
             Network = NetworkName(app),
             Aliases = [dependency.Name],

@@ -11,13 +11,13 @@ public sealed class DependencyManager(IContainerRuntime runtime)
 {
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
 
-    public async Task EnsureAsync(DeployPlan plan, string gateway, DeployProgress progress, CancellationToken cancellationToken)
+    public async Task EnsureAsync(DeployPlan plan, string bindAddress, DeployProgress progress, CancellationToken cancellationToken)
     {
         if (plan.Dependencies.Count == 0) return;
         var existing = await runtime.ListDependenciesAsync(plan.App, cancellationToken);
         foreach (var dependency in plan.Dependencies)
         {
-            var spec = ContainerSpecs.ForDependency(plan.App, dependency, gateway);
+            var spec = ContainerSpecs.ForDependency(plan.App, dependency, bindAddress);
             var current = existing.FirstOrDefault(c => c.Dependency == dependency.Name);
             var hash = spec.Labels[PodliftLabels.ConfigHash];
             if (current is not null && current.ConfigHash == hash)

@@ -17,7 +17,8 @@ public sealed class DeployFailure(string message, string? detail = null) : Excep
 /// <summary>The parts a job works with, wired once by the host.</summary>
 public sealed record DeployTools(
     IContainerRuntime Runtime, IReverseProxy Proxy, HttpHealthProbe Health, StateStore State,
-    DependencyManager Dependencies, HookRunner Hooks);
+    DependencyManager Dependencies, HookRunner Hooks, UpstreamRegistry Upstreams, SwitchGate Gate, PeerFirewall Firewall,
+    NginxSiteFactory Sites);
 
 /// <summary>
 /// Makes this server run one plan with zero downtime: new containers start beside the old ones on fresh
@@ -28,6 +29,7 @@ public sealed record DeployTools(
 public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress progress)
 {
     private const int LogTailLines = 20;
+    private static readonly TimeSpan PrimaryWaitLimit = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan WorkerSettleTime = TimeSpan.FromSeconds(1);
 
@@ -38,7 +40,11 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
     private readonly List<(string Id, string Name)> _movedAside = [];
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly NetworkPlan _network = job.Plan.Network ?? new NetworkPlan();
     private IContainerRuntime Runtime => tools.Runtime;
+
+    /// <summary>Several servers: ports are published for the other servers (behind the peer firewall).</summary>
+    private bool HasPeers => _network.Peers.Count > 0;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -61,8 +67,13 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
             {
                 await RunStepAsync(DeployStep.Switch, async () =>
                 {
+                    if (_network.AwaitsPrimary)
+                    {
+                        await WaitForPrimaryAsync(routed, cancellationToken);
+                        switched = true;
+                    }
                     progress.Info(job.IsRollback ? $"Traffic switching to {_plan.Version}..." : "Traffic switching to new version...");
-                    change = await tools.Proxy.SwitchAsync(SiteFor(routed), cancellationToken);
+                    change = await SwitchLocalNginxAsync(routed, cancellationToken);
                     switched = true;
                     progress.Success(job.IsRollback ? $"Traffic routing to {_plan.Version}" : "100% of traffic on new version");
                 });
@@ -82,7 +93,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
         }
         catch (Exception e) when (!switched)
         {
-            await UndoStartAsync();
+            if (!_keepStarted) await UndoStartAsync();
             var (message, detail) = Describe(e);
             if (detail is not null) progress.Error(detail);
             SaveQuietly(record.WithFailure(History("failed", message)));
@@ -95,6 +106,29 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
             SaveQuietly(Transition(record, Record(), History("succeeded-with-errors", message)));
             progress.Finished(false, _plan.Version, previousVersion, _clock.Elapsed, message);
         }
+    }
+
+    private bool _keepStarted;
+
+    /// <summary>
+    /// A non-primary web server: the primary's nginx routes here. The new containers are offered to it
+    /// (through the CLI, which calls SetUpstream on the primary) and this job waits for the answer.
+    /// </summary>
+    private async Task WaitForPrimaryAsync(IReadOnlyList<StartedContainer> routed, CancellationToken cancellationToken)
+    {
+        var answer = tools.Gate.WaitAsync(job.DeployId, PrimaryWaitLimit, cancellationToken);
+        progress.AwaitingSwitch(routed[0].Service.Name, routed.Select(c => new Backend { Address = _network.AdvertisedAddress, Port = c.HostPort, Name = c.Name }));
+        progress.Info("Waiting for the primary's load balancer to take the new containers...");
+        var (proceed, reason) = await answer;
+        if (proceed)
+        {
+            progress.Success("The primary's load balancer routes to the new containers");
+            return;
+        }
+        // Without an answer the primary may or may not route here already: keep old and new running, stop nothing.
+        _keepStarted = reason.StartsWith("no word", StringComparison.Ordinal);
+        throw new DeployFailure($"the primary did not take the new containers: {reason}",
+            _keepStarted ? "Old and new containers are both left running; the next deploy cleans up." : "Old containers still running. No downtime occurred.");
     }
 
     private string HookName(IReadOnlyCollection<string> _) => job.IsRollback ? "after_rollback" : "after_deploy";
@@ -128,7 +162,18 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
     private async Task StartAndCheckAsync(IReadOnlyList<AppContainer> existing, CancellationToken cancellationToken)
     {
         var gateway = await Runtime.EnsureNetworkAsync(ContainerSpecs.NetworkName(_plan.App), cancellationToken);
-        if (!job.IsRollback) await tools.Dependencies.EnsureAsync(_plan, gateway, progress, cancellationToken);
+        var primaryAddress = _network.PrimaryAddress.Length > 0
+            ? (await Host.HostAddresses.ResolveAsync(_network.PrimaryAddress, cancellationToken)).ToString()
+            : gateway;
+        if (HasPeers)
+        {
+            var peers = new List<System.Net.IPAddress>();
+            foreach (var peer in _network.Peers) peers.Add(await Host.HostAddresses.ResolveAsync(peer, cancellationToken));
+            progress.Detail(await tools.Firewall.ApplyAsync(peers, _plan.Dependencies.Where(d => d.Port > 0).Select(d => d.Port), cancellationToken));
+        }
+        if (!job.IsRollback)
+            await tools.Dependencies.EnsureAsync(_plan, HasPeers ? ContainerSpecs.AllInterfaces : gateway, progress, cancellationToken);
+        var bindAddress = _network.AwaitsPrimary ? ContainerSpecs.AllInterfaces : ContainerSpecs.LoopbackAddress;
 
         var reusable = job.IsRollback
             ? existing.Where(c => c.Version == _plan.Version).ToDictionary(c => c.Name)
@@ -152,7 +197,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
                 }
                 await MoveAsideAsync(existing, name, cancellationToken);
                 var hostPort = service.ContainerPort > 0 ? ports.Dequeue() : 0;
-                var spec = ContainerSpecs.ForService(_plan, service, replica, hostPort, job.DeployId, _startedAt, gateway);
+                var spec = ContainerSpecs.ForService(_plan, service, replica, hostPort, job.DeployId, _startedAt, primaryAddress, bindAddress);
                 var id = await Runtime.CreateAndStartAsync(spec, cancellationToken);
                 _started.Add(new StartedContainer(id, name, service, replica, hostPort, Reused: false));
             }
@@ -202,8 +247,8 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
         {
             var drain = TimeSpan.FromMilliseconds(_plan.DrainMilliseconds);
             progress.Info($"Waiting up to {drain.TotalSeconds:0.#}s for in-flight requests to complete...");
-            var oldPorts = old.Where(c => c.HostPort > 0).Select(c => c.HostPort).ToHashSet();
-            var drained = await tools.Proxy.DrainAsync(change, oldPorts, drain, cancellationToken);
+            var oldBackends = old.Where(c => c.HostPort > 0).Select(c => new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, c.HostPort)).ToHashSet();
+            var drained = await tools.Proxy.DrainAsync(change, oldBackends, drain, cancellationToken);
             if (drained.Drained) progress.Success($"Connections drained ({drained.Elapsed.TotalSeconds:0.0}s)");
             else progress.Warning($"Drain limit of {drain.TotalSeconds:0.#}s reached with {drained.ConnectionsLeft} connections open; stopping anyway");
         }
@@ -234,7 +279,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
             progress.Detail($"{container.Name} removed (beyond the {kept} versions kept)");
         }
         foreach (var version in removed.Select(c => c.Version).Distinct())
-            await Runtime.RemoveImageAsync($"{_plan.Image.Split(':')[0]}:{version}", cancellationToken);
+            await Runtime.RemoveImageAsync(ImageNames.WithTag(_plan.Image, version), cancellationToken);
     }
 
     /// <summary>A redeploy of the same version reuses names: the running container steps aside until the new one is live.</summary>
@@ -270,10 +315,28 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
         }
     }
 
-    private NginxSite SiteFor(IReadOnlyList<StartedContainer> routed) => new(
-        _plan.App, routed[0].Service.Name, _plan.Version, _plan.Proxy.Domain,
-        routed.Select(c => new UpstreamServer(ContainerSpecs.LoopbackAddress, c.HostPort, c.Name)).ToList(),
-        NginxProxy.HostHasIPv6);
+    /// <summary>
+    /// This server's nginx routes to its own new containers and, on the primary, to the other servers'
+    /// backends too: the registry keeps both, under the lock another server's SetUpstream also takes.
+    /// </summary>
+    private Task<ProxySwitch> SwitchLocalNginxAsync(IReadOnlyList<StartedContainer> routed, CancellationToken cancellationToken) =>
+        tools.Upstreams.WithLockAsync(_plan.App, async () =>
+        {
+            var local = routed.Select(c => new UpstreamServer(ContainerSpecs.LoopbackAddress, c.HostPort, c.Name)).ToList();
+            var replaced = tools.Upstreams.Replace(_plan.App, UpstreamRegistry.Local, local);
+            var backends = _network.AwaitsPrimary ? local : tools.Upstreams.Backends(_plan.App);
+            tools.Sites.SaveSettings(_plan.App, _plan.Proxy);
+            var site = tools.Sites.Create(_plan.App, routed[0].Service.Name, _plan.Version, backends, _plan.Proxy);
+            try
+            {
+                return await tools.Proxy.SwitchAsync(site, cancellationToken);
+            }
+            catch
+            {
+                tools.Upstreams.Replace(_plan.App, UpstreamRegistry.Local, replaced);
+                throw;
+            }
+        }, cancellationToken);
 
     private DeploymentRecord Record() => new DeploymentRecord
     {

@@ -35,7 +35,8 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
     private readonly ConcurrentDictionary<string, RunningJob> _running = new();
     private readonly ConcurrentDictionary<string, RunningJob> _last = new();
 
-    public IReadOnlyCollection<RunningJob> Running => _running.Values.ToList();
+    /// <summary>The deploys running right now, oldest first.</summary>
+    public IReadOnlyList<RunningJob> Running => _running.Values.OrderBy(job => job.StartedAt).ToList();
 
     public RunningJob StartDeploy(DeployPlan plan) =>
         Start(new JobSpec(Operation.Deploy, plan, JobSpec.NewDeployId(plan.Version), plan.Hooks ?? new HooksPlan(), null));

@@ -23,6 +23,13 @@ public sealed class DeployProgress(JobEvents events)
         events.Publish(new DeployEvent { HealthChecked = check });
     }
 
+    public void AwaitingSwitch(string service, IEnumerable<Backend> backends)
+    {
+        var awaiting = new AwaitingSwitch { Service = service };
+        awaiting.Backends.AddRange(backends);
+        events.Publish(new DeployEvent { AwaitingSwitch = awaiting });
+    }
+
     public void HookRan(HookRan ran) => events.Publish(new DeployEvent { HookRan = ran });
 
     public void Finished(bool success, string version, string previousVersion, TimeSpan duration, string error = "") =>

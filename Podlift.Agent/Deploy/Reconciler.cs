@@ -37,7 +37,9 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
     {
         var (record, _) = tools.State.LoadOrRebuild(app, containers);
         var interrupted = InterruptedJob(app);
-        var live = tools.Proxy.RoutedVersion(app) ?? record?.Current?.Version;
+        // nginx names the local version it routes to; a primary that only balances other servers' containers has none here
+        var routed = tools.Proxy.RoutedVersion(app);
+        var live = routed is not null && containers.Any(c => c.Version == routed) ? routed : record?.Current?.Version;
         if (record is null || live is null) return;
         var actions = new List<string>();
 
@@ -59,7 +61,8 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
         {
             var change = tools.Proxy.RoutedVersion(app) is null ? null : await tools.Proxy.ReapplyAsync(cancellationToken);
             if (change is not null && stray.Count > 0)
-                await tools.Proxy.DrainAsync(change, stray.Where(c => c.HostPort > 0).Select(c => c.HostPort).ToHashSet(), DrainBound, cancellationToken);
+                await tools.Proxy.DrainAsync(change, stray.Where(c => c.HostPort > 0)
+                    .Select(c => new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, c.HostPort)).ToHashSet(), DrainBound, cancellationToken);
             foreach (var container in stray)
             {
                 if (interrupted is not null && container.DeployId == interrupted.DeployId)
@@ -75,6 +78,9 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
             }
         }
 
+        if (routed is not null && record.Current is { } current)
+            tools.Upstreams.Replace(app, Proxy.UpstreamRegistry.Local,
+                current.RoutedContainers().Select(c => new Proxy.UpstreamServer(ContainerSpecs.LoopbackAddress, c.HostPort, c.Name)));
         tools.State.Save(record);
         var summary = actions.Count > 0 ? string.Join("; ", actions) : "nothing to change";
         if (interrupted is not null) FinishJournal(interrupted, live, summary);

@@ -49,7 +49,7 @@ public static class RollbackPlanner
             throw new RollbackRefused($"no deploy plan is recorded for {target.Version}; deploy that commit again instead");
         var plan = JsonParser.Default.Parse<DeployPlan>(currentJson);
         plan.Version = target.Version;
-        plan.Image = $"{plan.Image.Split(':')[0]}:{target.Version}";
+        plan.Image = ImageNames.WithTag(plan.Image, target.Version);
         plan.CommitMessage = target.CommitMessage;
         return plan;
     }

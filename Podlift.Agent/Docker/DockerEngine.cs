@@ -254,6 +254,54 @@ public sealed class DockerEngine(DockerClient client) : IContainerRuntime, IDisp
         }
     }
 
+    /// <summary>A container's log as Docker's multiplexed stream (podlift's containers have no TTY).</summary>
+    public Task<MultiplexedStream> LogsAsync(string id, int tail, long sinceUnixSeconds, bool follow, CancellationToken cancellationToken) =>
+        client.Containers.GetContainerLogsAsync(id, false, new ContainerLogsParameters
+        {
+            ShowStdout = true,
+            ShowStderr = true,
+            Follow = follow,
+            Tail = tail < 0 ? "all" : tail.ToString(CultureInfo.InvariantCulture),
+            Since = sinceUnixSeconds > 0 ? sinceUnixSeconds.ToString(CultureInfo.InvariantCulture) : null,
+        }, cancellationToken);
+
+    /// <summary>Creates a command in a running container, with stdin, stdout and stderr attached; returns the exec id.</summary>
+    public async Task<string> CreateExecAsync(string containerId, IReadOnlyList<string> command, bool tty, CancellationToken cancellationToken)
+    {
+        var created = await client.Exec.ExecCreateContainerAsync(containerId, new ContainerExecCreateParameters
+        {
+            Cmd = command.ToList(),
+            Tty = tty,
+            AttachStdin = true,
+            AttachStdout = true,
+            AttachStderr = true,
+        }, cancellationToken);
+        return created.ID;
+    }
+
+    /// <summary>Starts the command and attaches to it: one stream carries its stdin one way and its output the other.</summary>
+    public Task<MultiplexedStream> StartExecAsync(string execId, bool tty, CancellationToken cancellationToken) =>
+        client.Exec.StartAndAttachContainerExecAsync(execId, tty, cancellationToken);
+
+    public Task ResizeExecAsync(string execId, uint width, uint height, CancellationToken cancellationToken) =>
+        client.Exec.ResizeContainerExecTtyAsync(execId, new ContainerResizeParameters { Width = width, Height = height }, cancellationToken);
+
+    /// <summary>
+    /// The command's exit code, once Docker has recorded that it ended: shortly after its output closes, or
+    /// later if it closed its output and went on running.
+    /// </summary>
+    public async Task<int> ExecExitCodeAsync(string execId, CancellationToken cancellationToken)
+    {
+        var pause = TimeSpan.FromMilliseconds(20);
+        while (true)
+        {
+            var inspected = await client.Exec.InspectContainerExecAsync(execId, cancellationToken);
+            if (!inspected.Running) return (int)inspected.ExitCode;
+            await Task.Delay(pause, cancellationToken);
+            if (pause < TimeSpan.FromSeconds(1)) pause *= 2;
+        }
+    }
+
     private static AppContainer ToAppContainer(ContainerInspectResponse inspected)
     {
         var labels = inspected.Config?.Labels ?? new Dictionary<string, string>();

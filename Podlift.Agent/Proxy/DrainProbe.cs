@@ -24,6 +24,30 @@ public static class DrainProbe
         return count;
     }
 
+    /// <summary>Counts ESTABLISHED connections to any of <paramref name="endpoints"/> (IPv4 address and port) in /proc/net/tcp text.</summary>
+    public static int CountConnectionsTo(string procNetTcp, IReadOnlySet<System.Net.IPEndPoint> endpoints)
+    {
+        var count = 0;
+        foreach (var line in procNetTcp.Split('\n').Skip(1))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < 4 || fields[3] != Established) continue;
+            if (ParseEndpoint(fields[2]) is { } remote && endpoints.Contains(remote)) count++;
+        }
+        return count;
+    }
+
+    /// <summary>/proc/net/tcp writes an IPv4 endpoint as little-endian hex address, colon, hex port: 0100007F:4E21.</summary>
+    public static System.Net.IPEndPoint? ParseEndpoint(string text)
+    {
+        var colon = text.IndexOf(':');
+        if (colon != 8
+            || !uint.TryParse(text[..colon], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var address)
+            || !int.TryParse(text[(colon + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var port))
+            return null;
+        return new System.Net.IPEndPoint(new System.Net.IPAddress(address), port);
+    }
+
     /// <summary>nginx worker processes: pid and whether they are shutting down after a reload.</summary>
     public sealed record NginxWorker(int Pid, bool ShuttingDown);
 
@@ -34,15 +58,10 @@ public static class DrainProbe
         return new NginxWorker(pid, title.Contains("is shutting down", StringComparison.Ordinal));
     }
 
-    public static int ConnectionsTo(IReadOnlySet<int> ports)
+    public static int ConnectionsTo(IReadOnlySet<System.Net.IPEndPoint> endpoints)
     {
-        var total = 0;
-        foreach (var file in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
-        {
-            try { total += CountConnectionsTo(File.ReadAllText(file), ports); }
-            catch (IOException) { }
-        }
-        return total;
+        try { return CountConnectionsTo(File.ReadAllText("/proc/net/tcp"), endpoints); }
+        catch (IOException) { return 0; }
     }
 
     public static IReadOnlyList<NginxWorker> NginxWorkers()

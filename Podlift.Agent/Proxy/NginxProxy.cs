@@ -18,7 +18,8 @@ public interface IReverseProxy
     string? RoutedVersion(string app);
     /// <summary>Makes nginx run the config on disk (after a crash between writing and reloading); returns the workers to drain.</summary>
     Task<ProxySwitch> ReapplyAsync(CancellationToken cancellationToken);
-    Task<DrainResult> DrainAsync(ProxySwitch change, IReadOnlySet<int> oldPorts, TimeSpan bound, CancellationToken cancellationToken);
+    /// <summary>Waits until nginx's old workers are gone and no connection to <paramref name="oldBackends"/> is open, or the bound passes.</summary>
+    Task<DrainResult> DrainAsync(ProxySwitch change, IReadOnlySet<System.Net.IPEndPoint> oldBackends, TimeSpan bound, CancellationToken cancellationToken);
 }
 
 public sealed class NginxProxy(IProcessRunner processes, string configDirectory = "/etc/nginx/conf.d", string stockDefaultSite = "/etc/nginx/sites-enabled/default")
@@ -72,13 +73,13 @@ public sealed class NginxProxy(IProcessRunner processes, string configDirectory 
 
     private static HashSet<int> ActiveWorkersAmong(IReadOnlySet<int> pids) => ActiveWorkers().Where(pids.Contains).ToHashSet();
 
-    public async Task<DrainResult> DrainAsync(ProxySwitch change, IReadOnlySet<int> oldPorts, TimeSpan bound, CancellationToken cancellationToken)
+    public async Task<DrainResult> DrainAsync(ProxySwitch change, IReadOnlySet<System.Net.IPEndPoint> oldBackends, TimeSpan bound, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
             var oldWorkersAlive = DrainProbe.NginxWorkers().Any(w => change.WorkersBefore.Contains(w.Pid));
-            var connections = DrainProbe.ConnectionsTo(oldPorts);
+            var connections = DrainProbe.ConnectionsTo(oldBackends);
             if (!oldWorkersAlive && connections == 0) return new DrainResult(true, clock.Elapsed, 0);
             if (clock.Elapsed >= bound) return new DrainResult(false, clock.Elapsed, connections);
             await Task.Delay(PollInterval, cancellationToken);

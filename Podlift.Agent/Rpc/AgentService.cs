@@ -1,8 +1,10 @@
+using Docker.DotNet;
 using Grpc.Core;
 using Podlift.Agent.Deploy;
 using Podlift.Agent.Docker;
 using Podlift.Agent.Host;
 using Podlift.Agent.Images;
+using Podlift.Agent.Operate;
 using Podlift.Agent.State;
 using Podlift.Protocol;
 
@@ -10,7 +12,8 @@ namespace Podlift.Agent.Rpc;
 
 /// <summary>The gRPC surface. Each call is a thin mapping onto the component that does the work.</summary>
 public sealed class AgentService(
-    DockerEngine docker, HostFacts host, ImageReceiver images, LayerInventory layers, DeployJobs jobs, AppStateReader states)
+    DockerEngine docker, HostFacts host, ImageReceiver images, LayerInventory layers, DeployJobs jobs, AppStateReader states,
+    SwitchGate gate, Proxy.UpstreamCoordinator upstreams, LogStreamer logs, ExecSession exec)
     : Protocol.Agent.AgentBase
 {
     public static string Version => typeof(AgentService).Assembly
@@ -20,7 +23,7 @@ public sealed class AgentService(
     public override async Task<HelloReply> Hello(HelloRequest request, ServerCallContext context)
     {
         var dockerVersion = await docker.VersionAsync(context.CancellationToken);
-        return new HelloReply
+        var reply = new HelloReply
         {
             ProtocolVersion = AgentProtocol.Version,
             AgentVersion = Version,
@@ -33,6 +36,17 @@ public sealed class AgentService(
             DiskFreeBytes = HostFacts.DiskFreeBytes(),
             UptimeSeconds = (long)HostFacts.AgentUptime.TotalSeconds,
         };
+        foreach (var job in jobs.Running)
+            reply.ActiveDeploys.Add(new ActiveDeploy
+            {
+                App = job.Spec.Plan.App,
+                Version = job.Spec.Plan.Version,
+                DeployId = job.Events.DeployId,
+                DeployedBy = job.Spec.Plan.DeployedBy,
+                StartedAtUnixMilliseconds = job.StartedAt.ToUnixTimeMilliseconds(),
+                Step = job.Events.CurrentStep,
+            });
+        return reply;
     }
 
     public override async Task<ImageStatusReply> ImageStatus(ImageStatusRequest request, ServerCallContext context)
@@ -113,6 +127,44 @@ public sealed class AgentService(
         }
     }
 
+    public override Task<ConfirmSwitchReply> ConfirmSwitch(ConfirmSwitchRequest request, ServerCallContext context) =>
+        gate.Release(request.DeployId, request.Proceed, request.Reason)
+            ? Task.FromResult(new ConfirmSwitchReply())
+            : throw new RpcException(new Status(StatusCode.NotFound, $"no deploy {request.DeployId} of {request.App} waits for the primary here"));
+
+    public override Task<SetUpstreamReply> SetUpstream(SetUpstreamRequest request, ServerCallContext context) =>
+        upstreams.SetAsync(request, context.CancellationToken);
+
+    public override Task<ApplyProxyReply> ApplyProxy(ApplyProxyRequest request, ServerCallContext context) =>
+        upstreams.ApplyAsync(request, context.CancellationToken);
+
     public override Task<StateReply> State(StateRequest request, ServerCallContext context) =>
         states.ReadAsync(request.App, context.CancellationToken);
+
+    public override Task Logs(LogsRequest request, IServerStreamWriter<LogLine> responseStream, ServerCallContext context) =>
+        WithStatusAsync(() => logs.StreamAsync(request, line => responseStream.WriteAsync(line, context.CancellationToken), context.CancellationToken));
+
+    public override Task Exec(IAsyncStreamReader<ExecInput> requestStream, IServerStreamWriter<ExecOutput> responseStream, ServerCallContext context) =>
+        WithStatusAsync(() => exec.RunAsync(requestStream, responseStream, context.CancellationToken));
+
+    /// <summary>Runs an operator call; what went wrong becomes the gRPC status the CLI explains to the user.</summary>
+    private static async Task WithStatusAsync(Func<Task> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (ContainerLookupException e)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
+        catch (BadExecRequestException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
+        catch (DockerApiException e)
+        {
+            throw new RpcException(new Status(StatusCode.Internal, $"Docker refused: {e.Message}"));
+        }
+    }
 }

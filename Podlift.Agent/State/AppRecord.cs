@@ -14,8 +14,20 @@ public sealed record DeploymentRecord
     public IReadOnlyDictionary<string, string> HealthPaths { get; init; } = new Dictionary<string, string>();
     /// <summary>The DeployPlan as protobuf JSON; it holds env values, so state.json is root-only (0600).</summary>
     public string? PlanJson { get; init; }
+    /// <summary>The project that deployed it (git remote, or host:path).</summary>
+    public string Source { get; init; } = "";
+
     /// <summary>Set when a rollback left this deployment: it is no longer a rollback target.</summary>
     public bool RolledBack { get; init; }
+
+    /// <summary>The running containers of the service nginx routes to, per the recorded plan.</summary>
+    public IReadOnlyList<ContainerRecord> RoutedContainers()
+    {
+        if (PlanJson is null) return [];
+        var plan = Google.Protobuf.JsonParser.Default.Parse<Podlift.Protocol.DeployPlan>(PlanJson);
+        var routed = plan.Services.FirstOrDefault(s => s.Routed)?.Name;
+        return routed is null ? [] : Containers.Where(c => c.Service == routed && c.HostPort > 0).ToList();
+    }
 
     /// <summary>This deployment with what its plan says: image, commit, health paths, and the plan itself.</summary>
     public DeploymentRecord WithPlan(Podlift.Protocol.DeployPlan plan) => this with
@@ -23,6 +35,7 @@ public sealed record DeploymentRecord
         Image = plan.Image,
         CommitMessage = plan.CommitMessage,
         DeployedBy = DeployedBy.Length > 0 ? DeployedBy : plan.DeployedBy,
+        Source = plan.Source,
         HealthPaths = plan.Services.Where(s => s.Healthcheck is not null)
             .ToDictionary(s => s.Name, s => string.IsNullOrEmpty(s.Healthcheck.Path) ? "/health" : s.Healthcheck.Path),
         PlanJson = Google.Protobuf.JsonFormatter.Default.Format(plan),

@@ -34,7 +34,7 @@ public sealed class StateStore(string root)
         var path = PlanPath(app, deployId);
         if (deployId.Length == 0 || !File.Exists(path)) return null;
         try { return Google.Protobuf.JsonParser.Default.Parse<Podlift.Protocol.DeployPlan>(File.ReadAllText(path)); }
-        catch (Google.Protobuf.InvalidProtocolBufferException) { return null; }
+        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or Google.Protobuf.InvalidJsonException) { return null; }
     }
 
     /// <summary>The app's record, or one rebuilt from its containers' labels (Rebuilt is then true) when the file is lost.</summary>

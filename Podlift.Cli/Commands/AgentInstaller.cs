@@ -13,7 +13,7 @@ namespace Podlift.Cli.Commands;
 /// `podlift agent install`: puts the self-contained agent on each server as a systemd service, over SSH.
 /// Idempotent: a server that already runs the same binary and unit is left exactly as it is.
 /// </summary>
-public sealed class AgentInstaller(ConsoleOutput output, SshSettings ssh)
+public sealed class AgentInstaller(ConsoleOutput output, SshSettings ssh, bool dryRun = false)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
@@ -23,7 +23,8 @@ public sealed class AgentInstaller(ConsoleOutput output, SshSettings ssh)
             await InstallAsync(server, cancellationToken);
     }
 
-    public async Task InstallAsync(ServerConfig server, CancellationToken cancellationToken)
+    /// <summary>Installs or upgrades the agent on one server; true when anything changed.</summary>
+    public async Task<bool> InstallAsync(ServerConfig server, CancellationToken cancellationToken)
     {
         var session = await ServerSession.ConnectAsync(server, ssh, cancellationToken);
         try
@@ -37,11 +38,18 @@ public sealed class AgentInstaller(ConsoleOutput output, SshSettings ssh)
             var binary = AgentBinary.Locate(AgentBinary.RuntimeIdentifier(probe.Architecture));
             var unit = UnitText();
             var plan = AgentInstallPlan.Decide(probe, Sha256OfFile(binary), CliVersion.Current, Sha256(unit));
+            if (dryRun)
+            {
+                var steps = new[] { (plan.UploadBinary, "upload the agent"), (plan.WriteUnit, "write the systemd unit"), (plan.AddToGroup, $"add {probe.User} to the podlift group"), (plan.Restart, "(re)start the service") }
+                    .Where(s => s.Item1).Select(s => s.Item2).ToList();
+                output.Line($"{server.Host}: would {(steps.Count == 0 ? "change nothing" : string.Join(", ", steps))} ({plan.Summary}; dry run, nothing changed)");
+                return false;
+            }
             if (plan.ChangesNothing)
             {
                 var hello = await session.HelloAsync(cancellationToken);
                 output.Ok($"{server.Host}: {plan.Summary} ({Facts(hello)})");
-                return;
+                return false;
             }
 
             if (plan.UploadBinary) await UploadAsync(session.Ssh, binary, cancellationToken);
@@ -59,6 +67,7 @@ public sealed class AgentInstaller(ConsoleOutput output, SshSettings ssh)
             }
             var started = await WaitForAgentAsync(session, cancellationToken);
             output.Ok($"{server.Host}: {plan.Summary} ({Facts(started)})");
+            return true;
         }
         finally
         {

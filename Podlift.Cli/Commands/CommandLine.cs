@@ -22,28 +22,66 @@ public static class CommandLine
         Recursive = true,
     };
 
+    private static readonly Option<bool> JsonOption = new("--json")
+    {
+        Description = "One JSON object per line for every progress event and the result (for CI)",
+        Recursive = true,
+    };
+
+    private static readonly Option<bool> DryRunOption = new("--dry-run")
+    {
+        Description = "Print what deploy, rollback or agent install would do on each server, and change nothing",
+        Recursive = true,
+    };
+
+    /// <summary>Parses a podlift command line; everything after `exec &lt;service&gt;` is the command to run, options included.</summary>
+    public static ParseResult Parse(string[] args) => Build().Parse(ExecArguments.Normalize(args));
+
     public static RootCommand Build()
     {
         var root = new RootCommand("podlift: zero-downtime Docker deploys to your own Linux servers");
         root.Options.Add(ConfigOption);
         root.Options.Add(VerboseOption);
+        root.Options.Add(JsonOption);
+        root.Options.Add(DryRunOption);
+        root.Subcommands.Add(Init());
         root.Subcommands.Add(Deploy());
+        root.Subcommands.Add(Setup());
+        root.Subcommands.Add(Validate());
+        root.Subcommands.Add(Ssl());
         root.Subcommands.Add(Agent());
         root.Subcommands.Add(Rollback());
         root.Subcommands.Add(Ps());
         root.Subcommands.Add(Status());
         root.Subcommands.Add(Attach());
+        root.Subcommands.Add(Logs());
+        root.Subcommands.Add(Exec());
+        root.Subcommands.Add(Config());
         root.Subcommands.Add(Version());
         return root;
+    }
+
+    private static Command Init()
+    {
+        var command = new Command("init", "Write a commented podlift.yml and .env.example for this directory (never overwrites)");
+        command.SetAction((parse, _) => RunWithoutConfig(parse, (output, _) =>
+        {
+            new ProjectInitializer(output).Run(parse.GetValue(ConfigOption)!);
+            return Task.CompletedTask;
+        }));
+        return command;
     }
 
     private static Command Deploy()
     {
         var skipBuild = new Option<bool>("--skip-build") { Description = "Deploy the image already built for this commit" };
         var skipHealthcheck = new Option<bool>("--skip-healthcheck") { Description = "Switch traffic without waiting for health checks" };
-        var command = new Command("deploy", "Build, transfer and switch every server to the current commit with zero downtime") { skipBuild, skipHealthcheck };
+        var parallel = new Option<bool>("--parallel") { Description = "Deploy to all servers at once instead of one after another" };
+        var command = new Command("deploy", "Build, transfer and switch every server to the current commit with zero downtime") { skipBuild, skipHealthcheck, parallel };
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
-            new Deployer(output, ssh).RunAsync(config, new DeployOptions(parse.GetValue(skipBuild), parse.GetValue(skipHealthcheck)), cancellationToken)));
+            parse.GetValue(DryRunOption)
+                ? new DryRun(output, ssh).DeployAsync(config, cancellationToken)
+                : new Deployer(output, ssh).RunAsync(config, new DeployOptions(parse.GetValue(skipBuild), parse.GetValue(skipHealthcheck), parse.GetValue(parallel)), cancellationToken)));
         return command;
     }
 
@@ -53,7 +91,9 @@ public static class CommandLine
         var skipHealthcheck = new Option<bool>("--skip-healthcheck") { Description = "Switch traffic without waiting for health checks" };
         var command = new Command("rollback", "Return to an earlier version with zero downtime") { to, skipHealthcheck };
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
-            new Rollbacker(output, ssh).RunAsync(config, parse.GetValue(to), parse.GetValue(skipHealthcheck), cancellationToken)));
+            parse.GetValue(DryRunOption)
+                ? new DryRun(output, ssh).RollbackAsync(config, parse.GetValue(to), cancellationToken)
+                : new Rollbacker(output, ssh).RunAsync(config, parse.GetValue(to), parse.GetValue(skipHealthcheck), cancellationToken)));
         return command;
     }
 
@@ -72,11 +112,46 @@ public static class CommandLine
         return command;
     }
 
+    private static Command Validate()
+    {
+        var command = new Command("validate", "Check everything a deploy needs, without changing anything (exit 3 when a check fails)");
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new Validator(output, ssh).RunAsync(config, cancellationToken)));
+        return command;
+    }
+
+    private static Command Setup()
+    {
+        var noFirewall = new Option<bool>("--no-firewall") { Description = "Leave the firewall as it is" };
+        var noSecurity = new Option<bool>("--no-security") { Description = "Leave SSH settings and fail2ban as they are" };
+        var command = new Command("setup", "Prepare fresh Debian/Ubuntu servers: Docker, nginx, firewall, hardening, podlift-agent (idempotent)") { noFirewall, noSecurity };
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
+            new ServerSetup(output, ssh).RunAsync(config, new SetupOptions(!parse.GetValue(noFirewall), !parse.GetValue(noSecurity)), cancellationToken)));
+        return command;
+    }
+
+    private static Command Ssl()
+    {
+        var email = new Option<string?>("--email") { Description = "Address for the ACME account and expiry notices (default: proxy.ssl_email)" };
+        var setup = new Command("setup", "Get a certificate for `domain` on the primary and serve HTTPS (HTTP redirects)") { email };
+        setup.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new SslManager(output, ssh).SetupAsync(config, parse.GetValue(email), cancellationToken)));
+        var force = new Option<bool>("--force") { Description = "Renew even if the certificate is not close to expiry" };
+        var renew = new Command("renew", "Renew the certificate now (certbot's timer also does it on its own)") { force };
+        renew.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new SslManager(output, ssh).RenewAsync(config, parse.GetValue(force), cancellationToken)));
+        var status = new Command("status", "Issuer, expiry, days left and whether renewal is scheduled");
+        status.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new SslManager(output, ssh).StatusAsync(config, cancellationToken)));
+        return new Command("ssl", "HTTPS for `domain` on the primary") { setup, renew, status };
+    }
+
     private static Command Agent()
     {
         var install = new Command("install", "Install or upgrade podlift-agent as a systemd service on every server (idempotent)");
-        install.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentInstaller(output, ssh).RunAsync(config, cancellationToken)));
-        return new Command("agent", "Manage podlift-agent on the servers") { install };
+        install.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
+            new AgentInstaller(output, ssh, dryRun: parse.GetValue(DryRunOption)).RunAsync(config, cancellationToken)));
+        var status = new Command("status", "Per server: the agent's version, uptime, Docker, nginx, free disk and running deploys");
+        status.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentStatusReader(output, ssh).RunAsync(config, cancellationToken)));
+        var uninstall = new Command("uninstall", "Remove podlift-agent from every server; containers, state and nginx keep serving (idempotent)");
+        uninstall.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentUninstaller(output, ssh).RunAsync(config, cancellationToken)));
+        return new Command("agent", "Manage podlift-agent on the servers") { install, status, uninstall };
     }
 
     private static Command Ps()
@@ -87,33 +162,105 @@ public static class CommandLine
         return command;
     }
 
+    private static Command Logs()
+    {
+        var service = new Argument<string>("service") { Description = "The service whose containers to show, such as web" };
+        var tail = new Option<string>("--tail", "-n") { Description = "Lines from the end of each replica's log, or all", DefaultValueFactory = _ => "100" };
+        var since = new Option<string?>("--since") { Description = "Only lines since a duration ago (2h, 30m) or a timestamp (2025-01-31T14:00:00Z)" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep streaming new lines until Ctrl-C" };
+        var command = new Command("logs", "Log lines of every replica on every server, prefixed [web-1]") { service, tail, since, follow };
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
+        {
+            var options = LogsOptions.Parse(parse.GetValue(service)!, parse.GetValue(tail)!, parse.GetValue(since), parse.GetValue(follow), DateTimeOffset.UtcNow);
+            return new LogReader(output, ssh).RunAsync(config, options, cancellationToken);
+        }));
+        return command;
+    }
+
+    private static Command Exec()
+    {
+        var service = new Argument<string>("service") { Description = "The service to run the command in, such as web" };
+        var commandLine = new Argument<string[]>("command") { Description = "The command and its arguments", Arity = ArgumentArity.OneOrMore };
+        var replica = new Option<string>("--replica") { Description = "Which replica (1, 2, ...) on the first server that runs the service", DefaultValueFactory = _ => "1" };
+        var command = new Command("exec", "Run a command in a running container; interactive when stdin and stdout are a terminal. " +
+                                          "Options go before <service>: everything after it is the command. Exits with the command's exit code")
+        {
+            service, commandLine, replica,
+        };
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, _, ssh) =>
+        {
+            var options = ExecOptions.Parse(parse.GetValue(service)!, parse.GetValue(replica)!, parse.GetValue(commandLine)!);
+            return new RemoteExecutor(ssh).RunAsync(config, options, cancellationToken);
+        }));
+        return command;
+    }
+
+    private static Command Config()
+    {
+        var showSecrets = new Option<bool>("--show-secrets") { Description = "Show env values instead of ********" };
+        var command = new Command("config", "The resolved configuration as YAML: defaults filled in, variables expanded, env values masked") { showSecrets };
+        command.SetAction((parse, _) => Run(parse, (config, output, _) =>
+        {
+            output.Line(ConfigRenderer.Render(config, parse.GetValue(showSecrets)).TrimEnd('\n'));
+            return Task.CompletedTask;
+        }));
+        return command;
+    }
+
     private static Command Version()
     {
-        var command = new Command("version", "Show podlift's version");
-        command.SetAction(_ =>
+        var command = new Command("version", "podlift's version, runtime and OS/arch, and each server's agent version");
+        command.SetAction((parse, cancellationToken) =>
         {
-            Console.WriteLine($"podlift {CliVersion.Current} ({System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, " +
-                              $"{System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier})");
-            return 0;
+            // outside a project there are no servers to ask; a podlift.yml that is there, or named by --config, must be valid
+            var outsideProject = parse.GetResult(ConfigOption) is null or { Implicit: true } && !File.Exists(parse.GetValue(ConfigOption));
+            return outsideProject
+                ? RunWithoutConfig(parse, (output, ssh) => new VersionReporter(output, ssh).RunAsync(null, cancellationToken))
+                : Run(parse, (config, output, ssh) => new VersionReporter(output, ssh).RunAsync(config, cancellationToken));
         });
         return command;
     }
 
     /// <summary>Loads the configuration, runs the command, and turns failures into the documented exit codes.</summary>
-    private static async Task<int> Run(ParseResult parse, Func<PodliftConfig, ConsoleOutput, SshSettings, Task> body)
-    {
-        var output = ConsoleOutput.ForConsole(parse.GetValue(VerboseOption));
-        try
+    private static Task<int> Run(ParseResult parse, Func<PodliftConfig, ConsoleOutput, SshSettings, Task> body) =>
+        Run(parse, async (config, output, ssh) =>
+        {
+            await body(config, output, ssh);
+            return (int)ExitCode.Success;
+        });
+
+    /// <summary>As above, for a command whose exit code is its own (exec passes on the remote command's).</summary>
+    private static Task<int> Run(ParseResult parse, Func<PodliftConfig, ConsoleOutput, SshSettings, Task<int>> body) =>
+        Guarded(parse, (output, ssh) =>
         {
             var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                 .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
             var config = ConfigLoader.Load(parse.GetValue(ConfigOption)!, environment);
-            await body(config, output, SshSettings.FromEnvironment(output.Verbose ? output.Detail : null));
+            return body(config, output, ssh);
+        });
+
+    /// <summary>For commands that need no podlift.yml (init, version outside a project).</summary>
+    private static Task<int> RunWithoutConfig(ParseResult parse, Func<ConsoleOutput, SshSettings, Task> body) =>
+        Guarded(parse, async (output, ssh) =>
+        {
+            await body(output, ssh);
             return (int)ExitCode.Success;
+        });
+
+    /// <summary>Turns failures into the documented exit codes: the error and its fix on stderr.</summary>
+    private static async Task<int> Guarded(ParseResult parse, Func<ConsoleOutput, SshSettings, Task<int>> body)
+    {
+        var output = ConsoleOutput.ForConsole(parse.GetValue(VerboseOption), parse.GetValue(JsonOption));
+        try
+        {
+            var exitCode = await body(output, SshSettings.FromEnvironment(output.Verbose ? output.Detail : null));
+            output.Result((ExitCode)exitCode);
+            return exitCode;
         }
         catch (PodliftException e)
         {
             output.Error(e);
+            output.Result(e.ExitCode);
             return (int)e.ExitCode;
         }
         catch (OperationCanceledException)

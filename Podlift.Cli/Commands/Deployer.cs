@@ -12,11 +12,14 @@ using Podlift.Protocol;
 
 namespace Podlift.Cli.Commands;
 
-public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck);
+public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Parallel = false);
 
 /// <summary>
-/// `podlift deploy`: validate, build once, then server by server (serial; the first failure stops the
-/// run before the next server is touched): transfer the image, and let the agent switch with zero downtime.
+/// `podlift deploy`: validate, build once, then every server: transfer the image and let its agent
+/// switch with zero downtime. Serial by default (the primary first; the first failure stops the run
+/// before the next server is touched), or all at once with --parallel. A non-primary web server's new
+/// containers join the primary's load balancer only once healthy, and its old ones leave it before
+/// they stop.
 /// </summary>
 public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
 {
@@ -35,32 +38,116 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
             output.Ok($"{session.Server.Host}: podlift-agent {session.Hello!.AgentVersion}, Docker {session.Hello.DockerVersion}, nginx {session.Hello.NginxVersion}");
 
         var deployedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
-        var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject);
+        var source = await Git.SourceAsync(config.ProjectDirectory, cancellationToken);
+        await AppNameCheck.EnsureOursAsync(config, sessions, source, cancellationToken);
+        var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, source);
 
         using var docker = new LocalDocker();
-        var transfer = new ImageTransfer(docker, output);
         output.Step(2, TotalSteps, "Build (local)");
         await BuildAsync(docker, config, release, options, cancellationToken);
 
-        var outcomes = new List<(string Host, DeployFinished Finished)>();
-        foreach (var session in sessions)
-        {
-            if (sessions.Count > 1) output.Line($"Deploying to {session.Server.Host}...");
-            await TransferAsync(transfer, docker, session, release, config, cancellationToken);
-            var plan = DeployPlanner.For(config, session.Server, release, options.SkipHealthcheck);
-            var finished = await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Deploy(plan, cancellationToken: cancellationToken),
-                output, LogsHint(config), cancellationToken);
-            outcomes.Add((session.Server.Host, finished));
-            if (sessions.Count > 1) output.Ok($"{session.Server.Host} complete");
-        }
+        // the primary first: its load balancer must run before other servers offer it backends
+        var ordered = sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1).ToList();
+        var primary = ordered[0];
+        var run = new Run(config, release, options, docker, primary, cancellationToken);
+        var outcomes = options.Parallel && ordered.Count > 1 ? await InParallelAsync(run, ordered) : await SeriallyAsync(run, ordered);
 
         output.Line();
         output.Ok(sessions.Count > 1 ? "All servers deployed successfully!" : "Deployment successful!");
         output.Line($"Version:  {release.Version} \"{release.CommitMessage}\"");
-        var previous = outcomes.Select(o => o.Finished.PreviousVersion).FirstOrDefault(v => v.Length > 0);
+        var previous = outcomes.Select(o => o.PreviousVersion).FirstOrDefault(v => v.Length > 0);
         output.Line($"Previous: {previous ?? "(first deploy)"}");
         output.Line($"URL:      http://{config.Domain ?? config.Primary.Host}");
         output.Line($"Time:     {Format.Duration(clock.Elapsed)}");
+    }
+
+    private sealed record Run(PodliftConfig Config, Release Release, DeployOptions Options, LocalDocker Docker, ServerSession Primary, CancellationToken Cancellation);
+
+    private async Task<IReadOnlyList<DeployFinished>> SeriallyAsync(Run run, IReadOnlyList<ServerSession> sessions)
+    {
+        var outcomes = new List<DeployFinished>();
+        foreach (var session in sessions)
+        {
+            if (sessions.Count > 1) output.Line($"Deploying to {session.Server.Host}...");
+            try
+            {
+                outcomes.Add(await DeployToAsync(run, session, output));
+            }
+            catch (PodliftException) when (sessions.Count > 1)
+            {
+                await PrintWhatRunsAsync(run, sessions);
+                throw;
+            }
+            if (sessions.Count > 1) output.Ok("Complete");
+        }
+        return outcomes;
+    }
+
+    private async Task<IReadOnlyList<DeployFinished>> InParallelAsync(Run run, IReadOnlyList<ServerSession> sessions)
+    {
+        output.Line("Deploying to all servers in parallel...");
+        // on a terminal, one live line per server; otherwise (CI, --json) plain lines led by the server
+        using var board = Console.IsOutputRedirected || output.Json ? null : new ProgressBoard(Console.Out, sessions.Select(s => s.Server.Host).ToList());
+        var results = await Task.WhenAll(sessions.Select(async session =>
+        {
+            var prefixed = board is null
+                ? output.WithPrefix($"{session.Server.Host}: ")
+                : new ConsoleOutput(board.WriterFor(session.Server.Host), Console.Error, verbose: false);
+            try
+            {
+                return (Session: session, Finished: await DeployToAsync(run, session, prefixed), Error: (PodliftException?)null);
+            }
+            catch (PodliftException e)
+            {
+                prefixed.Error(e);
+                return (Session: session, Finished: (DeployFinished?)null, Error: e);
+            }
+        }));
+        board?.Dispose();
+
+        output.Line();
+        foreach (var (session, finished, error) in results)
+        {
+            if (error is null) output.Ok($"{session.Server.Host}: {finished!.Version} deployed ({Format.Duration(TimeSpan.FromMilliseconds(finished.DurationMilliseconds))})");
+            else output.Fail($"{session.Server.Host}: failed: {error.Message.Split('\n')[0]}");
+        }
+        var failed = results.Where(r => r.Error is not null).ToList();
+        if (failed.Count > 0)
+        {
+            await PrintWhatRunsAsync(run, sessions);
+            throw new DeploymentException($"{failed.Count} of {results.Length} servers failed: {string.Join(", ", failed.Select(f => f.Session.Server.Host))}",
+                failed[0].Error!.ExitCode == ExitCode.Connection ? "check the connection to those servers, then deploy again" : LogsHint(run.Config));
+        }
+        return results.Select(r => r.Finished!).ToList();
+    }
+
+    private async Task<DeployFinished> DeployToAsync(Run run, ServerSession session, ConsoleOutput console)
+    {
+        var transfer = new ImageTransfer(run.Docker, console);
+        await TransferAsync(transfer, run.Docker, session, run.Release, run.Config, console, run.Cancellation);
+        var plan = DeployPlanner.For(run.Config, session.Server, run.Release, run.Options.SkipHealthcheck);
+        return await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Deploy(plan, cancellationToken: run.Cancellation),
+            console, LogsHint(run.Config), run.Cancellation, new PrimaryHandoff(run.Config, run.Primary, run.Cancellation).For(session, console));
+    }
+
+    /// <summary>After a failure: which version each server runs now, as its agent says.</summary>
+    private async Task PrintWhatRunsAsync(Run run, IReadOnlyList<ServerSession> sessions)
+    {
+        output.Line("What each server runs now:");
+        foreach (var session in sessions)
+        {
+            try
+            {
+                var state = await session.Agent.Client.StateAsync(new StateRequest { App = run.Config.App }, cancellationToken: CancellationToken.None);
+                var current = state.Apps.FirstOrDefault(a => a.App == run.Config.App)?.CurrentVersion;
+                var mark = current == run.Release.Version ? "✓" : "-";
+                output.Line($"  {mark} {session.Server.Host}: {(string.IsNullOrEmpty(current) ? "nothing deployed" : current)}{(current == run.Release.Version ? " (new)" : "")}");
+            }
+            catch (RpcException)
+            {
+                output.Line($"  ? {session.Server.Host}: unreachable");
+            }
+        }
     }
 
     private async Task BuildAsync(LocalDocker docker, PodliftConfig config, Release release, DeployOptions options, CancellationToken cancellationToken)
@@ -78,7 +165,8 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         output.Ok($"{release.Image} built ({Format.Bytes(size)}, {Format.Duration(clock.Elapsed)})");
     }
 
-    private async Task TransferAsync(ImageTransfer transfer, LocalDocker docker, ServerSession session, Release release, PodliftConfig config, CancellationToken cancellationToken)
+    private static async Task TransferAsync(ImageTransfer transfer, LocalDocker docker, ServerSession session, Release release, PodliftConfig config,
+        ConsoleOutput output, CancellationToken cancellationToken)
     {
         var host = session.Server.Host;
         output.Step(3, TotalSteps, "Transfer");
@@ -90,14 +178,15 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
             output.Ok($"{Format.Bytes(sent.WireBytes)} sent to {host}: {Describe(sent)} ({Format.Duration(sent.Elapsed)}, {TransferProgress.Rate(sent.WireBytes, sent.Elapsed)})");
         }
         if (session.Server == config.Primary)
-            await SendDependencyImagesAsync(transfer, docker, session, config, cancellationToken);
+            await SendDependencyImagesAsync(transfer, docker, session, config, output, cancellationToken);
 
         output.Step(4, TotalSteps, "Load");
         output.Ok(sent is null ? "nothing to load" : $"{release.Image} loaded ({Format.Duration(sent.Load)})");
     }
 
     /// <summary>Without a registry, dependency images the server lacks come from the local Docker, like the app's.</summary>
-    private async Task SendDependencyImagesAsync(ImageTransfer transfer, LocalDocker docker, ServerSession session, PodliftConfig config, CancellationToken cancellationToken)
+    private static async Task SendDependencyImagesAsync(ImageTransfer transfer, LocalDocker docker, ServerSession session, PodliftConfig config,
+        ConsoleOutput output, CancellationToken cancellationToken)
     {
         foreach (var image in config.Dependencies.Select(d => d.Image).Distinct())
         {

@@ -12,14 +12,19 @@ namespace Podlift.Cli.Commands;
 public static class JobWatcher
 {
     public static async Task<DeployFinished> WatchAsync(
-        string host, Func<AsyncServerStreamingCall<DeployEvent>> start, ConsoleOutput output, string logsHint, CancellationToken cancellationToken)
+        string host, Func<AsyncServerStreamingCall<DeployEvent>> start, ConsoleOutput output, string logsHint, CancellationToken cancellationToken,
+        Func<AwaitingSwitch, string, Task>? onAwaitingSwitch = null)
     {
         var printer = new DeployEventPrinter(output);
         try
         {
             using var call = start();
             await foreach (var deployEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
+            {
                 printer.Handle(deployEvent);
+                if (deployEvent.AwaitingSwitch is { } awaiting && onAwaitingSwitch is not null)
+                    await onAwaitingSwitch(awaiting, deployEvent.DeployId);
+            }
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.Aborted)
         {

@@ -32,7 +32,8 @@ public sealed class Rollbacker(ConsoleOutput output, SshSettings ssh)
         if (Describe(state, version) is { } found) output.Line($"Found: {found}");
 
         var requestedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
-        foreach (var session in sessions)
+        var handoff = new PrimaryHandoff(config, primary, cancellationToken);
+        foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
         {
             if (sessions.Count > 1) output.Line($"Rolling back {session.Server.Host}...");
             var request = new RollbackRequest
@@ -45,7 +46,7 @@ public sealed class Rollbacker(ConsoleOutput output, SshSettings ssh)
                 Hooks = session.Server == config.Primary ? DeployPlanner.HooksFor(config.Hooks) : new HooksPlan(),
             };
             await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Rollback(request, cancellationToken: cancellationToken),
-                output, Deployer.LogsHint(config), cancellationToken);
+                output, Deployer.LogsHint(config), cancellationToken, handoff.For(session, output));
         }
 
         output.Step(4, StepLayout.Rollback.Total, "Cleanup");

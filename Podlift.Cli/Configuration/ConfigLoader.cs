@@ -97,6 +97,8 @@ public static partial class ConfigLoader
         if (!ImageName().IsMatch(image))
             throw root.Required("image").Error($"must be an image name without a tag, such as myapp or ghcr.io/me/myapp (got: {image})");
         var domain = root.Child("domain")?.String();
+        if (!string.IsNullOrWhiteSpace(domain) && !DomainPattern().IsMatch(domain))
+            throw root.Child("domain")!.Error($"must be a host name such as myapp.example.com (got: {domain})");
         if (root.Child("git") is { } git) git.AllowOnly("repo", "branch");
 
         var servers = Servers(root.Required("servers"));
@@ -124,7 +126,7 @@ public static partial class ConfigLoader
             Domain = string.IsNullOrWhiteSpace(domain) ? null : domain,
             Servers = servers,
             Services = services,
-            Proxy = Proxy(root.Child("proxy")),
+            Proxy = Proxy(root.Child("proxy"), string.IsNullOrWhiteSpace(domain) ? null : domain, Path.GetDirectoryName(sourcePath)!),
             Drain = root.Child("drain")?.Duration(TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(30),
             Dependencies = root.Child("dependencies") is { } dependencies ? dependencies.Entries().Select(e => Dependency(e.Key, e.Value)).ToList() : [],
             Hooks = Hooks(root.Child("hooks")),
@@ -305,16 +307,44 @@ public static partial class ConfigLoader
             node.Child("retries")?.Int(1, 100) ?? defaults.Retries);
     }
 
-    private static ProxyConfig Proxy(ConfigNode? node)
+    private static ProxyConfig Proxy(ConfigNode? node, string? domain, string projectDirectory)
     {
         if (node is null) return new ProxyConfig(true);
-        node.AllowOnly("enabled", "ssl", "ssl_email");
-        if (node.Child("ssl") is { } ssl && !ssl.IsFalse)
-            throw ssl.Error("is not supported by this version of podlift yet", "set proxy.ssl: false for now");
-        return new ProxyConfig(node.Child("enabled")?.Bool() ?? true);
+        node.AllowOnly("enabled", "ssl", "ssl_email", "acme_server", "ssl_certificate", "ssl_certificate_key");
+        var sslNode = node.Child("ssl");
+        var ssl = sslNode is null || sslNode.IsFalse ? SslMode.Off : sslNode.String() switch
+        {
+            "letsencrypt" => SslMode.LetsEncrypt,
+            "manual" => SslMode.Manual,
+            var other => throw sslNode.Error($"must be false, letsencrypt or manual (got: {other})"),
+        };
+        if (ssl != SslMode.Off && domain is null)
+            throw sslNode!.Error("needs `domain:`: a certificate is issued for a name", "add `domain: myapp.example.com` to podlift.yml");
+        var email = node.Child("ssl_email")?.String();
+        if (email is not null && !EmailPattern().IsMatch(email)) throw node.Child("ssl_email")!.Error($"must be an email address (got: {email})");
+        var acme = node.Child("acme_server")?.String() ?? ProxyConfig.LetsEncrypt;
+        if (!Uri.TryCreate(acme, UriKind.Absolute, out var acmeUri) || acmeUri.Scheme != "https" || acme.Contains('\''))
+            throw node.Child("acme_server")!.Error($"must be the https:// URL of an ACME directory (got: {acme})");
+        string? LocalFile(string key)
+        {
+            if (node.Child(key) is not { } fileNode) return null;
+            var path = Path.GetFullPath(fileNode.String(), projectDirectory);
+            return File.Exists(path) ? path : throw fileNode.Error($"names {path}, which does not exist", "point it at your PEM file");
+        }
+        var certificate = LocalFile("ssl_certificate");
+        var key = LocalFile("ssl_certificate_key");
+        if (ssl == SslMode.Manual && (certificate is null || key is null))
+            throw sslNode!.Error("is manual, so podlift needs your certificate and key", "set proxy.ssl_certificate and proxy.ssl_certificate_key to your PEM files");
+        return new ProxyConfig(node.Child("enabled")?.Bool() ?? true, ssl, email, acme, certificate, key);
     }
 
     private static string StripMark(string message) => MarkPrefix().Replace(message, "");
+
+    [GeneratedRegex(@"^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$")]
+    private static partial Regex DomainPattern();
+
+    [GeneratedRegex(@"^[^@\s'""]+@[^@\s'""]+\.[^@\s'""]+$")]
+    private static partial Regex EmailPattern();
 
     [GeneratedRegex(@"^(no|always|unless-stopped|on-failure(:\d+)?)$")]
     private static partial Regex RestartPolicy();

@@ -14,7 +14,7 @@ internal sealed class ConfigNode(YamlNode node, string path, ConfigContext conte
     public string Path { get; } = path;
 
     public ConfigurationException Error(string problem, string? fix = null) =>
-        new($"{context.FileName}:{Node.Start.Line}: {Path} {problem}", fix);
+        new($"{context.FileName}:{Node.Start.Line}: {Path} {problem}", fix ?? $"correct `{Path}` on line {Node.Start.Line} of {context.FileName}");
 
     public bool IsMapping => Node is YamlMappingNode;
     public bool IsSequence => Node is YamlSequenceNode;

@@ -75,4 +75,16 @@ public sealed record HealthCheckConfig(string Path, IReadOnlyList<int> Expect, T
     public static readonly HealthCheckConfig Default = new("/health", [200], TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), 3);
 }
 
-public sealed record ProxyConfig(bool Enabled);
+public enum SslMode
+{
+    Off,
+    LetsEncrypt,
+    Manual,
+}
+
+/// <summary>nginx in front of the app, and TLS: certbot on the primary (letsencrypt) or your own files (manual).</summary>
+public sealed record ProxyConfig(bool Enabled, SslMode Ssl = SslMode.Off, string? Email = null, string AcmeServer = ProxyConfig.LetsEncrypt,
+    string? CertificateFile = null, string? KeyFile = null)
+{
+    public const string LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory";
+}

@@ -31,6 +31,15 @@ public static class Git
         return name.Succeeded && name.StandardOutput.Trim() is { Length: > 0 } value ? value : null;
     }
 
+    /// <summary>Who is deploying, as a project: the origin remote, or this machine and the repository's path.</summary>
+    public static async Task<string> SourceAsync(string directory, CancellationToken cancellationToken)
+    {
+        var origin = await GitAsync(directory, ["config", "--get", "remote.origin.url"], cancellationToken);
+        if (origin.Succeeded && origin.StandardOutput.Trim() is { Length: > 0 } url) return url;
+        var top = await GitAsync(directory, ["rev-parse", "--show-toplevel"], cancellationToken);
+        return $"{Environment.MachineName}:{(top.Succeeded ? top.StandardOutput.Trim() : directory)}";
+    }
+
     private static Task<ProcessOutput> GitAsync(string directory, string[] arguments, CancellationToken cancellationToken) =>
         LocalProcess.RunAsync("git", ["-C", directory, .. arguments], cancellationToken: cancellationToken);
 }

@@ -16,10 +16,12 @@ public static class DeployPlanner
             Image = release.Image,
             DeployedBy = release.DeployedBy,
             CommitMessage = release.CommitMessage,
-            Proxy = new ProxyPlan { Enabled = config.Proxy.Enabled, Domain = config.Domain ?? "" },
+            Source = release.Source,
+            Proxy = ProxyFor(config, server),
             DrainMilliseconds = (long)config.Drain.TotalMilliseconds,
             SkipHealthcheck = skipHealthcheck,
             VersionsKept = config.Retain,
+            Network = NetworkFor(config, server, routed),
         };
         foreach (var service in config.ServicesOn(server))
             plan.Services.Add(ServicePlanFor(service, routed?.Name == service.Name));
@@ -30,6 +32,42 @@ public static class DeployPlanner
         }
         return plan;
     }
+
+    /// <summary>
+    /// Where the server stands: how its containers reach the primary, which other servers may reach its
+    /// published ports, and whether the primary's nginx balances to its web containers.
+    /// </summary>
+    private static NetworkPlan NetworkFor(PodliftConfig config, ServerConfig server, ServiceConfig? routed)
+    {
+        var primary = config.Primary;
+        var network = new NetworkPlan
+        {
+            PrimaryAddress = server == primary ? "" : primary.Host,
+            AdvertisedAddress = server.Host,
+            AwaitsPrimary = server != primary && config.Proxy.Enabled && routed is not null && config.ServicesOn(server).Contains(routed),
+        };
+        network.Peers.AddRange(config.Servers.Where(s => s != server).Select(s => s.Host).Distinct());
+        return network;
+    }
+
+    /// <summary>Where the certificate lives on a server: certbot's live directory, or podlift's for your own files.</summary>
+    public static TlsPlan? TlsFor(PodliftConfig config) => config.Proxy.Ssl switch
+    {
+        SslMode.LetsEncrypt => new TlsPlan
+        {
+            CertificatePath = $"/etc/letsencrypt/live/{config.Domain}/fullchain.pem", KeyPath = $"/etc/letsencrypt/live/{config.Domain}/privkey.pem",
+        },
+        SslMode.Manual => new TlsPlan { CertificatePath = $"/etc/podlift/tls/{config.App}/fullchain.pem", KeyPath = $"/etc/podlift/tls/{config.App}/privkey.pem" },
+        _ => null,
+    };
+
+    /// <summary>TLS ends at the primary, where the load balancer is.</summary>
+    public static ProxyPlan ProxyFor(PodliftConfig config, ServerConfig server) => new()
+    {
+        Enabled = config.Proxy.Enabled,
+        Domain = config.Domain ?? "",
+        Tls = server == config.Primary ? TlsFor(config) : null,
+    };
 
     /// <summary>Hooks run on the primary, so only its plan (and a rollback sent to it) carries them.</summary>
     public static HooksPlan HooksFor(HooksConfig hooks)

@@ -50,10 +50,20 @@ public sealed class AgentChannel : IDisposable
     /// <summary>Hello, checked: an absent agent or one that speaks another protocol is a clear connection error.</summary>
     public async Task<HelloReply> HelloAsync(CancellationToken cancellationToken)
     {
-        HelloReply reply;
+        var reply = await GreetAsync(cancellationToken);
+        if (reply.ProtocolVersion != AgentProtocol.Version)
+            throw new ConnectionException(
+                $"{Host}: podlift-agent {reply.AgentVersion} speaks protocol {reply.ProtocolVersion}, this podlift ({CliVersion.Current}) speaks {AgentProtocol.Version}",
+                "upgrade it in place with `podlift agent install`");
+        return reply;
+    }
+
+    /// <summary>Hello, whatever protocol the agent speaks (for reports); an absent agent is a connection error.</summary>
+    public async Task<HelloReply> GreetAsync(CancellationToken cancellationToken)
+    {
         try
         {
-            reply = await Client.HelloAsync(new HelloRequest { ProtocolVersion = AgentProtocol.Version, ClientVersion = CliVersion.Current },
+            return await Client.HelloAsync(new HelloRequest { ProtocolVersion = AgentProtocol.Version, ClientVersion = CliVersion.Current },
                 deadline: DateTime.UtcNow.AddSeconds(15), cancellationToken: cancellationToken);
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.DeadlineExceeded)
@@ -61,11 +71,6 @@ public sealed class AgentChannel : IDisposable
             throw new ConnectionException($"{Host}: no podlift-agent answers on {AgentProtocol.SocketPath}",
                 "install it with `podlift agent install`");
         }
-        if (reply.ProtocolVersion != AgentProtocol.Version)
-            throw new ConnectionException(
-                $"{Host}: podlift-agent {reply.AgentVersion} speaks protocol {reply.ProtocolVersion}, this podlift ({CliVersion.Current}) speaks {AgentProtocol.Version}",
-                "upgrade it in place with `podlift agent install`");
-        return reply;
     }
 
     public void Dispose() => _channel.Dispose();

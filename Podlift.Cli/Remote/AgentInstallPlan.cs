@@ -1,11 +1,16 @@
 namespace Podlift.Cli.Remote;
 
 /// <summary>What `agent install` found on a server, from the probe script's key=value lines.</summary>
-public sealed record RemoteAgentProbe(string Architecture, string User, string? BinarySha256, string? Version, string? UnitSha256, bool Active, bool HasSystemd)
+public sealed record RemoteAgentProbe(string Architecture, string User, string? BinarySha256, string? Version, string? UnitSha256, bool Active, bool HasSystemd,
+    bool InPodliftGroup = true)
 {
+    /// <summary>Root reaches the socket anyway; another login user needs the podlift group.</summary>
+    public bool CanReachSocket => User == "root" || InPodliftGroup;
+
     public const string Script = """
         echo "arch=$(uname -m)"
         echo "user=$(id -un)"
+        getent group podlift | cut -d: -f4 | tr ',' '\n' | grep -qx "$(id -un)" && echo "in_group=yes"
         b=/usr/local/lib/podlift/podlift-agent
         if [ -x "$b" ]; then
           echo "binary_sha=$(sha256sum "$b" | cut -d' ' -f1)"
@@ -26,14 +31,14 @@ public sealed record RemoteAgentProbe(string Architecture, string User, string? 
             .GroupBy(parts => parts[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
         string? Value(string key) => values.TryGetValue(key, out var value) && value.Length > 0 ? value : null;
         return new RemoteAgentProbe(Value("arch") ?? "unknown", Value("user") ?? "unknown", Value("binary_sha"), Value("version"),
-            Value("unit_sha"), Value("active") == "active", Value("systemd") == "yes");
+            Value("unit_sha"), Value("active") == "active", Value("systemd") == "yes", Value("in_group") == "yes");
     }
 }
 
 /// <summary>What an install must change on one server, decided from the probe and the local files. Pure.</summary>
-public sealed record AgentInstallPlan(bool UploadBinary, bool WriteUnit, bool Restart, string Summary)
+public sealed record AgentInstallPlan(bool UploadBinary, bool WriteUnit, bool Restart, string Summary, bool AddToGroup = false)
 {
-    public bool ChangesNothing => !UploadBinary && !WriteUnit && !Restart;
+    public bool ChangesNothing => !UploadBinary && !WriteUnit && !Restart && !AddToGroup;
 
     public static AgentInstallPlan Decide(RemoteAgentProbe probe, string localSha256, string localVersion, string unitSha256)
     {
@@ -49,7 +54,9 @@ public sealed record AgentInstallPlan(bool UploadBinary, bool WriteUnit, bool Re
             (_, false) when restart => $"podlift-agent {localVersion} was not running: started",
             _ => $"podlift-agent {localVersion} is already installed: no change",
         };
-        return new AgentInstallPlan(upload, unit, restart, summary);
+        var addToGroup = !probe.CanReachSocket;
+        if (addToGroup && !upload && !unit && !restart) summary = $"podlift-agent {localVersion} is installed; {probe.User} added to the podlift group";
+        return new AgentInstallPlan(upload, unit, restart, summary, addToGroup);
     }
 
     public const string UploadPath = "/usr/local/lib/podlift/.podlift-agent.upload";

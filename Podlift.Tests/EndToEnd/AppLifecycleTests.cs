@@ -12,33 +12,21 @@ namespace Podlift.Tests.EndToEnd;
 [Category("e2e")]
 [NonParallelizable]
 public sealed partial class AppLifecycleTests(string suite, string prefix, string subnet, int httpPortBase)
+    : ServerFixture(suite, prefix, subnet, httpPortBase)
 {
-    private const string StoreImage = "podlift-e2e-store:1";
-    private TestServers _servers = null!;
-    private AppRepository _app = null!;
-    private PodliftRunner _podlift = null!;
+    private const string StoreImage = TestImages.Store;
     private readonly Dictionary<string, string> _shas = [];
 
     [OneTimeSetUp]
-    public async Task StartAsync()
+    public async Task SetUpFixtureAsync()
     {
-        Assert.That(File.Exists(RepositoryPaths.AgentBinary), $"build the agent first (make publish-agent): {RepositoryPaths.AgentBinary}");
-        await BuildStoreImageAsync();
-        _servers = new TestServers(suite, prefix, subnet, httpPortBase);
-        await _servers.UpAsync(1);
-        _app = await AppRepository.CreateAsync("shop");
-        _podlift = new PodliftRunner(_app, _servers.SshConfig);
+        await TestImages.BuildStoreAsync();
+        await StartAsync(1, "shop");
         WriteConfig();
         await _app.CommitVersionAsync("v1");
-        Assert.That((await _podlift.RunAsync("agent", "install")).ExitCode, Is.EqualTo(0));
+        await InstallAgentAsync();
     }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _app?.Dispose();
-        if (_servers is not null) await _servers.DownAsync();
-    }
 
     private const string HttpHealthcheck = "healthcheck: { path: /health, timeout: 20s, interval: 1s, retries: 2 }";
 
@@ -216,16 +204,23 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
         await CommitAsync("v9");
         await using var load = LoadGenerator.Start(new Uri(_servers.Http(1), "/version"));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var slow = http.GetStringAsync(new Uri(_servers.Http(1), "/cgi-bin/slow?6"));
-        await Task.Delay(300);
+        Task<string>? slow = null;
+        Task? killing = null;
 
-        var deploy = await RunAndActAsync("Waiting up to", _ => KillAgent());
+        // the slow request starts on the old version while the new one boots, so it is in flight at the switch
+        var deploy = await _podlift.RunAsync(["deploy"], started: null, onOutputLine: line =>
+        {
+            if (line.StartsWith("Starting shop-web-", StringComparison.Ordinal)) slow ??= http.GetStringAsync(new Uri(_servers.Http(1), "/cgi-bin/slow?8"));
+            if (line.StartsWith("Waiting up to", StringComparison.Ordinal)) killing ??= KillAgent();
+        });
+        Assert.That(killing, Is.Not.Null, "the deploy reached its drain");
+        await killing!;
         await WaitForAgentAsync();
-        var slowAnswer = await slow;
+        var slowAnswer = await slow!;
         var report = await load.StopAsync();
 
         Assert.That(deploy.ExitCode, Is.EqualTo(5), deploy.All);
-        Assert.That(slowAnswer, Does.Contain("slow done after 6s by v8"), "the request in flight on the old version completed");
+        Assert.That(slowAnswer, Does.Contain("slow done after 8s by v8"), "the request in flight on the old version completed");
         Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
         Assert.That(await ServedAsync(), Is.EqualTo("v9"));
         Assert.That(await StateCurrentAsync(), Is.EqualTo(_shas["v9"]), "the restarted agent adopted the version nginx routes to");
@@ -356,20 +351,4 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
         }
     }
 
-    private static async Task BuildStoreImageAsync()
-    {
-        var context = Path.Combine(Path.GetTempPath(), "podlift-e2e-store");
-        Directory.CreateDirectory(context);
-        await Shell.MustAsync(Path.Combine(RepositoryPaths.ExampleApp, "prepare.sh"));
-        File.Copy(Path.Combine(RepositoryPaths.ExampleApp, "busybox"), Path.Combine(context, "busybox"), overwrite: true);
-        File.WriteAllText(Path.Combine(context, "Dockerfile"), """
-            FROM scratch
-            COPY busybox /bin/busybox
-            VOLUME /data
-            EXPOSE 6379
-            CMD ["/bin/busybox", "httpd", "-f", "-p", "6379", "-h", "/data"]
-            """);
-        var built = await Shell.RunAsync("docker", ["build", "-q", "-t", StoreImage, context], environment: new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" });
-        Assert.That(built.ExitCode, Is.EqualTo(0), built.All);
-    }
 }

@@ -44,10 +44,6 @@ public sealed class AppRepository : IDisposable
         await GitAsync("commit", "-q", "-m", $"build on {baseImage}");
     }
 
-    /// <summary>Builds (once) a base image with a big layer of random bytes: deploy/bench/base-image.sh.</summary>
-    public static async Task<string> BigBaseImageAsync(string tag, int megabytes) =>
-        (await Shell.MustAsync(Path.Combine(RepositoryPaths.Root, "deploy", "bench", "base-image.sh"), tag, megabytes.ToString())).Output.Trim();
-
     public void WriteConfig(string yaml) => File.WriteAllText(Path.Combine(Directory, "podlift.yml"), yaml);
 
     /// <summary>Commits a version of the app: what /version answers, and whether /health exists.</summary>

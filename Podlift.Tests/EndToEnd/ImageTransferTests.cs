@@ -11,22 +11,16 @@ namespace Podlift.Tests.EndToEnd;
 [Category("e2e")]
 [NonParallelizable]
 public sealed partial class ImageTransferTests(string suite, string prefix, string subnet, int httpPortBase)
+    : ServerFixture(suite, prefix, subnet, httpPortBase)
 {
     private const string BaseImage = "podlift-e2e-bigbase:50";
-    private TestServers _servers = null!;
-    private AppRepository _app = null!;
-    private PodliftRunner _podlift = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        Assert.That(File.Exists(RepositoryPaths.AgentBinary), $"build the agent first (make publish-agent): {RepositoryPaths.AgentBinary}");
-        await AppRepository.BigBaseImageAsync(BaseImage, 50);
-        _servers = new TestServers(suite, prefix, subnet, httpPortBase);
-        await _servers.UpAsync(1);
-        _app = await AppRepository.CreateAsync("bigapp");
+        await TestImages.BigBaseAsync(BaseImage, 50);
+        await StartAsync(1, "bigapp");
         await _app.UseBaseImageAsync(BaseImage);
-        _podlift = new PodliftRunner(_app, _servers.SshConfig);
         _app.WriteConfig($"""
             service: bigapp
             image: bigapp
@@ -38,14 +32,7 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
                 healthcheck: {"{"} path: /health, timeout: 20s, interval: 1s {"}"}
             drain: 5s
             """);
-        Assert.That((await _podlift.RunAsync("agent", "install")).ExitCode, Is.EqualTo(0));
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _app?.Dispose();
-        if (_servers is not null) await _servers.DownAsync();
+        await InstallAgentAsync();
     }
 
     [Test]

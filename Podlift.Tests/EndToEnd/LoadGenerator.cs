@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Podlift.Tests.EndToEnd;
 
@@ -20,7 +21,7 @@ public sealed class LoadGenerator : IAsyncDisposable
 {
     private static readonly TimeSpan MaxDuration = TimeSpan.FromMinutes(3);
     private readonly CancellationTokenSource _stop = new(MaxDuration);
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) }) { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly HttpClient _http;
     private readonly ConcurrentDictionary<string, int> _bodies = new();
     private readonly ConcurrentQueue<string> _failures = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -28,14 +29,48 @@ public sealed class LoadGenerator : IAsyncDisposable
     private int _sent;
     private int _failed;
 
-    private LoadGenerator(Uri target, int workers, TimeSpan pause)
+    private LoadGenerator(Uri target, int workers, TimeSpan pause, HttpMessageHandler? handler = null)
     {
-        if (!target.IsLoopback) throw new ArgumentException("load tests send traffic to loopback only", nameof(target));
+        if (handler is null && !target.IsLoopback) throw new ArgumentException("load tests send traffic to loopback only", nameof(target));
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) }) { Timeout = TimeSpan.FromSeconds(5) };
         _workers = Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(target, pause))).ToArray();
     }
 
     /// <summary>About workers / pause requests per second, plus response time.</summary>
-    public static LoadGenerator Start(Uri target, int workers = 4, int pauseMilliseconds = 40) => new(target, workers, TimeSpan.FromMilliseconds(pauseMilliseconds));
+    public static LoadGenerator Start(Uri target, int workers = 6, int pauseMilliseconds = 40) => new(target, workers, TimeSpan.FromMilliseconds(pauseMilliseconds));
+
+    /// <summary>HTTPS to <paramref name="hostName"/> (SNI and Host), connecting to a loopback endpoint, trusting only <paramref name="root"/>.</summary>
+    public static LoadGenerator StartTls(Uri loopback, string hostName, X509Certificate2 root, string path, int workers = 6, int pauseMilliseconds = 40) =>
+        new(new Uri($"https://{hostName}:{loopback.Port}{path}"), workers, TimeSpan.FromMilliseconds(pauseMilliseconds), TlsHandler(loopback, root));
+
+    /// <summary>A handler whose every connection goes to <paramref name="loopback"/> (whatever the URL's host) and whose certificates must chain to <paramref name="root"/>.</summary>
+    public static SocketsHttpHandler TlsHandler(Uri loopback, X509Certificate2 root)
+    {
+        if (!loopback.IsLoopback) throw new ArgumentException("load tests send traffic to loopback only", nameof(loopback));
+        return new SocketsHttpHandler
+        {
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                await socket.ConnectAsync(System.Net.IPAddress.Loopback, loopback.Port, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+                {
+                    if (certificate is null || chain is null) return false;
+                    if ((errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) != 0) return false; // name mismatch: refuse
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Clear();
+                    chain.ChainPolicy.CustomTrustStore.Add(root);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return chain.Build(new X509Certificate2(certificate));
+                },
+            },
+        };
+    }
 
     private async Task WorkAsync(Uri target, TimeSpan pause)
     {

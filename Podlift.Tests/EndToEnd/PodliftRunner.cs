@@ -8,7 +8,7 @@ public sealed class PodliftRunner(AppRepository repository, string sshConfig)
     public Task<ShellResult> RunAsync(params string[] arguments) => RunAsync(arguments, started: null);
 
     public async Task<ShellResult> RunAsync(string[] arguments, Action<Process>? started, Action<string>? onOutputLine = null,
-        string? sshConfigOverride = null)
+        string? sshConfigOverride = null, Action<string>? onErrorLine = null, string? input = null)
     {
         var result = await Shell.RunAsync("dotnet", [RepositoryPaths.CliAssembly, .. arguments], repository.Directory,
             new Dictionary<string, string>
@@ -17,7 +17,7 @@ public sealed class PodliftRunner(AppRepository repository, string sshConfig)
                 ["PODLIFT_AGENT_BINARY"] = RepositoryPaths.AgentBinary,
                 ["DOCKER_BUILDKIT"] = "0",
             },
-            TimeSpan.FromMinutes(5), started, onOutputLine);
+            TimeSpan.FromMinutes(5), started, onOutputLine, onErrorLine, input);
         TestContext.Progress.WriteLine($"$ podlift {string.Join(' ', arguments)}  (exit {result.ExitCode})\n{result.All}");
         return result;
     }

@@ -13,7 +13,7 @@ public static class Shell
 {
     public static async Task<ShellResult> RunAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory = null,
         IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, Action<Process>? started = null,
-        Action<string>? onOutputLine = null)
+        Action<string>? onOutputLine = null, Action<string>? onErrorLine = null, string? input = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -27,12 +27,17 @@ public static class Shell
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         using var process = Process.Start(start)!;
-        process.StandardInput.Close();
         started?.Invoke(process);
         var output = new StringBuilder();
         var error = new StringBuilder();
         var readOut = Pump(process.StandardOutput, output, onOutputLine);
-        var readErr = Pump(process.StandardError, error, null);
+        var readErr = Pump(process.StandardError, error, onErrorLine);
+        if (input is not null)
+        {
+            try { await process.StandardInput.WriteAsync(input); }
+            catch (IOException) { } // the program exited without reading it all; its exit code says why
+        }
+        process.StandardInput.Close();
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
         try
         {

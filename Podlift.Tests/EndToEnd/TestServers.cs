@@ -9,7 +9,7 @@ public sealed class TestServers
     private readonly Dictionary<string, string> _environment;
     private readonly Dictionary<string, string> _facts = [];
 
-    public TestServers(string suite, string prefix, string subnet, int httpPortBase)
+    public TestServers(string suite, string prefix, string subnet, int httpPortBase, string profile = "full")
     {
         // PODLIFT_E2E_SLOT=N lets several checkouts run their suites at once without sharing servers
         var slot = int.TryParse(Environment.GetEnvironmentVariable("PODLIFT_E2E_SLOT"), out var n) ? n : 0;
@@ -25,7 +25,8 @@ public sealed class TestServers
         _environment = new Dictionary<string, string>
         {
             ["SUITE"] = suite,
-            ["IMAGE"] = $"podlift-server:{suite}",
+            ["IMAGE"] = profile == "bare" ? $"podlift-server:{suite}-bare" : $"podlift-server:{suite}",
+            ["PROFILE"] = profile,
             ["PREFIX"] = prefix,
             ["SUBNET"] = subnet,
             ["HTTP_PORT_BASE"] = httpPortBase.ToString(),
@@ -41,6 +42,9 @@ public sealed class TestServers
 
     /// <summary>nginx of a server, published on loopback so load tests send traffic to 127.0.0.1 only.</summary>
     public Uri Http(int server) => new($"http://{_facts[$"SERVER_{server}_HTTP"]}");
+
+    /// <summary>nginx's HTTPS port of a server, published on loopback.</summary>
+    public Uri Https(int server) => new($"https://{_facts[$"SERVER_{server}_HTTPS"]}");
 
     public async Task UpAsync(int count)
     {

@@ -12,29 +12,16 @@ namespace Podlift.Tests.EndToEnd;
 [Category("e2e")]
 [NonParallelizable]
 public sealed class WalkingSkeletonTests(string suite, string prefix, string subnet, int httpPortBase)
+    : ServerFixture(suite, prefix, subnet, httpPortBase)
 {
     private const int MinimumRequestsPerSecond = 50;
-    private TestServers _servers = null!;
-    private AppRepository _app = null!;
-    private PodliftRunner _podlift = null!;
 
     [OneTimeSetUp]
     public async Task StartServersAsync()
     {
-        Assert.That(File.Exists(RepositoryPaths.AgentBinary), $"build the agent first (make publish-agent): {RepositoryPaths.AgentBinary}");
-        _servers = new TestServers(suite, prefix, subnet, httpPortBase);
-        await _servers.UpAsync(1);
-        _app = await AppRepository.CreateAsync("example");
-        _podlift = new PodliftRunner(_app, _servers.SshConfig);
+        await StartAsync(1, "example");
         WriteConfig();
         await _app.CommitVersionAsync("v1");
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServersAsync()
-    {
-        _app?.Dispose();
-        if (_servers is not null) await _servers.DownAsync();
     }
 
     private void WriteConfig(string extraServiceLines = "") => _app.WriteConfig($"""

@@ -18,6 +18,7 @@ public class AgentInstallPlanTests
         var probe = RemoteAgentProbe.Parse($"""
             arch=aarch64
             user=deploy
+            in_group=yes
             binary_sha={LocalSha}
             version=0.1.0
             unit_sha={UnitSha}
@@ -26,7 +27,7 @@ public class AgentInstallPlanTests
 
             """);
 
-        Assert.That(probe, Is.EqualTo(new RemoteAgentProbe("aarch64", "deploy", LocalSha, "0.1.0", UnitSha, true, true)));
+        Assert.That(probe, Is.EqualTo(new RemoteAgentProbe("aarch64", "deploy", LocalSha, "0.1.0", UnitSha, true, true, InPodliftGroup: true)));
     }
 
     [Test]
@@ -34,7 +35,8 @@ public class AgentInstallPlanTests
     {
         var probe = RemoteAgentProbe.Parse("arch=x86_64\r\nuser=root\r\nactive=inactive\r\n");
 
-        Assert.That(probe, Is.EqualTo(new RemoteAgentProbe("x86_64", "root", null, null, null, false, false)));
+        Assert.That(probe, Is.EqualTo(new RemoteAgentProbe("x86_64", "root", null, null, null, false, false, InPodliftGroup: false)));
+        Assert.That(probe.CanReachSocket, Is.True, "root reaches the socket without the group");
     }
 
     [Test]
@@ -84,6 +86,40 @@ public class AgentInstallPlanTests
             Assert.That(plan.ChangesNothing, Is.EqualTo(!upload && !writeUnit && !restart));
             Assert.That(plan.Summary, Does.Contain(summary));
         }
+    }
+
+    [TestCase("root", false, true)]
+    [TestCase("root", true, true)]
+    [TestCase("deploy", true, true)]
+    [TestCase("deploy", false, false)]
+    public void Only_root_or_a_member_of_the_podlift_group_reaches_the_socket(string user, bool inGroup, bool reaches)
+    {
+        var probe = RemoteAgentProbe.Parse($"user={user}\n{(inGroup ? "in_group=yes\n" : "")}");
+
+        Assert.That(probe.InPodliftGroup, Is.EqualTo(inGroup));
+        Assert.That(probe.CanReachSocket, Is.EqualTo(reaches));
+    }
+
+    [Test]
+    public void An_up_to_date_agent_still_adds_a_login_user_outside_the_group()
+    {
+        var probe = Installed() with { User = "deploy", InPodliftGroup = false };
+
+        var plan = AgentInstallPlan.Decide(probe, LocalSha, LocalVersion, UnitSha);
+
+        Assert.That((plan.UploadBinary, plan.WriteUnit, plan.Restart), Is.EqualTo((false, false, false)));
+        Assert.That(plan.AddToGroup, Is.True);
+        Assert.That(plan.ChangesNothing, Is.False);
+        Assert.That(plan.Summary, Is.EqualTo("podlift-agent 0.2.0 is installed; deploy added to the podlift group"));
+    }
+
+    [Test]
+    public void A_login_user_in_the_group_changes_nothing()
+    {
+        var plan = AgentInstallPlan.Decide(Installed() with { User = "deploy", InPodliftGroup = true }, LocalSha, LocalVersion, UnitSha);
+
+        Assert.That(plan.AddToGroup, Is.False);
+        Assert.That(plan.ChangesNothing, Is.True);
     }
 
     private const string UnitText = "[Unit]\nDescription=podlift agent\n\n[Service]\nExecStart=/usr/local/lib/podlift/podlift-agent\n";

@@ -110,4 +110,51 @@ public class AppRecordTests
 
         Assert.That(record.FindDeployment(query)?.Version, Is.EqualTo(expected));
     }
+
+    [TestCase("abcd123", "abcd123", true, TestName = "VersionMatches(the same version)")]
+    [TestCase("abcd123", "abcd", true, TestName = "VersionMatches(a prefix of four)")]
+    [TestCase("abcd123", "abc", false, TestName = "VersionMatches(a prefix of three is too short)")]
+    [TestCase("abcd123", "abcd1234ef56", true, TestName = "VersionMatches(a longer sha of a seven-character version)")]
+    [TestCase("abcd12", "abcd12ef", false, TestName = "VersionMatches(a longer query of a version under seven characters)")]
+    [TestCase("abcd123", "abce", false, TestName = "VersionMatches(another prefix)")]
+    [TestCase("abcd123", "abcd124567", false, TestName = "VersionMatches(a longer sha that differs)")]
+    [TestCase("v1", "v1", true, TestName = "VersionMatches(a short version exactly)")]
+    [TestCase("v1", "v12", false, TestName = "VersionMatches(a short version is no prefix)")]
+    public void VersionMatches_accepts_the_version_a_prefix_or_a_longer_sha(string version, string query, bool matches)
+    {
+        Assert.That(AppRecord.VersionMatches(version, query), Is.EqualTo(matches));
+    }
+
+    private static readonly ContainerRecord[] Containers =
+    [
+        new("myapp-web-v1-1", "c1", "web", 1, 20001),
+        new("myapp-web-v1-2", "c2", "web", 2, 20002),
+        new("myapp-api-v1-1", "c3", "api", 1, 20003),
+        new("myapp-worker-v1-1", "c4", "worker", 1, 0),
+        new("myapp-web-v1-3", "c5", "web", 3, 0),
+    ];
+
+    private static Podlift.Protocol.DeployPlan PlanRouting(string? routed)
+    {
+        var plan = new Podlift.Protocol.DeployPlan { App = "myapp", Version = "v1", Image = "myapp:v1" };
+        foreach (var name in new[] { "api", "web", "worker" })
+            plan.Services.Add(new Podlift.Protocol.ServicePlan { Name = name, Routed = name == routed });
+        return plan;
+    }
+
+    [TestCase("web", new[] { "myapp-web-v1-1", "myapp-web-v1-2" })]
+    [TestCase("api", new[] { "myapp-api-v1-1" })]
+    [TestCase(null, new string[0])]
+    public void RoutedContainers_are_the_routed_services_containers_with_a_host_port(string? routed, string[] expected)
+    {
+        var deployment = (Deployment("v1") with { Containers = Containers }).WithPlan(PlanRouting(routed));
+
+        Assert.That(deployment.RoutedContainers().Select(c => c.Name), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void RoutedContainers_without_a_recorded_plan_are_none()
+    {
+        Assert.That((Deployment("v1") with { Containers = Containers }).RoutedContainers(), Is.Empty);
+    }
 }

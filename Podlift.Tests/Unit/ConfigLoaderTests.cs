@@ -387,10 +387,233 @@ public class ConfigLoaderTests
         Assert.That(error.Message, Does.StartWith(".env:2: expected KEY=VALUE"));
     }
 
+    [Test]
+    public void Letsencrypt_with_a_domain_defaults_to_the_lets_encrypt_production_directory()
+    {
+        var config = Load(Base + """
+            domain: shop.example.com
+            proxy:
+              ssl: letsencrypt
+              ssl_email: ops@example.com
+            """);
+
+        Assert.That(config.Proxy, Is.EqualTo(new ProxyConfig(true, SslMode.LetsEncrypt, "ops@example.com", "https://acme-v02.api.letsencrypt.org/directory")));
+        Assert.That(ProxyConfig.LetsEncrypt, Is.EqualTo("https://acme-v02.api.letsencrypt.org/directory"));
+    }
+
+    [Test]
+    public void Acme_server_overrides_the_directory()
+    {
+        var config = Load(Base + """
+            domain: shop.example.com
+            proxy:
+              ssl: letsencrypt
+              acme_server: https://pebble:14000/dir
+            """);
+
+        Assert.That(config.Proxy.AcmeServer, Is.EqualTo("https://pebble:14000/dir"));
+        Assert.That(config.Proxy.Email, Is.Null, "the email may come from --email instead");
+    }
+
+    [TestCase("false")]
+    [TestCase("no")]
+    [TestCase("off")]
+    public void Ssl_false_is_http_only_even_without_a_domain(string value)
+    {
+        var config = Load(Base + $"proxy:\n  ssl: {value}\n");
+
+        Assert.That(config.Proxy.Ssl, Is.EqualTo(SslMode.Off));
+    }
+
+    [Test]
+    public void Without_a_proxy_section_ssl_is_off()
+    {
+        Assert.That(Load(Base).Proxy, Is.EqualTo(new ProxyConfig(true)));
+        Assert.That(Load(Base).Proxy.Ssl, Is.EqualTo(SslMode.Off));
+    }
+
+    [Test]
+    public void Manual_ssl_resolves_the_certificate_files_next_to_the_config()
+    {
+        _dir.Write("fullchain.pem", "-----BEGIN CERTIFICATE-----\n");
+        Directory.CreateDirectory(_dir.PathOf("tls"));
+        _dir.Write("tls/privkey.pem", "-----BEGIN PRIVATE KEY-----\n");
+
+        var config = Load(Base + """
+            domain: shop.example.com
+            proxy:
+              ssl: manual
+              ssl_certificate: fullchain.pem
+              ssl_certificate_key: tls/privkey.pem
+            """);
+
+        Assert.That(config.Proxy.Ssl, Is.EqualTo(SslMode.Manual));
+        Assert.That(config.Proxy.CertificateFile, Is.EqualTo(_dir.PathOf("fullchain.pem")));
+        Assert.That(config.Proxy.KeyFile, Is.EqualTo(_dir.PathOf("tls/privkey.pem")));
+    }
+
+    [TestCase("ssl_certificate: fullchain.pem")]
+    [TestCase("ssl_certificate_key: privkey.pem")]
+    public void Manual_ssl_needs_both_the_certificate_and_the_key(string onlyOne)
+    {
+        _dir.Write("fullchain.pem", "cert");
+        _dir.Write("privkey.pem", "key");
+
+        var error = LoadFails(Base + $"domain: shop.example.com\nproxy:\n  ssl: manual\n  {onlyOne}\n");
+
+        Assert.That(error.Message, Does.Contain("proxy.ssl is manual, so podlift needs your certificate and key"));
+        Assert.That(error.Fix, Does.Contain("ssl_certificate").And.Contain("ssl_certificate_key"));
+    }
+
+    [Test]
+    public void A_certificate_file_that_does_not_exist_is_named_in_full()
+    {
+        _dir.Write("privkey.pem", "key");
+
+        var error = LoadFails(Base + "domain: shop.example.com\nproxy:\n  ssl: manual\n  ssl_certificate: certs/fullchain.pem\n  ssl_certificate_key: privkey.pem\n");
+
+        Assert.That(error.Message, Does.Contain($"proxy.ssl_certificate names {_dir.PathOf("certs/fullchain.pem")}, which does not exist"));
+    }
+
+    [TestCase("example.com")]
+    [TestCase("shop.example.com")]
+    [TestCase("my-shop.example.co.uk")]
+    [TestCase("localhost")]
+    [TestCase("xn--bcher-kva.example")]
+    public void A_host_name_is_a_valid_domain(string domain)
+    {
+        Assert.That(Load(Base + $"domain: {domain}\n").Domain, Is.EqualTo(domain));
+    }
+
+    [Test]
+    public void Dependencies_are_read_with_their_settings()
+    {
+        var config = Load(Base + """
+            dependencies:
+              postgres:
+                image: postgres:16
+                port: 5432
+                volume: pgdata:/var/lib/postgresql/data
+                env:
+                  POSTGRES_PASSWORD: s3cret
+                command: postgres -c max_connections=200
+                options:
+                  memory: 1g
+                  restart: always
+              redis:
+                image: redis:7
+            """);
+
+        var postgres = config.Dependencies[0];
+        var redis = config.Dependencies[1];
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(config.Dependencies.Select(d => d.Name), Is.EqualTo(new[] { "postgres", "redis" }));
+            Assert.That(postgres.Image, Is.EqualTo("postgres:16"));
+            Assert.That(postgres.Port, Is.EqualTo(5432));
+            Assert.That(postgres.Volume, Is.EqualTo("pgdata:/var/lib/postgresql/data"));
+            Assert.That(postgres.Env, Is.EqualTo(new Dictionary<string, string> { ["POSTGRES_PASSWORD"] = "s3cret" }));
+            Assert.That(postgres.Command, Is.EqualTo(new[] { "postgres", "-c", "max_connections=200" }));
+            Assert.That(postgres.Options, Is.EqualTo(new ContainerOptionsConfig(1L << 30, 0, "always")));
+            Assert.That(redis.Image, Is.EqualTo("redis:7"));
+            Assert.That(redis.Port, Is.Zero, "not published");
+            Assert.That(redis.Volume, Is.Null);
+            Assert.That(redis.Options, Is.SameAs(ContainerOptionsConfig.None));
+        }
+    }
+
+    [Test]
+    public void Without_dependencies_hooks_or_retain_the_defaults_apply()
+    {
+        var config = Load(Base);
+
+        Assert.That(config.Dependencies, Is.Empty);
+        Assert.That(config.Hooks.Any, Is.False);
+        Assert.That(config.Retain, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void Hooks_are_one_command_or_a_list()
+    {
+        var config = Load(Base + """
+            hooks:
+              before_deploy: ./bin/check
+              after_deploy: [./bin/migrate, "./bin/notify deployed"]
+            """);
+
+        Assert.That(config.Hooks.BeforeDeploy, Is.EqualTo(new[] { "./bin/check" }));
+        Assert.That(config.Hooks.AfterDeploy, Is.EqualTo(new[] { "./bin/migrate", "./bin/notify deployed" }));
+        Assert.That(config.Hooks.AfterRollback, Is.Empty);
+        Assert.That(config.Hooks.Any, Is.True);
+    }
+
+    [Test]
+    public void Retain_is_read()
+    {
+        Assert.That(Load(Base + "retain: 7\n").Retain, Is.EqualTo(7));
+    }
+
+    [Test]
+    public void Service_volumes_are_kept_as_written()
+    {
+        var config = Load(Base + """
+            services:
+              web:
+                volumes:
+                  - uploads:/app/uploads
+                  - /srv/static:/app/static:ro
+                  - /srv/cache:/cache:rw
+            """);
+
+        Assert.That(config.Services[0].Volumes, Is.EqualTo(new[] { "uploads:/app/uploads", "/srv/static:/app/static:ro", "/srv/cache:/cache:rw" }));
+    }
+
+    [TestCase("512m", 512L * 1024 * 1024)]
+    [TestCase("2g", 2L * 1024 * 1024 * 1024)]
+    [TestCase("2G", 2L * 1024 * 1024 * 1024)]
+    [TestCase("1.5g", 1536L * 1024 * 1024)]
+    [TestCase("256mb", 256L * 1024 * 1024)]
+    [TestCase("64k", 64L * 1024)]
+    [TestCase("1048576", 1048576L)]
+    public void Memory_sizes_are_read_as_bytes(string memory, long bytes)
+    {
+        var config = Load(Base + $"services:\n  web:\n    options:\n      memory: {memory}\n");
+
+        Assert.That(config.Services[0].Options.MemoryBytes, Is.EqualTo(bytes));
+    }
+
+    [TestCase("0.5", 0.5)]
+    [TestCase("2", 2.0)]
+    [TestCase("1.25", 1.25)]
+    public void Cpus_are_read(string cpus, double expected)
+    {
+        var config = Load(Base + $"services:\n  web:\n    options:\n      cpus: {cpus}\n");
+
+        Assert.That(config.Services[0].Options.Cpus, Is.EqualTo(expected));
+    }
+
+    [TestCase("no")]
+    [TestCase("always")]
+    [TestCase("unless-stopped")]
+    [TestCase("on-failure")]
+    [TestCase("on-failure:5")]
+    public void Restart_policies_are_read(string policy)
+    {
+        var config = Load(Base + $"services:\n  web:\n    options:\n      restart: \"{policy}\"\n");
+
+        Assert.That(config.Services[0].Options.Restart, Is.EqualTo(policy));
+    }
+
+    [Test]
+    public void A_service_without_options_has_none()
+    {
+        Assert.That(Load(Base).Services[0].Options, Is.SameAs(ContainerOptionsConfig.None));
+    }
+
     private static TestCaseData Case(string name, string yaml, string expected) =>
         new TestCaseData(yaml, expected).SetArgDisplayNames(name);
 
-    private static IEnumerable<TestCaseData> MalformedConfigs()
+    internal static IEnumerable<TestCaseData> MalformedConfigs()
     {
         yield return Case("typo in a top-level key", Base + "servcies:\n  web: {}\n",
             "podlift.yml:5: servcies is not a known key; did you mean \"services\"?");
@@ -478,8 +701,52 @@ public class ConfigLoaderTests
             "services.web.options.cpus must be a number of CPUs");
         yield return Case("retain out of range", Base + "retain: 0\n",
             "retain must be between 1-50 (got: 0)");
-        yield return Case("ssl is not supported yet", Base + "proxy:\n  ssl: true\n",
-            "proxy.ssl is not supported by this version of podlift yet");
+        yield return Case("ssl true is not a mode", Base + "proxy:\n  ssl: true\n",
+            "podlift.yml:6: proxy.ssl must be false, letsencrypt or manual (got: true)");
+        yield return Case("ssl letsencrypt without a domain", Base + "proxy:\n  ssl: letsencrypt\n",
+            "podlift.yml:6: proxy.ssl needs `domain:`");
+        yield return Case("ssl mode misspelt", Base + "domain: shop.example.com\nproxy:\n  ssl: letsencrpyt\n",
+            "podlift.yml:7: proxy.ssl must be false, letsencrypt or manual (got: letsencrpyt)");
+        yield return Case("manual ssl without a domain", Base + "proxy:\n  ssl: manual\n",
+            "proxy.ssl needs `domain:`");
+        yield return Case("manual ssl without files", Base + "domain: shop.example.com\nproxy:\n  ssl: manual\n",
+            "podlift.yml:7: proxy.ssl is manual, so podlift needs your certificate and key");
+        yield return Case("acme server over http", Base + "domain: shop.example.com\nproxy:\n  ssl: letsencrypt\n  acme_server: http://pebble:14000/dir\n",
+            "podlift.yml:8: proxy.acme_server must be the https:// URL of an ACME directory (got: http://pebble:14000/dir)");
+        yield return Case("acme server not a url", Base + "domain: shop.example.com\nproxy:\n  ssl: letsencrypt\n  acme_server: pebble\n",
+            "proxy.acme_server must be the https:// URL of an ACME directory (got: pebble)");
+        yield return Case("acme server with a quote", Base + "domain: shop.example.com\nproxy:\n  ssl: letsencrypt\n  acme_server: \"https://pebble/dir'x\"\n",
+            "proxy.acme_server must be the https:// URL");
+        yield return Case("bad ssl email", Base + "domain: shop.example.com\nproxy:\n  ssl: letsencrypt\n  ssl_email: ops-at-example.com\n",
+            "podlift.yml:8: proxy.ssl_email must be an email address (got: ops-at-example.com)");
+        yield return Case("ssl email with a quote", Base + "domain: shop.example.com\nproxy:\n  ssl: letsencrypt\n  ssl_email: o'brien@example.com\n",
+            "proxy.ssl_email must be an email address");
+        yield return Case("ssl email with a space", Base + "domain: shop.example.com\nproxy:\n  ssl: letsencrypt\n  ssl_email: \"ops @example.com\"\n",
+            "proxy.ssl_email must be an email address");
+        yield return Case("domain with a space", Base + "domain: shop example.com\n",
+            "podlift.yml:5: domain must be a host name such as myapp.example.com (got: shop example.com)");
+        yield return Case("domain with a quote", Base + "domain: \"shop'.example.com\"\n",
+            "domain must be a host name");
+        yield return Case("domain starting with a dash", Base + "domain: -shop.example.com\n",
+            "domain must be a host name");
+        yield return Case("domain with a scheme", Base + "domain: https://shop.example.com\n",
+            "domain must be a host name");
+        yield return Case("ssl certificate file missing", Base + "domain: shop.example.com\nproxy:\n  ssl: manual\n  ssl_certificate: missing.pem\n",
+            "podlift.yml:8: proxy.ssl_certificate names ");
+        yield return Case("typo in a proxy key", Base + "proxy:\n  ssl_emial: ops@example.com\n",
+            "proxy.ssl_emial is not a known key; did you mean \"ssl_email\"?");
+        yield return Case("volume with a bad mode", Base + "services:\n  web:\n    volumes: [\"data:/data:rx\"]\n",
+            "services.web.volumes[0] must be name:/container/path");
+        yield return Case("volume with a relative container path", Base + "services:\n  web:\n    volumes: [\"data:data\"]\n",
+            "services.web.volumes[0] must be name:/container/path");
+        yield return Case("cpus zero", Base + "services:\n  web:\n    options: { cpus: 0 }\n",
+            "services.web.options.cpus must be a number of CPUs such as 0.5 or 2 (got: 0)");
+        yield return Case("on-failure with an empty count", Base + "services:\n  web:\n    options: { restart: \"on-failure:\" }\n",
+            "services.web.options.restart must be no, always, unless-stopped or on-failure[:N] (got: on-failure:)");
+        yield return Case("dependency option typo", Base + "dependencies:\n  redis:\n    image: redis:7\n    options: { memroy: 1g }\n",
+            "dependencies.redis.options.memroy is not a known key; did you mean \"memory\"?");
+        yield return Case("retain above the limit", Base + "retain: 51\n",
+            "retain must be between 1-50 (got: 51)");
         yield return Case("proxy enabled not a bool", Base + "proxy:\n  enabled: perhaps\n",
             "proxy.enabled must be true or false (got: perhaps)");
         yield return Case("typo in a git key", Base + "git:\n  branhc: main\n",

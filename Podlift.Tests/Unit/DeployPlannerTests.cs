@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Planning;
+using Podlift.Protocol;
 
 namespace Podlift.Tests.Unit;
 
@@ -144,5 +145,173 @@ public class DeployPlannerTests
         var plan = DeployPlanner.For(Config(servers, Web, Worker), servers[1], Release, false);
 
         Assert.That(plan.Services.Single().Routed, Is.True);
+    }
+
+    private static ServerConfig Primary(string host, params string[] roles) => new(host, "root", 22, null, roles, ["primary"]);
+
+    // 10.0.0.2 is the primary, 10.0.0.1 a second web server, 10.0.0.3 runs only the worker
+    private static readonly ServerConfig[] ThreeServers = [Server("10.0.0.1", "web"), Primary("10.0.0.2", "web"), Server("10.0.0.3", "worker")];
+
+    private static DeployPlan PlanOn(PodliftConfig config, string host) =>
+        DeployPlanner.For(config, config.Servers.Single(s => s.Host == host), Release, false);
+
+    [TestCase("10.0.0.1", "10.0.0.2")]
+    [TestCase("10.0.0.2", "")]
+    [TestCase("10.0.0.3", "10.0.0.2")]
+    public void Containers_reach_the_primary_at_its_host_and_the_primary_has_no_primary_address(string host, string primaryAddress)
+    {
+        var network = PlanOn(Config(ThreeServers, Web, Worker), host).Network;
+
+        Assert.That(network.PrimaryAddress, Is.EqualTo(primaryAddress));
+        Assert.That(network.AdvertisedAddress, Is.EqualTo(host));
+    }
+
+    [TestCase("10.0.0.1", new[] { "10.0.0.2", "10.0.0.3" })]
+    [TestCase("10.0.0.2", new[] { "10.0.0.1", "10.0.0.3" })]
+    [TestCase("10.0.0.3", new[] { "10.0.0.1", "10.0.0.2" })]
+    public void Peers_are_the_other_servers(string host, string[] peers)
+    {
+        Assert.That(PlanOn(Config(ThreeServers, Web, Worker), host).Network.Peers, Is.EqualTo(peers));
+    }
+
+    [Test]
+    public void A_single_server_has_no_peers_and_awaits_no_primary()
+    {
+        var server = Server("10.0.0.1");
+
+        var network = DeployPlanner.For(Config([server], Web), server, Release, false).Network;
+
+        Assert.That(network.Peers, Is.Empty);
+        Assert.That(network.PrimaryAddress, Is.Empty);
+        Assert.That(network.AwaitsPrimary, Is.False);
+    }
+
+    [TestCase("10.0.0.1", true, TestName = "a second web server awaits the primary")]
+    [TestCase("10.0.0.2", false, TestName = "the primary awaits no one")]
+    [TestCase("10.0.0.3", false, TestName = "a worker-only server is not routed to")]
+    public void Only_non_primary_servers_running_the_routed_service_await_the_primary(string host, bool awaits)
+    {
+        Assert.That(PlanOn(Config(ThreeServers, Web, Worker), host).Network.AwaitsPrimary, Is.EqualTo(awaits));
+    }
+
+    [Test]
+    public void Without_the_proxy_no_server_awaits_the_primary()
+    {
+        var config = Config(ThreeServers, Web, Worker) with { Proxy = new ProxyConfig(false) };
+
+        Assert.That(PlanOn(config, "10.0.0.1").Network.AwaitsPrimary, Is.False);
+    }
+
+    [Test]
+    public void Without_a_routed_service_no_server_awaits_the_primary()
+    {
+        ServerConfig[] servers = [Server("10.0.0.1"), Primary("10.0.0.2")];
+
+        Assert.That(PlanOn(Config(servers, Worker), "10.0.0.1").Network.AwaitsPrimary, Is.False);
+    }
+
+    private static PodliftConfig WithSsl(SslMode mode) =>
+        Config(ThreeServers, Web, Worker) with { Domain = "shop.example.com", Proxy = new ProxyConfig(true, mode) };
+
+    [TestCase(SslMode.LetsEncrypt, "/etc/letsencrypt/live/shop.example.com/fullchain.pem", "/etc/letsencrypt/live/shop.example.com/privkey.pem")]
+    [TestCase(SslMode.Manual, "/etc/podlift/tls/myapp/fullchain.pem", "/etc/podlift/tls/myapp/privkey.pem")]
+    public void Tls_is_in_the_primary_plan_with_the_certificate_paths(SslMode mode, string certificate, string key)
+    {
+        var tls = PlanOn(WithSsl(mode), "10.0.0.2").Proxy.Tls;
+
+        Assert.That(tls, Is.Not.Null);
+        Assert.That((tls.CertificatePath, tls.KeyPath), Is.EqualTo((certificate, key)));
+    }
+
+    [TestCase(SslMode.LetsEncrypt)]
+    [TestCase(SslMode.Manual)]
+    public void Tls_ends_at_the_primary_so_other_plans_have_none(SslMode mode)
+    {
+        Assert.That(PlanOn(WithSsl(mode), "10.0.0.1").Proxy.Tls, Is.Null);
+        Assert.That(PlanOn(WithSsl(mode), "10.0.0.3").Proxy.Tls, Is.Null);
+    }
+
+    [Test]
+    public void Without_ssl_no_plan_has_tls()
+    {
+        Assert.That(PlanOn(WithSsl(SslMode.Off), "10.0.0.2").Proxy.Tls, Is.Null);
+        Assert.That(DeployPlanner.TlsFor(WithSsl(SslMode.Off)), Is.Null);
+    }
+
+    private static PodliftConfig WithDependenciesAndHooks() => Config(ThreeServers, Web, Worker) with
+    {
+        Dependencies =
+        [
+            new DependencyConfig
+            {
+                Name = "postgres", Image = "postgres:16", Port = 5432, Volume = "pgdata:/var/lib/postgresql/data",
+                Env = new Dictionary<string, string> { ["POSTGRES_PASSWORD"] = "s3cret" }, Command = ["postgres", "-c", "fsync=off"],
+                Options = new ContainerOptionsConfig(1L << 30, 1.5, "always"),
+            },
+            new DependencyConfig { Name = "redis", Image = "redis:7" },
+        ],
+        Hooks = new HooksConfig(["./check"], ["./migrate", "./notify"], ["./rolled-back"]),
+    };
+
+    [Test]
+    public void Dependencies_and_hooks_are_in_the_primary_plan()
+    {
+        var plan = PlanOn(WithDependenciesAndHooks(), "10.0.0.2");
+
+        var postgres = plan.Dependencies[0];
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(plan.Dependencies.Select(d => d.Name), Is.EqualTo(new[] { "postgres", "redis" }));
+            Assert.That((postgres.Image, postgres.Port, postgres.Volume), Is.EqualTo(("postgres:16", 5432, "pgdata:/var/lib/postgresql/data")));
+            Assert.That(postgres.Env, Is.EquivalentTo(new Dictionary<string, string> { ["POSTGRES_PASSWORD"] = "s3cret" }));
+            Assert.That(postgres.Command, Is.EqualTo(new[] { "postgres", "-c", "fsync=off" }));
+            Assert.That((postgres.Options.MemoryBytes, postgres.Options.Cpus, postgres.Options.Restart), Is.EqualTo((1L << 30, 1.5, "always")));
+            Assert.That(plan.Dependencies[1].Volume, Is.Empty);
+            Assert.That(plan.Dependencies[1].Options.Restart, Is.Empty, "empty: the agent's default");
+            Assert.That(plan.Hooks.BeforeDeploy, Is.EqualTo(new[] { "./check" }));
+            Assert.That(plan.Hooks.AfterDeploy, Is.EqualTo(new[] { "./migrate", "./notify" }));
+            Assert.That(plan.Hooks.AfterRollback, Is.EqualTo(new[] { "./rolled-back" }));
+        }
+    }
+
+    [TestCase("10.0.0.1")]
+    [TestCase("10.0.0.3")]
+    public void Other_servers_get_no_dependencies_and_no_hooks(string host)
+    {
+        var plan = PlanOn(WithDependenciesAndHooks(), host);
+
+        Assert.That(plan.Dependencies, Is.Empty);
+        Assert.That(plan.Hooks, Is.Null);
+    }
+
+    [Test]
+    public void Versions_kept_is_the_retain_setting()
+    {
+        var server = Server("10.0.0.1");
+
+        Assert.That(DeployPlanner.For(Config([server], Web) with { Retain = 7 }, server, Release, false).VersionsKept, Is.EqualTo(7));
+    }
+
+    [Test]
+    public void Service_plan_copies_volumes_options_and_whether_the_image_healthcheck_wins()
+    {
+        var server = Server("10.0.0.1");
+        var web = Web with
+        {
+            Volumes = ["uploads:/app/uploads", "/srv/static:/app/static:ro"],
+            Options = new ContainerOptionsConfig(512L << 20, 0.5, "on-failure:3"),
+            HealthCheckImplicit = false,
+        };
+        var worker = Worker with { HealthCheckImplicit = true };
+
+        var plan = DeployPlanner.For(Config([server], web, worker), server, Release, false);
+
+        var webPlan = plan.Services.Single(s => s.Name == "web");
+        var workerPlan = plan.Services.Single(s => s.Name == "worker");
+        Assert.That(webPlan.Volumes, Is.EqualTo(new[] { "uploads:/app/uploads", "/srv/static:/app/static:ro" }));
+        Assert.That((webPlan.Options.MemoryBytes, webPlan.Options.Cpus, webPlan.Options.Restart), Is.EqualTo((512L << 20, 0.5, "on-failure:3")));
+        Assert.That(webPlan.ImageHealthcheck, Is.False);
+        Assert.That(workerPlan.ImageHealthcheck, Is.True);
+        Assert.That(workerPlan.Options.Restart, Is.Empty);
     }
 }

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using System.Net;
 using Podlift.Agent.Proxy;
 
 namespace Podlift.Tests.Unit;
@@ -77,5 +78,66 @@ public class DrainProbeTests
             new DrainProbe.NginxWorker(802, ShuttingDown: false),
             new DrainProbe.NginxWorker(803, ShuttingDown: false),
         }));
+    }
+
+    [TestCase("0100007F:4E21", "127.0.0.1:20001")]
+    [TestCase("0B007D0A:0050", "10.125.0.11:80")]
+    [TestCase("0B007D0A:4E22", "10.125.0.11:20002")]
+    [TestCase("0100A8C0:FFFF", "192.168.0.1:65535")]
+    [TestCase("00000000:0000", "0.0.0.0:0")]
+    public void ParseEndpoint_reads_the_little_endian_address_and_hex_port(string text, string expected)
+    {
+        Assert.That(DrainProbe.ParseEndpoint(text), Is.EqualTo(IPEndPoint.Parse(expected)));
+    }
+
+    [TestCase("0100007F")]
+    [TestCase("0100007F:")]
+    [TestCase("100007F:4E21")]
+    [TestCase("0100007FF:4E21")]
+    [TestCase("ZZ00007F:4E21")]
+    [TestCase("0100007F:XYZ")]
+    [TestCase("00000000000000000000000001000000:4E21")]
+    [TestCase("")]
+    public void ParseEndpoint_of_anything_but_an_ipv4_endpoint_is_null(string text)
+    {
+        Assert.That(DrainProbe.ParseEndpoint(text), Is.Null);
+    }
+
+    // backends on two servers: 10.125.0.11 and 10.125.0.12 (0B007D0A, 0C007D0A)
+    private const string ProcNetTcpToPeers =
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+        // nginx -> 10.125.0.11:20001, established twice
+        "   0: 0A007D0A:A000 0B007D0A:4E21 01 00000000:00000000 00:00000000 00000000    33        0 1 1 0 20 4 30 10 -1\n" +
+        "   1: 0A007D0A:A001 0B007D0A:4E21 01 00000000:00000000 00:00000000 00000000    33        0 2 1 0 20 4 30 10 -1\n" +
+        // nginx -> 10.125.0.12:20001: same port, other server
+        "   2: 0A007D0A:A002 0C007D0A:4E21 01 00000000:00000000 00:00000000 00000000    33        0 3 1 0 20 4 30 10 -1\n" +
+        // nginx -> 10.125.0.11:20002: same server, other port
+        "   3: 0A007D0A:A003 0B007D0A:4E22 01 00000000:00000000 00:00000000 00000000    33        0 4 1 0 20 4 30 10 -1\n" +
+        // an old connection to 10.125.0.11:20001 in TIME_WAIT, and one closing (FIN_WAIT1)
+        "   4: 0A007D0A:A004 0B007D0A:4E21 06 00000000:00000000 03:00000F3C 00000000     0        0 0 3 0\n" +
+        "   5: 0A007D0A:A005 0B007D0A:4E21 04 00000000:00000000 00:00000000 00000000    33        0 6 1 0 20 4 30 10 -1\n" +
+        // the local backend, 127.0.0.1:20001
+        "   6: 0100007F:A006 0100007F:4E21 01 00000000:00000000 00:00000000 00000000    33        0 7 1 0 20 4 30 10 -1\n";
+
+    [TestCase(new[] { "10.125.0.11:20001" }, 2)]
+    [TestCase(new[] { "10.125.0.12:20001" }, 1)]
+    [TestCase(new[] { "10.125.0.11:20002" }, 1)]
+    [TestCase(new[] { "127.0.0.1:20001" }, 1)]
+    [TestCase(new[] { "10.125.0.11:20001", "10.125.0.11:20002" }, 3)]
+    [TestCase(new[] { "10.125.0.13:20001" }, 0)]
+    [TestCase(new[] { "10.125.0.11:20003" }, 0)]
+    [TestCase(new string[0], 0)]
+    public void Counts_established_connections_to_endpoints_matching_address_and_port(string[] endpoints, int expected)
+    {
+        var wanted = endpoints.Select(IPEndPoint.Parse).ToHashSet();
+
+        Assert.That(DrainProbe.CountConnectionsTo(ProcNetTcpToPeers, wanted), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Counting_by_endpoint_ignores_the_server_side_of_a_connection()
+    {
+        // line 5 of ProcNetTcp has local port 20001: it is the backend's end, not a connection to it
+        Assert.That(DrainProbe.CountConnectionsTo(ProcNetTcp, new HashSet<IPEndPoint> { IPEndPoint.Parse("127.0.0.1:20001") }), Is.EqualTo(2));
     }
 }

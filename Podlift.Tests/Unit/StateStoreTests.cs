@@ -126,4 +126,81 @@ public class StateStoreTests
     {
         Assert.That(_store.JournalDirectory("myapp"), Is.EqualTo(Path.Combine(_dir.Path, "myapp", "journal")));
     }
+
+    private static Podlift.Agent.Docker.AppContainer Container(string version, string state, int day) =>
+        new($"id-{version}", $"myapp-web-{version}-1", "myapp", "web", version, 1, state, 20001, At.AddDays(day), "bob", "none", null, $"d-{version}");
+
+    private static readonly Podlift.Agent.Docker.AppContainer[] TwoVersions = [Container("v1", "exited", 1), Container("v2", "running", 2)];
+
+    private static Podlift.Protocol.DeployPlan KeptPlan(string version)
+    {
+        var plan = new Podlift.Protocol.DeployPlan { App = "myapp", Version = version, Image = $"myapp:{version}", CommitMessage = $"commit {version}", DeployedBy = "carol" };
+        plan.Services.Add(new Podlift.Protocol.ServicePlan { Name = "web", Routed = true, Healthcheck = new Podlift.Protocol.HealthCheckPlan { Path = "/up" } });
+        return plan;
+    }
+
+    private void KeepPlan(string deployId, string content)
+    {
+        Directory.CreateDirectory(_store.JournalDirectory("myapp"));
+        File.WriteAllText(_store.PlanPath("myapp", deployId), content);
+    }
+
+    [Test]
+    public void LoadOrRebuild_uses_the_saved_record_when_there_is_one()
+    {
+        _store.Save(Record());
+
+        var (record, rebuilt) = _store.LoadOrRebuild("myapp", TwoVersions);
+
+        Assert.That(rebuilt, Is.False);
+        Assert.That(record!.Current!.Version, Is.EqualTo("abc1234"), "the file wins over the containers");
+    }
+
+    [Test]
+    public void LoadOrRebuild_rebuilds_a_lost_record_from_the_containers()
+    {
+        var (record, rebuilt) = _store.LoadOrRebuild("myapp", TwoVersions);
+
+        Assert.That(rebuilt, Is.True);
+        Assert.That((record!.Current!.Version, record.Previous!.Version), Is.EqualTo(("v2", "v1")));
+        Assert.That(record.Current.PlanJson, Is.Null, "no plan was kept");
+        Assert.That(File.Exists(StatePath), Is.False, "rebuilding writes nothing");
+    }
+
+    [Test]
+    public void LoadOrRebuild_completes_rebuilt_deployments_with_the_plans_kept_beside_the_journal()
+    {
+        KeepPlan("d-v2", Google.Protobuf.JsonFormatter.Default.Format(KeptPlan("v2")));
+
+        var (record, _) = _store.LoadOrRebuild("myapp", TwoVersions);
+
+        var current = record!.Current!;
+        Assert.That(current.PlanJson, Is.Not.Null);
+        Assert.That((current.Image, current.CommitMessage, current.DeployedBy), Is.EqualTo(("myapp:v2", "commit v2", "bob")));
+        Assert.That(current.HealthPaths, Is.EquivalentTo(new Dictionary<string, string> { ["web"] = "/up" }));
+        Assert.That(current.RoutedContainers().Select(c => c.Name), Is.EqualTo(new[] { "myapp-web-v2-1" }));
+        Assert.That(record.Deployments.Single(d => d.Version == "v2").PlanJson, Is.EqualTo(current.PlanJson));
+        Assert.That(record.Previous!.PlanJson, Is.Null, "v1 kept no plan");
+    }
+
+    [Test]
+    public void LoadOrRebuild_of_a_lost_record_without_containers_is_nothing()
+    {
+        Assert.That(_store.LoadOrRebuild("myapp", []), Is.EqualTo(((AppRecord?)null, false)));
+    }
+
+    [TestCase("{ \"app\": \"myapp\", \"services\": [ { \"name\": ")]
+    [TestCase("not json")]
+    [TestCase("")]
+    [TestCase("{ \"replicas\": \"many\" }")]
+    public void LoadOrRebuild_ignores_a_kept_plan_it_cannot_read(string content)
+    {
+        KeepPlan("d-v2", content);
+
+        var (record, rebuilt) = _store.LoadOrRebuild("myapp", TwoVersions);
+
+        Assert.That(rebuilt, Is.True);
+        Assert.That(record!.Current!.Version, Is.EqualTo("v2"));
+        Assert.That(record.Current.PlanJson, Is.Null);
+    }
 }

@@ -24,11 +24,19 @@ SUITE=${SUITE:-bookworm}              # bookworm: docker 20.10 (API 1.41); trixi
 # transitional package in bookworm), iproute2, curl, ca-certificates. dbus: without it
 # `systemd-run --wait`, hostnamectl, busctl... fail ("Failed to connect to bus"); real servers have
 # it. sudo: for tests that log in as a non-root deploy user. (+3 MB for both)
-PKGS="systemd,systemd-sysv,openssh-server,docker.io,nginx-light,iproute2,curl,ca-certificates,dbus,sudo${EXTRA_PACKAGES:+,$EXTRA_PACKAGES}"
-[[ $SUITE == bookworm ]] || PKGS+=",docker-cli"   # trixie split the docker CLI out of docker.io
+# PROFILE=bare: a fresh server as a provider hands it over (sshd and systemd, no Docker, no nginx),
+# for `podlift setup`; the image is tagged podlift-server:$SUITE-bare.
+PROFILE=${PROFILE:-full}
+if [[ $PROFILE == bare ]]; then
+  PKGS="systemd,systemd-sysv,openssh-server,iproute2,curl,ca-certificates,dbus,sudo${EXTRA_PACKAGES:+,$EXTRA_PACKAGES}"
+else
+  PKGS="systemd,systemd-sysv,openssh-server,docker.io,nginx-light,iproute2,curl,ca-certificates,dbus,sudo${EXTRA_PACKAGES:+,$EXTRA_PACKAGES}"
+  [[ $SUITE == bookworm ]] || PKGS+=",docker-cli"   # trixie split the docker CLI out of docker.io
+fi
 HASH=$(printf '%s|%s|%s' "$SUITE" "$PKGS" "slim-v1" | sha256sum | cut -c1-12)
 TARBALL=$WORK/rootfs-$HASH.tar.zst
-TAG=${1:-podlift-server:$SUITE}
+SUFFIX=""; [[ $PROFILE == bare ]] && SUFFIX=-bare
+TAG=${1:-podlift-server:$SUITE$SUFFIX}
 BASE=podlift-server-rootfs:$HASH
 
 # ------------------------------------------------------- build context (text only)

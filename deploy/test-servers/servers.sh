@@ -28,8 +28,10 @@
 set -euo pipefail
 PREFIX=${PREFIX:-pl}
 IMAGE=${IMAGE:-podlift-server:bookworm}
+PROFILE=${PROFILE:-full}   # bare: sshd + systemd only (no Docker, no nginx to wait for)
 SUBNET=${SUBNET:-10.123.0}
 HTTP_PORT_BASE=${HTTP_PORT_BASE:-18080}
+HTTPS_PORT_BASE=${HTTPS_PORT_BASE:-$((HTTP_PORT_BASE + 50))}   # nginx 443 of server I on 127.0.0.1:(HTTPS_PORT_BASE+I)
 SSH_PORT_BASE=${SSH_PORT_BASE:-2200}
 WORK=${WORK:-/var/tmp/podlift-test-servers}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-90}
@@ -101,7 +103,7 @@ cmd_up() {
   for ((i = 1; i <= n; i++)); do
     local name ip pub=()
     name=$(name_of $i); ip=$(ip_of $i)
-    pub=(-p "127.0.0.1:$((HTTP_PORT_BASE + i)):80")
+    pub=(-p "127.0.0.1:$((HTTP_PORT_BASE + i)):80" -p "127.0.0.1:$((HTTPS_PORT_BASE + i)):443")
     [[ ${PUBLISH_SSH:-0} == 1 ]] && pub+=(-p "127.0.0.1:$((SSH_PORT_BASE + i)):22")
     # a named volume on /var/lib/docker, else the nested docker falls back to vfs
     docker volume create --label "$LABEL" "$name-docker" >/dev/null
@@ -146,6 +148,7 @@ EOF
     # `date` at login gives ssh-ready.
     until out=$(ssh "${SSH_OPTS[@]}" "$name" "timeout $BOOT_TIMEOUT sh -c '
           t=\$(date +%s%N); systemctl is-system-running --wait >/dev/null 2>&1; s=\$(systemctl is-system-running)
+          if [ $PROFILE = bare ]; then echo \$t \$s overlay2; exit; fi
           until docker info >/dev/null 2>&1; do sleep 0.2; done; echo \$t \$s \$(docker info -f {{.Driver}})'" 2>/dev/null); do
       (( $(date +%s) < deadline )) || { docker logs "$name" 2>&1 | tail -20 >&2
         ssh "${SSH_OPTS[@]}" -o LogLevel=INFO "$name" true || true; die "$name: not ready after ${BOOT_TIMEOUT}s"; }
@@ -157,14 +160,15 @@ EOF
       die "$name: state='$out' (want: <ns> running overlay2)"; }
     ssh_s=$(secs "$t0" "$login_ns")
     code=000
-    until code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$port/"); [[ $code == 200 ]]; do
+    [[ $PROFILE == bare ]] && code=200   # no nginx yet: `podlift setup` installs it
+    until [[ $code == 200 ]] || code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$port/"); [[ $code == 200 ]]; do
       (( $(date +%s) < deadline )) || die "$name: http://127.0.0.1:$port/ answers $code"
       sleep 0.2
     done
     fp=$(grep "^$name,$ip ssh-ed25519 " "$SSHDIR/known_hosts" | ssh-keygen -lf - | awk '{print $2}')
     printf '%s %s ssh-ready=%ss state=%s docker-ready=%ss http=127.0.0.1:%s (since first docker run)\n' \
       "$name" "$ip" "$ssh_s" "$state" "$ready_s" "$port"
-    { echo "SERVER_${i}_NAME=$name"; echo "SERVER_${i}_IP=$ip"; echo "SERVER_${i}_HTTP=127.0.0.1:$port"
+    { echo "SERVER_${i}_NAME=$name"; echo "SERVER_${i}_IP=$ip"; echo "SERVER_${i}_HTTP=127.0.0.1:$port"; echo "SERVER_${i}_HTTPS=127.0.0.1:$((HTTPS_PORT_BASE + i))"
       echo "SERVER_${i}_HOSTKEY_SHA256=$fp"; } >> "$env"
   done
   mv "$env" "$ENVFILE"

@@ -1,0 +1,13 @@
+namespace Podlift.Agent.Docker;
+
+/// <summary>Image references. Pure.</summary>
+public static class ImageNames
+{
+    /// <summary>The same repository at another tag. A registry's port (registry:5000/app:tag) is not a tag.</summary>
+    public static string WithTag(string image, string tag)
+    {
+        var colon = image.LastIndexOf(':');
+        var repository = colon > image.LastIndexOf('/') ? image[..colon] : image;
+        return $"{repository}:{tag}";
+    }
+}

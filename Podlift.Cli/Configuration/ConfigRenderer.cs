@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Podlift.Cli.Configuration;
+
+/// <summary>
+/// `podlift config`: the resolved configuration as YAML, with every default filled in and every ${VAR}
+/// expanded. Every value under services.*.env is treated as a secret and masked unless asked. Pure.
+/// </summary>
+public static partial class ConfigRenderer
+{
+    public const string Mask = "********";
+
+    public static string Render(PodliftConfig config, bool showSecrets)
+    {
+        var yaml = new StringBuilder();
+        void Line(int indent, string text) => yaml.Append(' ', indent * 2).Append(text).Append('\n');
+
+        Line(0, $"# {Path.GetFileName(config.SourcePath)} resolved: defaults filled in, variables expanded");
+        Line(0, showSecrets ? "# env values are shown (--show-secrets)" : $"# env values are masked as {Mask}; --show-secrets shows them");
+        Line(0, $"service: {Scalar(config.App)}");
+        Line(0, $"image: {Scalar(config.Image)}");
+        if (config.Domain is not null) Line(0, $"domain: {Scalar(config.Domain)}");
+
+        Line(0, "servers:");
+        if (config.Servers.Any(s => s.Roles.Count > 0))
+        {
+            foreach (var role in config.Servers.SelectMany(s => s.Roles).Distinct())
+            {
+                Line(1, $"{role}:");
+                foreach (var server in config.Servers.Where(s => s.Roles.Contains(role))) Server(server, 2);
+            }
+        }
+        else
+        {
+            foreach (var server in config.Servers) Server(server, 1);
+        }
+
+        Line(0, "services:");
+        foreach (var service in config.Services)
+        {
+            Line(1, $"{service.Name}:");
+            Line(2, $"port: {service.Port.ToString(CultureInfo.InvariantCulture)}");
+            Line(2, $"replicas: {service.Replicas.ToString(CultureInfo.InvariantCulture)}");
+            if (service.Command.Count > 0) Line(2, $"command: {List(service.Command.Select(Scalar))}");
+            if (service.Env.Count > 0)
+            {
+                Line(2, "env:");
+                foreach (var (name, value) in service.Env)
+                    Line(3, $"{name}: {Quoted(showSecrets || value.Length == 0 ? value : Mask)}");
+            }
+            if (service.HealthCheck is { } check)
+            {
+                Line(2, "healthcheck:");
+                Line(3, $"path: {Scalar(check.Path)}");
+                Line(3, $"expect: {List(check.Expect.Select(code => code.ToString(CultureInfo.InvariantCulture)))}");
+                Line(3, $"timeout: {Durations.Format(check.Timeout)}");
+                Line(3, $"interval: {Durations.Format(check.Interval)}");
+                Line(3, $"retries: {check.Retries.ToString(CultureInfo.InvariantCulture)}");
+            }
+            else
+            {
+                Line(2, "healthcheck: false");
+            }
+        }
+
+        Line(0, "proxy:");
+        Line(1, $"enabled: {(config.Proxy.Enabled ? "true" : "false")}");
+        Line(1, $"ssl: {config.Proxy.Ssl switch { SslMode.LetsEncrypt => "letsencrypt", SslMode.Manual => "manual", _ => "false" }}");
+        if (config.Proxy.Ssl != SslMode.Off)
+        {
+            if (config.Proxy.Email is not null) Line(1, $"ssl_email: {Scalar(config.Proxy.Email)}");
+            Line(1, $"acme_server: {Scalar(config.Proxy.AcmeServer)}");
+            if (config.Proxy.CertificateFile is not null) Line(1, $"ssl_certificate: {Scalar(config.Proxy.CertificateFile)}");
+            if (config.Proxy.KeyFile is not null) Line(1, $"ssl_certificate_key: {Scalar(config.Proxy.KeyFile)}");
+        }
+        Line(0, $"drain: {Durations.Format(config.Drain)}");
+        Line(0, $"# primary server: {config.Primary.Host}");
+        Line(0, $"# routed by nginx: {config.RoutedService?.Name ?? "(none: no service has an HTTP health check)"}");
+        return yaml.ToString();
+
+        void Server(ServerConfig server, int indent)
+        {
+            Line(indent, $"- host: {Scalar(server.Host)}");
+            Line(indent + 1, $"user: {Scalar(server.User)}");
+            Line(indent + 1, $"port: {server.Port.ToString(CultureInfo.InvariantCulture)}");
+            if (server.SshKey is not null) Line(indent + 1, $"ssh_key: {Scalar(server.SshKey)}");
+            if (server.Labels.Count > 0) Line(indent + 1, $"labels: {List(server.Labels.Select(Scalar))}");
+        }
+    }
+
+    private static string List(IEnumerable<string> items) => $"[{string.Join(", ", items)}]";
+
+    /// <summary>A plain scalar when YAML reads it back as the same string, else a double-quoted one.</summary>
+    public static string Scalar(string text) =>
+        PlainSafe().IsMatch(text) && !text.EndsWith(':') && !Reserved.Contains(text.ToLowerInvariant()) ? text : Quoted(text);
+
+    /// <summary>A double-quoted scalar; "${" is written "$${" so that podlift reads the value back unexpanded.</summary>
+    public static string Quoted(string text)
+    {
+        var quoted = new StringBuilder("\"");
+        foreach (var c in text.Replace("${", "$${", StringComparison.Ordinal))
+        {
+            quoted.Append(c switch
+            {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\t' => "\\t",
+                '\r' => "\\r",
+                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+        return quoted.Append('"').ToString();
+    }
+
+    private static readonly HashSet<string> Reserved = ["true", "false", "yes", "no", "on", "off", "null", "y", "n"];
+
+    [GeneratedRegex(@"^[A-Za-z0-9_./][A-Za-z0-9_./@+:=-]*$")]
+    private static partial Regex PlainSafe();
+}

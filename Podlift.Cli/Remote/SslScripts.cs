@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Podlift.Cli.Remote;
+
+/// <summary>
+/// The root shell scripts of `podlift ssl`. Domain, email and ACME URL are validated by the config
+/// loader (no quotes, no spaces), so single-quoting them is safe. Pure.
+/// </summary>
+public static partial class SslScripts
+{
+    public const string Webroot = Podlift.Protocol.AgentProtocol.AcmeWebroot;
+    private const string ReloadHook = "systemctl reload nginx";
+
+    public const string InstallCertbot = """
+        set -eu
+        export DEBIAN_FRONTEND=noninteractive
+        state=unchanged
+        if ! command -v certbot >/dev/null 2>&1; then
+          apt-get update -qq >/dev/null 2>&1 || true
+          apt-get install -y -qq --no-install-recommends certbot >/dev/null
+          state=changed
+        fi
+        systemctl enable --quiet --now certbot.timer 2>/dev/null || true
+        echo "result=$state detail=$(certbot --version 2>&1)"
+        """;
+
+    public static string Obtain(string domain, string email, string acmeServer) => $"""
+        set -eu
+        mkdir -p {Webroot}
+        certbot certonly --webroot -w {Webroot} -d '{domain}' -m '{email}' --agree-tos --non-interactive \
+          --keep-until-expiring --server '{acmeServer}' --deploy-hook '{ReloadHook}' 2>&1
+        """;
+
+    public static string Renew(bool force) =>
+        $"certbot renew --non-interactive --deploy-hook '{ReloadHook}'{(force ? " --force-renewal" : "")} 2>&1";
+
+    public static string Inspect(string certificatePath) => $"""
+        c='{certificatePath}'
+        if [ -f "$c" ]; then
+          echo "issuer=$(openssl x509 -noout -issuer -in "$c" | sed 's/^issuer= *//')"
+          echo "expires=$(openssl x509 -noout -enddate -in "$c" | cut -d= -f2)"
+        fi
+        echo "timer=$(systemctl is-active certbot.timer 2>/dev/null || true)"
+        exit 0
+        """;
+
+    public sealed record CertificateStatus(string? Issuer, DateTimeOffset? Expires, string RenewalTimer)
+    {
+        public int? DaysLeft(DateTimeOffset now) => Expires is { } expires ? (int)Math.Floor((expires - now).TotalDays) : null;
+    }
+
+    public static CertificateStatus ParseInspect(string output)
+    {
+        var values = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2))
+            .Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1].Trim());
+        DateTimeOffset? expires = null;
+        if (values.TryGetValue("expires", out var text))
+        {
+            // openssl: "Feb 26 12:00:00 2027 GMT", days padded with a space
+            var normalized = Spaces().Replace(text, " ");
+            if (DateTimeOffset.TryParseExact(normalized, "MMM d HH:mm:ss yyyy 'GMT'", CultureInfo.InvariantCulture,
+                    DateTimeStyles.AssumeUniversal, out var parsed)) expires = parsed;
+        }
+        return new CertificateStatus(values.GetValueOrDefault("issuer"), expires, values.GetValueOrDefault("timer", "unknown"));
+    }
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Spaces();
+}

@@ -1,0 +1,200 @@
+using System.Diagnostics;
+
+namespace Podlift.Tests.EndToEnd;
+
+/// <summary>
+/// Three real servers: web on two (two replicas each) behind the primary's nginx, a worker on the
+/// third, a dependency on the primary. Serial and parallel deploys under load, a failure on the second
+/// server, an unreachable server, and the firewall that keeps container ports to the other servers.
+/// </summary>
+[TestFixture("bookworm", "e2ems", "10.132.0", 18980)]
+[Category("e2e")]
+[NonParallelizable]
+public sealed class MultiServerTests(string suite, string prefix, string subnet, int httpPortBase)
+    : ServerFixture(suite, prefix, subnet, httpPortBase)
+{
+    private const string StoreImage = TestImages.Store;
+    private readonly Dictionary<string, TimeSpan> _wallTimes = [];
+
+    [OneTimeSetUp]
+    public async Task SetUpFixtureAsync()
+    {
+        await TestImages.BuildStoreAsync();
+        await StartAsync(3, "fleet");
+        _app.WriteConfig($"""
+            service: fleet
+            image: fleet
+            servers:
+              web:
+                - host: {_servers.Ip(1)}
+                  labels: [primary]
+                - host: {_servers.Ip(2)}
+              worker:
+                - host: {_servers.Ip(3)}
+            dependencies:
+              store:
+                image: {StoreImage}
+                port: 6379
+                volume: fleet_store:/data
+            services:
+              web:
+                port: 8000
+                replicas: 2
+                healthcheck: {"{"} path: /cgi-bin/health, timeout: 15s, interval: 1s, retries: 2 {"}"}
+              worker:
+                command: ["/bin/busybox", "sh", "-c", "trap 'exit 0' TERM; while true; do /bin/busybox sleep 1; done"]
+                healthcheck: false
+            drain: 10s
+            """);
+        await _app.CommitVersionAsync("v1");
+        await InstallAgentAsync();
+    }
+
+
+    [Test, Order(1)]
+    public async Task SerialDeploy_UnderLoad_BalancesAcrossBothWebServers()
+    {
+        var first = await _podlift.RunAsync("deploy");
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.All);
+        foreach (var server in new[] { 1, 2, 3 })
+            Assert.That(first.Output, Does.Contain($"Deploying to {_servers.Ip(server)}..."));
+        Assert.That(first.Output, Does.Contain("All servers deployed successfully"));
+        Assert.That(first.Output.IndexOf($"Deploying to {_servers.Ip(1)}", StringComparison.Ordinal),
+            Is.LessThan(first.Output.IndexOf($"Deploying to {_servers.Ip(2)}", StringComparison.Ordinal)), "the primary goes first");
+
+        await _app.CommitVersionAsync("v2");
+        var report = await DeployUnderLoadAsync(0, "deploy");
+
+        Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+        var hosts = await ContainerHostsByServerAsync();
+        var answeredBy = report.Bodies.Keys.Where(b => b.StartsWith("version=v2", StringComparison.Ordinal)).Select(b => b.Split("host=")[1]).ToHashSet();
+        Assert.That(answeredBy.Overlaps(hosts[1]), Is.True, $"containers on the primary answered: {string.Join(",", answeredBy)}");
+        Assert.That(answeredBy.Overlaps(hosts[2]), Is.True, $"containers on the second web server answered: {string.Join(",", answeredBy)}");
+        Assert.That(await ServedVersionsAsync(), Is.EquivalentTo(new[] { "v2" }));
+    }
+
+    [Test, Order(2)]
+    public async Task ParallelDeploy_UnderLoad_DropsNoRequest()
+    {
+        await _app.CommitVersionAsync("v3");
+        var report = await DeployUnderLoadAsync(0, "deploy", "--parallel");
+
+        Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+        Assert.That(await ServedVersionsAsync(), Is.EquivalentTo(new[] { "v3" }));
+        TestContext.Progress.WriteLine($"wall time over 3 servers: serial {_wallTimes["deploy"].TotalSeconds:0.0}s, parallel {_wallTimes["deploy --parallel"].TotalSeconds:0.0}s");
+    }
+
+    [Test, Order(3)]
+    public async Task FailureOnTheSecondServer_StopsTheRun_AndTheSummarySaysWhatRunsWhere()
+    {
+        File.WriteAllText(Path.Combine(_app.Directory, "www", "fail-off-primary"), "");
+        await _app.CommitVersionAsync("v4");
+        var v4 = await _app.HeadShaAsync();
+        var workersBefore = await _servers.MustSshAsync(3, "docker ps --format '{{.ID}} {{.Names}}' | sort");
+
+        var report = await DeployUnderLoadAsync(4, "deploy");
+
+        Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+        Assert.That(_lastRun!.Output, Does.Contain($"✓ {_servers.Ip(1)}: {v4} (new)"));
+        Assert.That(_lastRun.Output, Does.Match($@"- {_servers.Ip(2).Replace(".", @"\.")}: [0-9a-f]{{7}}"));
+        Assert.That(_lastRun.Output, Does.Not.Contain($"Deploying to {_servers.Ip(3)}"), "the third server is not touched");
+        Assert.That(await _servers.MustSshAsync(3, "docker ps --format '{{.ID}} {{.Names}}' | sort"), Is.EqualTo(workersBefore));
+        Assert.That(await ServedVersionsAsync(), Is.EquivalentTo(new[] { "v3", "v4" }), "the primary serves v4 beside the second server's v3");
+
+        File.Delete(Path.Combine(_app.Directory, "www", "fail-off-primary"));
+        await _app.CommitVersionAsync("v5");
+        var fixedDeploy = await _podlift.RunAsync("deploy");
+        Assert.That(fixedDeploy.ExitCode, Is.EqualTo(0), fixedDeploy.All);
+    }
+
+    [Test, Order(4)]
+    public async Task WorkersReachTheDependencyThroughPrimary_AndPsAggregatesServers()
+    {
+        await _servers.MustSshAsync(1, "docker exec fleet-store /bin/busybox sh -c 'echo shared > /data/data.txt'");
+        var worker = (await _servers.MustSshAsync(3, "docker ps --filter label=podlift.role=worker --format '{{.Names}}' | head -1")).Trim();
+        Assert.That(await _servers.MustSshAsync(3, $"docker exec {worker} /bin/busybox wget -qO- http://primary:6379/data.txt"), Does.Contain("shared"));
+
+        var ps = await _podlift.RunAsync("ps");
+        Assert.That(ps.ExitCode, Is.EqualTo(0), ps.All);
+        Assert.That(ps.Output, Does.Contain("SERVER"));
+        Assert.That(ps.Output, Does.Match($@"{_servers.Ip(1).Replace(".", @"\.")}\s+web\s+[0-9a-f]{{7}}\s+2/2\s+healthy"));
+        Assert.That(ps.Output, Does.Match($@"{_servers.Ip(2).Replace(".", @"\.")}\s+web\s+[0-9a-f]{{7}}\s+2/2\s+healthy"));
+        Assert.That(ps.Output, Does.Match($@"{_servers.Ip(3).Replace(".", @"\.")}\s+worker\s+[0-9a-f]{{7}}\s+1/1\s+running"));
+    }
+
+    [Test, Order(5)]
+    public async Task ContainerPortsOfOtherServers_AreReachableFromPeersOnly()
+    {
+        var port = (await _servers.MustSshAsync(2, "docker ps --filter label=podlift.role=web --format '{{.Ports}}' | head -1")).Split(':')[1].Split('-')[0];
+
+        Assert.That((await _servers.SshAsync(1, $"curl -fsS -m 3 http://{_servers.Ip(2)}:{port}/version")).ExitCode, Is.EqualTo(0), "the primary reaches them");
+        var fromOutside = await Shell.RunAsync("curl", ["-fsS", "-m", "3", $"http://{_servers.Ip(2)}:{port}/version"]);
+        Assert.That(fromOutside.ExitCode, Is.Not.EqualTo(0), "a host that is not one of the app's servers does not");
+    }
+
+    [Test, Order(6)]
+    public async Task UnreachableServer_FailsWithExit5NamingIt_BeforeAnythingChanges()
+    {
+        var before = await AllContainersAsync();
+        await Shell.MustAsync("docker", "exec", _servers.Name(3), "systemctl", "stop", "ssh.socket", "ssh.service");
+        try
+        {
+            await _app.CommitVersionAsync("v6");
+            foreach (var arguments in new[] { new[] { "deploy" }, new[] { "deploy", "--parallel" } })
+            {
+                var deploy = await _podlift.RunAsync(arguments);
+                Assert.That(deploy.ExitCode, Is.EqualTo(5), deploy.All);
+                Assert.That(deploy.Error, Does.Contain(_servers.Ip(3)));
+                Assert.That(await AllContainersAsync(), Is.EqualTo(before), "nothing changed anywhere");
+            }
+        }
+        finally
+        {
+            await Shell.MustAsync("docker", "exec", _servers.Name(3), "systemctl", "start", "ssh.service");
+        }
+    }
+
+    private ShellResult? _lastRun;
+
+    private async Task<LoadReport> DeployUnderLoadAsync(int expectedExit, params string[] arguments)
+    {
+        await using var load = LoadGenerator.Start(new Uri(_servers.Http(1), "/cgi-bin/whoami"));
+        await Task.Delay(500);
+        var clock = Stopwatch.StartNew();
+        _lastRun = await _podlift.RunAsync(arguments);
+        _wallTimes[string.Join(' ', arguments)] = clock.Elapsed;
+        await Task.Delay(500);
+        var report = await load.StopAsync();
+        Assert.That(_lastRun.ExitCode, Is.EqualTo(expectedExit), _lastRun.All);
+        Assert.That(report.RequestsPerSecond, Is.GreaterThanOrEqualTo(50), report.ToString());
+        return report;
+    }
+
+    /// <summary>The versions nginx on the primary answers with, over enough requests to reach every backend.</summary>
+    private async Task<HashSet<string>> ServedVersionsAsync()
+    {
+        using var http = new HttpClient();
+        var versions = new HashSet<string>();
+        for (var i = 0; i < 24; i++) versions.Add((await http.GetStringAsync(new Uri(_servers.Http(1), "/version"))).Trim());
+        return versions;
+    }
+
+    private async Task<Dictionary<int, HashSet<string>>> ContainerHostsByServerAsync()
+    {
+        var hosts = new Dictionary<int, HashSet<string>>();
+        foreach (var server in new[] { 1, 2 })
+            hosts[server] = (await _servers.MustSshAsync(server, "docker ps --filter label=podlift.role=web --format '{{.ID}}'"))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        return hosts;
+    }
+
+    /// <summary>Every container on every server, read through `docker exec` so it works while a server's sshd is down.</summary>
+    private async Task<string> AllContainersAsync()
+    {
+        var all = "";
+        foreach (var server in new[] { 1, 2, 3 })
+            all += (await Shell.MustAsync("docker", "exec", _servers.Name(server), "docker", "ps", "-a", "--format", "{{.ID}} {{.Names}} {{.State}}")).Output;
+        return all;
+    }
+
+}

@@ -1,0 +1,102 @@
+using Podlift.Cli;
+using Podlift.Cli.Commands;
+using Podlift.Cli.Configuration;
+using Podlift.Cli.Errors;
+using Podlift.Cli.Remote;
+using Podlift.Protocol;
+
+namespace Podlift.Tests.Unit;
+
+public class AgentReportLinesTests
+{
+    private static readonly ServerConfig Server = new("10.0.0.1", "root", 22, null, [], []);
+    private static readonly DateTimeOffset Now = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static HelloReply Hello(params ActiveDeploy[] deploys)
+    {
+        var hello = new HelloReply
+        {
+            ProtocolVersion = AgentProtocol.Version, AgentVersion = "0.1.0", DockerVersion = "26.1.5", DockerApiVersion = "1.45",
+            NginxVersion = "1.26.3", UptimeSeconds = 3 * 3600 + 5, DiskFreeBytes = 12L << 30,
+        };
+        hello.ActiveDeploys.AddRange(deploys);
+        return hello;
+    }
+
+    [Test]
+    public void Status_of_an_idle_agent()
+    {
+        var lines = AgentStatusReader.Lines(new AgentReport(Server, Hello(), null, null), Now).ToList();
+
+        Assert.That(lines, Is.EqualTo(new[]
+        {
+            "✓ 10.0.0.1: podlift-agent 0.1.0, up 3h, Docker 26.1.5 (API 1.45), nginx 1.26.3, 12.00 GB free",
+            "    no deploy running",
+        }));
+    }
+
+    [Test]
+    public void Status_shows_running_deploys()
+    {
+        var deploy = new ActiveDeploy
+        {
+            App = "shop", Version = "abc1234", DeployId = "20250301T115900Z-abc1234", DeployedBy = "ana",
+            StartedAtUnixMilliseconds = Now.AddSeconds(-42).ToUnixTimeMilliseconds(), Step = DeployStep.Switch,
+        };
+
+        var lines = AgentStatusReader.Lines(new AgentReport(Server, Hello(deploy), null, null), Now).ToList();
+
+        Assert.That(lines[1], Is.EqualTo("    deploying shop abc1234 by ana for 42s (now: Update nginx; deploy id 20250301T115900Z-abc1234)"));
+    }
+
+    [Test]
+    public void Status_says_why_an_agent_does_not_answer()
+    {
+        var silent = new ConnectionException("10.0.0.1: no podlift-agent answers on /run/podlift/agent.sock");
+        string Line(RemoteAgentProbe? probe) => AgentStatusReader.Lines(new AgentReport(Server, null, silent, probe), Now).Single();
+
+        Assert.That(Line(new RemoteAgentProbe("x86_64", "root", null, null, null, false, true)), Does.Contain("not installed"));
+        Assert.That(Line(new RemoteAgentProbe("x86_64", "root", "ab", "0.1.0", "cd", false, true)), Does.Contain("installed but not running"));
+        Assert.That(Line(new RemoteAgentProbe("x86_64", "root", "ab", "0.1.0", "cd", true, true)), Does.Contain("does not answer"));
+        Assert.That(AgentStatusReader.Lines(new AgentReport(Server, null, new ConnectionException("10.0.0.1: cannot reach sshd"), null), Now).Single(),
+            Is.EqualTo("✗ 10.0.0.1: cannot reach sshd"));
+    }
+
+    [Test]
+    public void Status_flags_an_agent_of_another_protocol()
+    {
+        var old = Hello();
+        old.ProtocolVersion = AgentProtocol.Version + 1;
+
+        var line = AgentStatusReader.Lines(new AgentReport(Server, old, null, null), Now).Single();
+
+        Assert.That(line, Does.StartWith("✗ 10.0.0.1: podlift-agent 0.1.0 speaks protocol").And.Contain("podlift agent install"));
+    }
+
+    [Test]
+    public void Version_lists_each_agent_or_why_there_is_none()
+    {
+        var reports = new[]
+        {
+            new AgentReport(Server, Hello(), null, null),
+            new AgentReport(Server with { Host = "10.0.0.2" }, null, new ConnectionException("10.0.0.2: cannot reach sshd (No route to host)"), null),
+        };
+
+        Assert.That(VersionReporter.AgentLines(reports), Is.EqualTo(new[]
+        {
+            "agents:",
+            "  10.0.0.1: podlift-agent 0.1.0",
+            "  10.0.0.2: cannot reach sshd (No route to host)",
+        }));
+    }
+
+    [Test]
+    public void Version_shows_this_cli_runtime_and_platform()
+    {
+        var lines = VersionReporter.LocalLines(CliVersion.Current, ".NET 10.0.1", "Debian GNU/Linux 12 (bookworm)", "linux-x64").ToList();
+
+        Assert.That(lines[0], Is.EqualTo($"podlift  {CliVersion.Current}"));
+        Assert.That(lines[1], Is.EqualTo("runtime  .NET 10.0.1"));
+        Assert.That(lines[2], Is.EqualTo("os/arch  Debian GNU/Linux 12 (bookworm) (linux-x64)"));
+    }
+}

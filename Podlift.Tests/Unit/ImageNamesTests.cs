@@ -1,0 +1,17 @@
+using Podlift.Agent.Docker;
+
+namespace Podlift.Tests.Unit;
+
+public class ImageNamesTests
+{
+    [TestCase("myapp:abc1234", "def5678", "myapp:def5678")]
+    [TestCase("ghcr.io/me/myapp:abc1234", "def5678", "ghcr.io/me/myapp:def5678")]
+    [TestCase("registry.example.com:5000/team/myapp:abc1234", "def5678", "registry.example.com:5000/team/myapp:def5678")]
+    [TestCase("localhost:5000/myapp:abc1234", "def5678", "localhost:5000/myapp:def5678")]
+    [TestCase("localhost:5000/myapp", "def5678", "localhost:5000/myapp:def5678")]
+    [TestCase("myapp", "def5678", "myapp:def5678")]
+    public void WithTag_replaces_only_the_tag(string image, string tag, string expected)
+    {
+        Assert.That(ImageNames.WithTag(image, tag), Is.EqualTo(expected));
+    }
+}
