@@ -41,6 +41,11 @@ demo: setup publish ## one local test server: install the agent, deploy the exam
 demo-down: ## remove the demo's test server
 	PREFIX=demo deploy/test-servers/servers.sh down
 
+bench: setup publish-agent ## figures on 3 local test servers (transfer, deploy, rollback, agent): a table, artifacts/bench.json
+	$(DOTNET) build Podlift.Bench -c $(CONFIGURATION) -nologo -v q
+	mkdir -p $(ARTIFACTS)
+	$(DOTNET) run --project Podlift.Bench -c $(CONFIGURATION) --no-build 2> $(ARTIFACTS)/bench.log
+
 install: publish ## `podlift` on PATH, carrying the agent binary it installs
 	install -d $(INSTALL_DIR)/lib/podlift-cli $(INSTALL_DIR)/bin
 	cp -r $(ARTIFACTS)/cli/. $(INSTALL_DIR)/lib/podlift-cli/

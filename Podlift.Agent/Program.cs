@@ -28,6 +28,10 @@ try
     {
         kestrel.ListenUnixSocket(socket.Path, listen => listen.Protocols = HttpProtocols.Http2);
         kestrel.Limits.MinRequestBodyDataRate = null; // an image push may pause while docker load catches up
+        // an image push is one long stream through an SSH tunnel: wide HTTP/2 windows keep it from stopping
+        // for a window update every 768 KB (the default), each a round trip through ssh
+        kestrel.Limits.Http2.InitialConnectionWindowSize = 16 << 20;
+        kestrel.Limits.Http2.InitialStreamWindowSize = 16 << 20;
     });
     builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = 8 << 20);
 
@@ -40,6 +44,7 @@ try
     builder.Services.AddSingleton(_ => new StateStore(StateStore.DefaultRoot));
     builder.Services.AddSingleton<HostFacts>();
     builder.Services.AddSingleton<ImageReceiver>();
+    builder.Services.AddSingleton<LayerInventory>();
     builder.Services.AddSingleton<DependencyManager>();
     builder.Services.AddSingleton<HookRunner>();
     builder.Services.AddSingleton<UpstreamRegistry>();

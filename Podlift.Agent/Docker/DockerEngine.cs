@@ -49,6 +49,28 @@ public sealed class DockerEngine(DockerClient client) : IContainerRuntime, IDisp
                ?? throw new InvalidOperationException($"docker load finished but {expectedImage} is not there: the stream held another image");
     }
 
+    public async Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken)
+    {
+        var info = await client.System.GetSystemInfoAsync(cancellationToken);
+        return info.DriverStatus?.Any(pair => pair is [_, "io.containerd.snapshotter.v1"]) == true;
+    }
+
+    public async Task<IReadOnlyList<IReadOnlyList<string>>> ImageLayersAsync(CancellationToken cancellationToken)
+    {
+        var images = await client.Images.ListImagesAsync(new ImagesListParameters { All = false }, cancellationToken);
+        var layers = new List<IReadOnlyList<string>>(images.Count);
+        foreach (var image in images)
+        {
+            try
+            {
+                var inspected = await client.Images.InspectImageAsync(image.ID, cancellationToken);
+                if (inspected.RootFS?.Layers is { Count: > 0 } diffIds) layers.Add(diffIds.ToList());
+            }
+            catch (DockerImageNotFoundException) { } // removed meanwhile
+        }
+        return layers;
+    }
+
     public async Task<IReadOnlyList<AppContainer>> ListAppContainersAsync(string? app, CancellationToken cancellationToken)
     {
         var label = app is null ? PodliftLabels.App : $"{PodliftLabels.App}={app}";

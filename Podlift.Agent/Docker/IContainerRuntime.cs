@@ -38,6 +38,10 @@ public interface IContainerRuntime
 {
     Task<ImageInfo?> InspectImageAsync(string image, CancellationToken cancellationToken);
     Task<ImageInfo> LoadImageAsync(Stream saveStream, string expectedImage, CancellationToken cancellationToken);
+    /// <summary>Docker keeps images in containerd's image store (the containerd snapshotter) rather than its classic layer store.</summary>
+    Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken);
+    /// <summary>The layer diff ids (bottom first) of every image on the server.</summary>
+    Task<IReadOnlyList<IReadOnlyList<string>>> ImageLayersAsync(CancellationToken cancellationToken);
     Task<IReadOnlyList<AppContainer>> ListAppContainersAsync(string? app, CancellationToken cancellationToken);
     Task<IReadOnlyList<DependencyContainer>> ListDependenciesAsync(string app, CancellationToken cancellationToken);
     /// <summary>Creates the app's bridge network if needed and returns its gateway address (the host, as seen from it).</summary>

@@ -12,7 +12,7 @@ namespace Podlift.Agent.Rpc;
 
 /// <summary>The gRPC surface. Each call is a thin mapping onto the component that does the work.</summary>
 public sealed class AgentService(
-    DockerEngine docker, HostFacts host, ImageReceiver images, DeployJobs jobs, AppStateReader states,
+    DockerEngine docker, HostFacts host, ImageReceiver images, LayerInventory layers, DeployJobs jobs, AppStateReader states,
     SwitchGate gate, Proxy.UpstreamCoordinator upstreams, LogStreamer logs, ExecSession exec)
     : Protocol.Agent.AgentBase
 {
@@ -53,6 +53,18 @@ public sealed class AgentService(
     {
         var image = await docker.InspectImageAsync(request.Image, context.CancellationToken);
         return image is null ? new ImageStatusReply() : new ImageStatusReply { Present = true, Id = image.Id, SizeBytes = image.SizeBytes };
+    }
+
+    public override async Task<MissingLayersReply> MissingLayers(MissingLayersRequest request, ServerCallContext context)
+    {
+        try
+        {
+            return await layers.MissingAsync(request.ChainIds, context.CancellationToken);
+        }
+        catch (FormatException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
     }
 
     public override Task<PushImageReply> PushImage(IAsyncStreamReader<ImageChunk> requestStream, ServerCallContext context) =>

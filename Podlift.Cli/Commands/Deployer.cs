@@ -7,6 +7,7 @@ using Podlift.Cli.Local;
 using Podlift.Cli.Output;
 using Podlift.Cli.Planning;
 using Podlift.Cli.Remote;
+using Podlift.Cli.Transfer;
 using Podlift.Protocol;
 
 namespace Podlift.Cli.Commands;
@@ -174,7 +175,7 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         else
         {
             sent = await transfer.SendAsync(session, release.Image, cancellationToken);
-            output.Ok($"{Format.Bytes(sent.Bytes)} sent to {host} ({Format.Duration(sent.Transfer)}, {Format.Bytes((long)(sent.Bytes / Math.Max(sent.Transfer.TotalSeconds, 0.001)))}/s)");
+            output.Ok($"{Format.Bytes(sent.WireBytes)} sent to {host}: {Describe(sent)} ({Format.Duration(sent.Elapsed)}, {TransferProgress.Rate(sent.WireBytes, sent.Elapsed)})");
         }
         if (session.Server == config.Primary)
             await SendDependencyImagesAsync(transfer, docker, session, config, output, cancellationToken);
@@ -196,8 +197,17 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
                 continue;
             }
             var sent = await transfer.SendAsync(session, image, cancellationToken);
-            output.Ok($"{image} (dependency): {Format.Bytes(sent.Bytes)} sent ({Format.Duration(sent.Transfer)})");
+            output.Ok($"{image} (dependency): {Format.Bytes(sent.WireBytes)} sent: {Describe(sent)} ({Format.Duration(sent.Elapsed)})");
         }
+    }
+
+    /// <summary>"1 of 3 layers, 2 already there (57.2 MB not sent), zstd".</summary>
+    public static string Describe(ImageTransfer.Sent sent)
+    {
+        var layers = sent.Layers;
+        var already = layers.LayersOmitted > 0 ? $", {layers.LayersOmitted} already there ({Format.Bytes(layers.BytesOmitted)} not sent)" : "";
+        var fellBack = sent.FellBack ? ", full image after a refused partial load" : "";
+        return $"{layers.LayersSent} of {sent.LayerCount} layers{already}, {WireCompression.Name(sent.Compression)}{fellBack}";
     }
 
     public static string LogsHint(PodliftConfig config) => $"Check logs: podlift logs {config.RoutedService?.Name ?? config.Services[0].Name}";

@@ -58,6 +58,19 @@ public sealed class LocalDocker : IDisposable
         }
     }
 
+    /// <summary>An image's layer diff ids ("sha256:..."), bottom first.</summary>
+    public async Task<IReadOnlyList<string>> LayersAsync(string image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _client.Images.InspectImageAsync(image, cancellationToken)).RootFS?.Layers?.ToList() ?? [];
+        }
+        catch (DockerImageNotFoundException)
+        {
+            throw new ValidationException($"there is no local image {image}", "build it, or deploy without --skip-build");
+        }
+    }
+
     /// <summary>`docker save` as a stream: nothing is written to disk.</summary>
     public Task<Stream> SaveAsync(string image, CancellationToken cancellationToken) => _client.Images.SaveImageAsync(image, cancellationToken);
 

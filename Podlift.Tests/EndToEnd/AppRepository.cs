@@ -31,6 +31,19 @@ public sealed class AppRepository : IDisposable
         return repository;
     }
 
+    /// <summary>Builds the app on a local base image instead of FROM scratch + busybox (the base must carry /bin/busybox).</summary>
+    public async Task UseBaseImageAsync(string baseImage)
+    {
+        var dockerfile = Path.Combine(Directory, "Dockerfile");
+        var text = File.ReadAllText(dockerfile);
+        const string scratch = "FROM scratch\nCOPY busybox /bin/busybox\n";
+        if (!text.Contains(scratch)) throw new InvalidOperationException($"{dockerfile} no longer starts FROM scratch + busybox");
+        File.WriteAllText(dockerfile, text.Replace(scratch, $"FROM {baseImage}\n"));
+        File.Delete(Path.Combine(Directory, "busybox"));
+        await GitAsync("add", "-A");
+        await GitAsync("commit", "-q", "-m", $"build on {baseImage}");
+    }
+
     public void WriteConfig(string yaml) => File.WriteAllText(Path.Combine(Directory, "podlift.yml"), yaml);
 
     /// <summary>Commits a version of the app: what /version answers, and whether /health exists.</summary>

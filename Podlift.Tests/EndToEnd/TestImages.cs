@@ -22,4 +22,8 @@ public static class TestImages
         var built = await Shell.RunAsync("docker", ["build", "-q", "-t", Store, context], environment: new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" });
         if (built.ExitCode != 0) throw new InvalidOperationException($"building {Store} failed:\n{built.All}");
     }
+
+    /// <summary>Builds (once) a base image with one big layer of random bytes, busybox included: deploy/bench/base-image.sh.</summary>
+    public static async Task<string> BigBaseAsync(string tag, int megabytes) =>
+        (await Shell.MustAsync(Path.Combine(RepositoryPaths.Root, "deploy", "bench", "base-image.sh"), tag, megabytes.ToString())).Output.Trim();
 }

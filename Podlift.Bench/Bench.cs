@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using Podlift.Tests.EndToEnd;
+
+namespace Podlift.Bench;
+
+/// <summary>
+/// The bench scenario on three real test servers (deploy/test-servers): agent install, first deploys per wire
+/// compression, a redeploy changing one small layer next to the baseline pipe, its steps, and a rollback.
+/// </summary>
+public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
+{
+    private static readonly string[] Compressions = ["gzip", "none", "zstd"]; // the default (zstd) last: it stays deployed
+    private readonly Figures _figures = new();
+    private TestServers? _servers;
+    private AppRepository? _app;
+    private PodliftRunner _podlift = null!;
+    private BenchServer[] _server = [];
+    private int _version;
+
+    /// <summary>Facts that are not measurements (what ran, and what could not be measured).</summary>
+    public Dictionary<string, string> Facts { get; } = [];
+
+    public async Task<Figures> RunAsync()
+    {
+        var baseImage = await TestImages.BigBaseAsync($"podlift-bench-base:{megabytes}", megabytes);
+        _servers = new TestServers("bookworm", Env("PREFIX", "bench"), Env("SUBNET", "10.131.0"), int.Parse(Env("HTTP_PORT_BASE", "18880")));
+        Progress("starting 3 test servers");
+        await _servers.UpAsync(3);
+        _server = [new BenchServer(_servers, 1), new BenchServer(_servers, 2), new BenchServer(_servers, 3)];
+        _app = await AppRepository.CreateAsync("bench");
+        await _app.UseBaseImageAsync(baseImage);
+        _podlift = new PodliftRunner(_app, _servers.SshConfig);
+        Facts["base image"] = $"{baseImage} ({megabytes} MB of random bytes + busybox)";
+        Facts["servers"] = "3 test servers: Debian 12, Docker 20.10, nginx, in system containers on this machine";
+        Facts["cpus"] = Environment.ProcessorCount.ToString();
+        Facts["load average at start (1, 5, 15 min)"] = LoadAverage();
+
+        await AgentAsync();
+        WriteConfig(_server[0]);
+        for (var run = 1; run <= runs; run++)
+        {
+            Progress($"run {run}/{runs}");
+            foreach (var compression in Compressions) await FirstDeployAsync(compression);
+            var previous = _version;
+            await RedeployAsync();
+            await RollbackAsync($"v{previous}");
+        }
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        _figures.Add("agent idle RSS after the deploys (MB)", await _server[0].AgentRssAsync() / 1048576.0);
+        await ParallelAsync();
+        Facts["load average at end (1, 5, 15 min)"] = LoadAverage();
+        return _figures;
+    }
+
+    /// <summary>Fresh install on each server, then a second install of the same binary (no-op); idle RSS of a fresh agent.</summary>
+    private async Task AgentAsync()
+    {
+        foreach (var server in _server)
+        {
+            WriteConfig(server);
+            var (fresh, freshTime) = await TimedAsync("agent", "install", "-v");
+            _figures.Add("agent fresh install (s)", freshTime.TotalSeconds);
+            _figures.Add("agent upload (MB, gzip)", CliOutput.AgentUpload(fresh) / 1048576.0);
+            var (noop, noopTime) = await TimedAsync("agent", "install");
+            if (!noop.Contains("no change")) throw new InvalidOperationException($"a second install changed something:\n{noop}");
+            _figures.Add("agent no-op re-install (s)", noopTime.TotalSeconds);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        foreach (var server in _server) _figures.Add("agent idle RSS, fresh (MB)", await server.AgentRssAsync() / 1048576.0);
+    }
+
+    private async Task FirstDeployAsync(string compression)
+    {
+        await _server[0].ResetAsync();
+        await CommitAsync();
+        Environment.SetEnvironmentVariable("PODLIFT_COMPRESSION", compression);
+        try
+        {
+            var (output, _) = await TimedAsync("deploy", "-v");
+            var (bytes, elapsed) = CliOutput.Transfer(output);
+            _figures.Add($"first deploy: transfer (s), {compression}", elapsed.TotalSeconds);
+            _figures.Add($"first deploy: bytes sent (MB), {compression}", bytes / 1048576.0);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PODLIFT_COMPRESSION", null);
+        }
+    }
+
+    /// <summary>One small layer changed: the baseline pipe loads it first (then it is removed again), then podlift sends it.</summary>
+    private async Task RedeployAsync()
+    {
+        var sha = await CommitAsync();
+        var image = $"bench:{sha}";
+        await BuildAsync(image, sha);
+        _figures.Add("redeploy: baseline docker save | gzip | ssh docker load (s)", (await _server[0].BaselinePipeAsync(image)).TotalSeconds);
+        await _server[0].RemoveImageAsync(image);
+        var clock = Stopwatch.StartNew();
+        _figures.Add("redeploy: full image, docker save size (MB)", await SaveSizeAsync(image) / 1048576.0);
+        _figures.Add("redeploy: local docker save of the full image alone (s)", clock.Elapsed.TotalSeconds);
+
+        var lines = new List<TimedLine>();
+        var (output, wall) = await TimedAsync(["deploy", "--skip-build", "-v"], lines);
+        var (bytes, elapsed) = CliOutput.Transfer(output);
+        _figures.Add("redeploy: bytes sent (KB)", bytes / 1024.0);
+        _figures.Add("redeploy: transfer (s)", elapsed.TotalSeconds);
+        foreach (var (step, duration) in CliOutput.Steps(lines)) _figures.Add($"deploy step: {step} (s)", duration.TotalSeconds);
+        var boot = CliOutput.HealthCheck(output);
+        var drain = CliOutput.Drain(output);
+        _figures.Add("deploy: wall, image already built (s)", wall.TotalSeconds);
+        _figures.Add("deploy: app boot (health check) (s)", boot.TotalSeconds);
+        _figures.Add("deploy: drain (s)", drain.TotalSeconds);
+        _figures.Add("deploy: overhead = wall - boot - drain (s)", (wall - boot - drain).TotalSeconds);
+    }
+
+    /// <summary>From `podlift rollback` starting until nginx serves the previous version.</summary>
+    private async Task RollbackAsync(string previousVersion)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        var url = new Uri(_server[0].Http, "/version");
+        var clock = new Stopwatch();
+        using var done = new CancellationTokenSource();
+        var switched = Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                try
+                {
+                    if ((await http.GetStringAsync(url, done.Token)).Trim() == previousVersion) return clock.Elapsed;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
+                await Task.Delay(10);
+            }
+            return (TimeSpan?)null;
+        });
+        clock.Start();
+        var (output, wall) = await TimedAsync("rollback");
+        var switchedAt = await Task.WhenAny(switched, Task.Delay(TimeSpan.FromSeconds(5))) == switched ? await switched : null;
+        await done.CancelAsync();
+        if (switchedAt is null) throw new InvalidOperationException($"after the rollback, {url} never served {previousVersion}:\n{output}");
+        _figures.Add("rollback: to traffic switched (s)", switchedAt.Value.TotalSeconds);
+        _figures.Add("rollback: wall (s)", wall.TotalSeconds);
+    }
+
+    /// <summary>The same kind of redeploy (image built, one small layer new) to three servers: one after another, then at once.</summary>
+    private async Task ParallelAsync()
+    {
+        var help = await _podlift.RunAsync("deploy", "--help");
+        if (!help.Output.Contains("--parallel"))
+        {
+            Facts["serial vs --parallel over 3 servers"] = "n/a (no --parallel yet)";
+            return;
+        }
+        WriteConfig(_server);
+        await CommitAsync();
+        await TimedAsync("deploy"); // the other two servers get the base layer once
+        for (var run = 1; run <= runs; run++)
+        {
+            Progress($"3 servers, run {run}/{runs}");
+            foreach (var (name, arguments) in new[] { ("serial", new[] { "deploy", "--skip-build" }), ("--parallel", new[] { "deploy", "--skip-build", "--parallel" }) })
+            {
+                var sha = await CommitAsync();
+                await BuildAsync($"bench:{sha}", sha);
+                var (_, wall) = await TimedAsync(arguments);
+                _figures.Add($"3 servers: deploy wall, {name} (s)", wall.TotalSeconds);
+            }
+        }
+    }
+
+    private async Task<string> CommitAsync()
+    {
+        await _app!.CommitVersionAsync($"v{++_version}");
+        return await _app.HeadShaAsync();
+    }
+
+    /// <summary>The same build `podlift deploy` runs, so `--skip-build` finds the image.</summary>
+    private async Task BuildAsync(string image, string sha)
+    {
+        var built = await Shell.RunAsync("docker", ["build", "-q", "--tag", image, "--label", $"podlift.version={sha}", "--file", Path.Combine(_app!.Directory, "Dockerfile"), _app.Directory],
+            environment: new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" });
+        if (built.ExitCode != 0) throw new InvalidOperationException($"docker build failed: {built.All}");
+    }
+
+    private static async Task<long> SaveSizeAsync(string image)
+    {
+        var result = await Shell.RunAsync("bash", ["-o", "pipefail", "-c", $"docker save {image} | wc -c"]);
+        return long.Parse(result.Output.Trim());
+    }
+
+    private Task<(string Output, TimeSpan Wall)> TimedAsync(params string[] arguments) => TimedAsync(arguments, null);
+
+    /// <summary>Runs podlift; wall time from process start to exit; optionally every output line with its arrival time.</summary>
+    private async Task<(string Output, TimeSpan Wall)> TimedAsync(string[] arguments, List<TimedLine>? lines)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = await _podlift.RunAsync(arguments, started: null, onOutputLine: line =>
+        {
+            if (lines is not null) lock (lines) lines.Add(new TimedLine(clock.Elapsed, line));
+        });
+        var wall = clock.Elapsed;
+        if (result.ExitCode != 0) throw new InvalidOperationException($"podlift {string.Join(' ', arguments)} failed ({result.ExitCode}):\n{result.All}");
+        return (result.All, wall);
+    }
+
+    private void WriteConfig(params BenchServer[] servers) => _app!.WriteConfig($"""
+        service: bench
+        image: bench
+        servers:
+        {string.Join("\n", servers.Select(s => $"  - host: {s.Ip}"))}
+        services:
+          web:
+            port: 8000
+            healthcheck: {"{"} path: /health, timeout: 20s, interval: 1s {"}"}
+        drain: 5s
+        """);
+
+    /// <summary>The machine is shared: how busy it was says how much the timings can be trusted.</summary>
+    private static string LoadAverage() => string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ')[..3]);
+
+    private static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;
+
+    private static void Progress(string text) => Console.Error.WriteLine($"[bench] {text}");
+
+    public async ValueTask DisposeAsync()
+    {
+        _app?.Dispose();
+        if (_servers is not null && Environment.GetEnvironmentVariable("KEEP_SERVERS") != "1") await _servers.DownAsync();
+    }
+}

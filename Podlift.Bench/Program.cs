@@ -1,0 +1,24 @@
+using Podlift.Bench;
+
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+// make bench [RUNS=5] [BASE_MB=50]: see deploy/bench/README.md
+var runs = int.TryParse(Environment.GetEnvironmentVariable("RUNS"), out var r) ? r : 5;
+var megabytes = int.TryParse(Environment.GetEnvironmentVariable("BASE_MB"), out var m) ? m : 50;
+var json = Environment.GetEnvironmentVariable("BENCH_JSON") is { Length: > 0 } path ? path : Path.Combine(Podlift.Tests.EndToEnd.RepositoryPaths.Root, "artifacts", "bench.json");
+
+var bench = new Bench(runs, megabytes);
+try
+{
+    var figures = await bench.RunAsync();
+    var report = new Report(figures, runs, megabytes, bench.Facts);
+    foreach (var line in report.Table()) Console.WriteLine(line);
+    Directory.CreateDirectory(Path.GetDirectoryName(json)!);
+    File.WriteAllText(json, report.Json());
+    Console.WriteLine($"\nwritten: {json}");
+    return 0;
+}
+finally
+{
+    await bench.DisposeAsync();
+}

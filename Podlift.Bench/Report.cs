@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Podlift.Bench;
+
+/// <summary>The bench's figures as a table (medians, with the targets of issue 6) and as JSON (medians and every sample).</summary>
+public sealed class Report(Figures figures, int runs, int megabytes, IReadOnlyDictionary<string, string> facts)
+{
+    private const string RedeployBytes = "redeploy: bytes sent (KB)";
+    private const string RedeployTransfer = "redeploy: transfer (s)";
+    private const string Baseline = "redeploy: baseline docker save | gzip | ssh docker load (s)";
+    private const string FullImage = "redeploy: full image, docker save size (MB)";
+
+    /// <summary>Derived figures and their targets: (name, value, target, met).</summary>
+    public IReadOnlyList<(string Name, double Value, string Target, bool Met)> Targets()
+    {
+        var bytesRatio = figures.Median(FullImage) * 1024 / figures.Median(RedeployBytes);
+        var speedup = figures.Median(Baseline) / figures.Median(RedeployTransfer);
+        var overhead = figures.Median("deploy: overhead = wall - boot - drain (s)");
+        var rollback = figures.Median("rollback: to traffic switched (s)");
+        var upload = figures.Median("agent upload (MB, gzip)");
+        var rssFresh = figures.Median("agent idle RSS, fresh (MB)");
+        var rssAfter = figures.Median("agent idle RSS after the deploys (MB)");
+        var parallel = figures.Median("3 servers: deploy wall, --parallel (s)") / figures.Median("deploy: wall, image already built (s)");
+        var fresh = figures.Median("agent fresh install (s)");
+        var noop = figures.Median("agent no-op re-install (s)");
+        return
+        [
+            ("redeploy: full image bytes / bytes sent", bytesRatio, ">= 20", bytesRatio >= 20),
+            ("redeploy: baseline pipe time / podlift transfer time", speedup, ">= 10", speedup >= 10),
+            ("deploy overhead per server (s)", overhead, "<= 1", overhead <= 1),
+            ("rollback to switched (s)", rollback, "<= 3", rollback <= 3),
+            ("--parallel over 3 servers / one server (deploy wall)", parallel, "<= 1.3", parallel <= 1.3),
+            ("agent upload (MB)", upload, "<= 20", upload <= 20),
+            ("agent idle RSS, fresh / after deploys (MB)", Math.Max(rssFresh, rssAfter), "<= 50", Math.Max(rssFresh, rssAfter) <= 50),
+            ("agent fresh install (s)", fresh, "<= 15", fresh <= 15),
+            ("agent no-op re-install (s)", noop, "<= 2", noop <= 2),
+        ];
+    }
+
+    public IEnumerable<string> Table()
+    {
+        yield return $"podlift bench: medians of {runs} runs, base layer {megabytes} MB";
+        foreach (var (name, value) in facts) yield return $"  {name}: {value}";
+        yield return "";
+        var width = figures.All.Select(f => f.Name.Length).Append(50).Max();
+        yield return $"{"figure".PadRight(width)}  {"median",10}  samples";
+        foreach (var (name, samples) in figures.All)
+            yield return $"{name.PadRight(width)}  {Number(samples.Median),10}  {string.Join(" ", samples.Values.Select(Number))}";
+        yield return "";
+        yield return $"{"target".PadRight(width)}  {"value",10}  goal    met";
+        foreach (var (name, value, target, met) in Targets())
+            yield return $"{name.PadRight(width)}  {Number(value),10}  {target,-6}  {(double.IsNaN(value) ? "n/a" : met ? "yes" : "NO")}";
+    }
+
+    public string Json()
+    {
+        var measured = new JsonObject();
+        foreach (var (name, samples) in figures.All)
+            measured[name] = new JsonObject { ["median"] = Round(samples.Median), ["samples"] = new JsonArray(samples.Values.Select(v => (JsonNode)Round(v)).ToArray()) };
+        var targets = new JsonArray(Targets().Select(t => (JsonNode)new JsonObject
+        {
+            ["name"] = t.Name, ["value"] = double.IsNaN(t.Value) ? null : Round(t.Value), ["target"] = t.Target, ["met"] = double.IsNaN(t.Value) ? null : t.Met,
+        }).ToArray());
+        var root = new JsonObject
+        {
+            ["runs"] = runs,
+            ["base_layer_mb"] = megabytes,
+            ["when"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture),
+            ["facts"] = new JsonObject(facts.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value))),
+            ["figures"] = measured,
+            ["targets"] = targets,
+        };
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private static double Round(double value) => Math.Round(value, 3);
+
+    private static string Number(double value) => double.IsNaN(value) ? "n/a" : value.ToString(value >= 100 ? "0" : value >= 10 ? "0.0" : "0.000", CultureInfo.InvariantCulture);
+}
