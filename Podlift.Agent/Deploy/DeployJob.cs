@@ -89,7 +89,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
                 ? await RunAfterHooksAsync(afterHooks, previousVersion, cancellationToken)
                 : null;
             progress.Finished(failedHook is null, _plan.Version, previousVersion, _clock.Elapsed,
-                failedHook is null ? "" : $"{_plan.Version} is live, but the {HookName(afterHooks)} hook `{failedHook.Command}` failed (exit {failedHook.ExitCode})");
+                failedHook is null ? "" : $"{_plan.Version} is live, but the {AfterHookName} hook `{failedHook.Command}` failed (exit {failedHook.ExitCode})");
         }
         catch (Exception e) when (!switched)
         {
@@ -131,7 +131,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
             _keepStarted ? "Old and new containers are both left running; the next deploy cleans up." : "Old containers still running. No downtime occurred.");
     }
 
-    private string HookName(IReadOnlyCollection<string> _) => job.IsRollback ? "after_rollback" : "after_deploy";
+    private string AfterHookName => job.IsRollback ? "after_rollback" : "after_deploy";
 
     private AppRecord Transition(AppRecord record, DeploymentRecord deployed, HistoryEntry entry) =>
         job.IsRollback ? record.WithRollback(deployed, entry) : record.WithSuccess(deployed, entry);
