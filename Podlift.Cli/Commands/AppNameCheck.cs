@@ -16,8 +16,7 @@ public static class AppNameCheck
     {
         foreach (var session in sessions)
         {
-            var reply = await session.Agent.Client.StateAsync(new StateRequest { App = config.App }, cancellationToken: cancellationToken);
-            if (OtherOwner(reply.Apps.FirstOrDefault(a => a.App == config.App), source) is { } owner)
+            if (OtherOwner(await session.AppStateAsync(config.App, cancellationToken), source) is { } owner)
                 throw new ValidationException($"{session.Server.Host}: the app name `{config.App}` is already used there by another project ({owner})",
                     "rename `service:` in podlift.yml, or remove the other app from that server first");
         }

@@ -138,8 +138,7 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         {
             try
             {
-                var state = await session.Agent.Client.StateAsync(new StateRequest { App = run.Config.App }, cancellationToken: CancellationToken.None);
-                var current = state.Apps.FirstOrDefault(a => a.App == run.Config.App)?.CurrentVersion;
+                var current = (await session.AppStateAsync(run.Config.App, CancellationToken.None))?.CurrentVersion;
                 var mark = current == run.Release.Version ? "✓" : "-";
                 output.Line($"  {mark} {session.Server.Host}: {(string.IsNullOrEmpty(current) ? "nothing deployed" : current)}{(current == run.Release.Version ? " (new)" : "")}");
             }

@@ -20,7 +20,7 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
         {
             var plan = DeployPlanner.For(config, session.Server, release, skipHealthcheck: false);
-            var state = await StateAsync(config, session, cancellationToken);
+            var state = await session.AppStateAsync(config.App, cancellationToken);
             var present = (await session.Agent.Client.ImageStatusAsync(new ImageStatusRequest { Image = release.Image }, cancellationToken: cancellationToken)).Present;
             foreach (var line in DeployPreview.Deploy(config, session.Server, plan, state, present)) output.Line(line);
         }
@@ -30,13 +30,13 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
     {
         output.Line("Dry run: what `podlift rollback` would do; nothing is changed.");
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
-        var primaryState = await StateAsync(config, sessions.First(s => s.Server == config.Primary), cancellationToken);
+        var primaryState = await sessions.First(s => s.Server == config.Primary).AppStateAsync(config.App, cancellationToken);
         var target = to is null ? primaryState?.PreviousVersion : await GitRefs.ShortShaAsync(config.ProjectDirectory, to, cancellationToken) ?? to;
         if (string.IsNullOrEmpty(target))
             throw new ValidationException($"there is no earlier deployment of {config.App} to roll back to", "podlift ps --all lists the versions kept");
         output.Line($"Target: {target}");
         foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
-            foreach (var line in DeployPreview.Rollback(session.Server, await StateAsync(config, session, cancellationToken), target)) output.Line(line);
+            foreach (var line in DeployPreview.Rollback(session.Server, await session.AppStateAsync(config.App, cancellationToken), target)) output.Line(line);
     }
 
     private async Task<string> HeadAsync(PodliftConfig config, CancellationToken cancellationToken)
@@ -53,7 +53,4 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
             return await GitRefs.ShortShaAsync(config.ProjectDirectory, "HEAD", cancellationToken) ?? "uncommitted";
         }
     }
-
-    private static async Task<AppState?> StateAsync(PodliftConfig config, ServerSession session, CancellationToken cancellationToken) =>
-        (await session.Agent.Client.StateAsync(new StateRequest { App = config.App }, cancellationToken: cancellationToken)).Apps.FirstOrDefault(a => a.App == config.App);
 }

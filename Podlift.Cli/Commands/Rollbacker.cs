@@ -21,8 +21,7 @@ public sealed class Rollbacker(ConsoleOutput output, SshSettings ssh)
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         output.Line(to is null ? "Finding previous deployment..." : $"Finding {to}...");
         var primary = sessions.First(s => s.Server == config.Primary);
-        var state = (await primary.Agent.Client.StateAsync(new StateRequest { App = config.App }, cancellationToken: cancellationToken))
-            .Apps.FirstOrDefault(a => a.App == config.App)
+        var state = await primary.AppStateAsync(config.App, cancellationToken)
             ?? throw new ValidationException($"{config.App} has not been deployed to {primary.Server.Host}", "deploy it first: podlift deploy");
 
         var version = to is null

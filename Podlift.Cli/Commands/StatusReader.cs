@@ -12,12 +12,11 @@ public sealed class StatusReader(ConsoleOutput output, SshSettings ssh)
     {
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         var states = await Task.WhenAll(sessions.Select(async session =>
-            (session.Server, Reply: await session.Agent.Client.StateAsync(new StateRequest { App = config.App }, cancellationToken: cancellationToken))));
+            (session.Server, App: await session.AppStateAsync(config.App, cancellationToken))));
 
         var rows = new List<IReadOnlyList<string>>();
-        foreach (var (server, reply) in states)
+        foreach (var (server, app) in states)
         {
-            var app = reply.Apps.FirstOrDefault(a => a.App == config.App);
             if (app is null) continue;
             if (app.RebuiltFromLabels) output.Warn($"{server.Host}: state was missing; the agent rebuilt it from container labels");
             rows.AddRange(Rows(config, server, app, all));

@@ -15,8 +15,7 @@ public sealed class StatusReporter(ConsoleOutput output, SshSettings ssh)
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         foreach (var session in sessions)
         {
-            var reply = await session.Agent.Client.StateAsync(new StateRequest { App = config.App }, cancellationToken: cancellationToken);
-            var app = reply.Apps.FirstOrDefault(a => a.App == config.App);
+            var app = await session.AppStateAsync(config.App, cancellationToken);
             foreach (var line in Lines(config, session.Server, app, DateTimeOffset.UtcNow)) output.Line(line);
         }
     }

@@ -78,7 +78,7 @@ public sealed class Validator(ConsoleOutput output, SshSettings ssh)
             Report(hello.AgentVersion == CliVersion.Current
                 ? Check.Pass($"podlift-agent {hello.AgentVersion} (protocol {hello.ProtocolVersion})")
                 : Check.Warn($"podlift-agent {hello.AgentVersion} differs from this podlift ({CliVersion.Current})", "upgrade it in place: podlift agent install"), indent: true);
-            var state = (await session.Agent.Client.StateAsync(new StateRequest { App = config.App }, cancellationToken: cancellationToken)).Apps.FirstOrDefault(a => a.App == config.App);
+            var state = await session.AppStateAsync(config.App, cancellationToken);
             Report(AppNameCheck.OtherOwner(state, source) is { } owner
                 ? Check.Fail($"app name `{config.App}` is used here by another project ({owner})", "rename `service:` in podlift.yml")
                 : Check.Pass($"app name `{config.App}`: {(state is null ? "free" : "this project's")}"), indent: true);

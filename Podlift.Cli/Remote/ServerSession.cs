@@ -49,6 +49,10 @@ public sealed class ServerSession : IAsyncDisposable
 
     public async Task<HelloReply> HelloAsync(CancellationToken cancellationToken) => Hello = await Agent.HelloAsync(cancellationToken);
 
+    /// <summary>What the agent reports of one app; null when the app is not on this server.</summary>
+    public async Task<AppState?> AppStateAsync(string app, CancellationToken cancellationToken) =>
+        (await Agent.Client.StateAsync(new StateRequest { App = app }, cancellationToken: cancellationToken)).Apps.FirstOrDefault(a => a.App == app);
+
     public async ValueTask DisposeAsync()
     {
         Agent.Dispose();
