@@ -44,6 +44,7 @@ try
     builder.Services.AddSingleton(_ => new StateStore(StateStore.DefaultRoot));
     builder.Services.AddSingleton<HostFacts>();
     builder.Services.AddSingleton<ImageReceiver>();
+    builder.Services.AddSingleton<ImagePuller>();
     builder.Services.AddSingleton<LayerInventory>();
     builder.Services.AddSingleton<DependencyManager>();
     builder.Services.AddSingleton<HookRunner>();

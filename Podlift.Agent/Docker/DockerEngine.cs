@@ -38,15 +38,60 @@ public sealed class DockerEngine(DockerClient client) : IContainerRuntime, IDisp
     public async Task<ImageInfo> LoadImageAsync(Stream saveStream, string expectedImage, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
-        var progress = new Progress<JSONMessage>(message =>
-        {
-            if (!string.IsNullOrEmpty(message.ErrorMessage)) lock (errors) errors.Add(message.ErrorMessage);
-        });
-        await client.Images.LoadImageAsync(new ImageLoadParameters { Quiet = true }, saveStream, progress, cancellationToken);
-        lock (errors)
-            if (errors.Count > 0) throw new InvalidOperationException($"docker load failed: {string.Join("; ", errors)}");
+        await client.Images.LoadImageAsync(new ImageLoadParameters { Quiet = true }, saveStream, new ErrorCollector(errors), cancellationToken);
+        if (errors.Count > 0) throw new InvalidOperationException($"docker load failed: {string.Join("; ", errors)}");
         return await InspectImageAsync(expectedImage, cancellationToken)
                ?? throw new InvalidOperationException($"docker load finished but {expectedImage} is not there: the stream held another image");
+    }
+
+    public async Task PullImageAsync(string reference, RegistryAuth? auth, Action<PullMessage> onProgress, CancellationToken cancellationToken)
+    {
+        var (repository, tag) = ImageNames.Split(reference);
+        var errors = new List<string>();
+        var progress = new ErrorCollector(errors, message => onProgress(
+            new PullMessage(message.ID, message.Status, message.Progress?.Current ?? 0, message.Progress?.Total ?? 0)));
+        var login = auth is null ? new AuthConfig() : new AuthConfig { ServerAddress = auth.Server, Username = auth.Username, Password = auth.Password };
+        try
+        {
+            await client.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = repository, Tag = tag }, login, progress, cancellationToken);
+        }
+        catch (DockerApiException e)
+        {
+            throw new InvalidOperationException(e.ResponseBody is { Length: > 0 } body ? DockerMessage(body) : e.Message);
+        }
+        if (errors.Count > 0) throw new InvalidOperationException(string.Join("; ", errors));
+    }
+
+    public Task TagImageAsync(string image, string newReference, CancellationToken cancellationToken)
+    {
+        var (repository, tag) = ImageNames.Split(newReference);
+        return client.Images.TagImageAsync(image, new ImageTagParameters { RepositoryName = repository, Tag = tag, Force = true }, cancellationToken);
+    }
+
+    /// <summary>The "message" of Docker's JSON error body, else the body.</summary>
+    private static string DockerMessage(string body)
+    {
+        try
+        {
+            return System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("message").GetString() ?? body;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return body.Trim();
+        }
+    }
+
+    /// <summary>
+    /// Docker's progress messages, handled as they are read. Progress&lt;T&gt; would post them to the thread pool,
+    /// where an error could arrive after the call has returned.
+    /// </summary>
+    private sealed class ErrorCollector(List<string> errors, Action<JSONMessage>? onMessage = null) : IProgress<JSONMessage>
+    {
+        public void Report(JSONMessage value)
+        {
+            if (!string.IsNullOrEmpty(value.ErrorMessage)) errors.Add(value.ErrorMessage);
+            else onMessage?.Invoke(value);
+        }
     }
 
     public async Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken)

@@ -33,11 +33,23 @@ public sealed record DependencyContainer(string Id, string Name, string Dependen
 
 public sealed record ImageInfo(string Id, long SizeBytes, ImageHealthcheck? Healthcheck = null);
 
+/// <summary>A registry login for one pull. Its text form leaves the password out, so a log line can never carry it.</summary>
+public sealed record RegistryAuth(string Server, string Username, string Password)
+{
+    public override string ToString() => $"{Username}@{Server}";
+}
+
+/// <summary>One line of Docker's pull progress: a layer (by short id) and where it stands.</summary>
+public sealed record PullMessage(string? Id, string? Status, long Current, long Total);
+
 /// <summary>The narrow slice of Docker a deploy needs. The real one is <see cref="DockerEngine"/>.</summary>
 public interface IContainerRuntime
 {
     Task<ImageInfo?> InspectImageAsync(string image, CancellationToken cancellationToken);
     Task<ImageInfo> LoadImageAsync(Stream saveStream, string expectedImage, CancellationToken cancellationToken);
+    /// <summary>Pulls reference (registry/name:tag); a registry error (refused login, unknown tag) is an <see cref="InvalidOperationException"/>.</summary>
+    Task PullImageAsync(string reference, RegistryAuth? auth, Action<PullMessage> onProgress, CancellationToken cancellationToken);
+    Task TagImageAsync(string image, string newReference, CancellationToken cancellationToken);
     /// <summary>Docker keeps images in containerd's image store (the containerd snapshotter) rather than its classic layer store.</summary>
     Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken);
     /// <summary>The layer diff ids (bottom first) of every image on the server.</summary>

@@ -12,7 +12,7 @@ namespace Podlift.Agent.Rpc;
 
 /// <summary>The gRPC surface. Each call is a thin mapping onto the component that does the work.</summary>
 public sealed class AgentService(
-    DockerEngine docker, HostFacts host, ImageReceiver images, LayerInventory layers, DeployJobs jobs, AppStateReader states,
+    DockerEngine docker, HostFacts host, ImageReceiver images, ImagePuller puller, LayerInventory layers, DeployJobs jobs, AppStateReader states,
     SwitchGate gate, Proxy.UpstreamCoordinator upstreams, LogStreamer logs, ExecSession exec)
     : Protocol.Agent.AgentBase
 {
@@ -69,6 +69,9 @@ public sealed class AgentService(
 
     public override Task<PushImageReply> PushImage(IAsyncStreamReader<ImageChunk> requestStream, ServerCallContext context) =>
         images.ReceiveAsync(requestStream, context.CancellationToken);
+
+    public override Task PullImage(PullImageRequest request, IServerStreamWriter<PullProgress> responseStream, ServerCallContext context) =>
+        puller.PullAsync(request, responseStream, context.CancellationToken);
 
     public override async Task Deploy(DeployPlan request, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context)
     {

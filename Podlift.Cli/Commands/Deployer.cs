@@ -43,13 +43,20 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, source);
 
         using var docker = new LocalDocker();
+        var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker, registryConfig) : null;
+        if (registry is not null)
+        {
+            await registry.CheckLoginAsync(cancellationToken);
+            output.Ok($"registry {config.Registry}: login accepted");
+        }
         output.Step(2, TotalSteps, "Build (local)");
         await BuildAsync(docker, config, release, options, cancellationToken);
+        if (registry is not null) await PushAsync(registry, release, cancellationToken);
 
         // the primary first: its load balancer must run before other servers offer it backends
         var ordered = sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1).ToList();
         var primary = ordered[0];
-        var run = new Run(config, release, options, docker, primary, cancellationToken);
+        var run = new Run(config, release, options, docker, registry, primary, cancellationToken);
         var outcomes = options.Parallel && ordered.Count > 1 ? await InParallelAsync(run, ordered) : await SeriallyAsync(run, ordered);
 
         output.Line();
@@ -61,7 +68,8 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         output.Line($"Time:     {Format.Duration(clock.Elapsed)}");
     }
 
-    private sealed record Run(PodliftConfig Config, Release Release, DeployOptions Options, LocalDocker Docker, ServerSession Primary, CancellationToken Cancellation);
+    private sealed record Run(PodliftConfig Config, Release Release, DeployOptions Options, LocalDocker Docker, RegistryTransfer? Registry,
+        ServerSession Primary, CancellationToken Cancellation);
 
     private async Task<IReadOnlyList<DeployFinished>> SeriallyAsync(Run run, IReadOnlyList<ServerSession> sessions)
     {
@@ -123,8 +131,7 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
 
     private async Task<DeployFinished> DeployToAsync(Run run, ServerSession session, ConsoleOutput console)
     {
-        var transfer = new ImageTransfer(run.Docker, console);
-        await TransferAsync(transfer, run.Docker, session, run.Release, run.Config, console, run.Cancellation);
+        await TransferAsync(run, session, console);
         var plan = DeployPlanner.For(run.Config, session.Server, run.Release, run.Options.SkipHealthcheck);
         return await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Deploy(plan, cancellationToken: run.Cancellation),
             console, LogsHint(run.Config), run.Cancellation, new PrimaryHandoff(run.Config, run.Primary, run.Cancellation).For(session, console));
@@ -164,23 +171,43 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         output.Ok($"{release.Image} built ({Format.Bytes(size)}, {Format.Duration(clock.Elapsed)})");
     }
 
-    private static async Task TransferAsync(ImageTransfer transfer, LocalDocker docker, ServerSession session, Release release, PodliftConfig config,
-        ConsoleOutput output, CancellationToken cancellationToken)
+    private async Task PushAsync(RegistryTransfer registry, Release release, CancellationToken cancellationToken)
     {
-        var host = session.Server.Host;
+        var clock = Stopwatch.StartNew();
+        var (reference, pushed) = await registry.PushAsync(release.Image, output, cancellationToken);
+        var already = pushed.AlreadyThere > 0 ? $", {pushed.AlreadyThere} already there" : "";
+        output.Ok($"{reference} pushed: {pushed.Pushed} of {pushed.Layers} layers ({Format.Bytes(pushed.BytesPushed)}){already} ({Format.Duration(clock.Elapsed)})");
+    }
+
+    private static async Task TransferAsync(Run run, ServerSession session, ConsoleOutput output)
+    {
+        var (host, image, cancellationToken) = (session.Server.Host, run.Release.Image, run.Cancellation);
+        var transfer = new ImageTransfer(run.Docker, output);
         output.Step(3, TotalSteps, "Transfer");
-        ImageTransfer.Sent? sent = null;
-        if (await transfer.IsOnServerAsync(session, release.Image, cancellationToken)) output.Ok($"{release.Image} is already on {host}: nothing to send");
+        string loaded;
+        if (await transfer.IsOnServerAsync(session, image, cancellationToken))
+        {
+            output.Ok($"{image} is already on {host}: nothing to send");
+            loaded = "nothing to load";
+        }
+        else if (run.Registry is { } registry)
+        {
+            var pulled = await registry.PullAsync(session, image, output, cancellationToken);
+            var elapsed = TimeSpan.FromMilliseconds(pulled.PullMilliseconds);
+            output.Ok($"{host} pulled {image} from {registry.Server}: {Describe(pulled)} ({Format.Duration(elapsed)})");
+            loaded = $"{image} pulled and unpacked by Docker ({Format.Duration(elapsed)})";
+        }
         else
         {
-            sent = await transfer.SendAsync(session, release.Image, cancellationToken);
+            var sent = await transfer.SendAsync(session, image, cancellationToken);
             output.Ok($"{Format.Bytes(sent.WireBytes)} sent to {host}: {Describe(sent)} ({Format.Duration(sent.Elapsed)}, {TransferProgress.Rate(sent.WireBytes, sent.Elapsed)})");
+            loaded = $"{image} loaded ({Format.Duration(sent.Load)})";
         }
-        if (session.Server == config.Primary)
-            await SendDependencyImagesAsync(transfer, docker, session, config, output, cancellationToken);
+        if (session.Server == run.Config.Primary)
+            await SendDependencyImagesAsync(transfer, run.Docker, session, run.Config, output, cancellationToken);
 
         output.Step(4, TotalSteps, "Load");
-        output.Ok(sent is null ? "nothing to load" : $"{release.Image} loaded ({Format.Duration(sent.Load)})");
+        output.Ok(loaded);
     }
 
     /// <summary>Without a registry, dependency images the server lacks come from the local Docker, like the app's.</summary>
@@ -198,6 +225,14 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
             var sent = await transfer.SendAsync(session, image, cancellationToken);
             output.Ok($"{image} (dependency): {Format.Bytes(sent.WireBytes)} sent: {Describe(sent)} ({Format.Duration(sent.Elapsed)})");
         }
+    }
+
+    /// <summary>"1 of 3 layers downloaded (2.1 MB), 2 already there".</summary>
+    public static string Describe(PullProgress pulled)
+    {
+        var downloaded = pulled.Layers - pulled.LayersPresent;
+        var already = pulled.LayersPresent > 0 ? $", {pulled.LayersPresent} already there" : "";
+        return $"{downloaded} of {pulled.Layers} layers downloaded ({Format.Bytes(pulled.BytesDownloaded)}){already}";
     }
 
     /// <summary>"1 of 3 layers, 2 already there (57.2 MB not sent), zstd".</summary>

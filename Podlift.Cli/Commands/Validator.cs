@@ -19,6 +19,7 @@ public sealed class Validator(ConsoleOutput output, SshSettings ssh)
     {
         Report(Check.Pass($"{Path.GetFileName(config.SourcePath)}: valid, every ${{VAR}} is set ({config.App}: {config.Services.Count} service(s) on {config.Servers.Count} server(s))"));
         await CheckGitAsync(config, cancellationToken);
+        if (config.Registry is { } registry) await CheckRegistryAsync(registry, cancellationToken);
         var source = await Git.SourceAsync(config.ProjectDirectory, cancellationToken);
         foreach (var server in config.Servers)
         {
@@ -43,6 +44,25 @@ public sealed class Validator(ConsoleOutput output, SshSettings ssh)
         catch (ValidationException e)
         {
             Report(Check.Fail($"git: {e.Message.Split('\n')[0]}", e.Fix));
+        }
+    }
+
+    private async Task CheckRegistryAsync(RegistryConfig registry, CancellationToken cancellationToken)
+    {
+        if (registry.Username is null)
+        {
+            Report(Check.Pass($"registry {registry.Server}: no login (anonymous push and pull)"));
+            return;
+        }
+        try
+        {
+            using var docker = new LocalDocker();
+            await new RegistryTransfer(docker, registry).CheckLoginAsync(cancellationToken);
+            Report(Check.Pass($"registry {registry}: login accepted"));
+        }
+        catch (PodliftException e)
+        {
+            Report(Check.Fail(e.Message.Split('\n')[0], e.Fix));
         }
     }
 

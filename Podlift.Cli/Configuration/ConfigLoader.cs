@@ -10,7 +10,6 @@ public static partial class ConfigLoader
 {
     private static readonly string[] TopLevelKeys =
         ["service", "image", "domain", "env_file", "git", "servers", "registry", "dependencies", "services", "proxy", "drain", "hooks", "retain"];
-    private static readonly string[] NotYetSupported = ["registry"];
 
     public static PodliftConfig Load(string path, IReadOnlyDictionary<string, string> environment)
     {
@@ -88,10 +87,6 @@ public static partial class ConfigLoader
     private static PodliftConfig Build(ConfigNode root, string sourcePath)
     {
         root.AllowOnly(TopLevelKeys);
-        foreach (var key in NotYetSupported)
-            if (root.Child(key) is { } unsupported)
-                throw unsupported.Error("is not supported by this version of podlift yet", $"remove `{key}:` for now");
-
         var app = Name(root.Required("service"));
         var image = root.Required("image").String();
         if (!ImageName().IsMatch(image))
@@ -126,6 +121,7 @@ public static partial class ConfigLoader
             Domain = string.IsNullOrWhiteSpace(domain) ? null : domain,
             Servers = servers,
             Services = services,
+            Registry = root.Child("registry") is { } registry ? Registry(registry) : null,
             Proxy = Proxy(root.Child("proxy"), string.IsNullOrWhiteSpace(domain) ? null : domain, Path.GetDirectoryName(sourcePath)!),
             Drain = root.Child("drain")?.Duration(TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(30),
             Dependencies = root.Child("dependencies") is { } dependencies ? dependencies.Entries().Select(e => Dependency(e.Key, e.Value)).ToList() : [],
@@ -133,6 +129,26 @@ public static partial class ConfigLoader
             Retain = root.Child("retain")?.Int(1, 50) ?? 3,
             SourcePath = sourcePath,
         };
+    }
+
+    private static RegistryConfig Registry(ConfigNode node)
+    {
+        if (!node.IsMapping) throw node.Error("must be a mapping: { server: ghcr.io, username: ..., password: ${REGISTRY_PASSWORD} }");
+        node.AllowOnly("server", "username", "password");
+        var serverNode = node.Required("server");
+        var server = serverNode.String().Trim();
+        if (!RegistryServer().IsMatch(server))
+            throw serverNode.Error($"must be a registry host, with its port unless it is 443, such as ghcr.io or registry.example.com:5000 (got: {server})",
+                "leave out https:// and any path: the path belongs in image:");
+        var username = node.Child("username")?.String();
+        var passwordNode = node.Child("password");
+        if ((username is null) != (passwordNode is null))
+            throw node.Error(username is null ? "has a password but no username" : "has a username but no password",
+                "give both, or neither for a registry that allows anonymous pulls and pushes");
+        var password = passwordNode?.String();
+        if (password is { Length: 0 })
+            throw passwordNode!.Error("is empty", "set it in .env, e.g. REGISTRY_PASSWORD=..., and write password: ${REGISTRY_PASSWORD}");
+        return new RegistryConfig(server, username, password);
     }
 
     private static string Name(ConfigNode node)
@@ -351,6 +367,9 @@ public static partial class ConfigLoader
 
     [GeneratedRegex(@"^(\d+(?:\.\d+)?)([kmg]?)b?$")]
     private static partial Regex ByteSize();
+
+    [GeneratedRegex(@"^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:\d{1,5})?$")]
+    private static partial Regex RegistryServer();
 
     [GeneratedRegex("^[a-z][a-z0-9-]*$")]
     private static partial Regex NamePattern();

@@ -6,7 +6,8 @@ namespace Podlift.Cli.Configuration;
 
 /// <summary>
 /// `podlift config`: the resolved configuration as YAML, with every default filled in and every ${VAR}
-/// expanded. Every value under services.*.env is treated as a secret and masked unless asked. Pure.
+/// expanded. Every value under services.*.env, and the registry's password, is treated as a secret and
+/// masked unless asked. Pure.
 /// </summary>
 public static partial class ConfigRenderer
 {
@@ -18,7 +19,8 @@ public static partial class ConfigRenderer
         void Line(int indent, string text) => yaml.Append(' ', indent * 2).Append(text).Append('\n');
 
         Line(0, $"# {Path.GetFileName(config.SourcePath)} resolved: defaults filled in, variables expanded");
-        Line(0, showSecrets ? "# env values are shown (--show-secrets)" : $"# env values are masked as {Mask}; --show-secrets shows them");
+        Line(0, showSecrets ? "# secrets (env values, the registry password) are shown (--show-secrets)"
+            : $"# secrets (env values, the registry password) are masked as {Mask}; --show-secrets shows them");
         Line(0, $"service: {Scalar(config.App)}");
         Line(0, $"image: {Scalar(config.Image)}");
         if (config.Domain is not null) Line(0, $"domain: {Scalar(config.Domain)}");
@@ -35,6 +37,14 @@ public static partial class ConfigRenderer
         else
         {
             foreach (var server in config.Servers) Server(server, 1);
+        }
+
+        if (config.Registry is { } registry)
+        {
+            Line(0, "registry:");
+            Line(1, $"server: {Scalar(registry.Server)}");
+            if (registry.Username is not null) Line(1, $"username: {Scalar(registry.Username)}");
+            if (registry.Password is not null) Line(1, $"password: {Quoted(showSecrets ? registry.Password : Mask)}");
         }
 
         Line(0, "services:");

@@ -8,6 +8,8 @@ public sealed record PodliftConfig
     public string? Domain { get; init; }
     public required IReadOnlyList<ServerConfig> Servers { get; init; }
     public required IReadOnlyList<ServiceConfig> Services { get; init; }
+    /// <summary>Null: images go from the local Docker to each server directly.</summary>
+    public RegistryConfig? Registry { get; init; }
     public ProxyConfig Proxy { get; init; } = new(true);
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(30);
     public IReadOnlyList<DependencyConfig> Dependencies { get; init; } = [];
@@ -32,6 +34,13 @@ public sealed record PodliftConfig
 public sealed record ServerConfig(string Host, string User, int Port, string? SshKey, IReadOnlyList<string> Roles, IReadOnlyList<string> Labels)
 {
     public override string ToString() => Host;
+}
+
+/// <summary>`registry:`: the image is pushed there once and every server pulls it.</summary>
+public sealed record RegistryConfig(string Server, string? Username, string? Password)
+{
+    /// <summary>Who logs in, never the password: safe in any message.</summary>
+    public override string ToString() => Username is null ? Server : $"{Username}@{Server}";
 }
 
 public sealed record ServiceConfig

@@ -1,5 +1,7 @@
 using Docker.DotNet;
+using Docker.DotNet.Models;
 using Podlift.Cli.Errors;
+using Podlift.Cli.Registry;
 
 namespace Podlift.Cli.Local;
 
@@ -73,6 +75,77 @@ public sealed class LocalDocker : IDisposable
 
     /// <summary>`docker save` as a stream: nothing is written to disk.</summary>
     public Task<Stream> SaveAsync(string image, CancellationToken cancellationToken) => _client.Images.SaveImageAsync(image, cancellationToken);
+
+    public Task TagAsync(string image, string reference, CancellationToken cancellationToken)
+    {
+        var (repository, tag) = SplitTag(reference);
+        return _client.Images.TagImageAsync(image, new ImageTagParameters { RepositoryName = repository, Tag = tag, Force = true }, cancellationToken);
+    }
+
+    /// <summary>Asks the registry, through the local Docker, whether it accepts the login. A refusal is an <see cref="InvalidOperationException"/>.</summary>
+    public async Task CheckLoginAsync(RegistryCredentials login, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.System.AuthenticateAsync(login.ToAuthConfig(), cancellationToken);
+        }
+        catch (DockerApiException e)
+        {
+            throw new InvalidOperationException(DockerMessage(e));
+        }
+    }
+
+    /// <summary>
+    /// `docker push` through the Engine API: the login travels in the request to the local Docker, not on a
+    /// command line and not in ~/.docker/config.json. A registry error is an <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public async Task PushAsync(string reference, RegistryCredentials? login, Action<string?, string?, long> onProgress, CancellationToken cancellationToken)
+    {
+        var (repository, tag) = SplitTag(reference);
+        var errors = new List<string>();
+        try
+        {
+            await _client.Images.PushImageAsync(repository, new ImagePushParameters { Tag = tag }, login?.ToAuthConfig() ?? new AuthConfig(),
+                new Messages(errors, message => onProgress(message.ID, message.Status, message.Progress?.Current ?? 0)), cancellationToken);
+        }
+        catch (DockerApiException e)
+        {
+            throw new InvalidOperationException(DockerMessage(e));
+        }
+        if (errors.Count > 0) throw new InvalidOperationException(string.Join("; ", errors));
+    }
+
+    private static (string Repository, string Tag) SplitTag(string reference)
+    {
+        var colon = reference.LastIndexOf(':');
+        return colon > reference.LastIndexOf('/') ? (reference[..colon], reference[(colon + 1)..]) : (reference, "latest");
+    }
+
+    private static string DockerMessage(DockerApiException e)
+    {
+        try
+        {
+            return System.Text.Json.JsonDocument.Parse(e.ResponseBody).RootElement.GetProperty("message").GetString() ?? e.ResponseBody;
+        }
+        catch (Exception) when (e.ResponseBody is { Length: > 0 })
+        {
+            return e.ResponseBody.Trim();
+        }
+        catch (Exception)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>Docker's progress messages, handled as they are read (Progress&lt;T&gt; would deliver them later, on the thread pool).</summary>
+    private sealed class Messages(List<string> errors, Action<JSONMessage> onMessage) : IProgress<JSONMessage>
+    {
+        public void Report(JSONMessage value)
+        {
+            if (!string.IsNullOrEmpty(value.ErrorMessage)) errors.Add(value.ErrorMessage);
+            else onMessage(value);
+        }
+    }
 
     public void Dispose() => _client.Dispose();
 }

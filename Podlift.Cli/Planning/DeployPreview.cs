@@ -9,7 +9,9 @@ public static class DeployPreview
     public static IEnumerable<string> Deploy(PodliftConfig config, ServerConfig server, DeployPlan plan, AppState? state, bool imageOnServer)
     {
         yield return $"{server.Host}{(server == config.Primary ? " (primary)" : "")}:";
-        yield return imageOnServer ? $"  image:  {plan.Image} is already there; nothing to send" : $"  image:  {plan.Image} would be built and sent";
+        yield return imageOnServer ? $"  image:  {plan.Image} is already there; nothing to send"
+            : config.Registry is { } registry ? $"  image:  {plan.Image} would be built, pushed to {registry.Server} (once for all servers) and pulled here"
+            : $"  image:  {plan.Image} would be built and sent";
         foreach (var dependency in plan.Dependencies)
             yield return $"  dependency {dependency.Name}: {dependency.Image} kept if running unchanged, else (re)created; its volume stays";
         foreach (var hook in plan.Hooks?.BeforeDeploy ?? []) yield return $"  before_deploy: {hook}";

@@ -3,14 +3,15 @@ using Podlift.Cli.Output;
 
 namespace Podlift.Cli.Transfer;
 
-/// <summary>While a transfer runs longer than a moment, a line every 2 s with the bytes sent so far and the rate.</summary>
+/// <summary>While a transfer runs longer than a moment, a line every 2 s with the bytes moved so far and the rate.</summary>
 public sealed class TransferProgress : IAsyncDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _reporting;
 
-    public TransferProgress(ConsoleOutput output, string host, Func<long> sent)
+    /// <param name="verb">What happens to the bytes: sent, pushed, downloaded.</param>
+    public TransferProgress(ConsoleOutput output, string host, Func<long> sent, string verb = "sent")
     {
         var clock = Stopwatch.StartNew();
         _reporting = Task.Run(async () =>
@@ -19,13 +20,13 @@ public sealed class TransferProgress : IAsyncDisposable
             try
             {
                 while (await timer.WaitForNextTickAsync(_stop.Token))
-                    output.Line($"  {host}: {Line(sent(), clock.Elapsed)}");
+                    output.Line($"  {host}: {Line(sent(), clock.Elapsed, verb)}");
             }
             catch (OperationCanceledException) { }
         });
     }
 
-    public static string Line(long bytes, TimeSpan elapsed) => $"{Format.Bytes(bytes)} sent ({Rate(bytes, elapsed)})";
+    public static string Line(long bytes, TimeSpan elapsed, string verb = "sent") => $"{Format.Bytes(bytes)} {verb} ({Rate(bytes, elapsed)})";
 
     public static string Rate(long bytes, TimeSpan elapsed) => $"{Format.Bytes((long)(bytes / Math.Max(elapsed.TotalSeconds, 0.001)))}/s";
 

@@ -610,6 +610,23 @@ public class ConfigLoaderTests
         Assert.That(Load(Base).Services[0].Options, Is.SameAs(ContainerOptionsConfig.None));
     }
 
+    [Test]
+    public void Registry_login_is_read_with_the_password_from_env()
+    {
+        var config = Load(Base + "registry:\n  server: registry.example.com:5000\n  username: deployer\n  password: ${REGISTRY_PASSWORD}\n",
+            dotEnv: "REGISTRY_PASSWORD=s3cret\n");
+
+        Assert.That(config.Registry, Is.EqualTo(new RegistryConfig("registry.example.com:5000", "deployer", "s3cret")));
+        Assert.That(config.Registry!.ToString(), Is.EqualTo("deployer@registry.example.com:5000"), "its text form never holds the password");
+    }
+
+    [Test]
+    public void A_registry_without_a_login_is_anonymous_and_no_registry_is_the_default()
+    {
+        Assert.That(Load(Base + "registry: { server: ghcr.io }\n").Registry, Is.EqualTo(new RegistryConfig("ghcr.io", null, null)));
+        Assert.That(Load(Base).Registry, Is.Null);
+    }
+
     private static TestCaseData Case(string name, string yaml, string expected) =>
         new TestCaseData(yaml, expected).SetArgDisplayNames(name);
 
@@ -681,8 +698,18 @@ public class ConfigLoaderTests
             "domain: \"${\" without a closing \"}\"");
         yield return Case("invalid variable name", Base + "domain: ${1X}\n",
             "domain: \"${1X}\" is not a valid variable reference");
-        yield return Case("registry is not supported yet", Base + "registry:\n  server: ghcr.io\n",
-            "registry is not supported by this version of podlift yet");
+        yield return Case("registry server with a scheme", Base + "registry:\n  server: https://ghcr.io\n",
+            "podlift.yml:6: registry.server must be a registry host, with its port unless it is 443, such as ghcr.io or registry.example.com:5000 (got: https://ghcr.io)");
+        yield return Case("registry without a server", Base + "registry:\n  username: me\n  password: x\n",
+            "podlift.yml:6: registry.server is required");
+        yield return Case("registry username without a password", Base + "registry:\n  server: ghcr.io\n  username: me\n",
+            "registry has a username but no password");
+        yield return Case("registry empty password", Base + "registry:\n  server: ghcr.io\n  username: me\n  password: \"\"\n",
+            "podlift.yml:8: registry.password is empty");
+        yield return Case("registry key misspelt", Base + "registry:\n  server: ghcr.io\n  usernme: me\n",
+            "registry.usernme is not a known key; did you mean \"username\"?");
+        yield return Case("registry as a string", Base + "registry: ghcr.io\n",
+            "registry must be a mapping");
         yield return Case("dependency without an image", Base + "dependencies:\n  postgres:\n    port: 5432\n",
             "podlift.yml:7: dependencies.postgres.image is required");
         yield return Case("dependency placed elsewhere", Base + "dependencies:\n  postgres:\n    image: postgres:16\n    host: 10.0.0.9\n",

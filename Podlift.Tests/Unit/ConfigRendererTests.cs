@@ -29,7 +29,10 @@ public class ConfigRendererTests
             new ServiceConfig { Name = "worker", HealthCheck = null, Env = new Dictionary<string, string> { ["TOKEN"] = Secret } },
         ],
         Drain = TimeSpan.FromSeconds(90),
+        Registry = new RegistryConfig("registry.example.com:5000", "deployer", RegistrySecret),
     };
+
+    private const string RegistrySecret = "registry-pass-do-not-print";
 
     [Test]
     public void Env_values_are_masked_and_never_appear()
@@ -39,6 +42,8 @@ public class ConfigRendererTests
         Assert.That(yaml, Does.Not.Contain(Secret));
         Assert.That(yaml, Does.Contain("DATABASE_URL: \"********\"").And.Contain("TOKEN: \"********\""));
         Assert.That(yaml, Does.Contain("EMPTY: \"\""), "an empty value gives nothing away");
+        Assert.That(yaml, Does.Not.Contain(RegistrySecret));
+        Assert.That(yaml, Does.Contain("registry:\n  server: registry.example.com:5000\n  username: deployer\n  password: \"********\"\n"));
     }
 
     [Test]
@@ -47,6 +52,7 @@ public class ConfigRendererTests
         var yaml = ConfigRenderer.Render(Config(), showSecrets: true);
 
         Assert.That(yaml, Does.Contain($"DATABASE_URL: \"postgres://app:{Secret}@db/app\"").And.Contain($"TOKEN: \"{Secret}\""));
+        Assert.That(yaml, Does.Contain($"password: \"{RegistrySecret}\""));
         Assert.That(yaml, Does.Not.Contain("********\""));
     }
 
@@ -95,6 +101,7 @@ public class ConfigRendererTests
             Assert.That(loaded.Services[0].Env, Is.EquivalentTo(original.Services[0].Env));
             Assert.That(loaded.Services[1].HealthCheck, Is.Null);
             Assert.That(loaded.Services[0].HealthCheck!.Timeout, Is.EqualTo(original.Services[0].HealthCheck!.Timeout));
+            Assert.That(loaded.Registry, Is.EqualTo(original.Registry));
         }
         finally
         {

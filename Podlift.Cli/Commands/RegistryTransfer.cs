@@ -1,0 +1,105 @@
+using Grpc.Core;
+using Podlift.Cli.Configuration;
+using Podlift.Cli.Errors;
+using Podlift.Cli.Local;
+using Podlift.Cli.Output;
+using Podlift.Cli.Registry;
+using Podlift.Cli.Remote;
+using Podlift.Cli.Transfer;
+using Podlift.Protocol;
+
+namespace Podlift.Cli.Commands;
+
+/// <summary>
+/// Registry mode (`registry:` in podlift.yml): the image is pushed once, then each server's agent pulls it.
+/// The login reaches the local Docker and each agent inside API requests: never on a command line, never
+/// written to disk, never printed.
+/// </summary>
+public sealed class RegistryTransfer(LocalDocker docker, RegistryConfig registry)
+{
+    private RegistryCredentials? Login => registry.Username is { } username ? new RegistryCredentials(registry.Server, username, registry.Password!) : null;
+
+    public string Server => registry.Server;
+
+    /// <summary>Before anything is built: a refused login fails the deploy now, with nothing changed.</summary>
+    public async Task CheckLoginAsync(CancellationToken cancellationToken)
+    {
+        if (Login is not { } login) return;
+        try
+        {
+            await docker.CheckLoginAsync(login, cancellationToken);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Failure("this machine", e.Message);
+        }
+    }
+
+    public async Task<(string Reference, PushResult Result)> PushAsync(string image, ConsoleOutput output, CancellationToken cancellationToken)
+    {
+        var reference = RegistryImage.Reference(registry.Server, image);
+        if (reference != image) await docker.TagAsync(image, reference, cancellationToken);
+        var tally = new PushTally();
+        try
+        {
+            await using (new TransferProgress(output, registry.Server, () => { lock (tally) return tally.BytesPushed; }, "pushed"))
+                await docker.PushAsync(reference, Login, (id, status, current) => { lock (tally) tally.Observe(id, status, current); }, cancellationToken);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Failure("this machine", e.Message);
+        }
+        return (reference, tally.Result());
+    }
+
+    /// <summary>The server's Docker pulls the image and the agent tags it as the deploy names it. The last progress has its id.</summary>
+    public async Task<PullProgress> PullAsync(ServerSession session, string image, ConsoleOutput output, CancellationToken cancellationToken)
+    {
+        var host = session.Server.Host;
+        var request = new PullImageRequest { Reference = RegistryImage.Reference(registry.Server, image), Image = image };
+        if (Login is { } login) request.Login = login.ToMessage();
+        var last = new PullProgress();
+        try
+        {
+            using var call = session.Agent.Client.PullImage(request, cancellationToken: cancellationToken);
+            await using (new TransferProgress(output, host, () => last.BytesDownloaded, "downloaded"))
+                await foreach (var progress in call.ResponseStream.ReadAllAsync(cancellationToken)) last = progress;
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unimplemented)
+        {
+            throw new DeploymentException($"{host}: this podlift-agent cannot pull from a registry", "upgrade it in place: podlift agent install");
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.Cancelled)
+        {
+            throw new ConnectionException($"{host}: the connection to the agent was lost during the pull", "check the network, then deploy again");
+        }
+        catch (RpcException e)
+        {
+            throw Failure(host, e.Status.Detail);
+        }
+        if (last.Id.Length == 0) throw new DeploymentException($"{host}: the pull of {request.Reference} ended without an image", "deploy again; `podlift logs` and the agent's journal say more");
+        return last;
+    }
+
+    /// <summary>A registry error, named with the fix that fits it. `where` is whose Docker talked to the registry.</summary>
+    private PodliftException Failure(string where, string message)
+    {
+        var server = registry.Server;
+        return RegistryErrors.Classify(message) switch
+        {
+            RegistryProblem.Unauthorized when registry.Username is null => new ValidationException(
+                $"{where}: the registry {server} asks for a login: {message}", "add username: and password: under registry: in podlift.yml"),
+            RegistryProblem.Unauthorized => new ValidationException(
+                $"{where}: the registry {server} refused the login of {registry.Username}: {message}",
+                "check registry.username and registry.password in podlift.yml (and the .env variable the password names)"),
+            RegistryProblem.Certificate => new ValidationException(
+                $"{where}: Docker does not trust the TLS certificate of the registry {server}: {message}",
+                $"put the registry's CA certificate in /etc/docker/certs.d/{server}/ca.crt on {where} (Docker reads it at once, no restart)"),
+            RegistryProblem.Unreachable => new ConnectionException(
+                $"{where}: cannot reach the registry {server}: {message}", $"check that {server} is up and reachable from {where}"),
+            RegistryProblem.NotFound => new DeploymentException(
+                $"{where}: the registry {server} does not have the image: {message}", "deploy again without --skip-build, so podlift pushes it"),
+            _ => new DeploymentException($"{where}: the registry {server} failed: {message}", $"check the registry {server}, then deploy again"),
+        };
+    }
+}
