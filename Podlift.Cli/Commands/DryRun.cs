@@ -36,7 +36,7 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
             throw new ValidationException($"there is no earlier deployment of {config.App} to roll back to", "podlift ps --all lists the versions kept");
         output.Line($"Target: {target}");
         foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
-            foreach (var line in DeployPreview.Rollback(session.Server, await session.AppStateAsync(config.App, cancellationToken), target)) output.Line(line);
+            foreach (var line in DeployPreview.Rollback(session.Server, await session.AppStateAsync(config.App, cancellationToken), target, config.Registry?.Server)) output.Line(line);
     }
 
     private async Task<string> HeadAsync(PodliftConfig config, CancellationToken cancellationToken)

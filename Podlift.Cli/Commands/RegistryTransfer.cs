@@ -31,7 +31,7 @@ public sealed class RegistryTransfer(LocalDocker docker, RegistryConfig registry
         }
         catch (InvalidOperationException e)
         {
-            throw Failure("this machine", e.Message);
+            throw Failure(null, e.Message);
         }
     }
 
@@ -47,7 +47,7 @@ public sealed class RegistryTransfer(LocalDocker docker, RegistryConfig registry
         }
         catch (InvalidOperationException e)
         {
-            throw Failure("this machine", e.Message);
+            throw Failure(null, e.Message);
         }
         return (reference, tally.Result());
     }
@@ -81,25 +81,25 @@ public sealed class RegistryTransfer(LocalDocker docker, RegistryConfig registry
         return last;
     }
 
-    /// <summary>A registry error, named with the fix that fits it. `where` is whose Docker talked to the registry.</summary>
-    private PodliftException Failure(string where, string message)
+    /// <summary>A registry error, named with the fix that fits it. `server` is whose Docker talked to the registry; null: this machine's.</summary>
+    private PodliftException Failure(string? server, string message)
     {
-        var server = registry.Server;
+        var (registryServer, where, prefix) = (registry.Server, server ?? "this machine", server is null ? "" : $"{server}: ");
         return RegistryErrors.Classify(message) switch
         {
             RegistryProblem.Unauthorized when registry.Username is null => new ValidationException(
-                $"{where}: the registry {server} asks for a login: {message}", "add username: and password: under registry: in podlift.yml"),
+                $"{prefix}the registry {registryServer} asks for a login: {message}", "add username: and password: under registry: in podlift.yml"),
             RegistryProblem.Unauthorized => new ValidationException(
-                $"{where}: the registry {server} refused the login of {registry.Username}: {message}",
+                $"{prefix}the registry {registryServer} refused the login of {registry.Username}: {message}",
                 "check registry.username and registry.password in podlift.yml (and the .env variable the password names)"),
             RegistryProblem.Certificate => new ValidationException(
-                $"{where}: Docker does not trust the TLS certificate of the registry {server}: {message}",
-                $"put the registry's CA certificate in /etc/docker/certs.d/{server}/ca.crt on {where} (Docker reads it at once, no restart)"),
+                $"{prefix}Docker does not trust the TLS certificate of the registry {registryServer}: {message}",
+                $"put the registry's CA certificate in /etc/docker/certs.d/{registryServer}/ca.crt on {where} (Docker reads it at once, no restart)"),
             RegistryProblem.Unreachable => new ConnectionException(
-                $"{where}: cannot reach the registry {server}: {message}", $"check that {server} is up and reachable from {where}"),
+                $"{prefix}cannot reach the registry {registryServer}: {message}", $"check that {registryServer} is up and reachable from {where}"),
             RegistryProblem.NotFound => new DeploymentException(
-                $"{where}: the registry {server} does not have the image: {message}", "deploy again without --skip-build, so podlift pushes it"),
-            _ => new DeploymentException($"{where}: the registry {server} failed: {message}", $"check the registry {server}, then deploy again"),
+                $"{prefix}the registry {registryServer} does not have the image: {message}", "deploy again without --skip-build, so podlift pushes it"),
+            _ => new DeploymentException($"{prefix}the registry {registryServer} failed: {message}", $"check the registry {registryServer}, then deploy again"),
         };
     }
 }

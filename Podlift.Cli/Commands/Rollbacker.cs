@@ -31,10 +31,13 @@ public sealed class Rollbacker(ConsoleOutput output, SshSettings ssh)
         if (Describe(state, version) is { } found) output.Line($"Found: {found}");
 
         var requestedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
+        using var docker = new LocalDocker();
+        var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker, registryConfig) : null;
         var handoff = new PrimaryHandoff(config, primary, cancellationToken);
         foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
         {
             if (sessions.Count > 1) output.Line($"Rolling back {session.Server.Host}...");
+            if (registry is not null) await RestoreImageAsync(registry, session, Release.ImageTag(config.Image, version), cancellationToken);
             var request = new RollbackRequest
             {
                 App = config.App,
@@ -52,6 +55,25 @@ public sealed class Rollbacker(ConsoleOutput output, SshSettings ssh)
         output.Ok("Complete");
         output.Ok("Rollback successful!");
         output.Line($"Time: {Format.Duration(clock.Elapsed)}");
+    }
+
+    /// <summary>
+    /// Registry mode: a version whose image was pruned from the server comes back from the registry. If the
+    /// registry cannot give it, the agent refuses the rollback as it would without one, with nothing touched.
+    /// </summary>
+    private async Task RestoreImageAsync(RegistryTransfer registry, ServerSession session, string image, CancellationToken cancellationToken)
+    {
+        var host = session.Server.Host;
+        if ((await session.Agent.Client.ImageStatusAsync(new ImageStatusRequest { Image = image }, cancellationToken: cancellationToken)).Present) return;
+        try
+        {
+            var pulled = await registry.PullAsync(session, image, output, cancellationToken);
+            output.Ok($"{host} no longer had {image}; pulled it from {registry.Server}: {Deployer.Describe(pulled)}");
+        }
+        catch (PodliftException e) // a lost agent connection also fails the rollback call that follows, with its own message
+        {
+            output.Warn($"{host} no longer has {image}, and the registry could not give it back: {e.Message}");
+        }
     }
 
     /// <summary>`x9y8z7w "Working version" (deployed 2h ago)`, from the agent's ledger. Pure.</summary>

@@ -36,7 +36,8 @@ public static class DeployPreview
         foreach (var hook in plan.Hooks?.AfterDeploy ?? []) yield return $"  after_deploy: {hook}";
     }
 
-    public static IEnumerable<string> Rollback(ServerConfig server, AppState? state, string target)
+    /// <param name="registry">In registry mode, where an image pruned from the server comes back from.</param>
+    public static IEnumerable<string> Rollback(ServerConfig server, AppState? state, string target, string? registry = null)
     {
         yield return $"{server.Host}:";
         if (state is null || state.CurrentVersion.Length == 0)
@@ -47,7 +48,9 @@ public static class DeployPreview
         var targetContainers = state.Containers.Where(c => c.Version.StartsWith(target, StringComparison.Ordinal)).Select(c => c.Name).ToList();
         yield return targetContainers.Count > 0
             ? $"  start:  {string.Join(", ", targetContainers)} (stopped containers of {target}, started again)"
-            : $"  start:  {target} recreated from its recorded plan, if its image is still on the server (else refused, nothing touched)";
+            : registry is null
+                ? $"  start:  {target} recreated from its recorded plan, if its image is still on the server (else refused, nothing touched)"
+                : $"  start:  {target} recreated from its recorded plan, its image pulled from {registry} if the server no longer has it (else refused, nothing touched)";
         yield return $"  nginx:  switches to {target}";
         var stopping = RunningOtherThan(state, target).ToList();
         yield return $"  stop:   {(stopping.Count > 0 ? string.Join(", ", stopping) : "nothing")} (after draining)";

@@ -40,6 +40,9 @@ public sealed class TestServers
     public string Ip(int server) => _facts[$"SERVER_{server}_IP"];
     public string Name(int server) => _facts[$"SERVER_{server}_NAME"];
 
+    /// <summary>The servers' network gateway: this machine, as the servers reach it.</summary>
+    public string Gateway => $"{_facts["SUBNET"]}.1";
+
     /// <summary>nginx of a server, published on loopback so load tests send traffic to 127.0.0.1 only.</summary>
     public Uri Http(int server) => new($"http://{_facts[$"SERVER_{server}_HTTP"]}");
 
