@@ -24,6 +24,12 @@ if ((${#missing[@]})); then
 else
   log "packages present: ${PKGS[*]}"
 fi
+# docker-registry is here for its binary: the registry tests start their own (TLS, htpasswd) and stop it.
+# On a host run by systemd the package also enables a registry on :5000; nothing needs that one.
+if [[ -d /run/systemd/system ]] && systemctl is-enabled --quiet docker-registry 2>/dev/null; then
+  log "disabling the docker-registry service the package enabled (the tests run their own)"
+  systemctl disable --now docker-registry >/dev/null 2>&1 || true
+fi
 
 # ------------------------------------------------------------------ dockerd
 docker_ok() { timeout 10 docker info >/dev/null 2>&1; }
