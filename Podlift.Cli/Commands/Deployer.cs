@@ -69,7 +69,11 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
     }
 
     private sealed record Run(PodliftConfig Config, Release Release, DeployOptions Options, LocalDocker Docker, RegistryTransfer? Registry,
-        ServerSession Primary, CancellationToken Cancellation);
+        ServerSession Primary, CancellationToken Cancellation)
+    {
+        /// <summary>With --parallel and no registry: the servers that need the image share one save of it.</summary>
+        public SharedSave? Save { get; init; }
+    }
 
     private async Task<IReadOnlyList<DeployFinished>> SeriallyAsync(Run run, IReadOnlyList<ServerSession> sessions)
     {
@@ -94,6 +98,10 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
     private async Task<IReadOnlyList<DeployFinished>> InParallelAsync(Run run, IReadOnlyList<ServerSession> sessions)
     {
         output.Line("Deploying to all servers in parallel...");
+        await using var save = run.Registry is null
+            ? new SharedSave(token => run.Docker.SaveAsync(run.Release.Image, token), sessions.Select(s => s.Server.Host))
+            : null;
+        run = run with { Save = save };
         // on a terminal, one live line per server; otherwise (CI, --json) plain lines led by the server
         using var board = Console.IsOutputRedirected || output.Json ? null : new ProgressBoard(Console.Out, sessions.Select(s => s.Server.Host).ToList());
         var results = await Task.WhenAll(sessions.Select(async session =>
@@ -131,7 +139,14 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
 
     private async Task<DeployFinished> DeployToAsync(Run run, ServerSession session, ConsoleOutput console)
     {
-        await TransferAsync(run, session, console);
+        try
+        {
+            await TransferAsync(run, session, console);
+        }
+        finally
+        {
+            run.Save?.Decline(session.Server.Host); // taken, or never needed: either way the others do not wait for this server
+        }
         var plan = DeployPlanner.For(run.Config, session.Server, run.Release, run.Options.SkipHealthcheck);
         return await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Deploy(plan, cancellationToken: run.Cancellation),
             console, LogsHint(run.Config), run.Cancellation, new PrimaryHandoff(run.Config, run.Primary, run.Cancellation).For(session, console));
@@ -187,6 +202,7 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         string loaded;
         if (await transfer.IsOnServerAsync(session, image, cancellationToken))
         {
+            run.Save?.Decline(host);
             output.Ok($"{image} is already on {host}: nothing to send");
             loaded = "nothing to load";
         }
@@ -199,7 +215,7 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         }
         else
         {
-            var sent = await transfer.SendAsync(session, image, cancellationToken);
+            var sent = await transfer.SendAsync(session, image, cancellationToken, run.Save);
             output.Ok($"{Format.Bytes(sent.WireBytes)} sent to {host}: {Describe(sent)} ({Format.Duration(sent.Elapsed)}, {TransferProgress.Rate(sent.WireBytes, sent.Elapsed)})");
             loaded = $"{image} loaded ({Format.Duration(sent.Load)})";
         }

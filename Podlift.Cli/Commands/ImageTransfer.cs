@@ -41,13 +41,14 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
         }
     }
 
-    public async Task<Sent> SendAsync(ServerSession session, string image, CancellationToken cancellationToken)
+    /// <param name="sharedSave">This server's share of a save read once for several servers; null: a save of its own.</param>
+    public async Task<Sent> SendAsync(ServerSession session, string image, CancellationToken cancellationToken, SharedSave? sharedSave = null)
     {
         var host = session.Server.Host;
         var clock = Stopwatch.StartNew();
         // Docker exports the whole image before the first byte of a save arrives: start it while the server is asked
         using var stopSave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var save = docker.SaveAsync(image, stopSave.Token);
+        var save = sharedSave?.TakeAsync(host) ?? docker.SaveAsync(image, stopSave.Token);
         LayerSelection selection;
         Compression compression;
         try
