@@ -146,7 +146,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
 
     private async Task RunHooksOrFailAsync(IEnumerable<string> commands, string name, string previousVersion, CancellationToken cancellationToken)
     {
-        var failed = await tools.Hooks.RunAsync(commands, HookRunner.Environment(_plan.App, _plan.Version, previousVersion, job.Operation), progress, cancellationToken);
+        var failed = await tools.Hooks.RunAsync(commands, HookEnvironment(previousVersion), progress, cancellationToken);
         if (failed is not null)
             throw new DeployFailure($"the {name} hook `{failed.Command}` failed (exit {failed.ExitCode}); nothing was changed");
     }
@@ -155,9 +155,12 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
     {
         HookRan? failed = null;
         await RunStepAsync(DeployStep.AfterHooks, async () =>
-            failed = await tools.Hooks.RunAsync(commands, HookRunner.Environment(_plan.App, _plan.Version, previousVersion, job.Operation), progress, cancellationToken));
+            failed = await tools.Hooks.RunAsync(commands, HookEnvironment(previousVersion), progress, cancellationToken));
         return failed;
     }
+
+    private IReadOnlyDictionary<string, string> HookEnvironment(string previousVersion) =>
+        HookRunner.Environment(_plan.App, _plan.Version, previousVersion, job.Operation, job.Hooks.Environment);
 
     private async Task StartAndCheckAsync(IReadOnlyList<AppContainer> existing, CancellationToken cancellationToken)
     {

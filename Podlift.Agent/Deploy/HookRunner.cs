@@ -35,8 +35,10 @@ public sealed class HookRunner(IProcessRunner processes)
         return null;
     }
 
-    public static IReadOnlyDictionary<string, string> Environment(string app, string version, string previousVersion, Operation operation) =>
-        new Dictionary<string, string>
+    /// <summary>The variables the hooks name (from podlift.yml's env file and environment), then podlift's own, which win.</summary>
+    public static IReadOnlyDictionary<string, string> Environment(string app, string version, string previousVersion, Operation operation,
+        IReadOnlyDictionary<string, string> hookVariables) =>
+        new Dictionary<string, string>(hookVariables)
         {
             ["PODLIFT_APP"] = app,
             ["PODLIFT_VERSION"] = version,

@@ -285,14 +285,19 @@ public static partial class ConfigLoader
         return (long)(double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * multiplier);
     }
 
+    /// <summary>Hook commands keep their ${VAR}s for the shell; the values travel in the hooks' environment.</summary>
     private static HooksConfig Hooks(ConfigNode? node)
     {
         if (node is null) return new HooksConfig([], [], []);
         node.AllowOnly("before_deploy", "after_deploy", "after_rollback");
+        var environment = new SortedDictionary<string, string>(StringComparer.Ordinal);
         return new HooksConfig(
-            node.Child("before_deploy")?.StringList() ?? [],
-            node.Child("after_deploy")?.StringList() ?? [],
-            node.Child("after_rollback")?.StringList() ?? []);
+            node.Child("before_deploy")?.ShellCommandList(environment) ?? [],
+            node.Child("after_deploy")?.ShellCommandList(environment) ?? [],
+            node.Child("after_rollback")?.ShellCommandList(environment) ?? [])
+        {
+            Environment = environment,
+        };
     }
 
     private static IReadOnlyList<string> Command(ConfigNode node)

@@ -68,6 +68,16 @@ internal sealed class ConfigNode(YamlNode node, string path, ConfigContext conte
         return context.Expander.Expand(scalar.Value ?? "", Path);
     }
 
+    /// <summary>A command for `sh -c`: ${VAR} checked but left to the shell, the values it needs added to <paramref name="environment"/>.</summary>
+    public string ShellCommand(IDictionary<string, string> environment)
+    {
+        if (Node is not YamlScalarNode scalar) throw Error($"must be a text value, got {Describe()}");
+        return context.Expander.Defer(scalar.Value ?? "", Path, environment);
+    }
+
+    public IReadOnlyList<string> ShellCommandList(IDictionary<string, string> environment) =>
+        IsScalar ? [ShellCommand(environment)] : Items().Select(item => item.ShellCommand(environment)).ToList();
+
     public int Int(int min, int max)
     {
         var text = String();

@@ -76,6 +76,9 @@ public sealed record DependencyConfig
 
 public sealed record HooksConfig(IReadOnlyList<string> BeforeDeploy, IReadOnlyList<string> AfterDeploy, IReadOnlyList<string> AfterRollback)
 {
+    /// <summary>The variables the commands name, for the shell that runs them to expand (never put into the commands).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     public bool Any => BeforeDeploy.Count + AfterDeploy.Count + AfterRollback.Count > 0;
 }
 

@@ -76,6 +76,7 @@ public static class DeployPlanner
         plan.BeforeDeploy.AddRange(hooks.BeforeDeploy);
         plan.AfterDeploy.AddRange(hooks.AfterDeploy);
         plan.AfterRollback.AddRange(hooks.AfterRollback);
+        foreach (var (name, value) in hooks.Environment) plan.Environment[name] = value;
         return plan;
     }
 

@@ -16,6 +16,8 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
     // one from podlift.yml itself, one from .env through ${API_TOKEN}
     private const string LiteralSecret = "literal-secret-5d1e88";
     private const string EnvFileSecret = "envfile-secret-9b27c4";
+    private ShellResult _firstDeploy = null!;
+    private IReadOnlySet<string> _firstDeployCommandLines = null!;
 
     [OneTimeSetUp]
     public async Task StartServersAndDeployAsync()
@@ -34,6 +36,8 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
                 env:
                   LITERAL_SECRET: {LiteralSecret}
                   API_TOKEN: ${"{"}API_TOKEN{"}"}
+            hooks:
+              after_deploy: ["echo \"${"{"}API_TOKEN{"}"}\" > /tmp/hook-token; sleep 1"]
             drain: 2s
             """);
         File.WriteAllText(Path.Combine(_app.Directory, ".gitignore"), ".env\n");
@@ -41,8 +45,12 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
         await _app.CommitVersionAsync("v1");
 
         await InstallAgentAsync();
-        var deploy = await _podlift.RunAsync("deploy");
-        Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+        await using (var watch = new CommandLineWatch([_servers.Name(1)]))
+        {
+            _firstDeploy = await _podlift.RunAsync("deploy", "--verbose");
+            _firstDeployCommandLines = await watch.StopAsync();
+        }
+        Assert.That(_firstDeploy.ExitCode, Is.EqualTo(0), _firstDeploy.All);
         Assert.That(await GetVersionAsync(), Is.EqualTo("v1"));
     }
 
@@ -168,6 +176,18 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
         // the container does have it: the values were delivered, not lost
         var env = await _podlift.RunAsync("exec", "web", "sh", "-c", "echo \"$API_TOKEN\"");
         Assert.That(env.Output.Trim(), Is.EqualTo(EnvFileSecret));
+    }
+
+    [Test, Order(8)]
+    public async Task A_secret_named_in_a_hook_is_expanded_by_its_shell_not_put_into_its_command_line()
+    {
+        Assert.That(await _servers.MustSshAsync(1, "cat /tmp/hook-token"), Is.EqualTo(EnvFileSecret + "\n"), "the hook's shell had the value");
+        Assert.That(_firstDeploy.All, Does.Contain("echo \"${API_TOKEN}\" > /tmp/hook-token"), "the hook is printed as written");
+        Assert.That(_firstDeployCommandLines, Has.Some.Contains("echo \"${API_TOKEN}\""), "the watch saw the hook's sh -c");
+        Assert.That(_firstDeployCommandLines.Where(line => line.Contains(EnvFileSecret)), Is.Empty);
+        Assert.That(_firstDeploy.All, Does.Not.Contain(EnvFileSecret));
+        var journal = await _servers.MustSshAsync(1, "journalctl -u podlift-agent --no-pager -o cat");
+        Assert.That(journal, Does.Not.Contain(EnvFileSecret));
     }
 
     [Test, Order(9)]

@@ -548,6 +548,31 @@ public class ConfigLoaderTests
     }
 
     [Test]
+    public void Hooks_keep_their_variables_for_the_shell_and_carry_the_values_beside_them()
+    {
+        var config = Load(Base + """
+            hooks:
+              before_deploy: ./bin/check --token "${DEPLOY_TOKEN}" --level ${LEVEL:-info} --mode ${MODE:-fast}
+              after_deploy:
+                - echo "$${NOT_A_VARIABLE} for $PODLIFT_VERSION ${PODLIFT_PREVIOUS_VERSION}"
+            """, dotEnv: "DEPLOY_TOKEN=t0ken-s3cret\nMODE=\nUNUSED=x\n");
+
+        Assert.That(config.Hooks.BeforeDeploy.Single(), Is.EqualTo("./bin/check --token \"${DEPLOY_TOKEN}\" --level ${LEVEL:-info} --mode ${MODE:-fast}"));
+        Assert.That(config.Hooks.AfterDeploy.Single(), Is.EqualTo("echo \"\\${NOT_A_VARIABLE} for $PODLIFT_VERSION ${PODLIFT_PREVIOUS_VERSION}\""),
+            "a literal $${ becomes the shell's \\${; the agent's own PODLIFT_ variables may be named before they exist");
+        Assert.That(config.Hooks.Environment, Is.EqualTo(new Dictionary<string, string> { ["DEPLOY_TOKEN"] = "t0ken-s3cret", ["MODE"] = "" }),
+            "the values of the variables named and set; LEVEL is unset (the shell applies the default), UNUSED is not named");
+    }
+
+    [Test]
+    public void A_hook_naming_an_unset_variable_without_a_default_is_refused_as_before()
+    {
+        var error = LoadFails(Base + "hooks:\n  after_deploy:\n    - echo ${MISSING}\n");
+
+        Assert.That(error.Message, Does.Contain("hooks.after_deploy[0] uses ${MISSING}, which is not set"));
+    }
+
+    [Test]
     public void Retain_is_read()
     {
         Assert.That(Load(Base + "retain: 7\n").Retain, Is.EqualTo(7));
