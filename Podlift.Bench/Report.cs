@@ -33,7 +33,8 @@ public sealed class Report(Figures figures, int runs, int megabytes, IReadOnlyDi
             ("rollback to switched (s)", rollback, "<= 3", rollback <= 3),
             ("--parallel over 3 servers / one server (deploy wall)", parallel, "<= 1.3", parallel <= 1.3),
             ("agent upload (MB)", upload, "<= 20", upload <= 20),
-            ("agent idle RSS, fresh / after deploys (MB)", Math.Max(rssFresh, rssAfter), "<= 50", Math.Max(rssFresh, rssAfter) <= 50),
+            ("agent idle RSS, fresh (MB)", rssFresh, "<= 50", rssFresh <= 50),
+            ("agent idle RSS, after the deploys (MB)", rssAfter, "<= 50", rssAfter <= 50),
             ("agent fresh install (s)", fresh, "<= 15", fresh <= 15),
             ("agent no-op re-install (s)", noop, "<= 2", noop <= 2),
         ];
