@@ -16,8 +16,10 @@ public static class ContainerSpecs
 
     public const string AllInterfaces = "0.0.0.0";
 
+    /// <param name="dependencyAddresses">Dependencies on other servers: name → that server's address, so the name reaches them from here too.</param>
     public static ContainerSpec ForService(DeployPlan plan, ServicePlan service, int replica, int hostPort, string deployId,
-        DateTimeOffset deployedAt, string primaryAddress, string bindAddress = LoopbackAddress) =>
+        DateTimeOffset deployedAt, string primaryAddress, string bindAddress = LoopbackAddress,
+        IReadOnlyDictionary<string, string>? dependencyAddresses = null) =>
         new(ContainerNames.For(plan.App, service.Name, plan.Version, replica), plan.Image, service.Env, service.Command,
             new Dictionary<string, string>
             {
@@ -32,7 +34,8 @@ public static class ContainerSpecs
             service.ContainerPort, hostPort, bindAddress)
         {
             Network = NetworkName(plan.App),
-            ExtraHosts = [$"primary:{primaryAddress}"],
+            ExtraHosts = [$"primary:{primaryAddress}", .. (dependencyAddresses ?? new Dictionary<string, string>())
+                .OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key}:{d.Value}")],
             Volumes = service.Volumes,
             MemoryBytes = service.Options?.MemoryBytes ?? 0,
             Cpus = service.Options?.Cpus ?? 0,

@@ -177,6 +177,9 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
         if (!job.IsRollback)
             await tools.Dependencies.EnsureAsync(_plan, HasPeers ? ContainerSpecs.AllInterfaces : gateway, progress, cancellationToken);
         var bindAddress = _network.AwaitsPrimary ? ContainerSpecs.AllInterfaces : ContainerSpecs.LoopbackAddress;
+        var dependencyAddresses = new Dictionary<string, string>();
+        foreach (var (name, host) in _network.DependencyHosts)
+            dependencyAddresses[name] = (await Host.HostAddresses.ResolveAsync(host, cancellationToken)).ToString();
 
         var reusable = job.IsRollback
             ? existing.Where(c => c.Version == _plan.Version).ToDictionary(c => c.Name)
@@ -200,7 +203,8 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
                 }
                 await MoveAsideAsync(existing, name, cancellationToken);
                 var hostPort = service.ContainerPort > 0 ? ports.Dequeue() : 0;
-                var spec = ContainerSpecs.ForService(_plan, service, replica, hostPort, job.DeployId, _startedAt, primaryAddress, bindAddress);
+                var spec = ContainerSpecs.ForService(_plan, service, replica, hostPort, job.DeployId, _startedAt, primaryAddress, bindAddress,
+                    dependencyAddresses);
                 var id = await Runtime.CreateAndStartAsync(spec, cancellationToken);
                 _started.Add(new StartedContainer(id, name, service, replica, hostPort, Reused: false));
             }

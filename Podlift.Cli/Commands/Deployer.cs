@@ -219,8 +219,7 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
             output.Ok($"{Format.Bytes(sent.WireBytes)} sent to {host}: {Describe(sent)} ({Format.Duration(sent.Elapsed)}, {TransferProgress.Rate(sent.WireBytes, sent.Elapsed)})");
             loaded = $"{image} loaded ({Format.Duration(sent.Load)})";
         }
-        if (session.Server == run.Config.Primary)
-            await SendDependencyImagesAsync(transfer, run.Docker, session, run.Config, output, cancellationToken);
+        await SendDependencyImagesAsync(transfer, run.Docker, session, run.Config, output, cancellationToken);
 
         output.Step(4, TotalSteps, "Load");
         output.Ok(loaded);
@@ -230,7 +229,7 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
     private static async Task SendDependencyImagesAsync(ImageTransfer transfer, LocalDocker docker, ServerSession session, PodliftConfig config,
         ConsoleOutput output, CancellationToken cancellationToken)
     {
-        foreach (var image in config.Dependencies.Select(d => d.Image).Distinct())
+        foreach (var image in config.DependenciesOn(session.Server).Select(d => d.Image).Distinct())
         {
             if (await transfer.IsOnServerAsync(session, image, cancellationToken)) continue;
             if (await docker.ImageSizeAsync(image, cancellationToken) is null)

@@ -114,8 +114,7 @@ public sealed class Validator(ConsoleOutput output, SshSettings ssh)
             ports[80] = "nginx";
             if (config.Proxy.Ssl != SslMode.Off && server == config.Primary) ports[443] = "nginx";
         }
-        if (server == config.Primary)
-            foreach (var dependency in config.Dependencies.Where(d => d.Port > 0)) ports[dependency.Port] = dependency.Name;
+        foreach (var dependency in config.DependenciesOn(server).Where(d => d.Port > 0)) ports[dependency.Port] = dependency.Name;
         return ports;
     }
 

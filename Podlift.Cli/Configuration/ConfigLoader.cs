@@ -124,7 +124,7 @@ public static partial class ConfigLoader
             Registry = root.Child("registry") is { } registry ? Registry(registry) : null,
             Proxy = Proxy(root.Child("proxy"), string.IsNullOrWhiteSpace(domain) ? null : domain, Path.GetDirectoryName(sourcePath)!),
             Drain = root.Child("drain")?.Duration(TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(30),
-            Dependencies = root.Child("dependencies") is { } dependencies ? dependencies.Entries().Select(e => Dependency(e.Key, e.Value)).ToList() : [],
+            Dependencies = root.Child("dependencies") is { } dependencies ? dependencies.Entries().Select(e => Dependency(e.Key, e.Value, servers)).ToList() : [],
             Hooks = Hooks(root.Child("hooks")),
             Retain = root.Child("retain")?.Int(1, 50) ?? 3,
             SourcePath = sourcePath,
@@ -233,22 +233,44 @@ public static partial class ConfigLoader
     private static IReadOnlyDictionary<string, string> Env(ConfigNode? node) =>
         node is null ? new Dictionary<string, string>() : node.Entries().ToDictionary(e => EnvName(e.Key, e.Value), e => e.Value.String());
 
-    private static DependencyConfig Dependency(string name, ConfigNode node)
+    private static DependencyConfig Dependency(string name, ConfigNode node, IReadOnlyList<ServerConfig> servers)
     {
         if (!NamePattern().IsMatch(name)) throw node.Error("is not a valid dependency name (lowercase letters, digits, dashes)");
         node.AllowOnly("image", "port", "volume", "env", "command", "options", "host", "role", "labels");
-        foreach (var key in new[] { "host", "role", "labels" })
-            if (node.Child(key) is { } placement)
-                throw placement.Error("is not supported by this version of podlift yet: dependencies run on the primary", $"remove `{key}:` for now");
         return new DependencyConfig
         {
             Name = name,
+            PlacedOn = Placement(node, servers),
             Image = node.Required("image").String(),
             Port = node.Child("port")?.Int(1, 65535) ?? 0,
             Volume = node.Child("volume") is { } volume ? Volume(volume) : null,
             Env = Env(node.Child("env")),
             Command = node.Child("command") is { } command ? Command(command) : [],
             Options = Options(node.Child("options")),
+        };
+    }
+
+    /// <summary>
+    /// The server a dependency runs on: named by host:, or the first server with role: or with every one of
+    /// labels:. Null (no placement): the primary.
+    /// </summary>
+    private static ServerConfig? Placement(ConfigNode node, IReadOnlyList<ServerConfig> servers)
+    {
+        var placements = new[] { "host", "role", "labels" }.Where(key => node.Child(key) is not null).ToList();
+        if (placements.Count == 0) return null;
+        if (placements.Count > 1)
+            throw node.Child(placements[1])!.Error($"places the dependency a second way (it has {string.Join(" and ", placements)})", "keep one of host:, role: or labels:");
+        var placement = node.Child(placements[0])!;
+        var hosts = string.Join(", ", servers.Select(s => s.Host).Distinct());
+        return placements[0] switch
+        {
+            "host" => servers.FirstOrDefault(s => s.Host == placement.String().Trim())
+                      ?? throw placement.Error($"names {placement.String()}, which is not one of the servers ({hosts})", "use the host of a server listed under servers:"),
+            "role" => servers.FirstOrDefault(s => s.Roles.Contains(placement.String().Trim()))
+                      ?? throw placement.Error($"names the role {placement.String()}, which no server has", "group servers by role under servers:, or use host:"),
+            _ => placement.StringList() is var labels && servers.FirstOrDefault(s => labels.All(s.Labels.Contains)) is { } labelled
+                ? labelled
+                : throw placement.Error($"[{string.Join(", ", placement.StringList())}]: no server has those labels", "add them to a server's labels:, or use host:"),
         };
     }
 

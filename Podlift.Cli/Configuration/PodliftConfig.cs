@@ -27,6 +27,11 @@ public sealed record PodliftConfig
     public ServiceConfig? RoutedService =>
         Services.FirstOrDefault(s => s.Name == "web" && s.HealthCheck is not null) ?? Services.FirstOrDefault(s => s.HealthCheck is not null);
 
+    /// <summary>Where a dependency runs: where it is placed, else on the primary.</summary>
+    public ServerConfig HostOf(DependencyConfig dependency) => dependency.PlacedOn ?? Primary;
+
+    public IEnumerable<DependencyConfig> DependenciesOn(ServerConfig server) => Dependencies.Where(d => HostOf(d) == server);
+
     public IEnumerable<ServiceConfig> ServicesOn(ServerConfig server) =>
         Services.Where(service => server.Roles.Count == 0 || server.Roles.Contains(service.Name));
 }
@@ -66,6 +71,8 @@ public sealed record ContainerOptionsConfig(long MemoryBytes, double Cpus, strin
 public sealed record DependencyConfig
 {
     public required string Name { get; init; }
+    /// <summary>The server it runs on, when podlift.yml places it (host:, role:, labels:); null: the primary.</summary>
+    public ServerConfig? PlacedOn { get; init; }
     public required string Image { get; init; }
     public int Port { get; init; }
     public string? Volume { get; init; }

@@ -25,11 +25,8 @@ public static class DeployPlanner
         };
         foreach (var service in config.ServicesOn(server))
             plan.Services.Add(ServicePlanFor(service, routed?.Name == service.Name));
-        if (server == config.Primary)
-        {
-            plan.Dependencies.AddRange(config.Dependencies.Select(DependencyPlanFor));
-            plan.Hooks = HooksFor(config.Hooks);
-        }
+        plan.Dependencies.AddRange(config.DependenciesOn(server).Select(DependencyPlanFor));
+        if (server == config.Primary) plan.Hooks = HooksFor(config.Hooks);
         return plan;
     }
 
@@ -47,6 +44,8 @@ public static class DeployPlanner
             AwaitsPrimary = server != primary && config.Proxy.Enabled && routed is not null && config.ServicesOn(server).Contains(routed),
         };
         network.Peers.AddRange(config.Servers.Where(s => s != server).Select(s => s.Host).Distinct());
+        foreach (var dependency in config.Dependencies.Where(d => config.HostOf(d) != server))
+            network.DependencyHosts[dependency.Name] = config.HostOf(dependency).Host;
         return network;
     }
 

@@ -36,6 +36,11 @@ public sealed class MultiServerTests(string suite, string prefix, string subnet,
                 image: {StoreImage}
                 port: 6379
                 volume: fleet_store:/data
+              cache:
+                image: {StoreImage}
+                port: 6379
+                volume: fleet_cache:/data
+                role: worker
             services:
               web:
                 port: 8000
@@ -120,6 +125,22 @@ public sealed class MultiServerTests(string suite, string prefix, string subnet,
         Assert.That(ps.Output, Does.Match($@"{_servers.Ip(1).Replace(".", @"\.")}\s+web\s+[0-9a-f]{{7}}\s+2/2\s+healthy"));
         Assert.That(ps.Output, Does.Match($@"{_servers.Ip(2).Replace(".", @"\.")}\s+web\s+[0-9a-f]{{7}}\s+2/2\s+healthy"));
         Assert.That(ps.Output, Does.Match($@"{_servers.Ip(3).Replace(".", @"\.")}\s+worker\s+[0-9a-f]{{7}}\s+1/1\s+running"));
+    }
+
+    [Test, Order(4)]
+    public async Task A_dependency_placed_on_the_worker_server_runs_there_and_every_server_reaches_it_by_name()
+    {
+        await _servers.MustSshAsync(3, "docker exec fleet-cache /bin/busybox sh -c 'echo cached > /data/data.txt'");
+        var web1 = (await _servers.MustSshAsync(1, "docker ps --filter label=podlift.role=web --format '{{.Names}}' | head -1")).Trim();
+        var web2 = (await _servers.MustSshAsync(2, "docker ps --filter label=podlift.role=web --format '{{.Names}}' | head -1")).Trim();
+        var worker = (await _servers.MustSshAsync(3, "docker ps --filter label=podlift.role=worker --format '{{.Names}}' | head -1")).Trim();
+
+        Assert.That(await _servers.MustSshAsync(1, $"docker exec {web1} /bin/busybox wget -qO- http://cache:6379/data.txt"), Does.Contain("cached"), "from the primary");
+        Assert.That(await _servers.MustSshAsync(2, $"docker exec {web2} /bin/busybox wget -qO- http://cache:6379/data.txt"), Does.Contain("cached"), "from another server");
+        Assert.That(await _servers.MustSshAsync(3, $"docker exec {worker} /bin/busybox wget -qO- http://cache:6379/data.txt"), Does.Contain("cached"), "on its own server, by its alias");
+        Assert.That(await _servers.MustSshAsync(1, "docker ps -a --format '{{.Names}}'"), Does.Not.Contain("fleet-cache"), "placed on the worker server only");
+        var fromOutside = await Shell.RunAsync("curl", ["-fsS", "-m", "3", $"http://{_servers.Ip(3)}:6379/data.txt"]);
+        Assert.That(fromOutside.ExitCode, Is.Not.EqualTo(0), "a host that is not one of the app's servers does not reach it");
     }
 
     [Test, Order(5)]

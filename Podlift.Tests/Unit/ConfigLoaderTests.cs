@@ -652,6 +652,41 @@ public class ConfigLoaderTests
         Assert.That(Load(Base).Registry, Is.Null);
     }
 
+    [TestCase("host: 10.0.0.3", "10.0.0.3")]
+    [TestCase("role: worker", "10.0.0.3")]
+    [TestCase("labels: [db, ssd]", "10.0.0.4")]
+    [TestCase("labels: db", "10.0.0.3")]
+    public void A_dependency_is_placed_by_host_role_or_labels(string placement, string expected)
+    {
+        var config = Load($"""
+            service: myapp
+            image: myapp
+            servers:
+              web:
+                - host: 10.0.0.1
+                  labels: [primary]
+              worker:
+                - host: 10.0.0.3
+                  labels: [db]
+                - host: 10.0.0.4
+                  labels: [db, ssd]
+            services:
+              web:
+              worker:
+                healthcheck: false
+            dependencies:
+              postgres:
+                image: postgres:16
+                {placement}
+              redis:
+                image: redis:7
+            """);
+
+        Assert.That(config.HostOf(config.Dependencies[0]).Host, Is.EqualTo(expected));
+        Assert.That(config.HostOf(config.Dependencies[1]).Host, Is.EqualTo("10.0.0.1"), "unplaced: the primary");
+        Assert.That(config.DependenciesOn(config.Servers.Single(s => s.Host == expected)).Select(d => d.Name), Is.EqualTo(new[] { "postgres" }));
+    }
+
     private static TestCaseData Case(string name, string yaml, string expected) =>
         new TestCaseData(yaml, expected).SetArgDisplayNames(name);
 
@@ -737,8 +772,14 @@ public class ConfigLoaderTests
             "registry must be a mapping");
         yield return Case("dependency without an image", Base + "dependencies:\n  postgres:\n    port: 5432\n",
             "podlift.yml:7: dependencies.postgres.image is required");
-        yield return Case("dependency placed elsewhere", Base + "dependencies:\n  postgres:\n    image: postgres:16\n    host: 10.0.0.9\n",
-            "dependencies.postgres.host is not supported by this version of podlift yet");
+        yield return Case("dependency on a host that is not a server", Base + "dependencies:\n  postgres:\n    image: postgres:16\n    host: 10.0.0.9\n",
+            "podlift.yml:8: dependencies.postgres.host names 10.0.0.9, which is not one of the servers (10.0.0.1)");
+        yield return Case("dependency on a role no server has", Base + "dependencies:\n  postgres:\n    image: postgres:16\n    role: db\n",
+            "dependencies.postgres.role names the role db, which no server has");
+        yield return Case("dependency on labels no server has", Base + "dependencies:\n  postgres:\n    image: postgres:16\n    labels: [db]\n",
+            "dependencies.postgres.labels [db]: no server has those labels");
+        yield return Case("dependency placed twice", Base + "dependencies:\n  postgres:\n    image: postgres:16\n    host: 10.0.0.1\n    role: web\n",
+            "dependencies.postgres.role places the dependency a second way (it has host and role)");
         yield return Case("dependency port out of range", Base + "dependencies:\n  redis:\n    image: redis:7\n    port: 0\n",
             "dependencies.redis.port must be between 1-65535 (got: 0)");
         yield return Case("unknown hook", Base + "hooks:\n  after_deplyo: ./migrate\n",

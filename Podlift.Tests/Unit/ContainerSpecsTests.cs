@@ -42,6 +42,15 @@ public class ContainerSpecsTests
     }
 
     [Test]
+    public void Dependencies_on_other_servers_are_reached_by_name_at_their_servers_address()
+    {
+        var spec = ContainerSpecs.ForService(Plan(), Web(null), 1, 20001, "d-42", At, "10.0.0.2", ContainerSpecs.LoopbackAddress,
+            new Dictionary<string, string> { ["redis"] = "10.0.0.3", ["postgres"] = "10.0.0.2" });
+
+        Assert.That(spec.ExtraHosts, Is.EqualTo(new[] { "primary:10.0.0.2", "postgres:10.0.0.2", "redis:10.0.0.3" }));
+    }
+
+    [Test]
     public void Service_container_runs_the_plan_on_the_app_network_and_reaches_the_primary_by_name()
     {
         var spec = ForWeb();

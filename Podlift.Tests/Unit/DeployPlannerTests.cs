@@ -271,17 +271,39 @@ public class DeployPlannerTests
             Assert.That(plan.Hooks.BeforeDeploy, Is.EqualTo(new[] { "./check" }));
             Assert.That(plan.Hooks.AfterDeploy, Is.EqualTo(new[] { "./migrate", "./notify" }));
             Assert.That(plan.Hooks.AfterRollback, Is.EqualTo(new[] { "./rolled-back" }));
+            Assert.That(plan.Network.DependencyHosts, Is.Empty, "its containers reach the dependencies on the app network");
         }
     }
 
     [TestCase("10.0.0.1")]
     [TestCase("10.0.0.3")]
-    public void Other_servers_get_no_dependencies_and_no_hooks(string host)
+    public void Other_servers_get_no_dependencies_and_no_hooks_but_reach_the_dependencies_on_the_primary(string host)
     {
         var plan = PlanOn(WithDependenciesAndHooks(), host);
 
         Assert.That(plan.Dependencies, Is.Empty);
         Assert.That(plan.Hooks, Is.Null);
+        Assert.That(plan.Network.DependencyHosts, Is.EquivalentTo(new Dictionary<string, string> { ["postgres"] = "10.0.0.2", ["redis"] = "10.0.0.2" }));
+    }
+
+    [Test]
+    public void A_placed_dependency_is_in_its_servers_plan_only_and_the_others_reach_it_there()
+    {
+        var config = WithDependenciesAndHooks() is var c
+            ? c with { Dependencies = [c.Dependencies[0], c.Dependencies[1] with { PlacedOn = ThreeServers[2] }] }
+            : null!;
+
+        var primary = PlanOn(config, "10.0.0.2");
+        var worker = PlanOn(config, "10.0.0.3");
+        var web = PlanOn(config, "10.0.0.1");
+
+        Assert.That(primary.Dependencies.Select(d => d.Name), Is.EqualTo(new[] { "postgres" }));
+        Assert.That(primary.Network.DependencyHosts, Is.EquivalentTo(new Dictionary<string, string> { ["redis"] = "10.0.0.3" }));
+        Assert.That(worker.Dependencies.Select(d => d.Name), Is.EqualTo(new[] { "redis" }));
+        Assert.That(worker.Hooks, Is.Null, "hooks stay on the primary");
+        Assert.That(worker.Network.DependencyHosts, Is.EquivalentTo(new Dictionary<string, string> { ["postgres"] = "10.0.0.2" }));
+        Assert.That(web.Dependencies, Is.Empty);
+        Assert.That(web.Network.DependencyHosts, Is.EquivalentTo(new Dictionary<string, string> { ["postgres"] = "10.0.0.2", ["redis"] = "10.0.0.3" }));
     }
 
     [Test]
