@@ -54,12 +54,9 @@ public static partial class ConfigRenderer
             Line(2, $"port: {service.Port.ToString(CultureInfo.InvariantCulture)}");
             Line(2, $"replicas: {service.Replicas.ToString(CultureInfo.InvariantCulture)}");
             if (service.Command.Count > 0) Line(2, $"command: {List(service.Command.Select(Scalar))}");
-            if (service.Env.Count > 0)
-            {
-                Line(2, "env:");
-                foreach (var (name, value) in service.Env)
-                    Line(3, $"{name}: {Quoted(showSecrets || value.Length == 0 ? value : Mask)}");
-            }
+            Env(service.Env, 2);
+            if (service.Volumes.Count > 0) Line(2, $"volumes: {List(service.Volumes.Select(Scalar))}");
+            if (Options(service.Options) is { } options) Line(2, $"options: {options}");
             if (service.HealthCheck is { } check)
             {
                 Line(2, "healthcheck:");
@@ -75,6 +72,29 @@ public static partial class ConfigRenderer
             }
         }
 
+        if (config.Dependencies.Count > 0)
+        {
+            Line(0, "dependencies:");
+            foreach (var dependency in config.Dependencies)
+            {
+                Line(1, $"{dependency.Name}:");
+                Line(2, $"image: {Scalar(dependency.Image)}");
+                if (dependency.Port > 0) Line(2, $"port: {dependency.Port.ToString(CultureInfo.InvariantCulture)}");
+                if (dependency.Volume is not null) Line(2, $"volume: {Scalar(dependency.Volume)}");
+                Line(2, $"host: {Scalar(config.HostOf(dependency).Host)}{(dependency.PlacedOn is null ? "   # the primary" : "")}");
+                Env(dependency.Env, 2);
+                if (dependency.Command.Count > 0) Line(2, $"command: {List(dependency.Command.Select(Scalar))}");
+                if (Options(dependency.Options) is { } options) Line(2, $"options: {options}");
+            }
+        }
+
+        if (config.Hooks.Any)
+        {
+            Line(0, "hooks:   # as written: the shell that runs them expands their ${VAR}s");
+            foreach (var (key, commands) in new[] { ("before_deploy", config.Hooks.BeforeDeploy), ("after_deploy", config.Hooks.AfterDeploy), ("after_rollback", config.Hooks.AfterRollback) })
+                if (commands.Count > 0) Line(1, $"{key}: {List(commands.Select(ShellCommand))}");
+        }
+
         Line(0, "proxy:");
         Line(1, $"enabled: {(config.Proxy.Enabled ? "true" : "false")}");
         Line(1, $"ssl: {config.Proxy.Ssl switch { SslMode.LetsEncrypt => "letsencrypt", SslMode.Manual => "manual", _ => "false" }}");
@@ -86,9 +106,18 @@ public static partial class ConfigRenderer
             if (config.Proxy.KeyFile is not null) Line(1, $"ssl_certificate_key: {Scalar(config.Proxy.KeyFile)}");
         }
         Line(0, $"drain: {Durations.Format(config.Drain)}");
+        Line(0, $"retain: {config.Retain.ToString(CultureInfo.InvariantCulture)}");
         Line(0, $"# primary server: {config.Primary.Host}");
         Line(0, $"# routed by nginx: {config.RoutedService?.Name ?? "(none: no service has an HTTP health check)"}");
         return yaml.ToString();
+
+        void Env(IReadOnlyDictionary<string, string> env, int indent)
+        {
+            if (env.Count == 0) return;
+            Line(indent, "env:");
+            foreach (var (name, value) in env)
+                Line(indent + 1, $"{name}: {Quoted(showSecrets || value.Length == 0 ? value : Mask)}");
+        }
 
         void Server(ServerConfig server, int indent)
         {
@@ -102,15 +131,36 @@ public static partial class ConfigRenderer
 
     private static string List(IEnumerable<string> items) => $"[{string.Join(", ", items)}]";
 
+    /// <summary>"{ memory: 512m, cpus: 1.5, restart: always }", or null when no option is set.</summary>
+    private static string? Options(ContainerOptionsConfig options)
+    {
+        var parts = new List<string>();
+        if (options.MemoryBytes > 0) parts.Add($"memory: {Size(options.MemoryBytes)}");
+        if (options.Cpus > 0) parts.Add($"cpus: {options.Cpus.ToString(CultureInfo.InvariantCulture)}");
+        if (options.Restart is not null) parts.Add($"restart: {Quoted(options.Restart)}");
+        return parts.Count > 0 ? $"{{ {string.Join(", ", parts)} }}" : null;
+    }
+
+    private static string Size(long bytes) => bytes switch
+    {
+        _ when bytes % (1L << 30) == 0 => $"{bytes >> 30}g",
+        _ when bytes % (1L << 20) == 0 => $"{bytes >> 20}m",
+        _ when bytes % (1L << 10) == 0 => $"{bytes >> 10}k",
+        _ => bytes.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>A hook as written: its ${VAR}s stay references, and the shell's literal \${ is podlift.yml's $${ again.</summary>
+    private static string ShellCommand(string command) => Quoted(command.Replace("\\${", "$${", StringComparison.Ordinal), escapeVariables: false);
+
     /// <summary>A plain scalar when YAML reads it back as the same string, else a double-quoted one.</summary>
     public static string Scalar(string text) =>
         PlainSafe().IsMatch(text) && !text.EndsWith(':') && !Reserved.Contains(text.ToLowerInvariant()) ? text : Quoted(text);
 
     /// <summary>A double-quoted scalar; "${" is written "$${" so that podlift reads the value back unexpanded.</summary>
-    public static string Quoted(string text)
+    public static string Quoted(string text, bool escapeVariables = true)
     {
         var quoted = new StringBuilder("\"");
-        foreach (var c in text.Replace("${", "$${", StringComparison.Ordinal))
+        foreach (var c in escapeVariables ? text.Replace("${", "$${", StringComparison.Ordinal) : text)
         {
             quoted.Append(c switch
             {

@@ -44,6 +44,11 @@ public static class InitTemplate
             # ssh_key: ~/.ssh/id_ed25519     # default: whatever ssh would use
             # labels: [primary]              # the primary hosts the load balancer (default: the first server)
 
+        # registry:                          # optional: push the image once and let each server pull it
+        #   server: ghcr.io                  #   (default: no registry; each server is sent what it lacks)
+        #   username: me
+        #   password: ${REGISTRY_PASSWORD}   # set it in .env; never printed
+
         services:
           web:
             port: 8000                       # the port the app listens on inside its container

@@ -26,8 +26,24 @@ public class ConfigRendererTests
                 Command = ["bin/server", "--port", "8000"],
                 Env = env ?? new Dictionary<string, string> { ["DATABASE_URL"] = $"postgres://app:{Secret}@db/app", ["EMPTY"] = "" },
             },
-            new ServiceConfig { Name = "worker", HealthCheck = null, Env = new Dictionary<string, string> { ["TOKEN"] = Secret } },
+            new ServiceConfig
+            {
+                Name = "worker", HealthCheck = null, Env = new Dictionary<string, string> { ["TOKEN"] = Secret },
+                Volumes = ["uploads:/app/uploads", "/srv/config:/config:ro"], Options = new ContainerOptionsConfig(512L << 20, 1.5, "always"),
+            },
         ],
+        Dependencies =
+        [
+            new DependencyConfig
+            {
+                Name = "postgres", Image = "postgres:16", Port = 5432, Volume = "pgdata:/var/lib/postgresql/data",
+                Env = new Dictionary<string, string> { ["POSTGRES_PASSWORD"] = Secret }, Command = ["postgres", "-c", "fsync=off"],
+                Options = new ContainerOptionsConfig(1L << 30, 0, null),
+            },
+            new DependencyConfig { Name = "redis", Image = "redis:7", PlacedOn = new ServerConfig("10.0.0.2", "root", 22, null, ["worker"], []) },
+        ],
+        Hooks = new HooksConfig(["./check --for \"${PODLIFT_VERSION}\""], ["echo \\${NOT_EXPANDED} > /tmp/x"], []),
+        Retain = 5,
         Drain = TimeSpan.FromSeconds(90),
         Registry = new RegistryConfig("registry.example.com:5000", "deployer", RegistrySecret),
     };
@@ -43,6 +59,7 @@ public class ConfigRendererTests
         Assert.That(yaml, Does.Contain("DATABASE_URL: \"********\"").And.Contain("TOKEN: \"********\""));
         Assert.That(yaml, Does.Contain("EMPTY: \"\""), "an empty value gives nothing away");
         Assert.That(yaml, Does.Not.Contain(RegistrySecret));
+        Assert.That(yaml, Does.Contain("    env:\n      POSTGRES_PASSWORD: \"********\"\n"), "dependency env values are masked too");
         Assert.That(yaml, Does.Contain("registry:\n  server: registry.example.com:5000\n  username: deployer\n  password: \"********\"\n"));
     }
 
@@ -102,6 +119,14 @@ public class ConfigRendererTests
             Assert.That(loaded.Services[1].HealthCheck, Is.Null);
             Assert.That(loaded.Services[0].HealthCheck!.Timeout, Is.EqualTo(original.Services[0].HealthCheck!.Timeout));
             Assert.That(loaded.Registry, Is.EqualTo(original.Registry));
+            Assert.That(loaded.Retain, Is.EqualTo(5));
+            Assert.That(loaded.Services[1].Volumes, Is.EqualTo(original.Services[1].Volumes));
+            Assert.That(loaded.Services[1].Options, Is.EqualTo(original.Services[1].Options));
+            Assert.That(loaded.Dependencies.Select(d => (d.Name, d.Image, d.Port, d.Volume, string.Join(' ', d.Command), d.Options, loaded.HostOf(d).Host)),
+                Is.EqualTo(original.Dependencies.Select(d => (d.Name, d.Image, d.Port, d.Volume, string.Join(' ', d.Command), d.Options, original.HostOf(d).Host))));
+            Assert.That(loaded.Dependencies[0].Env, Is.EquivalentTo(original.Dependencies[0].Env));
+            Assert.That(loaded.Hooks.BeforeDeploy, Is.EqualTo(original.Hooks.BeforeDeploy), "a hook's ${VAR} stays a reference");
+            Assert.That(loaded.Hooks.AfterDeploy, Is.EqualTo(original.Hooks.AfterDeploy), "and its literal \\${ stays literal");
         }
         finally
         {

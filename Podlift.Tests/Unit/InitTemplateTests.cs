@@ -65,6 +65,21 @@ public class InitTemplateTests
     }
 
     [Test]
+    public void Its_commented_registry_loads_when_enabled()
+    {
+        var yaml = InitTemplate.PodliftYml("shop")
+            .Replace("${SERVER_HOST}", "app.example.com")
+            .Replace("# registry:", "registry:  ")
+            .Replace("#   server:", "  server:")
+            .Replace("#   username:", "  username:")
+            .Replace("#   password:", "  password:");
+
+        var config = ConfigLoader.Load(Write("podlift.yml", yaml), new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "p" });
+
+        Assert.That(config.Registry, Is.EqualTo(new RegistryConfig("ghcr.io", "me", "p")));
+    }
+
+    [Test]
     public void Written_config_without_its_host_names_the_variable_to_set()
     {
         var path = Write("podlift.yml", InitTemplate.PodliftYml("shop"));
