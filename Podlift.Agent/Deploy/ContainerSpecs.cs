@@ -16,6 +16,12 @@ public static class ContainerSpecs
 
     public const string AllInterfaces = "0.0.0.0";
 
+    /// <summary>Where this server's nginx reaches containers, and where a drain counts their connections: loopback, their published port.</summary>
+    public static IReadOnlySet<System.Net.IPEndPoint> LoopbackEndpoints(IEnumerable<AppContainer> containers) =>
+        containers.Where(c => c.HostPort > 0).Select(c => new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, c.HostPort)).ToHashSet();
+
+    public static Proxy.UpstreamServer LocalUpstream(int hostPort, string containerName) => new(LoopbackAddress, hostPort, containerName);
+
     /// <param name="dependencyAddresses">Dependencies on other servers: name → that server's address, so the name reaches them from here too.</param>
     public static ContainerSpec ForService(DeployPlan plan, ServicePlan service, int replica, int hostPort, string deployId,
         DateTimeOffset deployedAt, string primaryAddress, string bindAddress = LoopbackAddress,

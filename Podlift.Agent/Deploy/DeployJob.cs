@@ -254,8 +254,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
         {
             var drain = TimeSpan.FromMilliseconds(_plan.DrainMilliseconds);
             progress.Info($"Waiting up to {drain.TotalSeconds:0.#}s for in-flight requests to complete...");
-            var oldBackends = old.Where(c => c.HostPort > 0).Select(c => new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, c.HostPort)).ToHashSet();
-            var drained = await tools.Proxy.DrainAsync(change, oldBackends, drain, cancellationToken);
+            var drained = await tools.Proxy.DrainAsync(change, ContainerSpecs.LoopbackEndpoints(old), drain, cancellationToken);
             if (drained.Drained) progress.Success($"Connections drained ({drained.Elapsed.TotalSeconds:0.0}s)");
             else progress.Warning($"Drain limit of {drain.TotalSeconds:0.#}s reached with {drained.ConnectionsLeft} connections open; stopping anyway");
         }
@@ -329,7 +328,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
     private Task<ProxySwitch> SwitchLocalNginxAsync(IReadOnlyList<StartedContainer> routed, CancellationToken cancellationToken) =>
         tools.Upstreams.WithLockAsync(_plan.App, async () =>
         {
-            var local = routed.Select(c => new UpstreamServer(ContainerSpecs.LoopbackAddress, c.HostPort, c.Name)).ToList();
+            var local = routed.Select(c => ContainerSpecs.LocalUpstream(c.HostPort, c.Name)).ToList();
             var replaced = tools.Upstreams.Replace(_plan.App, UpstreamRegistry.Local, local);
             var backends = _network.AwaitsPrimary ? local : tools.Upstreams.Backends(_plan.App);
             tools.Sites.SaveSettings(_plan.App, _plan.Proxy);

@@ -61,8 +61,7 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
         {
             var change = tools.Proxy.RoutedVersion(app) is null ? null : await tools.Proxy.ReapplyAsync(cancellationToken);
             if (change is not null && stray.Count > 0)
-                await tools.Proxy.DrainAsync(change, stray.Where(c => c.HostPort > 0)
-                    .Select(c => new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, c.HostPort)).ToHashSet(), DrainBound, cancellationToken);
+                await tools.Proxy.DrainAsync(change, ContainerSpecs.LoopbackEndpoints(stray), DrainBound, cancellationToken);
             foreach (var container in stray)
             {
                 if (interrupted is not null && container.DeployId == interrupted.DeployId)
@@ -80,7 +79,7 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
 
         if (routed is not null && record.Current is { } current)
             tools.Upstreams.Replace(app, Proxy.UpstreamRegistry.Local,
-                current.RoutedContainers().Select(c => new Proxy.UpstreamServer(ContainerSpecs.LoopbackAddress, c.HostPort, c.Name)));
+                current.RoutedContainers().Select(c => ContainerSpecs.LocalUpstream(c.HostPort, c.Name)));
         tools.State.Save(record);
         var summary = actions.Count > 0 ? string.Join("; ", actions) : "nothing to change";
         if (interrupted is not null) FinishJournal(interrupted, live, summary);
