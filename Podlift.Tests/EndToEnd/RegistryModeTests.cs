@@ -4,8 +4,8 @@ namespace Podlift.Tests.EndToEnd;
 
 /// <summary>
 /// Registry mode against a real registry (Debian's docker-registry, TLS and an htpasswd login) on two real
-/// servers: the image is pushed once and each server pulls it; a redeploy under load pulls only the changed
-/// layer and drops nothing; a refused login stops the deploy before anything is built or changed. The
+/// servers: the image is pushed once and each server pulls it; a parallel redeploy under load pulls only the
+/// changed layers and drops nothing; a refused login stops the deploy before anything is built or changed. The
 /// password is given the way a user would (REGISTRY_PASSWORD, named in podlift.yml) and is looked for in
 /// the output, the agents' journals and every command line seen during the deploy.
 /// </summary>
@@ -96,12 +96,12 @@ public sealed partial class RegistryModeTests(string suite, string prefix, strin
     }
 
     [Test, Order(2)]
-    public async Task B_a_redeploy_under_load_pulls_only_the_changed_layer_and_drops_no_request()
+    public async Task B_a_parallel_redeploy_under_load_pulls_only_the_changed_layers_and_drops_no_request()
     {
         await _app.CommitVersionAsync("v2");
 
         await using var load = LoadGenerator.Start(new Uri(_servers.Http(1), "/version"));
-        var deploy = await _podlift.RunAsync(["deploy"], started: null, environment: Password(_registry.Password));
+        var deploy = await _podlift.RunAsync(["deploy", "--parallel"], started: null, environment: Password(_registry.Password));
         var report = await load.StopAsync();
 
         Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
