@@ -46,7 +46,7 @@ public sealed class DockerEngine(DockerClient client) : IContainerRuntime, IDisp
 
     public async Task PullImageAsync(string reference, RegistryAuth? auth, Action<PullMessage> onProgress, CancellationToken cancellationToken)
     {
-        var (repository, tag) = ImageNames.Split(reference);
+        var (repository, tag) = Podlift.Protocol.ImageReference.Split(reference);
         var errors = new List<string>();
         var progress = new ErrorCollector(errors, message => onProgress(
             new PullMessage(message.ID, message.Status, message.Progress?.Current ?? 0, message.Progress?.Total ?? 0)));
@@ -64,7 +64,7 @@ public sealed class DockerEngine(DockerClient client) : IContainerRuntime, IDisp
 
     public Task TagImageAsync(string image, string newReference, CancellationToken cancellationToken)
     {
-        var (repository, tag) = ImageNames.Split(newReference);
+        var (repository, tag) = Podlift.Protocol.ImageReference.Split(newReference);
         return client.Images.TagImageAsync(image, new ImageTagParameters { RepositoryName = repository, Tag = tag, Force = true }, cancellationToken);
     }
 

@@ -78,7 +78,7 @@ public sealed class LocalDocker : IDisposable
 
     public Task TagAsync(string image, string reference, CancellationToken cancellationToken)
     {
-        var (repository, tag) = SplitTag(reference);
+        var (repository, tag) = Podlift.Protocol.ImageReference.Split(reference);
         return _client.Images.TagImageAsync(image, new ImageTagParameters { RepositoryName = repository, Tag = tag, Force = true }, cancellationToken);
     }
 
@@ -101,7 +101,7 @@ public sealed class LocalDocker : IDisposable
     /// </summary>
     public async Task PushAsync(string reference, RegistryCredentials? login, Action<string?, string?, long> onProgress, CancellationToken cancellationToken)
     {
-        var (repository, tag) = SplitTag(reference);
+        var (repository, tag) = Podlift.Protocol.ImageReference.Split(reference);
         var errors = new List<string>();
         try
         {
@@ -113,12 +113,6 @@ public sealed class LocalDocker : IDisposable
             throw new InvalidOperationException(DockerMessage(e));
         }
         if (errors.Count > 0) throw new InvalidOperationException(string.Join("; ", errors));
-    }
-
-    private static (string Repository, string Tag) SplitTag(string reference)
-    {
-        var colon = reference.LastIndexOf(':');
-        return colon > reference.LastIndexOf('/') ? (reference[..colon], reference[(colon + 1)..]) : (reference, "latest");
     }
 
     private static string DockerMessage(DockerApiException e)

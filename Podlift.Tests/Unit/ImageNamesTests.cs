@@ -14,4 +14,13 @@ public class ImageNamesTests
     {
         Assert.That(ImageNames.WithTag(image, tag), Is.EqualTo(expected));
     }
+
+    [TestCase("myapp:abc1234", "myapp", "abc1234")]
+    [TestCase("10.0.0.1:5443/shop:abc1234", "10.0.0.1:5443/shop", "abc1234")]
+    [TestCase("localhost:5000/myapp", "localhost:5000/myapp", "latest")]
+    [TestCase("redis", "redis", "latest")]
+    public void A_reference_splits_into_repository_and_tag(string image, string repository, string tag)
+    {
+        Assert.That(Podlift.Protocol.ImageReference.Split(image), Is.EqualTo((repository, tag)));
+    }
 }
