@@ -216,7 +216,8 @@ public sealed class DockerEngine(DockerClient client) : IContainerRuntime, IDisp
             dependencies.Add(new DependencyContainer(inspected.ID, inspected.Name.TrimStart('/'),
                 labels.TryGetValue(PodliftLabels.Dependency, out var name) ? name : "",
                 labels.TryGetValue(PodliftLabels.ConfigHash, out var hash) ? hash : "",
-                inspected.State?.Running == true, inspected.State?.Health?.Status ?? "none"));
+                inspected.State?.Running == true, inspected.State?.Health?.Status ?? "none",
+                inspected.Config?.Image ?? "", inspected.State?.Running == true ? ParseTime(inspected.State.StartedAt) : null));
         }
         return dependencies;
     }

@@ -29,7 +29,8 @@ public sealed record ImageHealthcheck(TimeSpan Interval, TimeSpan StartPeriod, i
 public sealed record ContainerStatus(bool Running, long ExitCode, string State, string Health = "none");
 
 /// <summary>A dependency (postgres, redis...) container of an app, with the hash of the config that made it.</summary>
-public sealed record DependencyContainer(string Id, string Name, string Dependency, string ConfigHash, bool Running, string Health);
+public sealed record DependencyContainer(string Id, string Name, string Dependency, string ConfigHash, bool Running, string Health,
+    string Image = "", DateTimeOffset? StartedAt = null);
 
 public sealed record ImageInfo(string Id, long SizeBytes, ImageHealthcheck? Healthcheck = null);
 

@@ -59,6 +59,15 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
                 CommitMessage = entry.CommitMessage,
                 Error = entry.Error ?? "",
             });
+        foreach (var dependency in (await runtime.ListDependenciesAsync(record.App, cancellationToken)).OrderBy(d => d.Dependency, StringComparer.Ordinal))
+            state.Dependencies.Add(new DependencyState
+            {
+                Name = dependency.Dependency,
+                Image = dependency.Image,
+                Running = dependency.Running,
+                Health = dependency.Health,
+                StartedAtUnixMilliseconds = dependency.StartedAt?.ToUnixTimeMilliseconds() ?? 0,
+            });
         foreach (var container in containers.OrderBy(c => c.Service).ThenBy(c => c.Version).ThenBy(c => c.Replica))
         {
             state.Containers.Add(new ContainerState

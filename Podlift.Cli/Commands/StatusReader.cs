@@ -5,7 +5,10 @@ using Podlift.Protocol;
 
 namespace Podlift.Cli.Commands;
 
-/// <summary>`podlift ps`: per service, replicas running/desired, health, version and uptime, as the agents report them.</summary>
+/// <summary>
+/// `podlift ps`: per service, replicas running/desired, health, version and uptime, as the agents report them;
+/// then the app's dependencies where they run (their image in the VERSION column).
+/// </summary>
 public sealed class StatusReader(ConsoleOutput output, SshSettings ssh)
 {
     public async Task RunAsync(PodliftConfig config, bool all, CancellationToken cancellationToken)
@@ -35,7 +38,7 @@ public sealed class StatusReader(ConsoleOutput output, SshSettings ssh)
             output.Line(line);
     }
 
-    /// <summary>One row per service and version: current first, older versions only with --all. Pure.</summary>
+    /// <summary>One row per service and version: current first, older versions only with --all; then one per dependency. Pure.</summary>
     public static IEnumerable<IReadOnlyList<string>> Rows(PodliftConfig config, ServerConfig server, AppState app, bool all)
     {
         var now = DateTimeOffset.UtcNow;
@@ -52,6 +55,12 @@ public sealed class StatusReader(ConsoleOutput output, SshSettings ssh)
             var started = group.Where(c => c.StartedAtUnixMilliseconds > 0).Select(c => c.StartedAtUnixMilliseconds).DefaultIfEmpty(0).Min();
             var uptime = started > 0 ? Format.Ago(now - DateTimeOffset.FromUnixTimeMilliseconds(started)) : "-";
             yield return [server.Host, group.Key.Service, group.Key.Version, $"{running}/{desired}", status, uptime];
+        }
+        foreach (var dependency in app.Dependencies)
+        {
+            var status = !dependency.Running ? "stopped" : dependency.Health is "" or "none" ? "running" : dependency.Health;
+            var uptime = dependency.StartedAtUnixMilliseconds > 0 ? Format.Ago(now - DateTimeOffset.FromUnixTimeMilliseconds(dependency.StartedAtUnixMilliseconds)) : "-";
+            yield return [server.Host, $"{dependency.Name} (dependency)", dependency.Image, dependency.Running ? "1/1" : "0/1", status, uptime];
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace Podlift.Tests.EndToEnd;
 
@@ -125,6 +126,8 @@ public sealed class MultiServerTests(string suite, string prefix, string subnet,
         Assert.That(ps.Output, Does.Match($@"{_servers.Ip(1).Replace(".", @"\.")}\s+web\s+[0-9a-f]{{7}}\s+2/2\s+healthy"));
         Assert.That(ps.Output, Does.Match($@"{_servers.Ip(2).Replace(".", @"\.")}\s+web\s+[0-9a-f]{{7}}\s+2/2\s+healthy"));
         Assert.That(ps.Output, Does.Match($@"{_servers.Ip(3).Replace(".", @"\.")}\s+worker\s+[0-9a-f]{{7}}\s+1/1\s+running"));
+        Assert.That(ps.Output, Does.Match($@"{_servers.Ip(1).Replace(".", @"\.")}\s+store \(dependency\)\s+{Regex.Escape(StoreImage)}\s+1/1\s+running"));
+        Assert.That(ps.Output, Does.Match($@"{_servers.Ip(3).Replace(".", @"\.")}\s+cache \(dependency\)\s+{Regex.Escape(StoreImage)}\s+1/1\s+running"));
     }
 
     [Test, Order(4)]

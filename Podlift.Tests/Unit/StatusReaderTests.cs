@@ -40,6 +40,26 @@ public class StatusReaderTests
         StatusReader.Rows(Config, Server, app, all).Select(r => r.ToArray()).ToList();
 
     [Test]
+    public void Dependencies_follow_the_services_with_their_image_and_state()
+    {
+        var app = App(Container("web", "v3"));
+        app.Dependencies.Add(new DependencyState { Name = "postgres", Image = "postgres:16", Running = true, Health = "healthy",
+            StartedAtUnixMilliseconds = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeMilliseconds() });
+        app.Dependencies.Add(new DependencyState { Name = "redis", Image = "redis:7", Running = true, Health = "none",
+            StartedAtUnixMilliseconds = DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds() });
+        app.Dependencies.Add(new DependencyState { Name = "search", Image = "meili:1", Running = false, Health = "none" });
+
+        var rows = Rows(app, all: false);
+
+        Assert.That(rows.Skip(1).Select(r => (r[1], r[2], r[3], r[4], r[5])), Is.EqualTo(new[]
+        {
+            ("postgres (dependency)", "postgres:16", "1/1", "healthy", "2h"),
+            ("redis (dependency)", "redis:7", "1/1", "running", "5m"),
+            ("search (dependency)", "meili:1", "0/1", "stopped", "-"),
+        }));
+    }
+
+    [Test]
     public void Shows_only_the_current_version_by_default()
     {
         var app = App(Container("web", "v2", "exited", "exited"), Container("web", "v3"), Container("web", "v1", "exited", "exited"));
