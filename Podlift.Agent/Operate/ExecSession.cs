@@ -24,7 +24,7 @@ public sealed class ExecSession(ServiceContainers containers, DockerEngine docke
         var start = input.Current.Start;
         if (start.Command.Count == 0) throw new BadExecRequestException("no command to run");
 
-        var container = await containers.RunningReplicaAsync(start.App, start.Service, start.Replica, cancellationToken);
+        var container = await containers.RunningAsync(start.App, start.Service, start.Dependency, start.Replica, cancellationToken);
         var execId = await docker.CreateExecAsync(container.Id, start.Command, start.Tty, cancellationToken);
         // the program only: its arguments may hold secrets typed on the command line
         log.LogInformation("Exec of {Program} in {Container} ({Mode})", start.Command[0], container.Name, start.Tty ? "tty" : "pipes");

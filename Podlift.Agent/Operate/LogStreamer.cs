@@ -7,7 +7,7 @@ using Podlift.Protocol;
 namespace Podlift.Agent.Operate;
 
 /// <summary>
-/// Answers Logs: the log lines of every container of a service's current version. Without follow, one
+/// Answers Logs: the log lines of every container of a service's current version (or of a dependency). Without follow, one
 /// container after the other; with follow, all of them at once, until each container's log ends or
 /// the client goes away.
 /// </summary>
@@ -17,7 +17,7 @@ public sealed class LogStreamer(ServiceContainers containers, DockerEngine docke
 
     public async Task StreamAsync(LogsRequest request, Func<LogLine, Task> write, CancellationToken cancellationToken)
     {
-        var current = await containers.CurrentAsync(request.App, request.Service, cancellationToken);
+        var current = await containers.TargetAsync(request.App, request.Service, request.Dependency, cancellationToken);
         if (!request.Follow)
         {
             foreach (var container in current)

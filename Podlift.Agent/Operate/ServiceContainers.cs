@@ -10,7 +10,7 @@ public sealed class ContainerLookupException(string message) : Exception(message
 public sealed class ServiceContainers(IContainerRuntime runtime, StateStore store)
 {
     /// <summary>One container per replica, in replica order.</summary>
-    public async Task<IReadOnlyList<AppContainer>> CurrentAsync(string app, string service, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<AppContainer>> CurrentAsync(string app, string service, CancellationToken cancellationToken)
     {
         var containers = await runtime.ListAppContainersAsync(app, cancellationToken);
         var version = (store.Load(app) ?? StateRebuilder.FromContainers(app, containers))?.Current?.Version
@@ -25,15 +25,34 @@ public sealed class ServiceContainers(IContainerRuntime runtime, StateStore stor
         return selected;
     }
 
-    /// <summary>The running container of one replica.</summary>
-    public async Task<AppContainer> RunningReplicaAsync(string app, string service, int replica, CancellationToken cancellationToken)
+    /// <summary>What logs and exec act on: a dependency's container (as replica 0), or the containers of a service's current version.</summary>
+    public async Task<IReadOnlyList<AppContainer>> TargetAsync(string app, string name, bool dependency, CancellationToken cancellationToken) =>
+        dependency ? [await DependencyAsync(app, name, cancellationToken)] : await CurrentAsync(app, name, cancellationToken);
+
+    /// <summary>The running container of one replica, or of a dependency.</summary>
+    public async Task<AppContainer> RunningAsync(string app, string name, bool dependency, int replica, CancellationToken cancellationToken)
     {
-        var current = await CurrentAsync(app, service, cancellationToken);
-        var container = current.FirstOrDefault(c => c.Replica == replica)
-                        ?? throw new ContainerLookupException(
-                            $"{service} has no replica {replica} on this server (replicas: {string.Join(", ", current.Select(c => c.Replica))})");
+        var container = dependency ? await DependencyAsync(app, name, cancellationToken) : await ReplicaAsync(app, name, replica, cancellationToken);
         if (!container.IsRunning) throw new ContainerLookupException($"{container.Name} is not running (it is {container.State})");
         return container;
+    }
+
+    private async Task<AppContainer> DependencyAsync(string app, string name, CancellationToken cancellationToken)
+    {
+        var dependencies = await runtime.ListDependenciesAsync(app, cancellationToken);
+        var dependency = dependencies.FirstOrDefault(d => d.Dependency == name)
+                         ?? throw new ContainerLookupException($"{app} has no dependency {name} on this server" +
+                                                               (dependencies.Count > 0 ? $" (it runs: {string.Join(", ", dependencies.Select(d => d.Dependency).Order())})" : ""));
+        return new AppContainer(dependency.Id, dependency.Name, app, name, "", 0, dependency.Running ? "running" : "exited", 0,
+            null, "", dependency.Health, dependency.StartedAt);
+    }
+
+    private async Task<AppContainer> ReplicaAsync(string app, string service, int replica, CancellationToken cancellationToken)
+    {
+        var current = await CurrentAsync(app, service, cancellationToken);
+        return current.FirstOrDefault(c => c.Replica == replica)
+               ?? throw new ContainerLookupException(
+                   $"{service} has no replica {replica} on this server (replicas: {string.Join(", ", current.Select(c => c.Replica))})");
     }
 
     /// <summary>

@@ -18,12 +18,13 @@ public sealed class LogReader(ConsoleOutput output, SshSettings ssh)
 
     public async Task RunAsync(PodliftConfig config, LogsOptions options, CancellationToken cancellationToken)
     {
-        var service = config.Service(options.Service);
-        var servers = config.ServersRunning(service);
+        var target = config.Target(options.Service);
+        var servers = target.Servers;
         var request = new LogsRequest
         {
             App = config.App,
-            Service = service.Name,
+            Service = target.Name,
+            Dependency = target.IsDependency,
             Tail = options.Tail,
             SinceUnixSeconds = options.SinceUnixSeconds,
             Follow = options.Follow,
@@ -40,7 +41,7 @@ public sealed class LogReader(ConsoleOutput output, SshSettings ssh)
         try
         {
             await Task.WhenAll(sessions.Select(session => StreamAsync(session, request, servers.Count > 1, interrupt.Token)));
-            output.StandardErrorLine($"⚠ the logs of {service.Name} ended: its containers stopped (a deploy replaces them; run podlift logs again to follow the new ones)");
+            output.StandardErrorLine($"⚠ the logs of {target.Name} ended: its containers stopped (a deploy replaces them; run podlift logs again to follow the new ones)");
         }
         catch (Exception)
         {
@@ -69,9 +70,12 @@ public sealed class LogReader(ConsoleOutput output, SshSettings ssh)
         }
     }
 
-    /// <summary>[web-1], or [10.0.0.5 web-1] when the service runs on several servers. Pure.</summary>
-    public static string Prefix(string? server, string service, int replica) =>
-        server is null ? $"[{service}-{replica}]" : $"[{server} {service}-{replica}]";
+    /// <summary>[web-1], or [10.0.0.5 web-1] when the service runs on several servers; a dependency's (replica 0): [postgres]. Pure.</summary>
+    public static string Prefix(string? server, string service, int replica)
+    {
+        var container = replica > 0 ? $"{service}-{replica}" : service;
+        return server is null ? $"[{container}]" : $"[{server} {container}]";
+    }
 
     private static async Task<bool> InterruptedAsync(CancellationToken cancellationToken)
     {

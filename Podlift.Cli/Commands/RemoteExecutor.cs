@@ -35,17 +35,17 @@ public sealed class RemoteExecutor(SshSettings ssh)
 
     public async Task<int> RunAsync(PodliftConfig config, ExecOptions options, CancellationToken cancellationToken)
     {
-        var service = config.Service(options.Service);
-        if (options.Replica < 1 || options.Replica > service.Replicas)
-            throw new ConfigurationException($"--replica {options.Replica}: {service.Name} runs {service.Replicas} replica(s) per server",
-                service.Replicas == 1 ? "leave out --replica" : $"choose a replica from 1 to {service.Replicas}");
-        var server = config.ServersRunning(service)[0];
+        var target = config.Target(options.Service);
+        if (options.Replica < 1 || options.Replica > target.Replicas)
+            throw new ConfigurationException($"--replica {options.Replica}: {target.Name} runs {target.Replicas} replica(s) per server",
+                target.Replicas == 1 ? "leave out --replica" : $"choose a replica from 1 to {target.Replicas}");
+        var server = target.Servers[0];
 
         await using var session = await ServerSession.ConnectAsync(server, ssh, cancellationToken);
         await session.HelloAsync(cancellationToken);
 
         var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
-        var start = new ExecStart { App = config.App, Service = service.Name, Replica = options.Replica, Tty = interactive };
+        var start = new ExecStart { App = config.App, Service = target.Name, Dependency = target.IsDependency, Replica = options.Replica, Tty = interactive };
         start.Command.AddRange(options.Command);
         if (interactive && RawTerminal.Size() is { } size) start.Size = new TerminalSize { Width = size.Width, Height = size.Height };
 

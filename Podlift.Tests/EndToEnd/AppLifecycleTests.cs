@@ -108,6 +108,13 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
         Assert.That(await _servers.MustSshAsync(1, $"docker exec {worker} /bin/busybox wget -qO- http://store:6379/data.txt"), Does.Contain("kept"), "by name");
         Assert.That(await _servers.MustSshAsync(1, $"docker exec {worker} /bin/busybox wget -qO- http://primary:6379/data.txt"), Does.Contain("kept"), "as primary");
 
+        var exec = await _podlift.RunAsync("exec", "store", "/bin/busybox", "cat", "/data/data.txt");
+        Assert.That((exec.ExitCode, exec.Output.Trim()), Is.EqualTo((0, "kept")), "exec reaches a dependency by its name: " + exec.All);
+        var logs = await _podlift.RunAsync("logs", "store", "--tail", "50");
+        Assert.That(logs.ExitCode, Is.EqualTo(0), logs.All);
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(logs.All, @"\[store\] \S+: response:200").Count, Is.GreaterThanOrEqualTo(2),
+            "the two requests the worker made, in the dependency's log");
+
         var web = (await _servers.MustSshAsync(1, "docker ps --filter label=podlift.role=web --format '{{.Names}}'")).Trim();
         Assert.That((await _servers.MustSshAsync(1, $"docker inspect -f '{{{{.HostConfig.Memory}}}} {{{{.HostConfig.RestartPolicy.Name}}}}' {web}")).Trim(),
             Is.EqualTo($"{96 * 1024 * 1024} always"), "options reach the container");

@@ -3,7 +3,7 @@ namespace Podlift.Tests.EndToEnd;
 /// <summary>Images the end-to-end tests build locally (no registry is reachable).</summary>
 public static class TestImages
 {
-    /// <summary>A dependency stand-in: busybox httpd serving its /data volume on port 6379.</summary>
+    /// <summary>A dependency stand-in: busybox httpd serving its /data volume on port 6379, logging each request.</summary>
     public const string Store = "podlift-e2e-store:1";
 
     public static async Task BuildStoreAsync()
@@ -17,7 +17,7 @@ public static class TestImages
             COPY busybox /bin/busybox
             VOLUME /data
             EXPOSE 6379
-            CMD ["/bin/busybox", "httpd", "-f", "-p", "6379", "-h", "/data"]
+            CMD ["/bin/busybox", "httpd", "-f", "-v", "-p", "6379", "-h", "/data"]
             """);
         var built = await Shell.RunAsync("docker", ["build", "-q", "-t", Store, context], environment: new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" });
         if (built.ExitCode != 0) throw new InvalidOperationException($"building {Store} failed:\n{built.All}");

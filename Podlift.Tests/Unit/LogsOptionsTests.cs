@@ -60,5 +60,6 @@ public class LogsOptionsTests
     {
         Assert.That(LogReader.Prefix(null, "web", 1), Is.EqualTo("[web-1]"));
         Assert.That(LogReader.Prefix("10.0.0.2", "worker", 3), Is.EqualTo("[10.0.0.2 worker-3]"));
+        Assert.That(LogReader.Prefix(null, "postgres", 0), Is.EqualTo("[postgres]"), "a dependency has no replicas");
     }
 }
