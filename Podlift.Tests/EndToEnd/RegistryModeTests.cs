@@ -141,6 +141,18 @@ public sealed partial class RegistryModeTests(string suite, string prefix, strin
         Assert.That(status.Output, Does.Contain(running).And.Not.Contain(sha));
     }
 
+    [Test, Order(3)]
+    public async Task C_validate_checks_the_registry_login()
+    {
+        var good = await _podlift.RunAsync(["validate"], started: null, environment: Password(_registry.Password));
+        var bad = await _podlift.RunAsync(["validate"], started: null, environment: Password("not-the-password"));
+
+        Assert.That(good.Output, Does.Contain($"✓ registry {TestRegistry.Username}@{_registry.Server}: login accepted"), good.All);
+        Assert.That(bad.ExitCode, Is.EqualTo(3), bad.All);
+        Assert.That(bad.Output, Does.Contain($"✗ the registry {_registry.Server} refused the login of {TestRegistry.Username}"));
+        Assert.That(bad.All, Does.Not.Contain("not-the-password"));
+    }
+
     [Test, Order(4)]
     public async Task D_a_rollback_to_a_version_pruned_from_a_server_pulls_its_image_back_from_the_registry()
     {
