@@ -240,7 +240,7 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
         image: bench
         servers:
         {string.Join("\n", servers.Select(s => $"  - host: {s.Ip}"))}
-        {(registry is null ? "" : $"registry: {{ server: {registry.Server}, username: {TestRegistry.Username}, password: ${{REGISTRY_PASSWORD}} }}")}
+        {(registry is null ? "" : $"registry:\n  server: {registry.Server}\n  username: {TestRegistry.Username}\n  password: ${{REGISTRY_PASSWORD}}")}
         services:
           web:
             port: 8000
