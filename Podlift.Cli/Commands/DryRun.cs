@@ -21,7 +21,7 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         {
             var plan = DeployPlanner.For(config, session.Server, release, skipHealthcheck: false);
             var state = await session.AppStateAsync(config.App, cancellationToken);
-            var present = (await session.Agent.Client.ImageStatusAsync(new ImageStatusRequest { Image = release.Image }, cancellationToken: cancellationToken)).Present;
+            var present = await session.HasImageAsync(release.Image, cancellationToken);
             foreach (var line in DeployPreview.Deploy(config, session.Server, plan, state, present)) output.Line(line);
         }
     }

@@ -33,7 +33,7 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
     {
         try
         {
-            return (await session.Agent.Client.ImageStatusAsync(new ImageStatusRequest { Image = image }, cancellationToken: cancellationToken)).Present;
+            return await session.HasImageAsync(image, cancellationToken);
         }
         catch (RpcException e)
         {

@@ -31,8 +31,8 @@ public sealed class Rollbacker(ConsoleOutput output, SshSettings ssh)
         if (Describe(state, version) is { } found) output.Line($"Found: {found}");
 
         var requestedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
-        using var docker = new LocalDocker();
-        var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker, registryConfig) : null;
+        using var docker = config.Registry is null ? null : new LocalDocker(); // a rollback needs no local Docker without a registry
+        var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker!, registryConfig) : null;
         var handoff = new PrimaryHandoff(config, primary, cancellationToken);
         foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
         {
@@ -64,7 +64,7 @@ public sealed class Rollbacker(ConsoleOutput output, SshSettings ssh)
     private async Task RestoreImageAsync(RegistryTransfer registry, ServerSession session, string image, CancellationToken cancellationToken)
     {
         var host = session.Server.Host;
-        if ((await session.Agent.Client.ImageStatusAsync(new ImageStatusRequest { Image = image }, cancellationToken: cancellationToken)).Present) return;
+        if (await session.HasImageAsync(image, cancellationToken)) return;
         try
         {
             var pulled = await registry.PullAsync(session, image, output, cancellationToken);

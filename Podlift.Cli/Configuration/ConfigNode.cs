@@ -75,8 +75,7 @@ internal sealed class ConfigNode(YamlNode node, string path, ConfigContext conte
         return context.Expander.Defer(scalar.Value ?? "", Path, environment);
     }
 
-    public IReadOnlyList<string> ShellCommandList(IDictionary<string, string> environment) =>
-        IsScalar ? [ShellCommand(environment)] : Items().Select(item => item.ShellCommand(environment)).ToList();
+    public IReadOnlyList<string> ShellCommandList(IDictionary<string, string> environment) => ListOf(item => item.ShellCommand(environment));
 
     public int Int(int min, int max)
     {
@@ -106,8 +105,10 @@ internal sealed class ConfigNode(YamlNode node, string path, ConfigContext conte
         return value;
     }
 
-    public IReadOnlyList<string> StringList() =>
-        IsScalar ? [String()] : Items().Select(item => item.String()).ToList();
+    public IReadOnlyList<string> StringList() => ListOf(item => item.String());
+
+    /// <summary>One value, or a list of them, each read by <paramref name="read"/>.</summary>
+    private IReadOnlyList<string> ListOf(Func<ConfigNode, string> read) => IsScalar ? [read(this)] : Items().Select(read).ToList();
 
     public bool IsFalse => Node is YamlScalarNode { Value: { } value } && value.ToLowerInvariant() is "false" or "no" or "off";
 

@@ -53,6 +53,10 @@ public sealed class ServerSession : IAsyncDisposable
     public async Task<AppState?> AppStateAsync(string app, CancellationToken cancellationToken) =>
         (await Agent.Client.StateAsync(new StateRequest { App = app }, cancellationToken: cancellationToken)).Apps.FirstOrDefault(a => a.App == app);
 
+    /// <summary>Whether this server's Docker already has the image (name:tag).</summary>
+    public async Task<bool> HasImageAsync(string image, CancellationToken cancellationToken) =>
+        (await Agent.Client.ImageStatusAsync(new ImageStatusRequest { Image = image }, cancellationToken: cancellationToken)).Present;
+
     public async ValueTask DisposeAsync()
     {
         Agent.Dispose();
