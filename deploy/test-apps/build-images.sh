@@ -22,8 +22,8 @@
 #                             POSTGRES_PASSWORD, POSTGRES_USER, POSTGRES_DB, PGDATA volume).
 #
 # Stages, as deploy/test-servers/build-image.sh:
-#  1. (slow, 3-4 min on 2 busy cores) debootstrap -> $WORK/zoo-rootfs-<hash>.tar.zst, keyed on the package list and
-#     the cleanup recipe below. Skipped if the tarball exists.
+#  1. (slow, 3-4 min on 2 busy cores) debootstrap -> $WORK/zoo-rootfs-<hash>.tar.zst, keyed on
+#     the package list and the cleanup recipe below. Skipped if the tarball exists.
 #  2. (~11 s) docker import of the tarball (podlift-zoo-rootfs:<hash>) + two small
 #     `docker build`s. Each image carries the label podlift.recipe=<its tag's hash>; if both tags
 #     exist with their labels, nothing is done (~0.2 s).
