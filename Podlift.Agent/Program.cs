@@ -41,6 +41,8 @@ try
     builder.Services.AddSingleton<HttpHealthProbe>();
     builder.Services.AddSingleton<IProcessRunner, ProcessRunner>();
     builder.Services.AddSingleton<IReverseProxy>(services => new NginxProxy(services.GetRequiredService<IProcessRunner>()));
+    builder.Services.AddSingleton<PortReservations>();
+    builder.Services.AddSingleton<ReleaseRunner>();
     builder.Services.AddSingleton(_ => new StateStore(StateStore.DefaultRoot));
     builder.Services.AddSingleton<HostFacts>();
     builder.Services.AddSingleton<ImageReceiver>();
@@ -65,6 +67,7 @@ try
     app.MapGrpcService<AgentService>();
 
     await DockerReadiness.WaitAsync(app.Services.GetRequiredService<DockerEngine>(), Log.Logger);
+    await app.Services.GetRequiredService<PeerFirewall>().RestoreAllAsync(CancellationToken.None); // iptables forgets them at a reboot
     await app.Services.GetRequiredService<Reconciler>().ReconcileAllAsync(CancellationToken.None);
 
     socket.PrepareForBind();

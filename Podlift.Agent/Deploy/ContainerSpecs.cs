@@ -12,8 +12,6 @@ public static class ContainerSpecs
 
     public static string NetworkName(string app) => $"podlift-{app}";
 
-    public static string DependencyName(string app, string dependency) => $"{app}-{dependency}";
-
     public const string AllInterfaces = "0.0.0.0";
 
     /// <summary>Where this server's nginx reaches containers, and where a drain counts their connections: loopback, their published port.</summary>
@@ -49,12 +47,30 @@ public static class ContainerSpecs
         };
 
     /// <summary>
+    /// The one-off container of a release command: the image and everything of the service's container
+    /// (env, volumes, network, the names it reaches) but a port, with the release command, never restarted.
+    /// </summary>
+    public static ContainerSpec ForRelease(DeployPlan plan, ServicePlan service, string deployId, string primaryAddress,
+        IReadOnlyDictionary<string, string>? dependencyAddresses = null)
+    {
+        var container = ForService(plan, service, 0, 0, deployId, DateTimeOffset.UtcNow, primaryAddress, LoopbackAddress, dependencyAddresses);
+        return container with
+        {
+            Name = ContainerNames.Release(plan.App, plan.Version),
+            Command = plan.Release.Command,
+            ContainerPort = 0,
+            Labels = new Dictionary<string, string> { [PodliftLabels.ReleaseOf] = plan.App, [PodliftLabels.Version] = plan.Version, [PodliftLabels.DeployId] = deployId },
+            Restart = "no",
+        };
+    }
+
+    /// <summary>
     /// A dependency listens on the app network under its own name. Its port is published on the
     /// network's gateway only (reachable from the app's containers as `primary`, not from the internet),
     /// or, when other servers need it, on all interfaces behind <see cref="Proxy.PeerFirewall"/>.
     /// </summary>
     public static ContainerSpec ForDependency(string app, DependencyPlan dependency, string bindAddress) =>
-        new(DependencyName(app, dependency.Name), dependency.Image, dependency.Env, dependency.Command,
+        new(ContainerNames.Dependency(app, dependency.Name), dependency.Image, dependency.Env, dependency.Command,
             new Dictionary<string, string>
             {
                 [PodliftLabels.DependencyOf] = app,

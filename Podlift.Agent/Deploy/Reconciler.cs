@@ -7,10 +7,12 @@ namespace Podlift.Agent.Deploy;
 
 /// <summary>
 /// Runs when the agent starts, before it takes requests: whatever a killed agent left half done is made
-/// consistent. nginx's config on disk is the truth about what serves (it is only written once the new
-/// containers are healthy): its version becomes current (adopted if state.json lagged), nginx runs that
-/// config, and every other running container is drained and stopped (a killed job's unrouted new
-/// containers are removed). The killed job's journal gets its ending.
+/// consistent. nginx's config on disk says what serves: the running containers on the ports it routes to.
+/// Their version becomes current (adopted if state.json lagged), nginx runs that config, and every other
+/// running container is drained and stopped (a killed job's unrouted new containers are removed). When
+/// the config routes to containers that no longer run, it is rewritten for the recorded version first,
+/// so nothing is removed or stopped while nginx still sends traffic to it. The killed job's journal gets
+/// its ending, and the live containers their stable names.
 /// </summary>
 public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
 {
@@ -33,17 +35,27 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
         }
     }
 
+    /// <summary>The version of the running containers nginx's config routes to here; null when it routes to none (or there is no config).</summary>
+    public static string? RoutedVersion(IReadOnlyList<(string Address, int Port)>? routed, IReadOnlyList<AppContainer> containers)
+    {
+        if (routed is null) return null;
+        var ports = routed.Where(b => b.Address == ContainerSpecs.LoopbackAddress).Select(b => b.Port).ToHashSet();
+        return containers.Where(c => c.IsRunning && ports.Contains(c.HostPort))
+            .GroupBy(c => c.Version).OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault();
+    }
+
     private async Task ReconcileAsync(string app, IReadOnlyList<AppContainer> containers, CancellationToken cancellationToken)
     {
         var (record, _) = tools.State.LoadOrRebuild(app, containers);
         var interrupted = InterruptedJob(app);
-        // nginx names the local version it routes to; a primary that only balances other servers' containers has none here
-        var routed = tools.Proxy.RoutedVersion(app);
-        var live = routed is not null && containers.Any(c => c.Version == routed) ? routed : record?.Current?.Version;
+        var routedBackends = tools.Proxy.RoutedBackends(app);
+        // a primary that only balances other servers' containers routes to none of its own
+        var routed = RoutedVersion(routedBackends, containers);
+        var live = routed ?? record?.Current?.Version;
         if (record is null || live is null) return;
         var actions = new List<string>();
 
-        if (record.Current?.Version != live && containers.Any(c => c.Version == live && c.IsRunning))
+        if (record.Current?.Version != live)
         {
             record = record.WithSuccess(Adopted(live, containers, interrupted),
                 new HistoryEntry(interrupted?.DeployId ?? "", live, DateTimeOffset.UtcNow, 0, "succeeded (finished by the restarted agent)",
@@ -57,11 +69,18 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
         }
 
         var stray = containers.Where(c => c.IsRunning && c.Version != live).ToList();
+        var routedHere = routedBackends?.Any(b => b.Address == ContainerSpecs.LoopbackAddress) == true;
+        if (routed is null && routedHere && record.Current is { } recorded)
+        {
+            // nginx routes to containers that are gone or stopped: route to the recorded version before anything else
+            await RouteToAsync(app, recorded, cancellationToken);
+            actions.Add($"nginx rewritten for {recorded.Version}: its config routed to containers that no longer run");
+        }
         if (stray.Count > 0 || interrupted is not null)
         {
-            var change = tools.Proxy.RoutedVersion(app) is null ? null : await tools.Proxy.ReapplyAsync(cancellationToken);
-            if (change is not null && stray.Count > 0)
-                await tools.Proxy.DrainAsync(change, ContainerSpecs.LoopbackEndpoints(stray), DrainBound, cancellationToken);
+            if (routedBackends is not null) await tools.Proxy.ReapplyAsync(cancellationToken);
+            if (routedBackends is not null && stray.Count > 0)
+                await tools.Proxy.DrainAsync(ContainerSpecs.LoopbackEndpoints(stray), DrainBound, cancellationToken);
             foreach (var container in stray)
             {
                 if (interrupted is not null && container.DeployId == interrupted.DeployId)
@@ -77,14 +96,43 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
             }
         }
 
-        if (routed is not null && record.Current is { } current)
+        if (routedBackends is not null && record.Current is { } current)
             tools.Upstreams.Replace(app, Proxy.UpstreamRegistry.Local,
                 current.RoutedContainers().Select(c => ContainerSpecs.LocalUpstream(c.HostPort, c.Name)));
+        actions.AddRange(await NameAsync(app, live, cancellationToken));
         tools.State.Save(record);
         var summary = actions.Count > 0 ? string.Join("; ", actions) : "nothing to change";
         if (interrupted is not null) FinishJournal(interrupted, live, summary);
         if (actions.Count > 0 || interrupted is not null)
             log.LogWarning("Reconciled {App} after a restart: {Version} serves; {Summary}", app, live, summary);
+    }
+
+    /// <summary>Rewrites the app's site for a recorded deployment's running containers (and the other servers' backends the primary keeps).</summary>
+    private async Task RouteToAsync(string app, DeploymentRecord deployment, CancellationToken cancellationToken)
+    {
+        var local = deployment.RoutedContainers().Select(c => ContainerSpecs.LocalUpstream(c.HostPort, c.Name)).ToList();
+        var service = deployment.RoutedContainers().FirstOrDefault()?.Service;
+        if (local.Count == 0 || service is null) return;
+        await tools.Upstreams.WithLockAsync(app, async () =>
+        {
+            tools.Upstreams.Replace(app, Proxy.UpstreamRegistry.Local, local);
+            await tools.Proxy.SwitchAsync(await tools.Sites.CreateAsync(app, service, tools.Upstreams.Backends(app)), cancellationToken);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>The live version's containers take the stable names, the others their versioned ones (a crash can fall between two renames).</summary>
+    private async Task<IReadOnlyList<string>> NameAsync(string app, string live, CancellationToken cancellationToken)
+    {
+        var containers = await tools.Runtime.ListAppContainersAsync(app, cancellationToken);
+        var liveIds = ContainerNaming.LiveIds(live, containers);
+        var done = new List<string>();
+        foreach (var rename in ContainerNaming.Plan(containers, liveIds))
+        {
+            await tools.Runtime.RenameAsync(rename.Id, rename.To, cancellationToken);
+            done.Add($"renamed {rename.From} to {rename.To}");
+        }
+        return done;
     }
 
     private sealed record InterruptedJobInfo(string DeployId, string JournalPath, DeployPlan? Plan, string Operation, long LastSequence);

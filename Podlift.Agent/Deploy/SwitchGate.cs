@@ -2,12 +2,18 @@ using System.Collections.Concurrent;
 
 namespace Podlift.Agent.Deploy;
 
+/// <summary>
+/// The CLI's answer to a non-primary server waiting for the primary's load balancer. NoAnswer: none came
+/// in time, so the primary may or may not route here already.
+/// </summary>
+public sealed record SwitchAnswer(bool Proceed, string Reason, bool NoAnswer = false);
+
 /// <summary>Where a non-primary server's deploy waits for the CLI to say the primary's upstream has its new containers.</summary>
 public sealed class SwitchGate
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<(bool Proceed, string Reason)>> _waiting = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<SwitchAnswer>> _waiting = new();
 
-    public async Task<(bool Proceed, string Reason)> WaitAsync(string deployId, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<SwitchAnswer> WaitAsync(string deployId, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var signal = _waiting.GetOrAdd(deployId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
         try
@@ -16,7 +22,7 @@ public sealed class SwitchGate
         }
         catch (TimeoutException)
         {
-            return (false, $"no word from the CLI within {timeout.TotalMinutes:0} minutes");
+            return new SwitchAnswer(false, $"no word from the CLI within {timeout.TotalMinutes:0} minutes", NoAnswer: true);
         }
         finally
         {
@@ -26,5 +32,5 @@ public sealed class SwitchGate
 
     /// <summary>False when no deploy with that id is waiting.</summary>
     public bool Release(string deployId, bool proceed, string reason) =>
-        _waiting.TryGetValue(deployId, out var signal) && signal.TrySetResult((proceed, reason));
+        _waiting.TryGetValue(deployId, out var signal) && signal.TrySetResult(new SwitchAnswer(proceed, reason));
 }

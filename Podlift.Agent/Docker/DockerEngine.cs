@@ -196,6 +196,9 @@ public sealed class DockerEngine(DockerClient client) : IContainerRuntime, IDisp
         return new ContainerStatus(inspected.State.Running, inspected.State.ExitCode, inspected.State.Status, inspected.State.Health?.Status ?? "none");
     }
 
+    public async Task<long> WaitForExitAsync(string id, CancellationToken cancellationToken) =>
+        (await client.Containers.WaitContainerAsync(id, cancellationToken)).StatusCode;
+
     public Task StartAsync(string id, CancellationToken cancellationToken) =>
         client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
 

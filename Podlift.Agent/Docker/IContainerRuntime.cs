@@ -64,7 +64,10 @@ public interface IContainerRuntime
     Task<IReadOnlySet<int>> HostPortsBoundAsync(CancellationToken cancellationToken);
     Task<string> CreateAndStartAsync(ContainerSpec spec, CancellationToken cancellationToken);
     Task<ContainerStatus> StatusAsync(string id, CancellationToken cancellationToken);
+    /// <summary>Waits until the container exits; returns its exit code.</summary>
+    Task<long> WaitForExitAsync(string id, CancellationToken cancellationToken);
     Task StopAsync(string id, TimeSpan grace, CancellationToken cancellationToken);
+    /// <summary>Removes the container (by id or name), running or not; one that is not there is no error.</summary>
     Task RemoveAsync(string id, CancellationToken cancellationToken);
     Task RenameAsync(string id, string newName, CancellationToken cancellationToken);
     Task<IReadOnlyList<string>> TailLogAsync(string id, int lines, CancellationToken cancellationToken);

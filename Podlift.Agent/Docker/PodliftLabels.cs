@@ -18,4 +18,6 @@ public static class PodliftLabels
     public const string DependencyOf = "podlift.dependency_of";
     public const string Dependency = "podlift.dependency";
     public const string ConfigHash = "podlift.config_hash";
+    /// <summary>On the one-off container of a release command instead of <see cref="App"/>: it is never an app container.</summary>
+    public const string ReleaseOf = "podlift.release_of";
 }

@@ -19,11 +19,14 @@ public abstract record HealthDecision
 /// <summary>
 /// The health-check policy as a pure state machine: feed it probe outcomes and elapsed time, it says
 /// healthy, unhealthy, or when to probe again. Probes back off from 100 ms to the configured interval,
-/// so a fast app is found healthy in a fraction of a second and a slow one is not hammered.
+/// so a fast app is found healthy in a fraction of a second and a slow one is not hammered. No answer
+/// and 503 (still starting) are waited out until the timeout; any other wrong answer fails after
+/// `retries` of them, so a wrong path is reported at once.
 /// </summary>
 public sealed class HealthCheckTracker(HealthCheckSettings settings)
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
+    private const int NotReadyYet = 503;
     private int _probes;
     private int _wrongAnswers;
 
@@ -35,6 +38,10 @@ public sealed class HealthCheckTracker(HealthCheckSettings settings)
         {
             case ProbeOutcome.Answered answered when settings.Expect.Contains(answered.StatusCode):
                 return new HealthDecision.Healthy();
+            case ProbeOutcome.Answered { StatusCode: NotReadyYet }:
+                // an app that is still starting (its database not reachable yet) says so with 503: wait, as for no answer
+                lastProblem = $"GET {settings.Path} answered {NotReadyYet} (not ready yet)";
+                break;
             case ProbeOutcome.Answered answered:
                 _wrongAnswers++;
                 lastProblem = $"GET {settings.Path} answered {answered.StatusCode}, expected {string.Join(" or ", settings.Expect)}";

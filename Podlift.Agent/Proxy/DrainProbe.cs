@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Podlift.Agent.Proxy;
 
-/// <summary>Reads the kernel's and nginx's view of in-flight work. Parsing is pure; the readers touch /proc.</summary>
+/// <summary>Reads the kernel's view of in-flight work: connections to backends. Parsing is pure; the reader touches /proc.</summary>
 public static class DrainProbe
 {
     private const string Established = "01";
@@ -48,34 +48,9 @@ public static class DrainProbe
         return new System.Net.IPEndPoint(new System.Net.IPAddress(address), port);
     }
 
-    /// <summary>nginx worker processes: pid and whether they are shutting down after a reload.</summary>
-    public sealed record NginxWorker(int Pid, bool ShuttingDown);
-
-    public static NginxWorker? ParseNginxWorker(int pid, string cmdline)
-    {
-        var title = cmdline.Replace('\0', ' ').Trim();
-        if (!title.StartsWith("nginx: worker process", StringComparison.Ordinal)) return null;
-        return new NginxWorker(pid, title.Contains("is shutting down", StringComparison.Ordinal));
-    }
-
     public static int ConnectionsTo(IReadOnlySet<System.Net.IPEndPoint> endpoints)
     {
         try { return CountConnectionsTo(File.ReadAllText("/proc/net/tcp"), endpoints); }
         catch (IOException) { return 0; }
-    }
-
-    public static IReadOnlyList<NginxWorker> NginxWorkers()
-    {
-        var workers = new List<NginxWorker>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            try
-            {
-                if (ParseNginxWorker(pid, File.ReadAllText(Path.Combine(dir, "cmdline"))) is { } worker) workers.Add(worker);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        }
-        return workers;
     }
 }

@@ -1,103 +1,167 @@
 using System.Diagnostics;
+using System.Net;
 using Podlift.Agent.Host;
 
 namespace Podlift.Agent.Proxy;
 
-public sealed class ProxyException(string message) : Exception(message);
-
-/// <summary>The workers that served the old config; a drain waits for them.</summary>
-public sealed record ProxySwitch(IReadOnlySet<int> WorkersBefore);
+/// <summary>
+/// nginx could not be switched. <see cref="PreviousRestored"/>: podlift confirmed that nginx runs the
+/// previous site again (or never stopped running it), so the old version is what serves.
+/// </summary>
+public sealed class ProxyException(string message, bool previousRestored) : Exception(message)
+{
+    public bool PreviousRestored { get; } = previousRestored;
+}
 
 public sealed record DrainResult(bool Drained, TimeSpan Elapsed, int ConnectionsLeft);
 
 /// <summary>Routes traffic by rewriting the app's nginx site, testing it, and reloading gracefully.</summary>
 public interface IReverseProxy
 {
-    Task<ProxySwitch> SwitchAsync(NginxSite site, CancellationToken cancellationToken);
-    /// <summary>The version the app's config on disk routes to, or null when there is none.</summary>
-    string? RoutedVersion(string app);
-    /// <summary>Makes nginx run the config on disk (after a crash between writing and reloading); returns the workers to drain.</summary>
-    Task<ProxySwitch> ReapplyAsync(CancellationToken cancellationToken);
-    /// <summary>Waits until nginx's old workers are gone and no connection to <paramref name="oldBackends"/> is open, or the bound passes.</summary>
-    Task<DrainResult> DrainAsync(ProxySwitch change, IReadOnlySet<System.Net.IPEndPoint> oldBackends, TimeSpan bound, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes the site, has nginx load it and confirms nginx applied it. Any failure after the new site is
+    /// written (nginx -t, reload, no confirmation in time, cancellation) puts the previous site back and
+    /// has nginx load that before it throws a <see cref="ProxyException"/>.
+    /// </summary>
+    Task SwitchAsync(NginxSite site, CancellationToken cancellationToken);
+    /// <summary>The backends the app's site on disk routes to, or null when the app has no site.</summary>
+    IReadOnlyList<(string Address, int Port)>? RoutedBackends(string app);
+    /// <summary>Makes nginx run the config on disk (after a crash between writing and reloading).</summary>
+    Task ReapplyAsync(CancellationToken cancellationToken);
+    /// <summary>Waits until no connection to <paramref name="oldBackends"/> is open, or the bound passes. Other apps' connections do not count.</summary>
+    Task<DrainResult> DrainAsync(IReadOnlySet<IPEndPoint> oldBackends, TimeSpan bound, CancellationToken cancellationToken);
+    /// <summary>Why another app's site on this server would clash with one for <paramref name="domains"/> (none: the default site), or null.</summary>
+    string? ConflictWith(string app, IReadOnlyList<string> domains);
+    /// <summary>The host names the app's site answers (empty: the default site), or null when it has no site.</summary>
+    IReadOnlyList<string>? SiteDomains(string app);
 }
 
-public sealed class NginxProxy(IProcessRunner processes, string configDirectory = "/etc/nginx/conf.d", string stockDefaultSite = "/etc/nginx/sites-enabled/default")
+public sealed class NginxProxy(
+    IProcessRunner processes, INginxProcesses nginx, Func<IReadOnlySet<IPEndPoint>, int> connectionsTo,
+    string configDirectory = "/etc/nginx/conf.d", string stockDefaultSite = "/etc/nginx/sites-enabled/default", TimeSpan? reloadBound = null)
     : IReverseProxy
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan ReloadBound = TimeSpan.FromSeconds(10);
+    private readonly TimeSpan _reloadBound = reloadBound ?? TimeSpan.FromSeconds(10);
+
+    public NginxProxy(IProcessRunner processes) : this(processes, new NginxProcesses(), DrainProbe.ConnectionsTo) { }
 
     public static bool HostHasIPv6 => File.Exists("/proc/net/if_inet6");
 
-    public async Task<ProxySwitch> SwitchAsync(NginxSite site, CancellationToken cancellationToken)
-    {
-        var path = Path.Combine(configDirectory, NginxSite.FileName(site.App));
-        var previous = File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken) : null;
-        var stockDefault = string.IsNullOrEmpty(site.Domain) ? DisableStockDefaultSite() : null;
+    private string PathOf(string app) => Path.Combine(configDirectory, NginxSite.FileName(app));
 
+    public async Task SwitchAsync(NginxSite site, CancellationToken cancellationToken)
+    {
+        var path = PathOf(site.App);
+        var previous = File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken) : null;
+        var stockDefault = site.IsDefaultSite ? DisableStockDefaultSite() : null;
         Directory.CreateDirectory(configDirectory);
-        await WriteAtomicallyAsync(path, NginxSiteRenderer.Render(site), cancellationToken);
-        var test = await processes.RunAsync("nginx", ["-t", "-q"], cancellationToken);
-        if (!test.Succeeded)
+        await WriteAtomicallyAsync(path, NginxSiteRenderer.Render(site), CancellationToken.None);
+
+        string failure;
+        try
         {
-            if (previous is null) File.Delete(path);
-            else await WriteAtomicallyAsync(path, previous, cancellationToken);
-            if (stockDefault is not null) File.CreateSymbolicLink(stockDefault.Value.Link, stockDefault.Value.Target);
-            throw new ProxyException($"nginx rejected the new config, the previous one is kept:\n{test.CombinedOutput}");
+            var test = await processes.RunAsync("nginx", ["-t", "-q"], cancellationToken);
+            if (!test.Succeeded)
+            {
+                // nginx never loaded the new site: putting the file back is the whole undo
+                await PutBackAsync(path, previous, stockDefault);
+                throw new ProxyException($"nginx rejected the new config, the previous one is kept:\n{test.CombinedOutput}", previousRestored: true);
+            }
+            failure = await ReloadAsync(cancellationToken) ?? "";
+            if (failure.Length == 0) return;
+        }
+        catch (OperationCanceledException)
+        {
+            failure = "the switch was cancelled (the agent is stopping)";
         }
 
-        var before = ActiveWorkers();
-        var reload = await processes.RunAsync("systemctl", ["reload-or-restart", "nginx"], cancellationToken);
-        if (!reload.Succeeded) throw new ProxyException($"reloading nginx failed: {reload.CombinedOutput}");
-        await WaitUntilReloadedAsync(before, cancellationToken);
-        return new ProxySwitch(before);
+        await PutBackAsync(path, previous, stockDefault);
+        var restored = await ReloadAsync(CancellationToken.None) is null;
+        throw new ProxyException(restored
+            ? $"{failure}; the previous nginx config is back and nginx runs it"
+            : $"{failure}; the previous nginx config was put back, but nginx did not confirm loading it", restored);
     }
 
-    public string? RoutedVersion(string app)
+    public IReadOnlyList<(string Address, int Port)>? RoutedBackends(string app)
     {
-        var path = Path.Combine(configDirectory, NginxSite.FileName(app));
-        return File.Exists(path) ? NginxSiteRenderer.VersionOf(File.ReadAllText(path), app) : null;
+        var path = PathOf(app);
+        return File.Exists(path) ? NginxSiteReader.Backends(File.ReadAllText(path), app) : null;
     }
 
-    public async Task<ProxySwitch> ReapplyAsync(CancellationToken cancellationToken)
+    public async Task ReapplyAsync(CancellationToken cancellationToken)
     {
         var test = await processes.RunAsync("nginx", ["-t", "-q"], cancellationToken);
-        if (!test.Succeeded) throw new ProxyException($"nginx rejects its config on disk:\n{test.CombinedOutput}");
-        var before = DrainProbe.NginxWorkers().Select(w => w.Pid).ToHashSet();
-        var reload = await processes.RunAsync("systemctl", ["reload-or-restart", "nginx"], cancellationToken);
-        if (!reload.Succeeded) throw new ProxyException($"reloading nginx failed: {reload.CombinedOutput}");
-        await WaitUntilReloadedAsync(ActiveWorkersAmong(before), cancellationToken);
-        return new ProxySwitch(before);
+        if (!test.Succeeded) throw new ProxyException($"nginx rejects its config on disk:\n{test.CombinedOutput}", previousRestored: false);
+        if (await ReloadAsync(cancellationToken) is { } failure) throw new ProxyException(failure, previousRestored: false);
     }
 
-    private static HashSet<int> ActiveWorkersAmong(IReadOnlySet<int> pids) => ActiveWorkers().Where(pids.Contains).ToHashSet();
-
-    public async Task<DrainResult> DrainAsync(ProxySwitch change, IReadOnlySet<System.Net.IPEndPoint> oldBackends, TimeSpan bound, CancellationToken cancellationToken)
+    public async Task<DrainResult> DrainAsync(IReadOnlySet<IPEndPoint> oldBackends, TimeSpan bound, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var oldWorkersAlive = DrainProbe.NginxWorkers().Any(w => change.WorkersBefore.Contains(w.Pid));
-            var connections = DrainProbe.ConnectionsTo(oldBackends);
-            if (!oldWorkersAlive && connections == 0) return new DrainResult(true, clock.Elapsed, 0);
+            var connections = connectionsTo(oldBackends);
+            if (connections == 0) return new DrainResult(true, clock.Elapsed, 0);
             if (clock.Elapsed >= bound) return new DrainResult(false, clock.Elapsed, connections);
             await Task.Delay(PollInterval, cancellationToken);
         }
     }
 
-    private static HashSet<int> ActiveWorkers() => DrainProbe.NginxWorkers().Where(w => !w.ShuttingDown).Select(w => w.Pid).ToHashSet();
+    public string? ConflictWith(string app, IReadOnlyList<string> domains) =>
+        Podlift.Protocol.SiteConflicts.Find(app, domains, Sites());
 
-    /// <summary>`systemctl reload` returns before nginx acts on it: wait until no worker of the old config takes new requests.</summary>
-    private static async Task WaitUntilReloadedAsync(IReadOnlySet<int> before, CancellationToken cancellationToken)
+    public IReadOnlyList<string>? SiteDomains(string app)
     {
-        if (before.Count == 0) return; // nginx was not running; it was started with the new config
-        var clock = Stopwatch.StartNew();
-        while (ActiveWorkers().Overlaps(before))
+        var path = PathOf(app);
+        return File.Exists(path) ? NginxSiteReader.ServerNames(File.ReadAllText(path), app) : null;
+    }
+
+    /// <summary>Every podlift site nginx has on this server, with its host names.</summary>
+    private IEnumerable<Podlift.Protocol.SiteNames> Sites()
+    {
+        if (!Directory.Exists(configDirectory)) yield break;
+        foreach (var file in Directory.EnumerateFiles(configDirectory, "podlift-*.conf"))
         {
-            if (clock.Elapsed > ReloadBound) throw new ProxyException("nginx did not apply the reload within 10s");
+            var app = Path.GetFileName(file)["podlift-".Length..^".conf".Length];
+            if (NginxSiteReader.ServerNames(File.ReadAllText(file), app) is { } names) yield return new Podlift.Protocol.SiteNames(app, names);
+        }
+    }
+
+    /// <summary>Has nginx reload and confirms it did: null, or why it could not be confirmed.</summary>
+    private async Task<string?> ReloadAsync(CancellationToken cancellationToken)
+    {
+        var before = nginx.Snapshot();
+        var reload = await processes.RunAsync("systemctl", ["reload-or-restart", "nginx"], cancellationToken);
+        if (!reload.Succeeded) return $"reloading nginx failed: {reload.CombinedOutput}";
+        return await WaitUntilAppliedAsync(before, cancellationToken)
+            ? null
+            : $"nginx did not apply the reload within {_reloadBound.TotalSeconds:0}s";
+    }
+
+    /// <summary>
+    /// `systemctl reload` returns before nginx acts on it. nginx has applied it once its master runs
+    /// workers and none of them is a worker of the old config still taking requests.
+    /// </summary>
+    private async Task<bool> WaitUntilAppliedAsync(NginxProcessSnapshot before, CancellationToken cancellationToken)
+    {
+        var old = before.ActiveWorkers;
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var now = nginx.Snapshot();
+            var active = now.ActiveWorkers;
+            if (now.MasterPid is not null && active.Count > 0 && !active.Overlaps(old)) return true;
+            if (clock.Elapsed > _reloadBound) return false;
             await Task.Delay(PollInterval, cancellationToken);
         }
+    }
+
+    private async Task PutBackAsync(string path, string? previous, (string Link, string Target)? stockDefault)
+    {
+        if (previous is null) File.Delete(path);
+        else await WriteAtomicallyAsync(path, previous, CancellationToken.None);
+        if (stockDefault is { } link && !File.Exists(link.Link)) File.CreateSymbolicLink(link.Link, link.Target);
     }
 
     /// <summary>

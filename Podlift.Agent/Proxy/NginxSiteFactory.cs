@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Podlift.Agent.Host;
 using Podlift.Agent.State;
 using Podlift.Protocol;
 
@@ -7,14 +8,23 @@ namespace Podlift.Agent.Proxy;
 /// <summary>
 /// Builds an app's site from its backends and its proxy settings, which it keeps per app
 /// (proxy.json beside state.json) so every rewrite (a local deploy, another server's SetUpstream,
-/// `ssl setup`) renders the same domain and TLS. TLS is on only once the certificate files exist.
+/// `ssl setup`) renders the same host names, limits and TLS. TLS is on only once the certificate files exist.
 /// </summary>
-public sealed class NginxSiteFactory(StateStore store, ILogger<NginxSiteFactory> log)
+public sealed class NginxSiteFactory(StateStore store, HostFacts host, ILogger<NginxSiteFactory> log)
 {
-    public NginxSite Create(string app, string service, string version, IReadOnlyList<UpstreamServer> backends, ProxyPlan? proxy = null)
+    // nginx is not upgraded under a running agent often enough to ask it for its version on every rewrite
+    private readonly Lazy<Task<string>> _nginxVersion = new(() => host.NginxVersionAsync(CancellationToken.None));
+
+    public async Task<NginxSite> CreateAsync(string app, string service, IReadOnlyList<UpstreamServer> backends, ProxyPlan? proxy = null)
     {
         proxy ??= LoadSettings(app);
-        return new NginxSite(app, service, version, proxy?.Domain, backends, NginxProxy.HostHasIPv6, TlsOf(app, proxy));
+        return new NginxSite(app, service, ProxyDefaults.Domains(proxy), backends, NginxProxy.HostHasIPv6)
+        {
+            Tls = TlsOf(app, proxy),
+            Limits = SiteLimits.From(proxy?.Limits),
+            TrustedProxies = proxy?.TrustedProxies.ToList() ?? [],
+            Http2Directive = NginxVersions.HasHttp2Directive(await _nginxVersion.Value),
+        };
     }
 
     public void SaveSettings(string app, ProxyPlan proxy)

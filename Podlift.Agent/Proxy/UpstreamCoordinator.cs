@@ -17,12 +17,11 @@ public sealed class UpstreamCoordinator(DeployTools tools)
         {
             var offered = request.Backends.Select(b => new UpstreamServer(b.Address, b.Port, b.Name)).ToList();
             var replaced = tools.Upstreams.Replace(request.App, request.Server, offered);
-            var site = tools.Sites.Create(request.App, request.Service, tools.State.Load(request.App)?.Current?.Version ?? "", tools.Upstreams.Backends(request.App),
+            var site = await tools.Sites.CreateAsync(request.App, request.Service, tools.Upstreams.Backends(request.App),
                 tools.Sites.LoadSettings(request.App) ?? new ProxyPlan { Enabled = true, Domain = request.Domain });
-            ProxySwitch change;
             try
             {
-                change = await tools.Proxy.SwitchAsync(site, cancellationToken);
+                await tools.Proxy.SwitchAsync(site, cancellationToken);
             }
             catch
             {
@@ -34,7 +33,7 @@ public sealed class UpstreamCoordinator(DeployTools tools)
             var gone = new HashSet<IPEndPoint>();
             foreach (var backend in replaced.Where(r => !kept.Contains((r.Address, r.Port))))
                 gone.Add(new IPEndPoint(await HostAddresses.ResolveAsync(backend.Address, cancellationToken), backend.Port));
-            var drained = await tools.Proxy.DrainAsync(change, gone, TimeSpan.FromMilliseconds(request.DrainMilliseconds), cancellationToken);
+            var drained = await tools.Proxy.DrainAsync(gone, TimeSpan.FromMilliseconds(request.DrainMilliseconds), cancellationToken);
             return new SetUpstreamReply
             {
                 Drained = drained.Drained, DrainMilliseconds = (long)drained.Elapsed.TotalMilliseconds, ConnectionsLeft = drained.ConnectionsLeft,
@@ -52,7 +51,7 @@ public sealed class UpstreamCoordinator(DeployTools tools)
                 throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.FailedPrecondition,
                     $"{request.App} serves nothing through nginx on this server yet; deploy it first"));
             tools.Sites.SaveSettings(request.App, request.Proxy);
-            var site = tools.Sites.Create(request.App, service, current!.Version, backends, request.Proxy);
+            var site = await tools.Sites.CreateAsync(request.App, service, backends, request.Proxy);
             await tools.Proxy.SwitchAsync(site, cancellationToken);
             return new ApplyProxyReply
             {

@@ -4,7 +4,7 @@ using Podlift.Protocol;
 namespace Podlift.Agent.State;
 
 /// <summary>Answers State: the recorded deployments joined with what Docker says runs right now.</summary>
-public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, HttpClient http, ILogger<AppStateReader> log)
+public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, Proxy.IReverseProxy proxy, HttpClient http, ILogger<AppStateReader> log)
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
@@ -46,6 +46,11 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
             PreviousDeployedAtUnixMilliseconds = record.Previous?.DeployedAt.ToUnixTimeMilliseconds() ?? 0,
             PreviousDeployedBy = record.Previous?.DeployedBy ?? "",
         };
+        if (proxy.SiteDomains(record.App) is { } domains)
+        {
+            state.HasSite = true;
+            state.SiteDomains.AddRange(domains);
+        }
         foreach (var entry in record.History.Reverse())
             state.History.Add(new DeploymentInfo
             {

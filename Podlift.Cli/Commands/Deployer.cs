@@ -40,6 +40,7 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         var deployedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
         var source = await Git.SourceAsync(config.ProjectDirectory, cancellationToken);
         await AppNameCheck.EnsureOursAsync(config, sessions, source, cancellationToken);
+        await SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken);
         var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, source);
 
         using var docker = new LocalDocker();
@@ -73,6 +74,23 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
     {
         /// <summary>With --parallel and no registry: the servers that need the image share one save of it.</summary>
         public SharedSave? Save { get; init; }
+
+        /// <summary>Set once the primary's release command ran (at once without one): other servers join its load balancer only then.</summary>
+        public TaskCompletionSource<bool> PrimaryReady { get; } = PrimaryReadySource(Config);
+
+        private static TaskCompletionSource<bool> PrimaryReadySource(PodliftConfig config)
+        {
+            var ready = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (config.Release is null) ready.SetResult(true);
+            return ready;
+        }
+
+        /// <summary>Watches the primary's events for the end of its release step.</summary>
+        public void OnPrimaryEvent(DeployEvent deployEvent)
+        {
+            if (deployEvent.StepFinished?.Step == DeployStep.Release) PrimaryReady.TrySetResult(true);
+            else if (deployEvent.Finished is { } finished) PrimaryReady.TrySetResult(finished.Success);
+        }
     }
 
     private async Task<IReadOnlyList<DeployFinished>> SeriallyAsync(Run run, IReadOnlyList<ServerSession> sessions)
@@ -139,17 +157,27 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
 
     private async Task<DeployFinished> DeployToAsync(Run run, ServerSession session, ConsoleOutput console)
     {
+        var isPrimary = session == run.Primary;
         try
         {
-            await TransferAsync(run, session, console);
+            try
+            {
+                await TransferAsync(run, session, console);
+            }
+            finally
+            {
+                run.Save?.Decline(session.Server.Host); // taken, or never needed: either way the others do not wait for this server
+            }
+            var plan = DeployPlanner.For(run.Config, session.Server, run.Release, run.Options.SkipHealthcheck);
+            return await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Deploy(plan, cancellationToken: run.Cancellation),
+                console, LogsHint(run.Config), run.Cancellation,
+                new PrimaryHandoff(run.Config, run.Primary, run.PrimaryReady.Task, run.Cancellation).For(session, console),
+                isPrimary ? run.OnPrimaryEvent : null);
         }
         finally
         {
-            run.Save?.Decline(session.Server.Host); // taken, or never needed: either way the others do not wait for this server
+            if (isPrimary) run.PrimaryReady.TrySetResult(false); // ended before its release finished: no server waits for it
         }
-        var plan = DeployPlanner.For(run.Config, session.Server, run.Release, run.Options.SkipHealthcheck);
-        return await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Deploy(plan, cancellationToken: run.Cancellation),
-            console, LogsHint(run.Config), run.Cancellation, new PrimaryHandoff(run.Config, run.Primary, run.Cancellation).For(session, console));
     }
 
     /// <summary>After a failure: which version each server runs now, as its agent says.</summary>

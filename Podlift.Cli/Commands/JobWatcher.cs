@@ -13,7 +13,7 @@ public static class JobWatcher
 {
     public static async Task<DeployFinished> WatchAsync(
         string host, Func<AsyncServerStreamingCall<DeployEvent>> start, ConsoleOutput output, string logsHint, CancellationToken cancellationToken,
-        Func<AwaitingSwitch, string, Task>? onAwaitingSwitch = null)
+        Func<AwaitingSwitch, string, Task>? onAwaitingSwitch = null, Action<DeployEvent>? onEvent = null)
     {
         var printer = new DeployEventPrinter(output);
         try
@@ -22,6 +22,7 @@ public static class JobWatcher
             await foreach (var deployEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
             {
                 printer.Handle(deployEvent);
+                onEvent?.Invoke(deployEvent);
                 if (deployEvent.AwaitingSwitch is { } awaiting && onAwaitingSwitch is not null)
                     await onAwaitingSwitch(awaiting, deployEvent.DeployId);
             }

@@ -11,7 +11,11 @@ namespace Podlift.Cli.Commands;
 /// primary's upstream to them (the primary drains the ones they replace) and then lets that server's
 /// job go on, or tells it the primary could not take them.
 /// </summary>
-public sealed class PrimaryHandoff(PodliftConfig config, ServerSession primary, CancellationToken cancellationToken)
+/// <param name="primaryReady">
+/// True once the primary may be joined: its release command (migrations) ran. Until then another server's new
+/// containers must not take traffic; false: the primary's deploy failed before that.
+/// </param>
+public sealed class PrimaryHandoff(PodliftConfig config, ServerSession primary, Task<bool> primaryReady, CancellationToken cancellationToken)
 {
     public Func<AwaitingSwitch, string, Task> For(ServerSession session, ConsoleOutput console) =>
         (awaiting, deployId) => HandOffAsync(session, awaiting, deployId, console);
@@ -19,6 +23,13 @@ public sealed class PrimaryHandoff(PodliftConfig config, ServerSession primary, 
     private async Task HandOffAsync(ServerSession session, AwaitingSwitch awaiting, string deployId, ConsoleOutput console)
     {
         var confirm = new ConfirmSwitchRequest { App = config.App, DeployId = deployId, Proceed = true };
+        if (!await primaryReady.WaitAsync(cancellationToken))
+        {
+            confirm.Proceed = false;
+            confirm.Reason = $"{primary.Server.Host}: its deploy failed before its release command finished";
+            await session.Agent.Client.ConfirmSwitchAsync(confirm, cancellationToken: cancellationToken);
+            return;
+        }
         try
         {
             var request = new SetUpstreamRequest

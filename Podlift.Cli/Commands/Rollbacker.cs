@@ -33,7 +33,7 @@ public sealed class Rollbacker(ConsoleOutput output, SshSettings ssh)
         var requestedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
         using var docker = config.Registry is null ? null : new LocalDocker(); // a rollback needs no local Docker without a registry
         var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker!, registryConfig) : null;
-        var handoff = new PrimaryHandoff(config, primary, cancellationToken);
+        var handoff = new PrimaryHandoff(config, primary, Task.FromResult(true), cancellationToken); // a rollback runs no release command
         foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
         {
             if (sessions.Count > 1) output.Line($"Rolling back {session.Server.Host}...");

@@ -30,10 +30,11 @@ public sealed class SslManager(ConsoleOutput output, SshSettings ssh)
             output.Step(1, 3, "Installing certbot");
             var installed = SetupScripts.Parse((await Must(session.Ssh, SslScripts.InstallCertbot, "installing certbot", cancellationToken)).StandardOutput);
             output.Ok($"{installed.Detail}{(installed.Changed ? " (installed)" : " (already installed)")}");
-            output.Step(2, 3, $"Requesting a certificate for {config.Domain}");
-            var obtained = await Must(session.Ssh, SslScripts.Obtain(config.Domain!, address, config.Proxy.AcmeServer), "certbot", cancellationToken);
+            var names = string.Join(", ", config.Domains);
+            output.Step(2, 3, $"Requesting a certificate for {names}");
+            var obtained = await Must(session.Ssh, SslScripts.Obtain(config.Domains, address, config.Proxy.AcmeServer), "certbot", cancellationToken);
             output.Detail(obtained.StandardOutput.Trim());
-            output.Ok($"certificate for {config.Domain} from {config.Proxy.AcmeServer}");
+            output.Ok($"certificate for {names} from {config.Proxy.AcmeServer}");
         }
         else
         {

@@ -98,10 +98,15 @@ public sealed class Validator(ConsoleOutput output, SshSettings ssh)
             Report(hello.AgentVersion == CliVersion.Current
                 ? Check.Pass($"podlift-agent {hello.AgentVersion} (protocol {hello.ProtocolVersion})")
                 : Check.Warn($"podlift-agent {hello.AgentVersion} differs from this podlift ({CliVersion.Current})", "upgrade it in place: podlift agent install"), indent: true);
-            var state = await session.AppStateAsync(config.App, cancellationToken);
+            var apps = (await session.Agent.Client.StateAsync(new StateRequest(), cancellationToken: cancellationToken)).Apps;
+            var state = apps.FirstOrDefault(a => a.App == config.App);
             Report(AppNameCheck.OtherOwner(state, source) is { } owner
                 ? Check.Fail($"app name `{config.App}` is used here by another project ({owner})", "rename `service:` in podlift.yml")
                 : Check.Pass($"app name `{config.App}`: {(state is null ? "free" : "this project's")}"), indent: true);
+            if (SiteCheck.RoutesOn(config, server))
+                Report(SiteCheck.ConflictOn(config, server, apps) is { } conflict
+                    ? Check.Fail($"nginx: {conflict}", SiteCheck.Fix)
+                    : Check.Pass($"nginx: {(config.Domains.Count == 0 ? "the default site is free" : $"{string.Join(", ", config.Domains)} free")}"), indent: true);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Podlift.Cli.Errors;
+using Podlift.Protocol;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -9,7 +10,7 @@ namespace Podlift.Cli.Configuration;
 public static partial class ConfigLoader
 {
     private static readonly string[] TopLevelKeys =
-        ["service", "image", "domain", "env_file", "git", "servers", "registry", "dependencies", "services", "proxy", "drain", "hooks", "retain"];
+        ["service", "image", "domain", "env_file", "git", "servers", "registry", "dependencies", "services", "proxy", "drain", "hooks", "release", "retain"];
 
     public static PodliftConfig Load(string path, IReadOnlyDictionary<string, string> environment)
     {
@@ -91,9 +92,7 @@ public static partial class ConfigLoader
         var image = root.Required("image").String();
         if (!ImageName().IsMatch(image))
             throw root.Required("image").Error($"must be an image name without a tag, such as myapp or ghcr.io/me/myapp (got: {image})");
-        var domain = root.Child("domain")?.String();
-        if (!string.IsNullOrWhiteSpace(domain) && !DomainPattern().IsMatch(domain))
-            throw root.Child("domain")!.Error($"must be a host name such as myapp.example.com (got: {domain})");
+        var domains = root.Child("domain") is { } domainNode ? Domains(domainNode) : [];
         if (root.Child("git") is { } git) git.AllowOnly("repo", "branch");
 
         var servers = Servers(root.Required("servers"));
@@ -114,21 +113,79 @@ public static partial class ConfigLoader
                             $"add a `{service.Name}:` group under servers:, or list the services to run under services:");
         }
 
-        return new PodliftConfig
+        var config = new PodliftConfig
         {
             App = app,
             Image = image,
-            Domain = string.IsNullOrWhiteSpace(domain) ? null : domain,
+            Domains = domains,
             Servers = servers,
             Services = services,
             Registry = root.Child("registry") is { } registry ? Registry(registry) : null,
-            Proxy = Proxy(root.Child("proxy"), string.IsNullOrWhiteSpace(domain) ? null : domain, Path.GetDirectoryName(sourcePath)!),
+            Proxy = Proxy(root.Child("proxy"), domains.FirstOrDefault(), Path.GetDirectoryName(sourcePath)!),
             Drain = root.Child("drain")?.Duration(TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(30),
             Dependencies = root.Child("dependencies") is { } dependencies ? dependencies.Entries().Select(e => Dependency(e.Key, e.Value, servers)).ToList() : [],
             Hooks = Hooks(root.Child("hooks")),
             Retain = root.Child("retain")?.Int(1, 50) ?? 3,
             SourcePath = sourcePath,
         };
+        RefuseNameClashes(root, config);
+        return root.Child("release") is { } release ? config with { Release = Release(release, config) } : config;
+    }
+
+    /// <summary>
+    /// A dependency's container is &lt;app&gt;-&lt;name&gt;; a live service replica's is &lt;app&gt;-&lt;service&gt;-&lt;n&gt; and the release
+    /// command's &lt;app&gt;-release-&lt;version&gt;: a dependency named like either would take their names.
+    /// </summary>
+    private static void RefuseNameClashes(ConfigNode root, PodliftConfig config)
+    {
+        foreach (var dependency in config.Dependencies)
+        {
+            var clash = config.Services.FirstOrDefault(s => dependency.Name == s.Name
+                || (dependency.Name.StartsWith(s.Name + "-", StringComparison.Ordinal) && dependency.Name[(s.Name.Length + 1)..].All(char.IsAsciiDigit)));
+            if (clash is null && !dependency.Name.StartsWith("release-", StringComparison.Ordinal)) continue;
+            throw root.Required("dependencies").Error($"{dependency.Name}: a dependency's container would take the name of {(clash is null ? "the release command's container" : $"a {clash.Name} container")}",
+                "rename the dependency");
+        }
+    }
+
+    /// <summary>
+    /// `release: python manage.py migrate`, a list, or { command:, service:, timeout: }. It runs on the
+    /// primary, so the service whose env it takes must run there.
+    /// </summary>
+    private static ReleaseConfig Release(ConfigNode node, PodliftConfig config)
+    {
+        var commandNode = node;
+        string? serviceName = null;
+        var timeout = ReleaseConfig.DefaultTimeout;
+        if (node.IsMapping)
+        {
+            node.AllowOnly("command", "service", "timeout");
+            commandNode = node.Required("command");
+            serviceName = node.Child("service")?.String();
+            timeout = node.Child("timeout")?.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(2)) ?? timeout;
+        }
+        var command = Command(commandNode);
+        if (command.Count == 0) throw commandNode.Error("is empty", "give the command to run, such as `release: python manage.py migrate`");
+        var service = serviceName is null
+            ? config.RoutedService ?? config.Services[0]
+            : config.Services.FirstOrDefault(s => s.Name == serviceName)
+              ?? throw node.Child("service")!.Error($"names {serviceName}, which is not one of the services ({string.Join(", ", config.Services.Select(s => s.Name))})");
+        if (!config.ServicesOn(config.Primary).Contains(service))
+            throw (node.Child("service") ?? node).Error($"runs with the {service.Name} service's settings on the primary ({config.Primary.Host}), but {service.Name} does not run there",
+                "name a service that runs on the primary with `release: { command: ..., service: <name> }`");
+        return new ReleaseConfig(command, service.Name, timeout);
+    }
+
+    /// <summary>One host name or a list of them; an empty value means none (the default site).</summary>
+    private static IReadOnlyList<string> Domains(ConfigNode node)
+    {
+        var domains = node.IsScalar && string.IsNullOrWhiteSpace(node.String()) ? [] : node.StringList().Select(d => d.Trim().ToLowerInvariant()).ToList();
+        foreach (var domain in domains)
+            if (!DomainPattern().IsMatch(domain))
+                throw node.Error($"must be a host name such as myapp.example.com, or a list of them (got: {domain})");
+        if (domains.GroupBy(d => d).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw node.Error($"names {twice.Key} twice");
+        return domains;
     }
 
     private static RegistryConfig Registry(ConfigNode node)
@@ -353,7 +410,8 @@ public static partial class ConfigLoader
     private static ProxyConfig Proxy(ConfigNode? node, string? domain, string projectDirectory)
     {
         if (node is null) return new ProxyConfig(true);
-        node.AllowOnly("enabled", "ssl", "ssl_email", "acme_server", "ssl_certificate", "ssl_certificate_key");
+        node.AllowOnly("enabled", "ssl", "ssl_email", "acme_server", "ssl_certificate", "ssl_certificate_key",
+            "max_body_size", "read_timeout", "send_timeout", "trusted_proxies");
         var sslNode = node.Child("ssl");
         var ssl = sslNode is null || sslNode.IsFalse ? SslMode.Off : sslNode.String() switch
         {
@@ -378,8 +436,29 @@ public static partial class ConfigLoader
         var key = LocalFile("ssl_certificate_key");
         if (ssl == SslMode.Manual && (certificate is null || key is null))
             throw sslNode!.Error("is manual, so podlift needs your certificate and key", "set proxy.ssl_certificate and proxy.ssl_certificate_key to your PEM files");
-        return new ProxyConfig(node.Child("enabled")?.Bool() ?? true, ssl, email, acme, certificate, key);
+        return new ProxyConfig(node.Child("enabled")?.Bool() ?? true, ssl, email, acme, certificate, key)
+        {
+            MaxBodyBytes = node.Child("max_body_size") is { } size ? BodySize(size) : ProxyDefaults.MaxBodyBytes,
+            ReadTimeout = node.Child("read_timeout")?.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(24)) ?? ProxyDefaults.ReadTimeout,
+            SendTimeout = node.Child("send_timeout")?.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(24)) ?? ProxyDefaults.SendTimeout,
+            TrustedProxies = node.Child("trusted_proxies") is { } trusted ? TrustedProxies(trusted) : [],
+        };
     }
+
+    /// <summary>A size such as 100m; 0 or `unlimited` lifts the limit.</summary>
+    private static long BodySize(ConfigNode node) =>
+        node.String().Trim().ToLowerInvariant() is "0" or "unlimited" ? 0 : Bytes(node);
+
+    /// <summary>IP addresses or CIDR ranges, IPv4 or IPv6, written as nginx reads them.</summary>
+    private static IReadOnlyList<string> TrustedProxies(ConfigNode node) =>
+        node.Items().Select(item =>
+        {
+            var text = item.String().Trim();
+            if (System.Net.IPAddress.TryParse(text, out var address) && !text.Contains('%')) return address.ToString();
+            if (System.Net.IPNetwork.TryParse(text, out var network)) return network.ToString();
+            throw item.Error($"must be an IP address or a CIDR range such as 10.0.0.0/8 (got: {text})",
+                "list the addresses your load balancer or CDN connects from");
+        }).Distinct().ToList();
 
     private static string StripMark(string message) => MarkPrefix().Replace(message, "");
 

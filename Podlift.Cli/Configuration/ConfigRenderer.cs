@@ -23,7 +23,8 @@ public static partial class ConfigRenderer
             : $"# secrets (env values, the registry password) are masked as {Mask}; --show-secrets shows them");
         Line(0, $"service: {Scalar(config.App)}");
         Line(0, $"image: {Scalar(config.Image)}");
-        if (config.Domain is not null) Line(0, $"domain: {Scalar(config.Domain)}");
+        if (config.Domains.Count == 1) Line(0, $"domain: {Scalar(config.Domains[0])}");
+        else if (config.Domains.Count > 1) Line(0, $"domain: {List(config.Domains.Select(Scalar))}");
 
         Line(0, "servers:");
         if (config.Servers.Any(s => s.Roles.Count > 0))
@@ -95,6 +96,14 @@ public static partial class ConfigRenderer
                 if (commands.Count > 0) Line(1, $"{key}: {List(commands.Select(ShellCommand))}");
         }
 
+        if (config.Release is { } release)
+        {
+            Line(0, "release:");
+            Line(1, $"command: {List(release.Command.Select(Scalar))}");
+            Line(1, $"service: {Scalar(release.Service)}");
+            Line(1, $"timeout: {Durations.Format(release.Timeout)}");
+        }
+
         Line(0, "proxy:");
         Line(1, $"enabled: {(config.Proxy.Enabled ? "true" : "false")}");
         Line(1, $"ssl: {config.Proxy.Ssl switch { SslMode.LetsEncrypt => "letsencrypt", SslMode.Manual => "manual", _ => "false" }}");
@@ -105,6 +114,10 @@ public static partial class ConfigRenderer
             if (config.Proxy.CertificateFile is not null) Line(1, $"ssl_certificate: {Scalar(config.Proxy.CertificateFile)}");
             if (config.Proxy.KeyFile is not null) Line(1, $"ssl_certificate_key: {Scalar(config.Proxy.KeyFile)}");
         }
+        Line(1, $"max_body_size: {(config.Proxy.MaxBodyBytes == 0 ? "unlimited" : Size(config.Proxy.MaxBodyBytes))}");
+        Line(1, $"read_timeout: {Durations.Format(config.Proxy.ReadTimeout)}");
+        Line(1, $"send_timeout: {Durations.Format(config.Proxy.SendTimeout)}");
+        if (config.Proxy.TrustedProxies.Count > 0) Line(1, $"trusted_proxies: {List(config.Proxy.TrustedProxies.Select(p => Quoted(p)))}");
         Line(0, $"drain: {Durations.Format(config.Drain)}");
         Line(0, $"retain: {config.Retain.ToString(CultureInfo.InvariantCulture)}");
         Line(0, $"# primary server: {config.Primary.Host}");

@@ -5,7 +5,10 @@ public sealed record PodliftConfig
 {
     public required string App { get; init; }
     public required string Image { get; init; }
-    public string? Domain { get; init; }
+    /// <summary>Every host name of the site; empty: the servers' default site.</summary>
+    public IReadOnlyList<string> Domains { get; init; } = [];
+    /// <summary>The first host name: the certificate's name and the URL podlift prints.</summary>
+    public string? Domain => Domains.Count > 0 ? Domains[0] : null;
     public required IReadOnlyList<ServerConfig> Servers { get; init; }
     public required IReadOnlyList<ServiceConfig> Services { get; init; }
     /// <summary>Null: images go from the local Docker to each server directly.</summary>
@@ -14,6 +17,8 @@ public sealed record PodliftConfig
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(30);
     public IReadOnlyList<DependencyConfig> Dependencies { get; init; } = [];
     public HooksConfig Hooks { get; init; } = new([], [], []);
+    /// <summary>The release command (migrations), run once per deploy before traffic switches; null: none.</summary>
+    public ReleaseConfig? Release { get; init; }
     /// <summary>Old versions kept on each server for rollback.</summary>
     public int Retain { get; init; } = 3;
     public required string SourcePath { get; init; }
@@ -89,6 +94,12 @@ public sealed record HooksConfig(IReadOnlyList<string> BeforeDeploy, IReadOnlyLi
     public bool Any => BeforeDeploy.Count + AfterDeploy.Count + AfterRollback.Count > 0;
 }
 
+/// <summary>`release:`: a command run in a one-off container of the new image, with <see cref="Service"/>'s env, volumes and network.</summary>
+public sealed record ReleaseConfig(IReadOnlyList<string> Command, string Service, TimeSpan Timeout)
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(10);
+}
+
 public sealed record HealthCheckConfig(string Path, IReadOnlyList<int> Expect, TimeSpan Timeout, TimeSpan Interval, int Retries)
 {
     public static readonly HealthCheckConfig Default = new("/health", [200], TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), 3);
@@ -106,4 +117,11 @@ public sealed record ProxyConfig(bool Enabled, SslMode Ssl = SslMode.Off, string
     string? CertificateFile = null, string? KeyFile = null)
 {
     public const string LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory";
+
+    /// <summary>0: no limit.</summary>
+    public long MaxBodyBytes { get; init; } = Podlift.Protocol.ProxyDefaults.MaxBodyBytes;
+    public TimeSpan ReadTimeout { get; init; } = Podlift.Protocol.ProxyDefaults.ReadTimeout;
+    public TimeSpan SendTimeout { get; init; } = Podlift.Protocol.ProxyDefaults.SendTimeout;
+    /// <summary>Addresses or CIDRs of load balancers in front of the servers, whose X-Forwarded-For and X-Forwarded-Proto are believed.</summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
 }

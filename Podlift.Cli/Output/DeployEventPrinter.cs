@@ -24,6 +24,7 @@ public sealed record StepLayout(int Total, IReadOnlyDictionary<DeployStep, (int 
     public string Title(DeployStep step) => step switch
     {
         DeployStep.BeforeHooks => "Running before_deploy hooks",
+        DeployStep.Release => "Running the release command",
         DeployStep.AfterHooks => AfterHooksTitle,
         _ => Steps.TryGetValue(step, out var known) ? known.Title : step.ToString(),
     };

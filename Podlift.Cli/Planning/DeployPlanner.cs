@@ -26,7 +26,11 @@ public static class DeployPlanner
         foreach (var service in config.ServicesOn(server))
             plan.Services.Add(ServicePlanFor(service, routed?.Name == service.Name));
         plan.Dependencies.AddRange(config.DependenciesOn(server).Select(DependencyPlanFor));
-        if (server == config.Primary) plan.Hooks = HooksFor(config.Hooks);
+        if (server == config.Primary)
+        {
+            plan.Hooks = HooksFor(config.Hooks);
+            if (config.Release is { } releaseCommand) plan.Release = ReleaseFor(releaseCommand);
+        }
         return plan;
     }
 
@@ -61,12 +65,24 @@ public static class DeployPlanner
     };
 
     /// <summary>TLS ends at the primary, where the load balancer is.</summary>
-    public static ProxyPlan ProxyFor(PodliftConfig config, ServerConfig server) => new()
+    public static ProxyPlan ProxyFor(PodliftConfig config, ServerConfig server)
     {
-        Enabled = config.Proxy.Enabled,
-        Domain = config.Domain ?? "",
-        Tls = server == config.Primary ? TlsFor(config) : null,
-    };
+        var proxy = new ProxyPlan
+        {
+            Enabled = config.Proxy.Enabled,
+            Domain = config.Domain ?? "",
+            Tls = server == config.Primary ? TlsFor(config) : null,
+            Limits = new ProxyLimits
+            {
+                MaxBodyBytes = config.Proxy.MaxBodyBytes,
+                ReadTimeoutMilliseconds = (long)config.Proxy.ReadTimeout.TotalMilliseconds,
+                SendTimeoutMilliseconds = (long)config.Proxy.SendTimeout.TotalMilliseconds,
+            },
+        };
+        proxy.Domains.AddRange(config.Domains);
+        proxy.TrustedProxies.AddRange(config.Proxy.TrustedProxies);
+        return proxy;
+    }
 
     /// <summary>Hooks run on the primary, so only its plan (and a rollback sent to it) carries them.</summary>
     public static HooksPlan HooksFor(HooksConfig hooks)
@@ -76,6 +92,13 @@ public static class DeployPlanner
         plan.AfterDeploy.AddRange(hooks.AfterDeploy);
         plan.AfterRollback.AddRange(hooks.AfterRollback);
         foreach (var (name, value) in hooks.Environment) plan.Environment[name] = value;
+        return plan;
+    }
+
+    private static ReleasePlan ReleaseFor(ReleaseConfig release)
+    {
+        var plan = new ReleasePlan { Service = release.Service, TimeoutMilliseconds = (long)release.Timeout.TotalMilliseconds };
+        plan.Command.AddRange(release.Command);
         return plan;
     }
 

@@ -17,10 +17,12 @@ public static class DeployPreview
         foreach (var hook in plan.Hooks?.BeforeDeploy ?? []) yield return $"  before_deploy: {hook}";
         foreach (var service in plan.Services)
         {
-            var names = Enumerable.Range(1, Math.Max(1, service.Replicas)).Select(n => $"{plan.App}-{service.Name}-{plan.Version}-{n}");
+            var names = Enumerable.Range(1, Math.Max(1, service.Replicas)).Select(n => ContainerNames.For(plan.App, service.Name, plan.Version, n));
             var check = service.Healthcheck is { } h ? $"health GET {h.Path}" : "must keep running";
             yield return $"  start:  {string.Join(", ", names)} ({service.Name}{(service.ContainerPort > 0 ? $", port {service.ContainerPort}" : "")}, {check})";
         }
+        if (plan.Release is { Command.Count: > 0 } release)
+            yield return $"  release: {string.Join(' ', release.Command)} (once, in a one-off {release.Service} container of {plan.Version}, before traffic moves; a failure stops the deploy)";
         var routed = plan.Services.FirstOrDefault(s => s.Routed);
         if (routed is not null && plan.Proxy.Enabled)
         {

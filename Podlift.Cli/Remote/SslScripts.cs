@@ -25,11 +25,12 @@ public static partial class SslScripts
         echo "result=$state detail=$(certbot --version 2>&1)"
         """;
 
-    public static string Obtain(string domain, string email, string acmeServer) => $"""
+    /// <summary>One certificate for every host name, named after the first (its files are in /etc/letsencrypt/live/&lt;first&gt;/).</summary>
+    public static string Obtain(IReadOnlyList<string> domains, string email, string acmeServer) => $"""
         set -eu
         mkdir -p {Webroot}
-        certbot certonly --webroot -w {Webroot} -d '{domain}' -m '{email}' --agree-tos --non-interactive \
-          --keep-until-expiring --server '{acmeServer}' --deploy-hook '{ReloadHook}' 2>&1
+        certbot certonly --webroot -w {Webroot} --cert-name '{domains[0]}' {string.Join(' ', domains.Select(d => $"-d '{d}'"))} -m '{email}' --agree-tos --non-interactive \
+          --keep-until-expiring --expand --server '{acmeServer}' --deploy-hook '{ReloadHook}' 2>&1
         """;
 
     public static string Renew(bool force) =>

@@ -687,6 +687,92 @@ public class ConfigLoaderTests
         Assert.That(config.DependenciesOn(config.Servers.Single(s => s.Host == expected)).Select(d => d.Name), Is.EqualTo(new[] { "postgres" }));
     }
 
+    [Test]
+    public void Proxy_limits_default_to_what_a_typical_web_app_needs()
+    {
+        var proxy = Load(Base).Proxy;
+
+        Assert.That(proxy.MaxBodyBytes, Is.EqualTo(100L << 20));
+        Assert.That(proxy.ReadTimeout, Is.EqualTo(TimeSpan.FromSeconds(120)));
+        Assert.That(proxy.SendTimeout, Is.EqualTo(TimeSpan.FromSeconds(120)));
+        Assert.That(proxy.TrustedProxies, Is.Empty);
+    }
+
+    [TestCase("1g", 1L << 30)]
+    [TestCase("512k", 512L << 10)]
+    [TestCase("0", 0L)]
+    [TestCase("unlimited", 0L)]
+    public void Proxy_body_size_is_a_size_or_lifted(string text, long expected)
+    {
+        Assert.That(Load(Base + $"proxy:\n  max_body_size: {text}\n").Proxy.MaxBodyBytes, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Proxy_timeouts_and_trusted_proxies_are_read()
+    {
+        var proxy = Load(Base + "proxy:\n  read_timeout: 10m\n  send_timeout: 30s\n  trusted_proxies: [10.0.0.0/8, 192.168.1.5, \"2001:db8::/32\"]\n").Proxy;
+
+        Assert.That((proxy.ReadTimeout, proxy.SendTimeout), Is.EqualTo((TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(30))));
+        Assert.That(proxy.TrustedProxies, Is.EqualTo(new[] { "10.0.0.0/8", "192.168.1.5", "2001:db8::/32" }));
+    }
+
+    [Test]
+    public void Domain_may_be_a_list_whose_first_is_the_main_name()
+    {
+        var config = Load(Base + "domain: [Shop.Example.com, www.shop.example.com]\n");
+
+        Assert.That(config.Domains, Is.EqualTo(new[] { "shop.example.com", "www.shop.example.com" }));
+        Assert.That(config.Domain, Is.EqualTo("shop.example.com"));
+    }
+
+    [Test]
+    public void Release_as_a_command_runs_with_the_routed_services_settings_for_ten_minutes_at_most()
+    {
+        var release = Load(Base + "release: python manage.py migrate --noinput\n").Release!;
+
+        Assert.That(release.Command, Is.EqualTo(new[] { "python", "manage.py", "migrate", "--noinput" }));
+        Assert.That(release.Service, Is.EqualTo("web"));
+        Assert.That(release.Timeout, Is.EqualTo(TimeSpan.FromMinutes(10)));
+    }
+
+    [Test]
+    public void Release_as_a_mapping_names_its_service_and_timeout()
+    {
+        var release = Load(Base + "services:\n  web:\n  api:\nrelease:\n  command: [bin/rails, db:migrate]\n  service: api\n  timeout: 30m\n").Release!;
+
+        Assert.That((release.Service, release.Timeout), Is.EqualTo(("api", TimeSpan.FromMinutes(30))));
+        Assert.That(release.Command, Is.EqualTo(new[] { "bin/rails", "db:migrate" }));
+    }
+
+    [Test]
+    public void Release_must_run_with_a_service_of_the_primary()
+    {
+        var error = LoadFails("""
+            service: myapp
+            image: myapp
+            servers:
+              web:
+                - host: 10.0.0.1
+              worker:
+                - host: 10.0.0.2
+            services:
+              web:
+              worker:
+                healthcheck: false
+            release:
+              command: migrate
+              service: worker
+            """);
+
+        Assert.That(error.Message, Does.Contain("release.service runs with the worker service's settings on the primary (10.0.0.1), but worker does not run there"));
+    }
+
+    [Test]
+    public void Without_release_there_is_none()
+    {
+        Assert.That(Load(Base).Release, Is.Null);
+    }
+
     private static TestCaseData Case(string name, string yaml, string expected) =>
         new TestCaseData(yaml, expected).SetArgDisplayNames(name);
 
@@ -817,7 +903,27 @@ public class ConfigLoaderTests
         yield return Case("ssl email with a space", Base + "domain: shop.example.com\nproxy:\n  ssl: letsencrypt\n  ssl_email: \"ops @example.com\"\n",
             "proxy.ssl_email must be an email address");
         yield return Case("domain with a space", Base + "domain: shop example.com\n",
-            "podlift.yml:5: domain must be a host name such as myapp.example.com (got: shop example.com)");
+            "podlift.yml:5: domain must be a host name such as myapp.example.com, or a list of them (got: shop example.com)");
+        yield return Case("a domain of the list with a space", Base + "domain: [shop.example.com, \"www shop\"]\n",
+            "podlift.yml:5: domain must be a host name such as myapp.example.com, or a list of them (got: www shop)");
+        yield return Case("a domain twice", Base + "domain: [shop.example.com, Shop.Example.com]\n",
+            "podlift.yml:5: domain names shop.example.com twice");
+        yield return Case("body size not a size", Base + "proxy:\n  max_body_size: lots\n",
+            "podlift.yml:6: proxy.max_body_size must be a size such as 512m or 2g (got: lots)");
+        yield return Case("read timeout too short", Base + "proxy:\n  read_timeout: 100ms\n",
+            "podlift.yml:6: proxy.read_timeout must be between 1s and 24h");
+        yield return Case("trusted proxy not an address", Base + "proxy:\n  trusted_proxies: [10.0.0.0/8, cdn.example.com]\n",
+            "podlift.yml:6: proxy.trusted_proxies[1] must be an IP address or a CIDR range such as 10.0.0.0/8 (got: cdn.example.com)");
+        yield return Case("trusted proxies not a list", Base + "proxy:\n  trusted_proxies: 10.0.0.0/8\n",
+            "proxy.trusted_proxies must be a list");
+        yield return Case("release empty", Base + "release: \"\"\n",
+            "podlift.yml:5: release is empty");
+        yield return Case("release for an unknown service", Base + "release:\n  command: migrate\n  service: api\n",
+            "podlift.yml:7: release.service names api, which is not one of the services (web)");
+        yield return Case("release with a typo", Base + "release:\n  comand: migrate\n",
+            "release.comand is not a known key; did you mean \"command\"?");
+        yield return Case("dependency named like a live replica", Base + "dependencies:\n  web-1:\n    image: redis:7\n",
+            "dependencies web-1: a dependency's container would take the name of a web container");
         yield return Case("domain with a quote", Base + "domain: \"shop'.example.com\"\n",
             "domain must be a host name");
         yield return Case("domain starting with a dash", Base + "domain: -shop.example.com\n",

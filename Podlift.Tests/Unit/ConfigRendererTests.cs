@@ -10,7 +10,7 @@ public class ConfigRendererTests
     {
         App = "shop",
         Image = "ghcr.io/me/shop",
-        Domain = "shop.example.com",
+        Domains = ["shop.example.com"],
         SourcePath = "/srv/shop/podlift.yml",
         Servers =
         [
@@ -93,7 +93,7 @@ public class ConfigRendererTests
                   retries: 3
             """.ReplaceLineEndings("\n")));
         Assert.That(yaml, Does.Contain("healthcheck: false"));
-        Assert.That(yaml, Does.Contain("proxy:\n  enabled: true\n  ssl: false\ndrain: 1m30s\n"));
+        Assert.That(yaml, Does.Contain("proxy:\n  enabled: true\n  ssl: false\n  max_body_size: 100m\n  read_timeout: 2m00s\n  send_timeout: 2m00s\ndrain: 1m30s\n"));
         Assert.That(yaml, Does.Contain("# primary server: 10.0.0.1").And.Contain("# routed by nginx: web"));
     }
 
@@ -142,7 +142,7 @@ public class ConfigRendererTests
         var yaml = ConfigRenderer.Render(config, showSecrets: false);
 
         Assert.That(yaml, Does.Contain(
-            "proxy:\n  enabled: true\n  ssl: letsencrypt\n  ssl_email: ops@example.com\n  acme_server: https://acme-v02.api.letsencrypt.org/directory\ndrain:"));
+            "proxy:\n  enabled: true\n  ssl: letsencrypt\n  ssl_email: ops@example.com\n  acme_server: https://acme-v02.api.letsencrypt.org/directory\n  max_body_size: 100m\n"));
     }
 
     [Test]

@@ -1,5 +1,5 @@
 using NUnit.Framework;
-using Podlift.Agent.Deploy;
+using Podlift.Protocol;
 
 namespace Podlift.Tests.Unit;
 
@@ -10,6 +10,12 @@ public class ContainerNamesTests
     public void For(string app, string service, string version, int replica, string expected)
     {
         Assert.That(ContainerNames.For(app, service, version, replica), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Live_containers_have_a_stable_name_without_their_version()
+    {
+        Assert.That(ContainerNames.Live("myapp", "web", 1), Is.EqualTo("myapp-web-1"), "the guide's `docker exec myapp-web-1 ...`");
     }
 
     [Test]

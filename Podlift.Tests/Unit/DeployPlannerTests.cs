@@ -36,7 +36,7 @@ public class DeployPlannerTests
     public void Plan_carries_the_release_and_app_settings()
     {
         var server = Server("10.0.0.1");
-        var config = Config([server], Web) with { Domain = "example.com", Drain = TimeSpan.FromSeconds(45), Proxy = new ProxyConfig(false) };
+        var config = Config([server], Web) with { Domains = ["example.com"], Drain = TimeSpan.FromSeconds(45), Proxy = new ProxyConfig(false) };
 
         var plan = DeployPlanner.For(config, server, Release, skipHealthcheck: true);
 
@@ -52,6 +52,35 @@ public class DeployPlannerTests
             Assert.That(plan.DrainMilliseconds, Is.EqualTo(45_000));
             Assert.That(plan.SkipHealthcheck, Is.True);
         }
+    }
+
+    [Test]
+    public void The_proxy_plan_carries_every_host_name_the_limits_and_the_trusted_proxies()
+    {
+        var server = Server("10.0.0.1");
+        var proxy = new ProxyConfig(true) { MaxBodyBytes = 0, ReadTimeout = TimeSpan.FromMinutes(5), SendTimeout = TimeSpan.FromSeconds(7), TrustedProxies = ["10.0.0.0/8"] };
+        var config = Config([server], Web) with { Domains = ["example.com", "www.example.com"], Proxy = proxy };
+
+        var plan = DeployPlanner.For(config, server, Release, skipHealthcheck: false).Proxy;
+
+        Assert.That(plan.Domains, Is.EqualTo(new[] { "example.com", "www.example.com" }));
+        Assert.That(plan.Domain, Is.EqualTo("example.com"), "what an agent that does not know `domains` reads");
+        Assert.That(plan.Limits, Is.EqualTo(new ProxyLimits { MaxBodyBytes = 0, ReadTimeoutMilliseconds = 300_000, SendTimeoutMilliseconds = 7_000 }));
+        Assert.That(plan.TrustedProxies, Is.EqualTo(new[] { "10.0.0.0/8" }));
+    }
+
+    [Test]
+    public void Only_the_primarys_plan_carries_the_release_command()
+    {
+        var servers = new[] { Server("10.0.0.1"), Server("10.0.0.2") };
+        var config = Config(servers, Web) with { Release = new ReleaseConfig(["python", "manage.py", "migrate"], "web", TimeSpan.FromMinutes(3)) };
+
+        var primary = DeployPlanner.For(config, servers[0], Release, skipHealthcheck: false);
+        var other = DeployPlanner.For(config, servers[1], Release, skipHealthcheck: false);
+
+        Assert.That(primary.Release.Command, Is.EqualTo(new[] { "python", "manage.py", "migrate" }));
+        Assert.That((primary.Release.Service, primary.Release.TimeoutMilliseconds), Is.EqualTo(("web", 180_000L)));
+        Assert.That(other.Release, Is.Null, "the release runs once per deploy");
     }
 
     [Test]
@@ -211,7 +240,7 @@ public class DeployPlannerTests
     }
 
     private static PodliftConfig WithSsl(SslMode mode) =>
-        Config(ThreeServers, Web, Worker) with { Domain = "shop.example.com", Proxy = new ProxyConfig(true, mode) };
+        Config(ThreeServers, Web, Worker) with { Domains = ["shop.example.com"], Proxy = new ProxyConfig(true, mode) };
 
     [TestCase(SslMode.LetsEncrypt, "/etc/letsencrypt/live/shop.example.com/fullchain.pem", "/etc/letsencrypt/live/shop.example.com/privkey.pem")]
     [TestCase(SslMode.Manual, "/etc/podlift/tls/myapp/fullchain.pem", "/etc/podlift/tls/myapp/privkey.pem")]

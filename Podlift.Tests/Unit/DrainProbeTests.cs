@@ -70,14 +70,26 @@ public class DrainProbeTests
             [902] = "",
         };
 
-        var workers = cmdlines.Select(p => DrainProbe.ParseNginxWorker(p.Key, p.Value)).OfType<DrainProbe.NginxWorker>();
+        var workers = cmdlines.Select(p => NginxProcesses.ParseWorker(p.Key, p.Value)).OfType<NginxWorker>();
 
         Assert.That(workers, Is.EqualTo(new[]
         {
-            new DrainProbe.NginxWorker(801, ShuttingDown: true),
-            new DrainProbe.NginxWorker(802, ShuttingDown: false),
-            new DrainProbe.NginxWorker(803, ShuttingDown: false),
+            new NginxWorker(801, ShuttingDown: true),
+            new NginxWorker(802, ShuttingDown: false),
+            new NginxWorker(803, ShuttingDown: false),
         }));
+        Assert.That(NginxProcesses.IsMaster(cmdlines[800]), Is.True);
+        Assert.That(NginxProcesses.IsMaster(cmdlines[802]), Is.False);
+    }
+
+    [TestCase("812 (nginx) S 800 812 812 0 -1 4194624 30 0 0 0", 800)]
+    [TestCase("4242 (my (odd) name) R 1 4242 4242 0 -1", 1)]
+    [TestCase("9 (a b) S 0 0 0", 0)]
+    [TestCase("garbage", null)]
+    [TestCase("9 (x)", null)]
+    public void ParseParent_reads_the_parent_pid_even_when_the_command_name_has_spaces_and_parentheses(string stat, int? expected)
+    {
+        Assert.That(NginxProcesses.ParseParent(stat), Is.EqualTo(expected));
     }
 
     [TestCase("0100007F:4E21", "127.0.0.1:20001")]

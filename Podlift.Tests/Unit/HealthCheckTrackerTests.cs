@@ -28,8 +28,8 @@ public class HealthCheckTrackerTests
         var tracker = new HealthCheckTracker(Settings(retries: 3));
 
         tracker.Record(Refused, Ms(100));
-        tracker.Record(new ProbeOutcome.Answered(503), Ms(300));
-        tracker.Record(new ProbeOutcome.Answered(503), Ms(700));
+        tracker.Record(new ProbeOutcome.Answered(500), Ms(300));
+        tracker.Record(new ProbeOutcome.Answered(500), Ms(700));
 
         Assert.That(tracker.Record(new ProbeOutcome.Answered(200), Ms(1500)), Is.TypeOf<HealthDecision.Healthy>());
     }
@@ -46,6 +46,21 @@ public class HealthCheckTrackerTests
         Assert.That(first, Is.TypeOf<HealthDecision.ProbeAgainAfter>());
         Assert.That(second, Is.TypeOf<HealthDecision.ProbeAgainAfter>());
         Assert.That(third, Is.EqualTo(new HealthDecision.Unhealthy("GET /health answered 500, expected 200 or 204 (3 times)")));
+    }
+
+    [Test]
+    public void An_app_answering_503_while_it_starts_is_waited_for_until_the_timeout()
+    {
+        // a real app whose database is not reachable yet says 503; three of them in 0.7 s failed the deploy
+        var tracker = new HealthCheckTracker(Settings(timeoutSeconds: 30, retries: 3));
+
+        for (var i = 0; i < 20; i++)
+            Assert.That(tracker.Record(new ProbeOutcome.Answered(503), Ms(100 + i * 500)), Is.TypeOf<HealthDecision.ProbeAgainAfter>(), $"probe {i}");
+        Assert.That(tracker.Record(new ProbeOutcome.Answered(200), TimeSpan.FromSeconds(11)), Is.TypeOf<HealthDecision.Healthy>());
+
+        var stuck = new HealthCheckTracker(Settings(timeoutSeconds: 30, retries: 3));
+        Assert.That(stuck.Record(new ProbeOutcome.Answered(503), TimeSpan.FromSeconds(30)),
+            Is.EqualTo(new HealthDecision.Unhealthy("timeout 30s: GET /health answered 503 (not ready yet)")));
     }
 
     [Test]

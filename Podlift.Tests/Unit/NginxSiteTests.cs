@@ -14,7 +14,7 @@ public class NginxSiteTests
     private static readonly TlsFiles Certificate = new("/etc/letsencrypt/live/example.com/fullchain.pem", "/etc/letsencrypt/live/example.com/privkey.pem");
 
     private static NginxSite Site(string? domain = null, bool ipv6 = false, IReadOnlyList<UpstreamServer>? servers = null, TlsFiles? tls = null) =>
-        new("my-app", "web", "abc1234", domain, servers ?? TwoBackends, ipv6, tls);
+        new("my-app", "web", domain is null ? [] : [domain], servers ?? TwoBackends, ipv6) { Tls = tls };
 
     /// <summary>The trimmed lines of each top-level server { } block, in order.</summary>
     private static List<string[]> ServerBlocks(string text)
@@ -37,7 +37,7 @@ public class NginxSiteTests
     [TestCase("a1", "b-2", "a1_b_2")]
     public void Upstream_name_is_sanitised(string app, string service, string expected)
     {
-        var site = new NginxSite(app, service, "v", null, TwoBackends, false);
+        var site = new NginxSite(app, service, [], TwoBackends, false);
 
         Assert.That(site.UpstreamName, Is.EqualTo(expected));
         Assert.That(NginxSiteRenderer.Render(site), Does.Contain($"upstream {expected} {{").And.Contain($"proxy_pass http://{expected};"));
@@ -62,8 +62,120 @@ public class NginxSiteTests
 
         Assert.That(lines, Does.Contain("least_conn;"));
         Assert.That(lines, Does.Contain("keepalive 32;"));
-        Assert.That(lines, Does.Contain("proxy_set_header Connection \"\";"), "keepalive to upstreams needs an empty Connection header");
         Assert.That(lines, Does.Contain("proxy_http_version 1.1;"));
+    }
+
+    [Test]
+    public void WebSocket_upgrades_pass_through_while_plain_requests_keep_the_upstream_connection()
+    {
+        var text = NginxSiteRenderer.Render(Site());
+        var lines = Lines(text);
+
+        // the map sends "upgrade" with a handshake and no Connection header otherwise: keepalive to upstreams needs that
+        Assert.That(text, Does.Contain("map $http_upgrade $podlift_my_app_connection {\n    default upgrade;\n    ''      '';\n}"));
+        Assert.That(lines, Does.Contain("proxy_set_header Upgrade $http_upgrade;"));
+        Assert.That(lines, Does.Contain("proxy_set_header Connection $podlift_my_app_connection;"));
+    }
+
+    [Test]
+    public void Each_app_names_its_own_nginx_variables()
+    {
+        var other = NginxSiteRenderer.Render(new NginxSite("other", "web", [], TwoBackends, false));
+
+        Assert.That(other, Does.Contain("$podlift_other_connection").And.Not.Contain("$podlift_my_app_connection"),
+            "maps are global in nginx: two apps defining one variable would clash");
+    }
+
+    [Test]
+    public void Limits_default_to_a_body_size_and_timeouts_that_fit_a_typical_web_app()
+    {
+        var lines = Lines(NginxSiteRenderer.Render(Site()));
+
+        Assert.That(lines, Does.Contain($"client_max_body_size {100 << 20};"), "nginx's own 1 MB refuses ordinary uploads");
+        Assert.That(lines, Does.Contain("proxy_read_timeout 120s;"), "a 90 s request finishes");
+        Assert.That(lines, Does.Contain("proxy_send_timeout 120s;"));
+    }
+
+    [Test]
+    public void Limits_are_rendered_as_given_and_zero_lifts_the_body_limit()
+    {
+        var site = Site() with { Limits = new SiteLimits(0, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(1.5)) };
+        var lines = Lines(NginxSiteRenderer.Render(site));
+
+        Assert.That(lines, Does.Contain("client_max_body_size 0;"));
+        Assert.That(lines, Does.Contain("proxy_read_timeout 600s;"));
+        Assert.That(lines, Does.Contain("proxy_send_timeout 2s;"), "rounded up to whole seconds, never to 0");
+    }
+
+    [Test]
+    public void Only_connection_errors_send_a_request_to_another_replica()
+    {
+        var lines = Lines(NginxSiteRenderer.Render(Site()));
+
+        // a timeout would replay a slow request; the app's own 502/503 would count against max_fails and empty the upstream
+        Assert.That(lines, Does.Contain("proxy_next_upstream error;"));
+        Assert.That(lines.Where(l => l.StartsWith("proxy_next_upstream")), Has.Exactly(1).Items);
+    }
+
+    [Test]
+    public void Without_trusted_proxies_a_clients_own_forwarded_headers_never_reach_the_app()
+    {
+        var text = NginxSiteRenderer.Render(Site());
+        var lines = Lines(text);
+
+        Assert.That(lines, Does.Contain("proxy_set_header X-Forwarded-For $remote_addr;"));
+        Assert.That(lines, Does.Contain("proxy_set_header X-Forwarded-Proto $scheme;"));
+        Assert.That(text, Does.Not.Contain("real_ip").And.Not.Contain("$proxy_add_x_forwarded_for").And.Not.Contain("geo "));
+    }
+
+    [Test]
+    public void Behind_trusted_proxies_the_client_address_and_scheme_come_from_them_only()
+    {
+        var text = NginxSiteRenderer.Render(Site() with { TrustedProxies = ["10.0.0.0/8", "2001:db8::/32"] });
+        var lines = Lines(text);
+
+        Assert.That(lines, Does.Contain("set_real_ip_from 10.0.0.0/8;"));
+        Assert.That(lines, Does.Contain("set_real_ip_from 2001:db8::/32;"));
+        Assert.That(lines, Does.Contain("real_ip_header X-Forwarded-For;"));
+        Assert.That(lines, Does.Contain("real_ip_recursive on;"));
+        // the forwarded scheme is believed only from a trusted proxy: geo looks at the connection's own address
+        Assert.That(text, Does.Contain("geo $realip_remote_addr $podlift_my_app_trusted {\n    default 0;\n    10.0.0.0/8 1;\n    2001:db8::/32 1;\n}"));
+        Assert.That(text, Does.Contain("map \"$podlift_my_app_trusted:$http_x_forwarded_proto\" $podlift_my_app_proto {"));
+        Assert.That(lines, Does.Contain("\"1:https\" https;"));
+        Assert.That(lines, Does.Contain("proxy_set_header X-Forwarded-Proto $podlift_my_app_proto;"));
+        Assert.That(lines, Does.Contain("proxy_set_header X-Forwarded-For $remote_addr;"), "after realip, $remote_addr is the client");
+    }
+
+    [Test]
+    public void Several_host_names_share_one_server_block()
+    {
+        var lines = Lines(NginxSiteRenderer.Render(Site() with { Domains = ["example.com", "www.example.com"] }));
+
+        Assert.That(lines, Does.Contain("server_name example.com www.example.com;"));
+        Assert.That(lines, Does.Not.Contain("listen 80 default_server;"));
+    }
+
+    [TestCase(false, "listen 443 ssl http2;", null)]
+    [TestCase(true, "listen 443 ssl;", "http2 on;")]
+    public void Tls_listener_speaks_http2_in_the_form_the_nginx_version_knows(bool http2Directive, string listen, string? directive)
+    {
+        var https = ServerBlocks(NginxSiteRenderer.Render(Site("example.com", tls: Certificate) with { Http2Directive = http2Directive }))[1];
+
+        Assert.That(https, Does.Contain(listen));
+        if (directive is null) Assert.That(https, Has.None.EqualTo("http2 on;"));
+        else Assert.That(https, Does.Contain(directive));
+    }
+
+    [TestCase("1.22.1", false)]
+    [TestCase("1.25.0", false)]
+    [TestCase("1.25.1", true)]
+    [TestCase("1.26.3", true)]
+    [TestCase("1.27.0 (Ubuntu)", true)]
+    [TestCase("", false)]
+    [TestCase("unknown", false)]
+    public void The_http2_directive_exists_from_nginx_1_25_1(string version, bool expected)
+    {
+        Assert.That(NginxVersions.HasHttp2Directive(version), Is.EqualTo(expected));
     }
 
     [Test]
@@ -146,7 +258,7 @@ public class NginxSiteTests
 
         Assert.That(blocks, Has.Count.EqualTo(2));
         var https = blocks[1];
-        Assert.That(https, Does.Contain("listen 443 ssl;"));
+        Assert.That(https, Does.Contain("listen 443 ssl http2;"));
         Assert.That(https, Does.Contain("server_name example.com;"));
         Assert.That(https, Does.Contain("ssl_certificate /etc/letsencrypt/live/example.com/fullchain.pem;"));
         Assert.That(https, Does.Contain("ssl_certificate_key /etc/letsencrypt/live/example.com/privkey.pem;"));
@@ -164,8 +276,8 @@ public class NginxSiteTests
         Assert.That(Lines(text).Count(l => l.StartsWith("upstream ")), Is.EqualTo(1));
     }
 
-    [TestCase("example.com", new[] { "listen 443 ssl;", "listen [::]:443 ssl;" })]
-    [TestCase(null, new[] { "listen 443 ssl default_server;", "listen [::]:443 ssl default_server;" })]
+    [TestCase("example.com", new[] { "listen 443 ssl http2;", "listen [::]:443 ssl http2;" })]
+    [TestCase(null, new[] { "listen 443 ssl http2 default_server;", "listen [::]:443 ssl http2 default_server;" })]
     public void Tls_listens_like_http_on_ipv6_and_as_the_default_server(string? domain, string[] expected)
     {
         var https = ServerBlocks(NginxSiteRenderer.Render(Site(domain, ipv6: true, tls: Certificate)))[1];
@@ -174,26 +286,51 @@ public class NginxSiteTests
     }
 
     [Test]
-    public void VersionOf_reads_back_the_version_a_rendered_config_routes_to()
+    public void The_reader_gets_back_the_backends_a_rendered_config_routes_to()
     {
-        Assert.That(NginxSiteRenderer.VersionOf(NginxSiteRenderer.Render(Site()), "my-app"), Is.EqualTo("abc1234"));
-        Assert.That(NginxSiteRenderer.VersionOf(NginxSiteRenderer.Render(Site(domain: "example.com", tls: Certificate)), "my-app"), Is.EqualTo("abc1234"));
+        Assert.That(NginxSiteReader.Backends(NginxSiteRenderer.Render(Site()), "my-app"),
+            Is.EqualTo(new[] { ("127.0.0.1", 20001), ("127.0.0.1", 20002) }));
+        Assert.That(NginxSiteReader.Backends(NginxSiteRenderer.Render(Site("example.com", tls: Certificate)), "my-app"), Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public void The_reader_reads_configs_written_by_agents_that_put_the_version_in_the_header()
+    {
+        const string older = "# Written by podlift-agent for my-app abc1234. Do not edit: every deploy rewrites it.\n" +
+                             "upstream my_app_web {\n    least_conn;\n    server 10.0.0.2:20005 max_fails=3 fail_timeout=10s; # x\n}\n";
+
+        Assert.That(NginxSiteReader.Backends(older, "my-app"), Is.EqualTo(new[] { ("10.0.0.2", 20005) }));
     }
 
     [TestCase("other-app")]
     [TestCase("my")]
     [TestCase("my-app-2")]
-    public void VersionOf_another_apps_config_is_null(string app)
+    public void The_reader_refuses_another_apps_config(string app)
     {
-        Assert.That(NginxSiteRenderer.VersionOf(NginxSiteRenderer.Render(Site()), app), Is.Null);
+        Assert.That(NginxSiteReader.Backends(NginxSiteRenderer.Render(Site()), app), Is.Null);
+        Assert.That(NginxSiteReader.ServerNames(NginxSiteRenderer.Render(Site()), app), Is.Null);
     }
 
     [TestCase("")]
     [TestCase("server {\n    listen 80 default_server;\n}\n")]
-    [TestCase("# Written by podlift-agent for my-app \nupstream x {}\n")]
     [TestCase("# my own notes\n# Written by podlift-agent for my-app abc1234. Do not edit\n")]
-    public void VersionOf_a_foreign_file_is_null(string config)
+    public void The_reader_refuses_a_foreign_file(string config)
     {
-        Assert.That(NginxSiteRenderer.VersionOf(config, "my-app"), Is.Null);
+        Assert.That(NginxSiteReader.Backends(config, "my-app"), Is.Null);
+    }
+
+    [Test]
+    public void The_reader_gets_back_the_host_names_and_none_for_the_default_site()
+    {
+        Assert.That(NginxSiteReader.ServerNames(NginxSiteRenderer.Render(Site()), "my-app"), Is.Empty);
+        Assert.That(NginxSiteReader.ServerNames(NginxSiteRenderer.Render(Site("example.com", tls: Certificate) with { Domains = ["example.com", "www.example.com"] }), "my-app"),
+            Is.EqualTo(new[] { "example.com", "www.example.com" }));
+    }
+
+    [Test]
+    public void The_header_no_longer_claims_a_version()
+    {
+        // it was written from state.json, which could lag behind what the upstream routes to
+        Assert.That(NginxSiteRenderer.Render(Site()).Split('\n')[0], Is.EqualTo("# Written by podlift-agent for my-app. Do not edit: every deploy rewrites it."));
     }
 }

@@ -63,9 +63,18 @@ public class SslScriptsTests
     }
 
     [Test]
+    public void Obtain_asks_for_one_certificate_for_every_host_name_named_after_the_first()
+    {
+        var script = SslScripts.Obtain(["shop.example.com", "www.shop.example.com"], "ops@example.com", "https://pebble:14000/dir");
+
+        Assert.That(script, Does.Contain(" --cert-name 'shop.example.com' -d 'shop.example.com' -d 'www.shop.example.com' "));
+        Assert.That(script, Does.Contain(" --expand "), "adding a name later replaces the certificate with one for every name");
+    }
+
+    [Test]
     public void Obtain_asks_certbot_for_the_domain_through_the_webroot()
     {
-        var script = SslScripts.Obtain("shop.example.com", "ops@example.com", "https://pebble:14000/dir");
+        var script = SslScripts.Obtain(["shop.example.com"], "ops@example.com", "https://pebble:14000/dir");
 
         Assert.That(script, Does.StartWith("set -eu\n"));
         Assert.That(script, Does.Contain("mkdir -p /var/www/podlift-acme"));

@@ -15,7 +15,7 @@ public class StatusReporterTests
     {
         App = "myapp",
         Image = "myapp",
-        Domain = domain,
+        Domains = domain is null ? [] : [domain],
         Servers = [First, Second],
         Services = services.Length > 0 ? services : [new ServiceConfig { Name = "web", Replicas = 3 }, new ServiceConfig { Name = "worker", HealthCheck = null }],
         SourcePath = "/project/podlift.yml",

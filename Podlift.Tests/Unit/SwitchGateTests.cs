@@ -16,7 +16,7 @@ public class SwitchGateTests
         var waiting = _gate.WaitAsync("d-1", Long, CancellationToken.None);
 
         Assert.That(_gate.Release("d-1", proceed, reason), Is.True);
-        Assert.That(await waiting, Is.EqualTo((proceed, reason)));
+        Assert.That(await waiting, Is.EqualTo(new SwitchAnswer(proceed, reason)));
     }
 
     [Test]
@@ -24,7 +24,7 @@ public class SwitchGateTests
     {
         Assert.That(_gate.Release("d-1", true, "too early"), Is.False);
 
-        var (proceed, reason) = await _gate.WaitAsync("d-1", Short, CancellationToken.None);
+        var (proceed, reason, _) = await _gate.WaitAsync("d-1", Short, CancellationToken.None);
 
         Assert.That(proceed, Is.False);
         Assert.That(reason, Does.StartWith("no word"));
@@ -39,16 +39,17 @@ public class SwitchGateTests
         Assert.That(waiting.IsCompleted, Is.False);
 
         Assert.That(_gate.Release("d-1", true, "you"), Is.True);
-        Assert.That(await waiting, Is.EqualTo((true, "you")));
+        Assert.That(await waiting, Is.EqualTo(new SwitchAnswer(true, "you")));
     }
 
     [Test]
     public async Task Timeout_means_do_not_proceed_with_a_reason_starting_no_word()
     {
-        var (proceed, reason) = await _gate.WaitAsync("d-1", Short, CancellationToken.None);
+        var (proceed, reason, _) = await _gate.WaitAsync("d-1", Short, CancellationToken.None);
 
         Assert.That(proceed, Is.False);
         Assert.That(reason, Does.StartWith("no word from the CLI within"));
+        Assert.That((await _gate.WaitAsync("d-2", Short, CancellationToken.None)).NoAnswer, Is.True, "the deploy can tell no answer from a refusal");
     }
 
     [Test]
@@ -66,7 +67,7 @@ public class SwitchGateTests
 
         Assert.That(_gate.Release("d-1", true, "first"), Is.True);
         Assert.That(_gate.Release("d-1", false, "second"), Is.False);
-        Assert.That(await waiting, Is.EqualTo((true, "first")));
+        Assert.That(await waiting, Is.EqualTo(new SwitchAnswer(true, "first")));
     }
 
     [Test]

@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text;
+
+namespace Podlift.Agent.Proxy;
+
+/// <summary>Renders an app's nginx config. Pure: the same site always gives the same text.</summary>
+public static class NginxSiteRenderer
+{
+    public const string HeaderPrefix = "# Written by podlift-agent for ";
+
+    public static string Render(NginxSite site)
+    {
+        if (site.Servers.Count == 0) throw new ArgumentException("an upstream needs at least one server", nameof(site));
+        var text = new StringBuilder();
+        text.AppendLine($"{HeaderPrefix}{site.App}. Do not edit: every deploy rewrites it.");
+        Upstream(text, site);
+        Variables(text, site);
+        text.AppendLine("server {");
+        Listen(text, site, 80, "");
+        text.AppendLine();
+        text.AppendLine("    location /.well-known/acme-challenge/ {");
+        text.AppendLine($"        root {NginxSite.AcmeWebroot};");
+        text.AppendLine("    }");
+        text.AppendLine();
+        if (site.Tls is { } tls)
+        {
+            text.AppendLine("    location / {");
+            text.AppendLine("        return 301 https://$host$request_uri;");
+            text.AppendLine("    }");
+            text.AppendLine("}");
+            text.AppendLine();
+            text.AppendLine("server {");
+            Listen(text, site, 443, site.Http2Directive ? " ssl" : " ssl http2");
+            if (site.Http2Directive) text.AppendLine("    http2 on;");
+            text.AppendLine($"    ssl_certificate {tls.CertificatePath};");
+            text.AppendLine($"    ssl_certificate_key {tls.KeyPath};");
+            text.AppendLine("    ssl_protocols TLSv1.2 TLSv1.3;");
+            text.AppendLine("    ssl_session_cache shared:podlift_ssl:10m;");
+            text.AppendLine();
+        }
+        RealClient(text, site);
+        Proxy(text, site);
+        text.AppendLine("}");
+        return text.ToString();
+    }
+
+    private static void Upstream(StringBuilder text, NginxSite site)
+    {
+        text.AppendLine($"upstream {site.UpstreamName} {{");
+        text.AppendLine("    least_conn;");
+        // max_fails counts only what proxy_next_upstream calls unsuccessful: connection errors, not the app's own answers
+        foreach (var server in site.Servers)
+            text.AppendLine($"    server {server.Address}:{server.Port} max_fails=3 fail_timeout=10s; # {server.Comment}");
+        text.AppendLine("    keepalive 32;");
+        text.AppendLine("}");
+        text.AppendLine();
+    }
+
+    /// <summary>
+    /// A WebSocket handshake's Upgrade passes through; every other request sends no Connection header,
+    /// which keeps the upstream connection alive. Behind trusted proxies, their X-Forwarded-Proto is believed.
+    /// </summary>
+    private static void Variables(StringBuilder text, NginxSite site)
+    {
+        text.AppendLine($"map $http_upgrade ${site.VariablePrefix}_connection {{");
+        text.AppendLine("    default upgrade;");
+        text.AppendLine("    ''      '';");
+        text.AppendLine("}");
+        text.AppendLine();
+        if (site.TrustedProxies.Count == 0) return;
+        text.AppendLine($"geo $realip_remote_addr ${site.VariablePrefix}_trusted {{");
+        text.AppendLine("    default 0;");
+        foreach (var proxy in site.TrustedProxies) text.AppendLine($"    {proxy} 1;");
+        text.AppendLine("}");
+        text.AppendLine();
+        text.AppendLine($"map \"${site.VariablePrefix}_trusted:$http_x_forwarded_proto\" ${site.VariablePrefix}_proto {{");
+        text.AppendLine("    default $scheme;");
+        text.AppendLine("    \"1:https\" https;");
+        text.AppendLine("    \"1:http\" http;");
+        text.AppendLine("}");
+        text.AppendLine();
+    }
+
+    private static void Listen(StringBuilder text, NginxSite site, int port, string options)
+    {
+        var defaultServer = site.IsDefaultSite ? " default_server" : "";
+        text.AppendLine($"    listen {port}{options}{defaultServer};");
+        if (site.ListenIPv6) text.AppendLine($"    listen [::]:{port}{options}{defaultServer};");
+        text.AppendLine($"    server_name {(site.IsDefaultSite ? "_" : string.Join(' ', site.Domains))};");
+    }
+
+    /// <summary>The client's address: the connection's, or behind trusted proxies the first untrusted one in X-Forwarded-For.</summary>
+    private static void RealClient(StringBuilder text, NginxSite site)
+    {
+        if (site.TrustedProxies.Count == 0) return;
+        foreach (var proxy in site.TrustedProxies) text.AppendLine($"    set_real_ip_from {proxy};");
+        text.AppendLine("    real_ip_header X-Forwarded-For;");
+        text.AppendLine("    real_ip_recursive on;");
+        text.AppendLine();
+    }
+
+    private static void Proxy(StringBuilder text, NginxSite site)
+    {
+        var limits = site.Limits;
+        var scheme = site.TrustedProxies.Count > 0 ? $"${site.VariablePrefix}_proto" : "$scheme";
+        text.AppendLine($"    client_max_body_size {limits.MaxBodyBytes.ToString(CultureInfo.InvariantCulture)};");
+        text.AppendLine();
+        text.AppendLine("    location / {");
+        text.AppendLine($"        proxy_pass http://{site.UpstreamName};");
+        text.AppendLine("        proxy_http_version 1.1;");
+        text.AppendLine("        proxy_set_header Upgrade $http_upgrade;");
+        text.AppendLine($"        proxy_set_header Connection ${site.VariablePrefix}_connection;");
+        text.AppendLine("        proxy_set_header Host $host;");
+        // $remote_addr alone: a client's own X-Forwarded-For never reaches the app (realip has replaced it behind trusted proxies)
+        text.AppendLine("        proxy_set_header X-Real-IP $remote_addr;");
+        text.AppendLine("        proxy_set_header X-Forwarded-For $remote_addr;");
+        text.AppendLine($"        proxy_set_header X-Forwarded-Proto {scheme};");
+        text.AppendLine("        proxy_connect_timeout 5s;");
+        text.AppendLine($"        proxy_read_timeout {Seconds(limits.ReadTimeout)};");
+        text.AppendLine($"        proxy_send_timeout {Seconds(limits.SendTimeout)};");
+        // a replica that refuses the connection is skipped; a request that timed out, or the app's own 5xx, is never sent again
+        text.AppendLine("        proxy_next_upstream error;");
+        text.AppendLine("    }");
+    }
+
+    private static string Seconds(TimeSpan duration) => $"{Math.Max(1, (long)Math.Ceiling(duration.TotalSeconds)).ToString(CultureInfo.InvariantCulture)}s";
+}
