@@ -12,17 +12,26 @@ public sealed class AppRepository : IDisposable
 
     public static async Task<AppRepository> CreateAsync(string app)
     {
+        await Shell.MustAsync(Path.Combine(RepositoryPaths.ExampleApp, "prepare.sh"));
+        return await CreateFromAsync(RepositoryPaths.ExampleApp, app, [".gitignore", "podlift.yml", "prepare.sh"]);
+    }
+
+    /// <summary>A repository holding a copy of <paramref name="source"/> (one of the zoo's apps, say), with every replacement made in its files.</summary>
+    public static async Task<AppRepository> CreateFromAsync(string source, string app, IReadOnlyCollection<string> leaveOut,
+        IReadOnlyDictionary<string, string>? replacements = null)
+    {
         var directory = Path.Combine(Path.GetTempPath(), $"podlift-e2e-{app}-{Guid.NewGuid():N}"[..40]);
         System.IO.Directory.CreateDirectory(directory);
-        await Shell.MustAsync(Path.Combine(RepositoryPaths.ExampleApp, "prepare.sh"));
-        foreach (var file in System.IO.Directory.EnumerateFiles(RepositoryPaths.ExampleApp, "*", SearchOption.AllDirectories))
+        foreach (var file in System.IO.Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
-            var relative = Path.GetRelativePath(RepositoryPaths.ExampleApp, file);
-            if (relative is ".gitignore" or "podlift.yml" or "prepare.sh") continue;
+            var relative = Path.GetRelativePath(source, file);
+            if (leaveOut.Contains(relative) || relative.Contains("__pycache__")) continue;
             var target = Path.Combine(directory, relative);
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
             File.SetUnixFileMode(target, File.GetUnixFileMode(file));
+            foreach (var (from, to) in replacements ?? new Dictionary<string, string>())
+                File.WriteAllText(target, File.ReadAllText(target).Replace(from, to));
         }
         var repository = new AppRepository(directory);
         await repository.GitAsync("init", "-q", "-b", "main");
@@ -45,6 +54,18 @@ public sealed class AppRepository : IDisposable
     }
 
     public void WriteConfig(string yaml) => File.WriteAllText(Path.Combine(Directory, "podlift.yml"), yaml);
+
+    public void WriteFile(string relative, string text) => File.WriteAllText(Path.Combine(Directory, relative), text);
+
+    public void DeleteFile(string relative) => File.Delete(Path.Combine(Directory, relative));
+
+    /// <summary>Commits everything as it is now.</summary>
+    public async Task<string> CommitAllAsync(string message)
+    {
+        await GitAsync("add", "-A");
+        await GitAsync("commit", "-q", "--allow-empty", "-m", message);
+        return await HeadShaAsync();
+    }
 
     /// <summary>Commits a version of the app: what /version answers, and whether /health exists.</summary>
     public async Task CommitVersionAsync(string version, bool healthy = true)

@@ -10,12 +10,12 @@ public sealed record LoadReport(int Sent, int Failed, TimeSpan Duration, IReadOn
 
     public override string ToString() =>
         $"{Sent} requests in {Duration.TotalSeconds:0.0}s ({RequestsPerSecond:0}/s), {Failed} failed; answers: " +
-        string.Join(", ", Bodies.Select(b => $"{b.Key}×{b.Value}"));
+        (Bodies.Count > 12 ? $"{Bodies.Count} distinct" : string.Join(", ", Bodies.Select(b => $"{b.Key}×{b.Value}")));
 }
 
 /// <summary>
-/// Sends a steady stream of GET requests (keep-alive, like real clients) and counts every failure:
-/// an exception, a timeout, or any status but 200. Bounded in time; loopback only.
+/// Sends a steady stream of requests (GETs, or writes; keep-alive, like real clients) and counts every
+/// failure: an exception, a timeout, or any status but the expected one. Bounded in time; loopback only.
 /// </summary>
 public sealed class LoadGenerator : IAsyncDisposable
 {
@@ -28,16 +28,39 @@ public sealed class LoadGenerator : IAsyncDisposable
     private readonly Task[] _workers;
     private int _sent;
     private int _failed;
+    private volatile bool _stopping;
 
-    private LoadGenerator(Uri target, int workers, TimeSpan pause, HttpMessageHandler? handler = null)
+    private readonly Func<Uri, HttpRequestMessage> _request;
+    private readonly System.Net.HttpStatusCode _expected;
+
+    private LoadGenerator(Uri target, int workers, TimeSpan pause, HttpMessageHandler? handler = null,
+        Func<Uri, HttpRequestMessage>? request = null, System.Net.HttpStatusCode expected = System.Net.HttpStatusCode.OK)
     {
         if (handler is null && !target.IsLoopback) throw new ArgumentException("load tests send traffic to loopback only", nameof(target));
+        _request = request ?? (uri => new HttpRequestMessage(HttpMethod.Get, uri));
+        _expected = expected;
         _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) }) { Timeout = TimeSpan.FromSeconds(5) };
         _workers = Enumerable.Range(0, workers).Select(_ => Task.Run(() => WorkAsync(target, pause))).ToArray();
     }
 
     /// <summary>About workers / pause requests per second, plus response time.</summary>
     public static LoadGenerator Start(Uri target, int workers = 6, int pauseMilliseconds = 40) => new(target, workers, TimeSpan.FromMilliseconds(pauseMilliseconds));
+
+    /// <summary>GETs sent with another Host header (a site with a domain), still to the loopback endpoint.</summary>
+    public static LoadGenerator StartForHost(Uri target, string host, int workers = 4, int pauseMilliseconds = 40) =>
+        new(target, workers, TimeSpan.FromMilliseconds(pauseMilliseconds), request: uri => new HttpRequestMessage(HttpMethod.Get, uri) { Headers = { Host = host } });
+
+    /// <summary>
+    /// Writes: POSTs whose answer must be 201 Created. Every 201 is an acknowledged write (its body, the
+    /// new row's id, is kept), so a test can compare what was acknowledged with what was stored.
+    /// </summary>
+    public static LoadGenerator StartWrites(Uri target, int workers = 3, int pauseMilliseconds = 60) =>
+        new(target, workers, TimeSpan.FromMilliseconds(pauseMilliseconds),
+            request: uri => new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent($"write at {DateTime.UtcNow:O}") },
+            expected: System.Net.HttpStatusCode.Created);
+
+    /// <summary>Answers with the expected status, by body (for writes: the ids acknowledged).</summary>
+    public int Acknowledged => _bodies.Values.Sum();
 
     /// <summary>HTTPS to <paramref name="hostName"/> (SNI and Host), connecting to a loopback endpoint, trusting only <paramref name="root"/>.</summary>
     public static LoadGenerator StartTls(Uri loopback, string hostName, X509Certificate2 root, string path, int workers = 6, int pauseMilliseconds = 40) =>
@@ -74,14 +97,15 @@ public sealed class LoadGenerator : IAsyncDisposable
 
     private async Task WorkAsync(Uri target, TimeSpan pause)
     {
-        while (!_stop.IsCancellationRequested)
+        while (!_stopping && !_stop.IsCancellationRequested)
         {
             Interlocked.Increment(ref _sent);
             try
             {
-                using var response = await _http.GetAsync(target, _stop.Token);
+                using var request = _request(target);
+                using var response = await _http.SendAsync(request, _stop.Token);
                 var body = (await response.Content.ReadAsStringAsync(_stop.Token)).Trim();
-                if (response.StatusCode != System.Net.HttpStatusCode.OK) Fail($"{(int)response.StatusCode} {body}");
+                if (response.StatusCode != _expected) Fail($"{(int)response.StatusCode} {body}");
                 else _bodies.AddOrUpdate(body, 1, (_, n) => n + 1);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -93,6 +117,7 @@ public sealed class LoadGenerator : IAsyncDisposable
             {
                 Fail(e.GetBaseException().Message);
             }
+            if (_stopping) return;
             try { await Task.Delay(pause, _stop.Token); } catch (OperationCanceledException) { return; }
         }
     }
@@ -103,8 +128,12 @@ public sealed class LoadGenerator : IAsyncDisposable
         if (_failures.Count < 20) _failures.Enqueue($"{_clock.Elapsed.TotalSeconds:0.00}s {why}");
     }
 
+    /// <summary>No new request is sent; those in flight are answered (a write then is acknowledged or failed, never left unknown).</summary>
     public async Task<LoadReport> StopAsync()
     {
+        _stopping = true;
+        try { await Task.WhenAll(_workers).WaitAsync(TimeSpan.FromSeconds(15)); }
+        catch (TimeoutException) { }
         await _stop.CancelAsync();
         await Task.WhenAll(_workers);
         var report = new LoadReport(_sent, _failed, _clock.Elapsed, new Dictionary<string, int>(_bodies), _failures.ToList());
@@ -115,7 +144,7 @@ public sealed class LoadGenerator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_stop.IsCancellationRequested) await StopAsync();
+        if (!_stopping) await StopAsync();
         _http.Dispose();
         _stop.Dispose();
     }

@@ -167,6 +167,12 @@ async def unavailable(request):
     return web.Response(status=503, text="busy\n")
 
 
+async def headers(request):
+    """What a proxy in front told the app about the client: one `name: value` line per forwarded header."""
+    names = ["X-Forwarded-For", "X-Real-IP", "X-Forwarded-Proto", "Host"]
+    return web.Response(text="".join(f"{n}: {request.headers.get(n, '')}\n" for n in names))
+
+
 @web.middleware
 async def track_inflight(request, handler):
     st = request.app["state"]
@@ -212,6 +218,7 @@ def make_app():
         web.post("/write", write),
         web.get("/count", count),
         web.get("/unavailable", unavailable),
+        web.get("/headers", headers),
     ])
     return app
 
