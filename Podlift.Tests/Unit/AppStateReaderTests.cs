@@ -1,0 +1,100 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Podlift.Agent.Docker;
+using Podlift.Agent.State;
+using Podlift.Protocol;
+
+namespace Podlift.Tests.Unit;
+
+/// <summary>State as `ps` and `status` see it: a recorded deployment, the running containers, and one probe each.</summary>
+public class AppStateReaderTests
+{
+    private static readonly DateTimeOffset At = new(2025, 6, 1, 12, 30, 0, TimeSpan.Zero);
+    private const int HostPort = 20001;
+
+    private TempDirectory _dir = null!;
+    private StateStore _store = null!;
+
+    [SetUp]
+    public void CreateStore()
+    {
+        _dir = new TempDirectory();
+        _store = new StateStore(_dir.Path);
+    }
+
+    [TearDown]
+    public void DeleteStore() => _dir.Dispose();
+
+    private static DeployPlan Plan(string path, params int[] expect)
+    {
+        var check = new HealthCheckPlan { Path = path, TimeoutMilliseconds = 30_000, IntervalMilliseconds = 1_000, Retries = 3 };
+        check.Expect.AddRange(expect);
+        return new DeployPlan
+        {
+            App = "myapp", Version = "v1", Image = "myapp:v1", Source = "https://ci:OLD-TOKEN@host/o/r.git",
+            Services = { new ServicePlan { Name = "web", Replicas = 1, ContainerPort = 8000, Routed = true, Healthcheck = check } },
+        };
+    }
+
+    private void Record(DeploymentRecord deployment) => _store.Save(new AppRecord { App = "myapp", Current = deployment, Deployments = [deployment] });
+
+    private static DeploymentRecord Deployed(DeployPlan plan) =>
+        new DeploymentRecord { Version = "v1", Image = "", DeployId = "d-1", DeployedAt = At }.WithPlan(plan);
+
+    private static readonly AppContainer Web = new("c0ffee", "myapp-web-v1-1", "myapp", "web", "v1", 1, "running", HostPort, At, "alice", "none", At);
+
+    private async Task<(AppState State, List<Uri> Asked)> ReadAsync(HttpStatusCode answer)
+    {
+        var asked = new List<Uri>();
+        using var http = new HttpClient(new Answering(answer, asked));
+        var reader = new AppStateReader(new Running(Web), _store, http, NullLogger<AppStateReader>.Instance);
+        var reply = await reader.ReadAsync("myapp", CancellationToken.None);
+        return (reply.Apps.Single(), asked);
+    }
+
+    [Test]
+    public async Task The_recorded_source_is_handed_out_without_its_credentials()
+    {
+        Record(Deployed(Plan("/health")));
+
+        Assert.That((await ReadAsync(HttpStatusCode.OK)).State.Source, Is.EqualTo("https://host/o/r.git"));
+    }
+
+    /// <summary>An HTTP server that gives one answer to everything, noting what it was asked.</summary>
+    private sealed class Answering(HttpStatusCode status, List<Uri> asked) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            asked.Add(request.RequestUri!);
+            var response = new HttpResponseMessage(status) { RequestMessage = request };
+            if (status == HttpStatusCode.Found) response.Headers.Location = new Uri("/cgi-bin/", UriKind.Relative);
+            return Task.FromResult(response);
+        }
+    }
+
+    /// <summary>Docker with the given containers of the app running and no dependencies; nothing else is asked of it here.</summary>
+    private sealed class Running(params AppContainer[] containers) : IContainerRuntime
+    {
+        public Task<IReadOnlyList<AppContainer>> ListAppContainersAsync(string? app, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<AppContainer>>(containers.Where(c => app is null || c.App == app).ToList());
+        public Task<IReadOnlyList<DependencyContainer>> ListDependenciesAsync(string app, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<DependencyContainer>>([]);
+
+        public Task<ImageInfo?> InspectImageAsync(string image, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<ImageInfo> LoadImageAsync(Stream saveStream, string expectedImage, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task PullImageAsync(string reference, RegistryAuth? auth, Action<PullMessage> onProgress, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task TagImageAsync(string image, string newReference, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<IReadOnlyList<string>>> ImageLayersAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<string> EnsureNetworkAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task StartAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task RemoveImageAsync(string image, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlySet<int>> HostPortsBoundAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<string> CreateAndStartAsync(ContainerSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<ContainerStatus> StatusAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task StopAsync(string id, TimeSpan grace, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task RemoveAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task RenameAsync(string id, string newName, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<string>> TailLogAsync(string id, int lines, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}
