@@ -53,6 +53,35 @@ public class AppStateReaderTests
     }
 
     [Test]
+    public async Task A_service_whose_check_expects_302_is_healthy_when_it_answers_302()
+    {
+        Record(Deployed(Plan("/cgi-bin", 302)));
+
+        var (state, asked) = await ReadAsync(HttpStatusCode.Found);
+
+        Assert.That(state.Containers.Single().Health, Is.EqualTo("healthy"), "the deploy called it healthy; ps and status must too");
+        Assert.That(asked, Is.EqualTo(new[] { new Uri($"http://127.0.0.1:{HostPort}/cgi-bin") }));
+    }
+
+    [Test]
+    public async Task A_service_whose_check_expects_302_is_unhealthy_when_it_answers_200()
+    {
+        Record(Deployed(Plan("/cgi-bin", 302)));
+
+        Assert.That((await ReadAsync(HttpStatusCode.OK)).State.Containers.Single().Health, Is.EqualTo("unhealthy"));
+    }
+
+    [Test]
+    public async Task Without_expect_the_check_wants_200_as_the_deploy_does()
+    {
+        Record(Deployed(Plan("/health")));
+
+        Assert.That((await ReadAsync(HttpStatusCode.OK)).State.Containers.Single().Health, Is.EqualTo("healthy"));
+        Assert.That((await ReadAsync(HttpStatusCode.NoContent)).State.Containers.Single().Health, Is.EqualTo("unhealthy"),
+            "204 is a success, but not the 200 the deploy waited for");
+    }
+
+    [Test]
     public async Task The_recorded_source_is_handed_out_without_its_credentials()
     {
         Record(Deployed(Plan("/health")));
