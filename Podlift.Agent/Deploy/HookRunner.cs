@@ -35,10 +35,13 @@ public sealed class HookRunner(IProcessRunner processes)
         return null;
     }
 
-    /// <summary>The variables the hooks name (from podlift.yml's env file and environment), then podlift's own, which win.</summary>
+    /// <summary>
+    /// The variables the hooks name (from podlift.yml's env file and environment) but those that describe a machine
+    /// (<see cref="HookVariables"/>: this server's own apply), then podlift's own, which win.
+    /// </summary>
     public static IReadOnlyDictionary<string, string> Environment(string app, string version, string previousVersion, Operation operation,
         IReadOnlyDictionary<string, string> hookVariables) =>
-        new Dictionary<string, string>(hookVariables)
+        new Dictionary<string, string>(HookVariables.Portable(hookVariables))
         {
             ["PODLIFT_APP"] = app,
             ["PODLIFT_VERSION"] = version,
