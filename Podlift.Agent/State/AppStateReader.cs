@@ -1,4 +1,3 @@
-using Podlift.Agent.Deploy;
 using Podlift.Agent.Docker;
 using Podlift.Protocol;
 
@@ -97,7 +96,7 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
         attempt.CancelAfter(ProbeTimeout);
         try
         {
-            using var response = await http.GetAsync($"http://{ContainerSpecs.LoopbackAddress}:{container.HostPort}{check.Path}",
+            using var response = await http.GetAsync($"http://127.0.0.1:{container.HostPort}{check.Path}",
                 HttpCompletionOption.ResponseHeadersRead, attempt.Token);
             return check.IsHealthy((int)response.StatusCode) ? "healthy" : "unhealthy";
         }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Reflection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Podlift.Agent.Docker;
 using Podlift.Agent.State;
@@ -47,7 +48,7 @@ public class AppStateReaderTests
     {
         var asked = new List<Uri>();
         using var http = new HttpClient(new Answering(answer, asked));
-        var reader = new AppStateReader(new Running(Web), _store, http, NullLogger<AppStateReader>.Instance);
+        var reader = new AppStateReader(RunningContainers.Of(Web), _store, http, NullLogger<AppStateReader>.Instance);
         var reply = await reader.ReadAsync("myapp", CancellationToken.None);
         return (reply.Apps.Single(), asked);
     }
@@ -101,29 +102,27 @@ public class AppStateReaderTests
         }
     }
 
-    /// <summary>Docker with the given containers of the app running and no dependencies; nothing else is asked of it here.</summary>
-    private sealed class Running(params AppContainer[] containers) : IContainerRuntime
+    /// <summary>
+    /// Docker with the given containers of the app running and no dependencies; nothing else is asked of it here
+    /// (a proxy, so the fake does not have to follow every change to the interface).
+    /// </summary>
+    public class RunningContainers : DispatchProxy
     {
-        public Task<IReadOnlyList<AppContainer>> ListAppContainersAsync(string? app, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<AppContainer>>(containers.Where(c => app is null || c.App == app).ToList());
-        public Task<IReadOnlyList<DependencyContainer>> ListDependenciesAsync(string app, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<DependencyContainer>>([]);
+        public static IContainerRuntime Of(params AppContainer[] containers)
+        {
+            var runtime = Create<IContainerRuntime, RunningContainers>();
+            ((RunningContainers)(object)runtime)._containers = containers;
+            return runtime;
+        }
 
-        public Task<ImageInfo?> InspectImageAsync(string image, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<ImageInfo> LoadImageAsync(Stream saveStream, string expectedImage, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task PullImageAsync(string reference, RegistryAuth? auth, Action<PullMessage> onProgress, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task TagImageAsync(string image, string newReference, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<IReadOnlyList<IReadOnlyList<string>>> ImageLayersAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<string> EnsureNetworkAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task StartAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task RemoveImageAsync(string image, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<IReadOnlySet<int>> HostPortsBoundAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<string> CreateAndStartAsync(ContainerSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<ContainerStatus> StatusAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task StopAsync(string id, TimeSpan grace, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task RemoveAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task RenameAsync(string id, string newName, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<IReadOnlyList<string>> TailLogAsync(string id, int lines, CancellationToken cancellationToken) => throw new NotSupportedException();
+        private AppContainer[] _containers = [];
+
+        protected override object? Invoke(MethodInfo? method, object?[]? args) => method?.Name switch
+        {
+            nameof(IContainerRuntime.ListAppContainersAsync) =>
+                Task.FromResult<IReadOnlyList<AppContainer>>(_containers.Where(c => args![0] is not string app || c.App == app).ToList()),
+            nameof(IContainerRuntime.ListDependenciesAsync) => Task.FromResult<IReadOnlyList<DependencyContainer>>([]),
+            _ => throw new NotSupportedException(method?.Name),
+        };
     }
 }
