@@ -49,6 +49,7 @@ try
     builder.Services.AddSingleton<ImagePuller>();
     builder.Services.AddSingleton<LayerInventory>();
     builder.Services.AddSingleton<DependencyManager>();
+    builder.Services.AddSingleton<IHookShell>(_ => new HookShell());
     builder.Services.AddSingleton<HookRunner>();
     builder.Services.AddSingleton<UpstreamRegistry>();
     builder.Services.AddSingleton<SwitchGate>();

@@ -5,10 +5,9 @@ using Podlift.Protocol;
 namespace Podlift.Agent.Deploy;
 
 /// <summary>Runs the hooks of podlift.yml on this server with `sh -c`, reporting each with its output.</summary>
-public sealed class HookRunner(IProcessRunner processes)
+public sealed class HookRunner(IHookShell shell)
 {
-    private static readonly TimeSpan HookTimeout = TimeSpan.FromMinutes(10);
-    private const int OutputLines = 30;
+    public static readonly TimeSpan HookTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>Runs the commands in order; returns the first that failed, or null when all passed.</summary>
     public async Task<HookRan?> RunAsync(IEnumerable<string> commands, IReadOnlyDictionary<string, string> environment,
@@ -17,28 +16,21 @@ public sealed class HookRunner(IProcessRunner processes)
         foreach (var command in commands)
         {
             var clock = Stopwatch.StartNew();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(HookTimeout);
-            HookRan ran;
-            try
-            {
-                var result = await processes.RunAsync("/bin/sh", ["-c", command], timeout.Token, environment);
-                ran = Report(command, result.ExitCode, clock.Elapsed, result.StandardOutput + result.StandardError);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                ran = Report(command, -1, clock.Elapsed, $"timed out after {HookTimeout.TotalMinutes:0} minutes");
-            }
+            var run = await shell.RunAsync(command, environment, HookTimeout, cancellationToken);
+            var ran = Report(command, run, clock.Elapsed);
             progress.HookRan(ran);
             if (!ran.Passed) return ran;
         }
         return null;
     }
 
-    /// <summary>The variables the hooks name (from podlift.yml's env file and environment), then podlift's own, which win.</summary>
+    /// <summary>
+    /// The variables the hooks name (from podlift.yml's env file and environment) but those that describe a machine
+    /// (<see cref="HookVariables"/>: this server's own apply), then podlift's own, which win.
+    /// </summary>
     public static IReadOnlyDictionary<string, string> Environment(string app, string version, string previousVersion, Operation operation,
         IReadOnlyDictionary<string, string> hookVariables) =>
-        new Dictionary<string, string>(hookVariables)
+        new Dictionary<string, string>(HookVariables.Portable(hookVariables))
         {
             ["PODLIFT_APP"] = app,
             ["PODLIFT_VERSION"] = version,
@@ -46,10 +38,11 @@ public sealed class HookRunner(IProcessRunner processes)
             ["PODLIFT_OPERATION"] = operation == Operation.Rollback ? "rollback" : "deploy",
         };
 
-    private static HookRan Report(string command, int exitCode, TimeSpan duration, string output)
+    private static HookRan Report(string command, ShellRun run, TimeSpan duration)
     {
-        var ran = new HookRan { Command = command, ExitCode = exitCode, Passed = exitCode == 0, DurationMilliseconds = (long)duration.TotalMilliseconds };
-        ran.Output.AddRange(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(OutputLines));
+        var ran = new HookRan { Command = command, ExitCode = run.ExitCode, Passed = run.ExitCode == 0, DurationMilliseconds = (long)duration.TotalMilliseconds };
+        ran.Output.AddRange(run.Output.TakeLast(HookShell.OutputLines));
+        if (run.TimedOut) ran.Output.Add($"timed out after {HookTimeout.TotalMinutes:0} minutes: killed, with every process of its process group");
         return ran;
     }
 }

@@ -36,7 +36,7 @@ public sealed class HealthCheckTracker(HealthCheckSettings settings)
         string lastProblem;
         switch (outcome)
         {
-            case ProbeOutcome.Answered answered when settings.Expect.Contains(answered.StatusCode):
+            case ProbeOutcome.Answered answered when settings.Check.IsHealthy(answered.StatusCode):
                 return new HealthDecision.Healthy();
             case ProbeOutcome.Answered { StatusCode: NotReadyYet }:
                 // an app that is still starting (its database not reachable yet) says so with 503: wait, as for no answer
@@ -44,14 +44,14 @@ public sealed class HealthCheckTracker(HealthCheckSettings settings)
                 break;
             case ProbeOutcome.Answered answered:
                 _wrongAnswers++;
-                lastProblem = $"GET {settings.Path} answered {answered.StatusCode}, expected {string.Join(" or ", settings.Expect)}";
+                lastProblem = $"GET {settings.Check.Path} answered {answered.StatusCode}, expected {string.Join(" or ", settings.Check.Expect)}";
                 if (_wrongAnswers >= settings.Retries)
                     return new HealthDecision.Unhealthy($"{lastProblem} ({_wrongAnswers} times)");
                 break;
             case ProbeOutcome.ContainerExited exited:
                 return new HealthDecision.Unhealthy($"the container exited with code {exited.ExitCode}");
             case ProbeOutcome.NoAnswer noAnswer:
-                lastProblem = $"GET {settings.Path}: {noAnswer.Reason}";
+                lastProblem = $"GET {settings.Check.Path}: {noAnswer.Reason}";
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(outcome));

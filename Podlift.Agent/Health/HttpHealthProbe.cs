@@ -8,6 +8,7 @@ public sealed record HealthResult(bool Healthy, TimeSpan Elapsed, string Reason)
 /// <summary>Waits for a new container to answer its health check, following <see cref="HealthCheckTracker"/>.</summary>
 public sealed class HttpHealthProbe(IContainerRuntime runtime, HttpClient http)
 {
+    /// <summary>The agent's one client for health checks (the deploy's and State's): a redirect is the answer, not followed.</summary>
     public static HttpClient CreateClient() => new(new SocketsHttpHandler
     {
         PooledConnectionLifetime = TimeSpan.Zero, // every probe on a fresh connection, as a new client would
@@ -19,7 +20,7 @@ public sealed class HttpHealthProbe(IContainerRuntime runtime, HttpClient http)
     {
         var tracker = new HealthCheckTracker(settings);
         var clock = Stopwatch.StartNew();
-        var url = new Uri($"http://{address}:{hostPort}{settings.Path}");
+        var url = new Uri($"http://{address}:{hostPort}{settings.Check.Path}");
         while (true)
         {
             var outcome = await ProbeAsync(containerId, url, tracker.ProbeTimeout(clock.Elapsed), cancellationToken);

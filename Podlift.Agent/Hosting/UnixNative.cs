@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Podlift.Agent.Hosting;
 
-/// <summary>The few libc calls .NET does not expose: ownership, umask, group lookup.</summary>
+/// <summary>The few libc calls .NET does not expose: ownership, umask, group lookup, signalling a process group.</summary>
 internal static partial class UnixNative
 {
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -13,6 +13,14 @@ internal static partial class UnixNative
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial IntPtr getgrnam(string name);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
+
+    private const int SigKill = 9;
+
+    /// <summary>SIGKILL to every process of a process group; false when none is left (or it is not ours).</summary>
+    public static bool KillProcessGroup(int processGroup) => processGroup > 1 && kill(-processGroup, SigKill) == 0;
 
     public static void ChangeGroup(string path, int groupId)
     {

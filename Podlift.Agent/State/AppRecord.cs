@@ -1,3 +1,5 @@
+using Podlift.Agent.Health;
+
 namespace Podlift.Agent.State;
 
 /// <summary>One deployed version of an app on this server, with the plan that made it (so rollback can recreate it).</summary>
@@ -10,8 +12,10 @@ public sealed record DeploymentRecord
     public string DeployedBy { get; init; } = "";
     public string CommitMessage { get; init; } = "";
     public IReadOnlyList<ContainerRecord> Containers { get; init; } = [];
-    /// <summary>Health check path per service, so `ps` can ask the same question the deploy asked.</summary>
-    public IReadOnlyDictionary<string, string> HealthPaths { get; init; } = new Dictionary<string, string>();
+    /// <summary>The HTTP health check per service, so `ps` and `status` ask the deploy's question and accept its answers.</summary>
+    public IReadOnlyDictionary<string, HttpCheck> HealthChecks { get; init; } = new Dictionary<string, HttpCheck>();
+    /// <summary>What agents recorded before <see cref="HealthChecks"/>: the path alone; still read from older state.json files.</summary>
+    public IReadOnlyDictionary<string, string>? HealthPaths { get; init; }
     /// <summary>The DeployPlan as protobuf JSON; it holds env values, so state.json is root-only (0600).</summary>
     public string? PlanJson { get; init; }
     /// <summary>The project that deployed it (git remote, or host:path).</summary>
@@ -19,6 +23,12 @@ public sealed record DeploymentRecord
 
     /// <summary>Set when a rollback left this deployment: it is no longer a rollback target.</summary>
     public bool RolledBack { get; init; }
+
+    /// <summary>The service's HTTP health check; from an older record, its path with the default expected status (200).</summary>
+    public HttpCheck? HealthCheckOf(string service) =>
+        HealthChecks.TryGetValue(service, out var check) ? check
+        : HealthPaths?.TryGetValue(service, out var path) == true ? new HttpCheck(path, HttpCheck.DefaultExpect)
+        : null;
 
     /// <summary>The running containers of the service nginx routes to, per the recorded plan.</summary>
     public IReadOnlyList<ContainerRecord> RoutedContainers()
@@ -29,15 +39,15 @@ public sealed record DeploymentRecord
         return routed is null ? [] : Containers.Where(c => c.Service == routed && c.HostPort > 0).ToList();
     }
 
-    /// <summary>This deployment with what its plan says: image, commit, health paths, and the plan itself.</summary>
+    /// <summary>This deployment with what its plan says: image, commit, health checks, and the plan itself.</summary>
     public DeploymentRecord WithPlan(Podlift.Protocol.DeployPlan plan) => this with
     {
         Image = plan.Image,
         CommitMessage = plan.CommitMessage,
         DeployedBy = DeployedBy.Length > 0 ? DeployedBy : plan.DeployedBy,
         Source = plan.Source,
-        HealthPaths = plan.Services.Where(s => s.Healthcheck is not null)
-            .ToDictionary(s => s.Name, s => string.IsNullOrEmpty(s.Healthcheck.Path) ? "/health" : s.Healthcheck.Path),
+        HealthChecks = plan.Services.Where(s => s.Healthcheck is not null).ToDictionary(s => s.Name, s => HttpCheck.From(s.Healthcheck)),
+        HealthPaths = null,
         PlanJson = Google.Protobuf.JsonFormatter.Default.Format(plan),
     };
 }

@@ -41,7 +41,8 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
             DeployedBy = record.Current?.DeployedBy ?? "",
             CommitMessage = record.Current?.CommitMessage ?? "",
             RebuiltFromLabels = rebuilt,
-            Source = record.Current?.Source ?? "",
+            // deploys before the CLI stripped them recorded remotes with their CI tokens: never hand one out
+            Source = ProjectSource.WithoutCredentials(record.Current?.Source ?? ""),
             PreviousCommitMessage = record.Previous?.CommitMessage ?? "",
             PreviousDeployedAtUnixMilliseconds = record.Previous?.DeployedAt.ToUnixTimeMilliseconds() ?? 0,
             PreviousDeployedBy = record.Previous?.DeployedBy ?? "",
@@ -94,14 +95,15 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
     {
         if (!container.IsRunning) return container.State;
         if (container.Health != "none") return container.Health;
-        if (record.Current?.HealthPaths.TryGetValue(container.Service, out var path) != true || container.HostPort == 0) return "running";
+        if (record.Current?.HealthCheckOf(container.Service) is not { } check || container.HostPort == 0) return "running";
 
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt.CancelAfter(ProbeTimeout);
         try
         {
-            using var response = await http.GetAsync($"http://127.0.0.1:{container.HostPort}{path}", attempt.Token);
-            return response.IsSuccessStatusCode ? "healthy" : "unhealthy";
+            using var response = await http.GetAsync($"http://127.0.0.1:{container.HostPort}{check.Path}",
+                HttpCompletionOption.ResponseHeadersRead, attempt.Token);
+            return check.IsHealthy((int)response.StatusCode) ? "healthy" : "unhealthy";
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -8,17 +8,24 @@ namespace Podlift.Cli.Commands;
 /// <summary>One app name per server belongs to one project: a deploy from another repository would replace its containers.</summary>
 public static class AppNameCheck
 {
-    /// <summary>The project that owns the app name on that server, when it is another one. Pure.</summary>
+    /// <summary>
+    /// The project that owns the app name on that server, without its credentials, when it is another one. Pure.
+    /// Projects are compared by <see cref="ProjectSource.Identity"/>: a recorded source with an old CI token in it
+    /// (as deploys before podlift stripped them recorded) is the same project as a clean one.
+    /// </summary>
     public static string? OtherOwner(AppState? state, string source) =>
-        state is { Source.Length: > 0 } && state.Source != source ? state.Source : null;
+        state is { Source.Length: > 0 } && !ProjectSource.SameProject(state.Source, source) ? ProjectSource.WithoutCredentials(state.Source) : null;
+
+    public static ValidationException Refusal(string host, string app, string owner) =>
+        new($"{host}: the app name `{app}` is already used there by another project ({owner})",
+            "rename `service:` in podlift.yml, or remove the other app from that server first");
 
     public static async Task EnsureOursAsync(PodliftConfig config, IEnumerable<ServerSession> sessions, string source, CancellationToken cancellationToken)
     {
         foreach (var session in sessions)
         {
             if (OtherOwner(await session.AppStateAsync(config.App, cancellationToken), source) is { } owner)
-                throw new ValidationException($"{session.Server.Host}: the app name `{config.App}` is already used there by another project ({owner})",
-                    "rename `service:` in podlift.yml, or remove the other app from that server first");
+                throw Refusal(session.Server.Host, config.App, owner);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Podlift.Cli.Errors;
+using Podlift.Protocol;
 
 namespace Podlift.Cli.Configuration;
 
@@ -15,14 +16,15 @@ public sealed class VariableExpander(IReadOnlyDictionary<string, string> variabl
     /// For a command that `sh -c` runs (hooks): every reference is checked as <see cref="Expand"/> checks it, but
     /// left for the shell to expand at run time, so a secret never becomes part of a command line (`ps`) or of what
     /// is printed and logged. The values of the variables named are added to <paramref name="environment"/>, for
-    /// the shell's environment; a literal $${ becomes the shell's \${.
+    /// the shell's environment; a literal $${ becomes the shell's \${. A variable that describes this machine
+    /// (HOME, PATH...: <see cref="HookVariables"/>) is the server's own there: never captured, and it may be unset here.
     /// </summary>
     public string Defer(string text, string keyPath, IDictionary<string, string> environment) =>
         Rewrite(text, keyPath, "\\${", (name, expression, _) =>
         {
-            if (variables.TryGetValue(name, out var value)) environment[name] = value;
+            if (!HookVariables.DescribesTheMachine(name) && variables.TryGetValue(name, out var value)) environment[name] = value;
             return $"${{{expression}}}";
-        }, name => name.StartsWith(HookVariablePrefix, StringComparison.Ordinal));
+        }, name => name.StartsWith(HookVariablePrefix, StringComparison.Ordinal) || HookVariables.DescribesTheMachine(name));
 
     /// <param name="onReference">(name, expression inside the braces, resolved value) → the text that replaces the reference.</param>
     /// <param name="mayBeUnset">Names that are set later, by whoever runs the text: not an error when unset here.</param>

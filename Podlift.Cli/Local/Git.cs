@@ -1,4 +1,5 @@
 using Podlift.Cli.Errors;
+using Podlift.Protocol;
 
 namespace Podlift.Cli.Local;
 
@@ -31,11 +32,14 @@ public static class Git
         return name.Succeeded && name.StandardOutput.Trim() is { Length: > 0 } value ? value : null;
     }
 
-    /// <summary>Who is deploying, as a project: the origin remote, or this machine and the repository's path.</summary>
+    /// <summary>
+    /// Who is deploying, as a project: the origin remote without any credential in it (a CI token never leaves
+    /// this machine), or this machine and the repository's path.
+    /// </summary>
     public static async Task<string> SourceAsync(string directory, CancellationToken cancellationToken)
     {
         var origin = await GitAsync(directory, ["config", "--get", "remote.origin.url"], cancellationToken);
-        if (origin.Succeeded && origin.StandardOutput.Trim() is { Length: > 0 } url) return url;
+        if (origin.Succeeded && origin.StandardOutput.Trim() is { Length: > 0 } url) return ProjectSource.WithoutCredentials(url);
         var top = await GitAsync(directory, ["rev-parse", "--show-toplevel"], cancellationToken);
         return $"{Environment.MachineName}:{(top.Succeeded ? top.StandardOutput.Trim() : directory)}";
     }

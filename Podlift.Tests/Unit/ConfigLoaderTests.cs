@@ -565,6 +565,19 @@ public class ConfigLoaderTests
     }
 
     [Test]
+    public void Hooks_never_carry_the_variables_that_describe_this_machine()
+    {
+        var config = Load(Base + """
+            hooks:
+              before_deploy: cd ${HOME} && PATH=${PATH}:/opt/bin ./check --as ${USER} --tmp ${TMPDIR} --lang ${LC_ALL} --token ${DEPLOY_TOKEN}
+            """, dotEnv: "DEPLOY_TOKEN=t0ken\nTMPDIR=/from/dotenv\n",
+            environment: new Dictionary<string, string> { ["HOME"] = "/Users/me", ["PATH"] = "/opt/homebrew/bin:/usr/bin", ["LC_ALL"] = "en_US.UTF-8" });
+
+        Assert.That(config.Hooks.Environment, Is.EqualTo(new Dictionary<string, string> { ["DEPLOY_TOKEN"] = "t0ken" }),
+            "the server's own HOME, PATH, USER, TMPDIR and locale apply; USER, unset here, is not an error either");
+    }
+
+    [Test]
     public void A_hook_naming_an_unset_variable_without_a_default_is_refused_as_before()
     {
         var error = LoadFails(Base + "hooks:\n  after_deploy:\n    - echo ${MISSING}\n");

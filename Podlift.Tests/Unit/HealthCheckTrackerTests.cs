@@ -6,7 +6,7 @@ namespace Podlift.Tests.Unit;
 public class HealthCheckTrackerTests
 {
     private static HealthCheckSettings Settings(int timeoutSeconds = 30, int intervalMs = 10_000, int retries = 3, int[]? expect = null) =>
-        new("/health", expect ?? [200], TimeSpan.FromSeconds(timeoutSeconds), TimeSpan.FromMilliseconds(intervalMs), retries);
+        new(new HttpCheck("/health", expect ?? [200]), TimeSpan.FromSeconds(timeoutSeconds), TimeSpan.FromMilliseconds(intervalMs), retries);
 
     private static readonly ProbeOutcome Refused = new ProbeOutcome.NoAnswer("connection refused");
 
@@ -151,8 +151,8 @@ public class HealthCheckTrackerTests
     {
         var settings = HealthCheckSettings.From(new Podlift.Protocol.HealthCheckPlan());
 
-        Assert.That(settings.Path, Is.EqualTo("/health"));
-        Assert.That(settings.Expect, Is.EqualTo(new[] { 200 }));
+        Assert.That(settings.Check.Path, Is.EqualTo("/health"));
+        Assert.That(settings.Check.Expect, Is.EqualTo(new[] { 200 }));
         Assert.That(settings.Timeout, Is.EqualTo(TimeSpan.FromSeconds(30)));
         Assert.That(settings.Interval, Is.EqualTo(TimeSpan.FromSeconds(10)));
         Assert.That(settings.Retries, Is.EqualTo(3));

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Podlift.Agent.Health;
 using Podlift.Agent.State;
 
 namespace Podlift.Tests.Unit;
@@ -32,7 +33,7 @@ public class StateStoreTests
             DeployedBy = "alice",
             CommitMessage = "Fix login",
             Containers = [new ContainerRecord("myapp-web-abc1234-1", "c0ffee", "web", 1, 20001)],
-            HealthPaths = new Dictionary<string, string> { ["web"] = "/up" },
+            HealthChecks = new Dictionary<string, HttpCheck> { ["web"] = new("/up", [200, 302]) },
         },
         Previous = new DeploymentRecord { Version = "def5678", Image = "myapp:def5678", DeployId = "d-1", DeployedAt = At.AddHours(-1) },
         History = [new HistoryEntry("d-2", "abc1234", At, 12_345, "success", "alice", "Fix login", null)],
@@ -58,7 +59,8 @@ public class StateStoreTests
             Assert.That(loaded.Current.DeployedBy, Is.EqualTo("alice"));
             Assert.That(loaded.Current.CommitMessage, Is.EqualTo("Fix login"));
             Assert.That(loaded.Current.Containers, Is.EqualTo(saved.Current!.Containers));
-            Assert.That(loaded.Current.HealthPaths, Is.EquivalentTo(saved.Current.HealthPaths));
+            Assert.That(loaded.Current.HealthCheckOf("web")!.Path, Is.EqualTo("/up"));
+            Assert.That(loaded.Current.HealthCheckOf("web")!.Expect, Is.EqualTo(new[] { 200, 302 }));
             Assert.That(loaded.Previous!.Version, Is.EqualTo("def5678"));
             Assert.That(loaded.Previous.DeployedAt, Is.EqualTo(At.AddHours(-1)));
             Assert.That(loaded.History, Is.EqualTo(saved.History));
@@ -74,6 +76,22 @@ public class StateStoreTests
 
         Assert.That(json, Does.Contain("\"current\":").And.Contain("\"deployedAt\":"));
         Assert.That(json, Does.Not.Contain("\"Current\"").And.Not.Contain("\"previous\""));
+    }
+
+    [Test]
+    public void A_state_json_that_recorded_only_health_paths_still_reads_with_the_default_expected_status()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StatePath)!);
+        File.WriteAllText(StatePath, """
+            { "app": "myapp", "current": { "version": "v1", "image": "myapp:v1", "deployId": "d-1", "deployedAt": "2025-06-01T12:30:00+00:00",
+              "healthPaths": { "web": "/up" } } }
+            """);
+
+        var current = _store.Load("myapp")!.Current!;
+
+        Assert.That(current.HealthCheckOf("web")!.Path, Is.EqualTo("/up"));
+        Assert.That(current.HealthCheckOf("web")!.Expect, Is.EqualTo(new[] { 200 }));
+        Assert.That(current.HealthCheckOf("worker"), Is.Null);
     }
 
     [Test]
@@ -177,7 +195,7 @@ public class StateStoreTests
         var current = record!.Current!;
         Assert.That(current.PlanJson, Is.Not.Null);
         Assert.That((current.Image, current.CommitMessage, current.DeployedBy), Is.EqualTo(("myapp:v2", "commit v2", "bob")));
-        Assert.That(current.HealthPaths, Is.EquivalentTo(new Dictionary<string, string> { ["web"] = "/up" }));
+        Assert.That(current.HealthCheckOf("web")!.Path, Is.EqualTo("/up"));
         Assert.That(current.RoutedContainers().Select(c => c.Name), Is.EqualTo(new[] { "myapp-web-v2-1" }));
         Assert.That(record.Deployments.Single(d => d.Version == "v2").PlanJson, Is.EqualTo(current.PlanJson));
         Assert.That(record.Previous!.PlanJson, Is.Null, "v1 kept no plan");
