@@ -16,9 +16,7 @@ public sealed class AgentService(
     SwitchGate gate, Proxy.UpstreamCoordinator upstreams, LogStreamer logs, ExecSession exec)
     : Protocol.Agent.AgentBase
 {
-    public static string Version => typeof(AgentService).Assembly
-        .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-        .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+    public static string Version { get; } = BuildVersion.Of(typeof(AgentService).Assembly);
 
     public override async Task<HelloReply> Hello(HelloRequest request, ServerCallContext context)
     {
