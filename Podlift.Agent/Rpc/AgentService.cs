@@ -33,6 +33,7 @@ public sealed class AgentService(
             Os = HostFacts.OperatingSystem(),
             DiskFreeBytes = HostFacts.DiskFreeBytes(),
             UptimeSeconds = (long)HostFacts.AgentUptime.TotalSeconds,
+            Capabilities = { Capabilities.Supported },
         };
         foreach (var job in jobs.Running)
             reply.ActiveDeploys.Add(new ActiveDeploy
