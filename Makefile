@@ -8,10 +8,13 @@ INSTALL_DIR ?= /usr/local
 DOTNET ?= dotnet
 TEST_LOGGER_ARGS ?=
 
-.PHONY: setup build publish publish-agent publish-cli unit e2e test demo demo-down bench install uninstall clean
+.PHONY: setup version build publish publish-agent publish-cli unit e2e test demo demo-down bench install uninstall clean
 
 setup: ## install and start what the tests and the demo need (Docker engine, ssh, debootstrap...)
 	deploy/ci/setup-host.sh
+
+version: ## the version a build of this tree gets, from git (README: Versions)
+	@$(DOTNET) msbuild Podlift.Protocol -t:PodliftVersion -getProperty:InformationalVersion -nologo
 
 build:
 	$(DOTNET) build podlift.sln -c $(CONFIGURATION) -nologo -v q

@@ -1,9 +1,9 @@
-using System.Reflection;
+using Podlift.Protocol;
 
 namespace Podlift.Cli;
 
 public static class CliVersion
 {
-    public static string Current { get; } =
-        typeof(CliVersion).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+    /// <summary>`podlift version`, `podlift --version` and what Hello sends the agent: the same string.</summary>
+    public static string Current { get; } = BuildVersion.Of(typeof(CliVersion).Assembly);
 }

@@ -3,7 +3,10 @@ namespace Podlift.Protocol;
 /// <summary>Constants both sides of the wire agree on.</summary>
 public static class AgentProtocol
 {
-    /// <summary>Bumped only on an incompatible change to agent.proto.</summary>
+    /// <summary>
+    /// Bumped only on an incompatible change to agent.proto. An added field or RPC does not bump it: an agent that must
+    /// act on it says so with a capability (<see cref="Capabilities"/>), which the CLI checks first.
+    /// </summary>
     public const int Version = 1;
 
     public const string SocketPath = "/run/podlift/agent.sock";

@@ -16,9 +16,7 @@ public sealed class AgentService(
     SwitchGate gate, Proxy.UpstreamCoordinator upstreams, LogStreamer logs, ExecSession exec)
     : Protocol.Agent.AgentBase
 {
-    public static string Version => typeof(AgentService).Assembly
-        .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-        .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+    public static string Version { get; } = BuildVersion.Of(typeof(AgentService).Assembly);
 
     public override async Task<HelloReply> Hello(HelloRequest request, ServerCallContext context)
     {
@@ -35,6 +33,7 @@ public sealed class AgentService(
             Os = HostFacts.OperatingSystem(),
             DiskFreeBytes = HostFacts.DiskFreeBytes(),
             UptimeSeconds = (long)HostFacts.AgentUptime.TotalSeconds,
+            Capabilities = { Capabilities.Supported },
         };
         foreach (var job in jobs.Running)
             reply.ActiveDeploys.Add(new ActiveDeploy

@@ -37,18 +37,18 @@ public sealed class AgentInstaller(ConsoleOutput output, SshSettings ssh, bool d
 
             var binary = AgentBinary.Locate(AgentBinary.RuntimeIdentifier(probe.Architecture));
             var unit = UnitText();
-            var plan = AgentInstallPlan.Decide(probe, Sha256OfFile(binary), CliVersion.Current, Sha256(unit));
+            var plan = AgentInstallPlan.Decide(probe, Sha256OfFile(binary), Sha256(unit));
             if (dryRun)
             {
                 var steps = new[] { (plan.UploadBinary, "upload the agent"), (plan.WriteUnit, "write the systemd unit"), (plan.AddToGroup, $"add {probe.User} to the podlift group"), (plan.Restart, "(re)start the service") }
                     .Where(s => s.Item1).Select(s => s.Item2).ToList();
-                output.Line($"{server.Host}: would {(steps.Count == 0 ? "change nothing" : string.Join(", ", steps))} ({plan.Summary}; dry run, nothing changed)");
+                output.Line($"{server.Host}: would {(steps.Count == 0 ? "change nothing" : string.Join(", ", steps))} ({plan.Summary(runningVersion: null)}; dry run, nothing changed)");
                 return false;
             }
             if (plan.ChangesNothing)
             {
                 var hello = await session.HelloAsync(cancellationToken);
-                output.Ok($"{server.Host}: {plan.Summary} ({Facts(hello)})");
+                output.Ok($"{server.Host}: {plan.Summary(hello.AgentVersion)} ({Facts(hello)})");
                 return false;
             }
 
@@ -66,7 +66,7 @@ public sealed class AgentInstaller(ConsoleOutput output, SshSettings ssh, bool d
                 session = await ServerSession.ConnectAsync(server, ssh, cancellationToken);
             }
             var started = await WaitForAgentAsync(session, cancellationToken);
-            output.Ok($"{server.Host}: {plan.Summary} ({Facts(started)})");
+            output.Ok($"{server.Host}: {plan.Summary(started.AgentVersion)} ({Facts(started)})");
             return true;
         }
         finally

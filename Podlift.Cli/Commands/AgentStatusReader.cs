@@ -40,7 +40,9 @@ public sealed class AgentStatusReader(ConsoleOutput output, SshSettings ssh)
             yield return $"✓ {host}: podlift-agent {hello.AgentVersion}, up {Format.Ago(TimeSpan.FromSeconds(hello.UptimeSeconds))}, " +
                          $"Docker {hello.DockerVersion} (API {hello.DockerApiVersion}), nginx {(hello.NginxVersion is { Length: > 0 } nginx ? nginx : "not found")}, " +
                          $"{Format.Bytes(hello.DiskFreeBytes)} free";
-            if (hello.ActiveDeploys.Count == 0) yield return "    no deploy running";
+            if (report.CapabilitiesNote is { Length: > 0 } note) yield return $"    ⚠ {note}";
+            if (!hello.Capabilities.Contains(Capabilities.ActiveDeploys)) yield return "    running deploys: this agent does not report them";
+            else if (hello.ActiveDeploys.Count == 0) yield return "    no deploy running";
             foreach (var deploy in hello.ActiveDeploys)
             {
                 var running = now - DateTimeOffset.FromUnixTimeMilliseconds(deploy.StartedAtUnixMilliseconds);

@@ -1,6 +1,7 @@
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Output;
+using Podlift.Cli.Planning;
 using Podlift.Cli.Remote;
 using Podlift.Protocol;
 
@@ -18,7 +19,7 @@ public sealed class AgentUninstaller(ConsoleOutput output, SshSettings ssh)
         foreach (var server in config.Servers)
             sessions.Add(await ServerSession.ConnectAsync(server, ssh, cancellationToken));
         foreach (var session in sessions)
-            await RefuseDuringDeployAsync(session, cancellationToken);
+            await RefuseDuringDeployAsync(session, output, cancellationToken);
 
         foreach (var session in sessions)
         {
@@ -34,7 +35,7 @@ public sealed class AgentUninstaller(ConsoleOutput output, SshSettings ssh)
         }
     }
 
-    private static async Task RefuseDuringDeployAsync(ServerSession session, CancellationToken cancellationToken)
+    private static async Task RefuseDuringDeployAsync(ServerSession session, ConsoleOutput output, CancellationToken cancellationToken)
     {
         HelloReply hello;
         try
@@ -45,6 +46,7 @@ public sealed class AgentUninstaller(ConsoleOutput output, SshSettings ssh)
         {
             return; // no agent answers: there is nothing it could be in the middle of
         }
+        CapabilityCheck.Require("podlift agent uninstall", [new AgentNeeds(session.Server.Host, hello, CapabilityNeeds.ForUninstall())], output);
         if (hello.ActiveDeploys.FirstOrDefault() is { } deploy)
             throw new ValidationException(
                 $"{session.Server.Host}: a deploy of {deploy.App} {deploy.Version} is running (deploy id {deploy.DeployId}); removing the agent now would stop it halfway",

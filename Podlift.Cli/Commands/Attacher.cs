@@ -1,5 +1,6 @@
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Output;
+using Podlift.Cli.Planning;
 using Podlift.Cli.Remote;
 using Podlift.Protocol;
 
@@ -11,6 +12,7 @@ public sealed class Attacher(ConsoleOutput output, SshSettings ssh)
     public async Task RunAsync(PodliftConfig config, string? deployId, CancellationToken cancellationToken)
     {
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
+        CapabilityCheck.Require("podlift attach", sessions.Select(s => s.Needs(CapabilityNeeds.ForAttach())).ToList(), output);
         foreach (var session in sessions)
         {
             if (sessions.Count > 1) output.Line($"{session.Server.Host}:");

@@ -39,9 +39,11 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
 
         var deployedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
         var source = await Git.SourceAsync(config.ProjectDirectory, cancellationToken);
+        var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, source);
+        CapabilityCheck.Require("podlift deploy", sessions.Select(session => session.Needs(
+            CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, release, options.SkipHealthcheck), config.Registry is not null))).ToList(), output);
         await AppNameCheck.EnsureOursAsync(config, sessions, source, cancellationToken);
         await SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken);
-        var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, source);
 
         using var docker = new LocalDocker();
         var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker, registryConfig) : null;

@@ -16,10 +16,14 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         output.Line("Dry run: what `podlift deploy` would do; nothing is built, sent or changed.");
         var commit = await HeadAsync(config, cancellationToken);
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
-        var release = new Release(commit, Release.ImageTag(config.Image, commit), Environment.UserName, "");
+        var release = new Release(commit, Release.ImageTag(config.Image, commit), Environment.UserName, "", await Git.SourceAsync(config.ProjectDirectory, cancellationToken));
         foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
         {
             var plan = DeployPlanner.For(config, session.Server, release, skipHealthcheck: false);
+            var agent = session.Needs(CapabilityNeeds.ForDeploy(plan, config.Registry is not null));
+            if (CapabilityCheck.Refusal("podlift deploy", [agent]) is { } refusal)
+                output.Fail($"{refusal.Message.Split('\n')[0]}: a real deploy would refuse; {CapabilityCheck.Fix}");
+            foreach (var warning in CapabilityCheck.Warnings(agent)) output.Warn(warning);
             var state = await session.AppStateAsync(config.App, cancellationToken);
             var present = await session.HasImageAsync(release.Image, cancellationToken);
             foreach (var line in DeployPreview.Deploy(config, session.Server, plan, state, present)) output.Line(line);

@@ -85,21 +85,17 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
         }
     }
 
-    /// <summary>What this server lacks. An agent from before MissingLayers gets the whole image, uncompressed, as it expects.</summary>
+    /// <summary>What this server lacks. An agent without layer-delta gets the whole image, uncompressed, as it expects (the deploy warned).</summary>
     private async Task<(LayerSelection, Compression)> SelectAsync(ServerSession session, string image, IReadOnlyList<string> diffIds, CancellationToken cancellationToken)
     {
         var all = LayerSelection.All(diffIds);
+        if (!session.Supports(Capabilities.LayerDelta)) return (all, Compression.None);
         try
         {
             var reply = await session.Agent.Client.MissingLayersAsync(
                 new MissingLayersRequest { Image = image, ChainIds = { all.ChainIds } }, cancellationToken: cancellationToken);
             if (reply.FullImageReason.Length > 0) output.Line($"  {session.Server.Host}: the full image is sent: {reply.FullImageReason}");
             return (LayerSelection.For(diffIds, reply.MissingChainIds), WireDefault());
-        }
-        catch (RpcException e) when (e.StatusCode is StatusCode.Unimplemented)
-        {
-            output.Detail($"{session.Server.Host}: this podlift-agent cannot say which layers it has; sending the full image (`podlift agent install` upgrades it)");
-            return (all, Compression.None);
         }
         catch (RpcException e)
         {

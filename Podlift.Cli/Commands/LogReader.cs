@@ -2,6 +2,7 @@ using Grpc.Core;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Local;
 using Podlift.Cli.Output;
+using Podlift.Cli.Planning;
 using Podlift.Cli.Remote;
 using Podlift.Protocol;
 
@@ -31,6 +32,7 @@ public sealed class LogReader(ConsoleOutput output, SshSettings ssh)
         };
 
         await using var sessions = await ServerSession.ConnectAllAsync(servers, ssh, cancellationToken);
+        CapabilityCheck.Require("podlift logs", sessions.Select(s => s.Needs(CapabilityNeeds.ForLogs(target.IsDependency))).ToList(), output);
         if (!options.Follow)
         {
             await Task.WhenAll(sessions.Select(session => StreamAsync(session, request, servers.Count > 1, cancellationToken)));

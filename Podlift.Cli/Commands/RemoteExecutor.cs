@@ -6,6 +6,7 @@ using Microsoft.Win32.SafeHandles;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Local;
+using Podlift.Cli.Planning;
 using Podlift.Cli.Remote;
 using Podlift.Protocol;
 
@@ -43,6 +44,7 @@ public sealed class RemoteExecutor(SshSettings ssh)
 
         await using var session = await ServerSession.ConnectAsync(server, ssh, cancellationToken);
         await session.HelloAsync(cancellationToken);
+        if (CapabilityCheck.Refusal("podlift exec", [session.Needs(CapabilityNeeds.ForExec(target.IsDependency))]) is { } refusal) throw refusal;
 
         var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
         var start = new ExecStart { App = config.App, Service = target.Name, Dependency = target.IsDependency, Replica = options.Replica, Tty = interactive };

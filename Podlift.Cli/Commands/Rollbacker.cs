@@ -31,22 +31,27 @@ public sealed class Rollbacker(ConsoleOutput output, SshSettings ssh)
         if (Describe(state, version) is { } found) output.Line($"Found: {found}");
 
         var requestedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
+        RollbackRequest RequestFor(ServerSession session) => new()
+        {
+            App = config.App,
+            To = version,
+            SkipHealthcheck = skipHealthcheck,
+            RequestedBy = requestedBy,
+            DrainMilliseconds = (long)config.Drain.TotalMilliseconds,
+            Hooks = session.Server == config.Primary ? DeployPlanner.HooksFor(config.Hooks) : new HooksPlan(),
+        };
+        CapabilityCheck.Require("podlift rollback", sessions.Select(session => session.Needs(
+            CapabilityNeeds.ForRollback(RequestFor(session), config.Registry is not null, sessions.Count > 1))).ToList(), output);
+
         using var docker = config.Registry is null ? null : new LocalDocker(); // a rollback needs no local Docker without a registry
         var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker!, registryConfig) : null;
         var handoff = new PrimaryHandoff(config, primary, Task.FromResult(true), cancellationToken); // a rollback runs no release command
         foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
         {
             if (sessions.Count > 1) output.Line($"Rolling back {session.Server.Host}...");
-            if (registry is not null) await RestoreImageAsync(registry, session, Release.ImageTag(config.Image, version), cancellationToken);
-            var request = new RollbackRequest
-            {
-                App = config.App,
-                To = version,
-                SkipHealthcheck = skipHealthcheck,
-                RequestedBy = requestedBy,
-                DrainMilliseconds = (long)config.Drain.TotalMilliseconds,
-                Hooks = session.Server == config.Primary ? DeployPlanner.HooksFor(config.Hooks) : new HooksPlan(),
-            };
+            if (registry is not null && session.Supports(Capabilities.PullImage))
+                await RestoreImageAsync(registry, session, Release.ImageTag(config.Image, version), cancellationToken);
+            var request = RequestFor(session);
             await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Rollback(request, cancellationToken: cancellationToken),
                 output, Deployer.LogsHint(config), cancellationToken, handoff.For(session, output));
         }

@@ -21,6 +21,7 @@ public sealed class SslManager(ConsoleOutput output, SshSettings ssh)
             "set `proxy: { ssl: letsencrypt }` (or manual, with your certificate files) and `domain:`");
         await using var session = await ServerSession.ConnectAsync(config.Primary, ssh, cancellationToken);
         await session.HelloAsync(cancellationToken);
+        CapabilityCheck.Require("podlift ssl setup", [session.Needs(CapabilityNeeds.ForSsl(DeployPlanner.ProxyFor(config, config.Primary)))], output);
         var host = config.Primary.Host;
 
         if (config.Proxy.Ssl == SslMode.LetsEncrypt)

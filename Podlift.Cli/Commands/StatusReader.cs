@@ -1,5 +1,6 @@
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Output;
+using Podlift.Cli.Planning;
 using Podlift.Cli.Remote;
 using Podlift.Protocol;
 
@@ -14,6 +15,7 @@ public sealed class StatusReader(ConsoleOutput output, SshSettings ssh)
     public async Task RunAsync(PodliftConfig config, bool all, CancellationToken cancellationToken)
     {
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
+        CapabilityCheck.Require("podlift ps", sessions.Select(s => s.Needs(CapabilityNeeds.ForPs(config.DependenciesOn(s.Server).Any()))).ToList(), output);
         var states = await Task.WhenAll(sessions.Select(async session =>
             (session.Server, App: await session.AppStateAsync(config.App, cancellationToken))));
 

@@ -2,6 +2,7 @@ using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Local;
 using Podlift.Cli.Output;
+using Podlift.Cli.Planning;
 using Podlift.Cli.Remote;
 using Podlift.Protocol;
 
@@ -95,9 +96,9 @@ public sealed class Validator(ConsoleOutput output, SshSettings ssh)
                 Report(Check.Fail($"podlift-agent: {e.Message.Split(": ", 2).Last()}", e.Fix), indent: true);
                 return;
             }
-            Report(hello.AgentVersion == CliVersion.Current
-                ? Check.Pass($"podlift-agent {hello.AgentVersion} (protocol {hello.ProtocolVersion})")
-                : Check.Warn($"podlift-agent {hello.AgentVersion} differs from this podlift ({CliVersion.Current})", "upgrade it in place: podlift agent install"), indent: true);
+            // what a deploy needs depends on the configuration and the project, not on the commit
+            var plan = DeployPlanner.For(config, server, new Release("", "", "", "", source), skipHealthcheck: false);
+            foreach (var check in AgentChecks(session.Needs(CapabilityNeeds.ForDeploy(plan, config.Registry is not null)))) Report(check, indent: true);
             var apps = (await session.Agent.Client.StateAsync(new StateRequest(), cancellationToken: cancellationToken)).Apps;
             var state = apps.FirstOrDefault(a => a.App == config.App);
             Report(AppNameCheck.OtherOwner(state, source) is { } owner
@@ -108,6 +109,23 @@ public sealed class Validator(ConsoleOutput output, SshSettings ssh)
                     ? Check.Fail($"nginx: {conflict}", SiteCheck.Fix)
                     : Check.Pass($"nginx: {(config.Domains.Count == 0 ? "the default site is free" : $"{string.Join(", ", config.Domains)} free")}"), indent: true);
         }
+    }
+
+    /// <summary>
+    /// The agent: ✗ when it lacks a capability the deploy needs, ⚠ for an optional one, and for a version other than
+    /// this podlift's. Pure.
+    /// </summary>
+    public static IEnumerable<Check> AgentChecks(AgentNeeds agent)
+    {
+        var hello = agent.Hello;
+        if (agent.MissingRequired is { Count: > 0 } missing)
+            yield return Check.Fail($"podlift-agent {hello.AgentVersion} lacks what a deploy needs: {CapabilityCheck.Describe(missing)}", CapabilityCheck.Fix);
+        else
+            yield return hello.AgentVersion == CliVersion.Current
+                ? Check.Pass($"podlift-agent {hello.AgentVersion} (protocol {hello.ProtocolVersion})")
+                : Check.Warn($"podlift-agent {hello.AgentVersion} differs from this podlift ({CliVersion.Current})", "upgrade it in place: podlift agent install");
+        foreach (var need in agent.MissingOptional)
+            yield return Check.Warn($"podlift-agent lacks {need.Capability} ({need.Reason}): {need.Without}", CapabilityCheck.Fix);
     }
 
     /// <summary>The ports a deploy will need on that server: nginx's, and the dependencies' on the primary.</summary>

@@ -45,6 +45,7 @@ public sealed class VersionReporter(ConsoleOutput output, SshSettings ssh)
                 null => $"  {report.Error?.Message ?? $"{host}: no answer"}",
                 { } hello when !report.Compatible =>
                     $"  {host}: podlift-agent {hello.AgentVersion} (protocol {hello.ProtocolVersion}; this podlift speaks {AgentProtocol.Version}: upgrade it with `podlift agent install`)",
+                { } hello when report.CapabilitiesNote is { Length: > 0 } note => $"  {host}: podlift-agent {hello.AgentVersion} ({note})",
                 { } hello => $"  {host}: podlift-agent {hello.AgentVersion}",
             };
         }

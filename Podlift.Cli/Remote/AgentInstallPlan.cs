@@ -36,27 +36,39 @@ public sealed record RemoteAgentProbe(string Architecture, string User, string? 
 }
 
 /// <summary>What an install must change on one server, decided from the probe and the local files. Pure.</summary>
-public sealed record AgentInstallPlan(bool UploadBinary, bool WriteUnit, bool Restart, string Summary, bool AddToGroup = false)
+/// <param name="Found">What the probe found there.</param>
+public sealed record AgentInstallPlan(bool UploadBinary, bool WriteUnit, bool Restart, bool AddToGroup, RemoteAgentProbe Found)
 {
     public bool ChangesNothing => !UploadBinary && !WriteUnit && !Restart && !AddToGroup;
 
-    public static AgentInstallPlan Decide(RemoteAgentProbe probe, string localSha256, string localVersion, string unitSha256)
+    /// <summary>An upgrade is a binary whose sha256 differs: every build has its own version, but the bytes decide.</summary>
+    public static AgentInstallPlan Decide(RemoteAgentProbe probe, string localSha256, string unitSha256)
     {
         var upload = !string.Equals(probe.BinarySha256, localSha256, StringComparison.OrdinalIgnoreCase);
         var unit = !string.Equals(probe.UnitSha256, unitSha256, StringComparison.OrdinalIgnoreCase);
-        var restart = upload || unit || !probe.Active;
-        var summary = (probe.BinarySha256, upload) switch
+        return new AgentInstallPlan(upload, unit, upload || unit || !probe.Active, !probe.CanReachSocket, probe);
+    }
+
+    /// <summary>
+    /// What the install did, or would do, with real versions: the one found (the installed binary's --version) and
+    /// <paramref name="runningVersion"/>, what the agent says in Hello once it runs; null in a dry run, before the
+    /// binary to upload has run anywhere.
+    /// </summary>
+    public string Summary(string? runningVersion)
+    {
+        var after = UploadBinary ? runningVersion : runningVersion ?? Found.Version;
+        var named = after is null ? "podlift-agent" : $"podlift-agent {after}";
+        if (AddToGroup && !UploadBinary && !WriteUnit && !Restart) return $"{named} is installed; {Found.User} added to the podlift group";
+        return (Found.BinarySha256, UploadBinary) switch
         {
-            (null, _) => $"podlift-agent {localVersion} installed",
-            (_, true) when probe.Version != localVersion => $"podlift-agent upgraded in place from {probe.Version} to {localVersion}",
-            (_, true) => $"podlift-agent {localVersion} reinstalled (the binary differed)",
-            (_, false) when unit => $"podlift-agent {localVersion}: service unit updated",
-            (_, false) when restart => $"podlift-agent {localVersion} was not running: started",
-            _ => $"podlift-agent {localVersion} is already installed: no change",
+            (null, _) => $"{named} installed",
+            (_, true) when after is null => $"podlift-agent {Found.Version} replaced in place by this podlift's agent (the binary differs)",
+            (_, true) when Found.Version != after => $"podlift-agent upgraded in place from {Found.Version} to {after}",
+            (_, true) => $"{named} reinstalled (the binary differed)",
+            (_, false) when WriteUnit => $"{named}: service unit updated",
+            (_, false) when Restart => $"{named} was not running: started",
+            _ => $"{named} is already installed: no change",
         };
-        var addToGroup = !probe.CanReachSocket;
-        if (addToGroup && !upload && !unit && !restart) summary = $"podlift-agent {localVersion} is installed; {probe.User} added to the podlift group";
-        return new AgentInstallPlan(upload, unit, restart, summary, addToGroup);
     }
 
     public const string UploadPath = "/usr/local/lib/podlift/.podlift-agent.upload";

@@ -14,6 +14,17 @@ public sealed record AgentReport(ServerConfig Server, HelloReply? Hello, Podlift
 
     public bool Compatible => Hello?.ProtocolVersion == AgentProtocol.Version;
 
+    /// <summary>This podlift's capabilities the agent does not list (all of them for one from before capabilities).</summary>
+    public IReadOnlyList<string> MissingCapabilities => Hello is null ? [] : Capabilities.Supported.Except(Hello.Capabilities).ToList();
+
+    /// <summary>"" when the agent has every capability this podlift knows; else what it lacks, and the fix.</summary>
+    public string CapabilitiesNote => MissingCapabilities switch
+    {
+        [] => "",
+        _ when Hello!.Capabilities.Count == 0 => $"from before capabilities, it lacks every one this podlift ({CliVersion.Current}) checks for: {CapabilityCheck.Fix}",
+        var missing => $"lacks {string.Join(", ", missing)} of this podlift ({CliVersion.Current}): {CapabilityCheck.Fix}",
+    };
+
     /// <summary>
     /// Connects to every server at once and greets its agent. With <paramref name="probeWhenSilent"/>, a server
     /// reachable over SSH whose agent does not answer is asked whether the agent is installed and running.

@@ -49,6 +49,13 @@ public sealed class ServerSession : IAsyncDisposable
 
     public async Task<HelloReply> HelloAsync(CancellationToken cancellationToken) => Hello = await Agent.HelloAsync(cancellationToken);
 
+    /// <summary>Whether the agent said in Hello that it has that capability (<see cref="Capabilities"/>).</summary>
+    public bool Supports(string capability) => Hello?.Capabilities.Contains(capability) ?? false;
+
+    /// <summary>This agent, greeted, against what a command needs of it (see <see cref="CapabilityCheck"/>).</summary>
+    public AgentNeeds Needs(IReadOnlyList<Planning.CapabilityNeed> needs) =>
+        new(Server.Host, Hello ?? throw new InvalidOperationException($"{Server.Host}: the agent was not greeted yet"), needs);
+
     /// <summary>What the agent reports of one app; null when the app is not on this server.</summary>
     public async Task<AppState?> AppStateAsync(string app, CancellationToken cancellationToken) =>
         (await Agent.Client.StateAsync(new StateRequest { App = app }, cancellationToken: cancellationToken)).Apps.FirstOrDefault(a => a.App == app);

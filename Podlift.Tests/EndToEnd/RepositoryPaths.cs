@@ -14,14 +14,16 @@ public static class RepositoryPaths
             : Path.Combine(Root, "artifacts", "agent", "linux-x64", "podlift-agent");
 
     /// <summary>The CLI from its own build output (same configuration as the tests), with its own deps.json.</summary>
-    public static string CliAssembly
+    public static string CliAssembly => BuildOutput("Podlift.Cli", "podlift.dll");
+
+    /// <summary>The agent from its own build output (not the published single file).</summary>
+    public static string AgentAssembly => BuildOutput("Podlift.Agent", "podlift-agent.dll");
+
+    private static string BuildOutput(string project, string assembly)
     {
-        get
-        {
-            var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
-            var path = Path.Combine(Root, "Podlift.Cli", "bin", testOutput.Parent!.Name, testOutput.Name, "podlift.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException("build the CLI first (dotnet build podlift.sln)", path);
-        }
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+        var path = Path.Combine(Root, project, "bin", testOutput.Parent!.Name, testOutput.Name, assembly);
+        return File.Exists(path) ? path : throw new FileNotFoundException("build it first (dotnet build podlift.sln)", path);
     }
 
     private static string FindRoot()

@@ -17,7 +17,7 @@ public class AgentReportLinesTests
         var hello = new HelloReply
         {
             ProtocolVersion = AgentProtocol.Version, AgentVersion = "0.1.0", DockerVersion = "26.1.5", DockerApiVersion = "1.45",
-            NginxVersion = "1.26.3", UptimeSeconds = 3 * 3600 + 5, DiskFreeBytes = 12L << 30,
+            NginxVersion = "1.26.3", UptimeSeconds = 3 * 3600 + 5, DiskFreeBytes = 12L << 30, Capabilities = { Capabilities.Supported },
         };
         hello.ActiveDeploys.AddRange(deploys);
         return hello;
@@ -47,6 +47,35 @@ public class AgentReportLinesTests
         var lines = AgentStatusReader.Lines(new AgentReport(Server, Hello(deploy), null, null), Now).ToList();
 
         Assert.That(lines[1], Is.EqualTo("    deploying shop abc1234 by ana for 42s (now: Update nginx; deploy id 20250301T115900Z-abc1234)"));
+    }
+
+    [Test]
+    public void Status_of_an_agent_from_before_capabilities_says_so_and_does_not_claim_it_runs_no_deploy()
+    {
+        var old = Hello();
+        old.Capabilities.Clear();
+
+        var lines = AgentStatusReader.Lines(new AgentReport(Server, old, null, null), Now).ToList();
+
+        Assert.That(lines, Is.EqualTo(new[]
+        {
+            "✓ 10.0.0.1: podlift-agent 0.1.0, up 3h, Docker 26.1.5 (API 1.45), nginx 1.26.3, 12.00 GB free",
+            $"    ⚠ from before capabilities, it lacks every one this podlift ({CliVersion.Current}) checks for: run `podlift agent install` to upgrade it in place",
+            "    running deploys: this agent does not report them",
+        }));
+    }
+
+    [Test]
+    public void Status_names_the_capabilities_an_agent_lacks()
+    {
+        var older = Hello();
+        older.Capabilities.Remove(Capabilities.HookEnvironment);
+        older.Capabilities.Remove(Capabilities.DependencyHosts);
+
+        var lines = AgentStatusReader.Lines(new AgentReport(Server, older, null, null), Now).ToList();
+
+        Assert.That(lines[1], Is.EqualTo($"    ⚠ lacks hook-environment, dependency-hosts of this podlift ({CliVersion.Current}): run `podlift agent install` to upgrade it in place"));
+        Assert.That(lines[2], Is.EqualTo("    no deploy running"));
     }
 
     [Test]
@@ -88,6 +117,16 @@ public class AgentReportLinesTests
             "  10.0.0.1: podlift-agent 0.1.0",
             "  10.0.0.2: cannot reach sshd (No route to host)",
         }));
+    }
+
+    [Test]
+    public void Version_notes_an_agent_that_lacks_capabilities()
+    {
+        var old = Hello();
+        old.Capabilities.Clear();
+
+        Assert.That(VersionReporter.AgentLines([new AgentReport(Server, old, null, null)]).Last(),
+            Is.EqualTo($"  10.0.0.1: podlift-agent 0.1.0 (from before capabilities, it lacks every one this podlift ({CliVersion.Current}) checks for: run `podlift agent install` to upgrade it in place)"));
     }
 
     [Test]
