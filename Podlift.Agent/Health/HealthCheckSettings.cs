@@ -6,7 +6,7 @@ namespace Podlift.Agent.Health;
 /// How a new container proves it is ready: one GET answered as <see cref="Check"/> expects.
 /// <see cref="Timeout"/> bounds the whole wait; <see cref="Interval"/> caps the pause between probes;
 /// <see cref="Retries"/> is how many wrong answers (an HTTP status not expected) are tolerated.
-/// Refused connections while the app boots count only against the timeout.
+/// Refused connections and 503 while the app boots count only against the timeout.
 /// </summary>
 public sealed record HealthCheckSettings(HttpCheck Check, TimeSpan Timeout, TimeSpan Interval, int Retries)
 {

@@ -40,7 +40,7 @@ public sealed class HealthCheckTracker(HealthCheckSettings settings)
                 return new HealthDecision.Healthy();
             case ProbeOutcome.Answered { StatusCode: NotReadyYet }:
                 // an app that is still starting (its database not reachable yet) says so with 503: wait, as for no answer
-                lastProblem = $"GET {settings.Path} answered {NotReadyYet} (not ready yet)";
+                lastProblem = $"GET {settings.Check.Path} answered {NotReadyYet} (not ready yet)";
                 break;
             case ProbeOutcome.Answered answered:
                 _wrongAnswers++;

@@ -48,7 +48,7 @@ public class AppStateReaderTests
     {
         var asked = new List<Uri>();
         using var http = new HttpClient(new Answering(answer, asked));
-        var reader = new AppStateReader(RunningContainers.Of(Web), _store, http, NullLogger<AppStateReader>.Instance);
+        var reader = new AppStateReader(RunningContainers.Of(Web), _store, new Fakes.FakeReverseProxy(), http, NullLogger<AppStateReader>.Instance);
         var reply = await reader.ReadAsync("myapp", CancellationToken.None);
         return (reply.Apps.Single(), asked);
     }
