@@ -39,7 +39,7 @@ public sealed class SshConnection : IAsyncDisposable
 
     public static async Task<SshConnection> OpenAsync(ServerConfig server, SshSettings settings, CancellationToken cancellationToken)
     {
-        var connection = new SshConnection(server, settings, SocketDirectory());
+        var connection = new SshConnection(server, settings, SocketDirectory.Ensure(SocketDirectory.Default));
         settings.Trace?.Invoke($"ssh {string.Join(' ', connection._master.StartInfo.ArgumentList)}");
         try
         {
@@ -105,15 +105,6 @@ public sealed class SshConnection : IAsyncDisposable
         _master.Dispose();
         File.Delete(_controlPath);
         File.Delete(AgentSocket);
-    }
-
-    private static string SocketDirectory()
-    {
-        // unix socket paths are limited to 108 bytes: keep them short, and private to this user
-        var directory = Path.Combine("/tmp", $"podlift-{Environment.UserName}");
-        Directory.CreateDirectory(directory);
-        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return directory;
     }
 }
 
