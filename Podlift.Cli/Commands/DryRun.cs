@@ -17,9 +17,10 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         var commit = await HeadAsync(config, cancellationToken);
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         var release = new Release(commit, Release.ImageTag(config.Image, commit), Environment.UserName, "");
+        var addresses = sessions.Addresses();
         foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
         {
-            var plan = DeployPlanner.For(config, session.Server, release, skipHealthcheck: false);
+            var plan = DeployPlanner.For(config, session.Server, addresses, release, skipHealthcheck: false);
             var state = await session.AppStateAsync(config.App, cancellationToken);
             var present = await session.HasImageAsync(release.Image, cancellationToken);
             foreach (var line in DeployPreview.Deploy(config, session.Server, plan, state, present)) output.Line(line);

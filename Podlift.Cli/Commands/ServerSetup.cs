@@ -30,14 +30,15 @@ public sealed class ServerSetup(ConsoleOutput output, SshSettings ssh)
         await using (var connection = await SshConnection.OpenAsync(server, ssh, cancellationToken))
         {
             var osRelease = await connection.RunAsync("cat /etc/os-release", cancellationToken: cancellationToken);
-            output.Ok($"{SupportedOs.Check(server.Host, osRelease.StandardOutput)}, login as {server.User}{(server.User == "root" ? "" : " (with sudo)")}");
+            output.Ok($"{SupportedOs.Check(server.Host, osRelease.StandardOutput)}, login as {connection.Target.User}{(connection.Target.IsRoot ? "" : " (with sudo)")}");
 
             output.Step(1, TotalSteps, "Installing Docker");
             changed |= await StepAsync(connection, SetupScripts.Docker, "Docker", cancellationToken);
             output.Step(2, TotalSteps, "Installing nginx");
             changed |= await StepAsync(connection, SetupScripts.Nginx, "nginx", cancellationToken);
             output.Step(3, TotalSteps, "Configuring firewall and security");
-            if (options.Firewall) changed |= await StepAsync(connection, SetupScripts.Firewall(server.Port), "firewall", cancellationToken);
+            // the port ssh really uses (podlift.yml's, else ssh config's): closing it would lock podlift out
+            if (options.Firewall) changed |= await StepAsync(connection, SetupScripts.Firewall(connection.Target.Port), "firewall", cancellationToken);
             else output.Line("firewall left as it is (--no-firewall)");
             if (options.Security) changed |= await StepAsync(connection, SetupScripts.Security, "hardening", cancellationToken);
             else output.Line("SSH and fail2ban left as they are (--no-security)");
@@ -55,7 +56,7 @@ public sealed class ServerSetup(ConsoleOutput output, SshSettings ssh)
         if (!result.Succeeded)
             throw new DeploymentException(
                 $"{connection.Server.Host}: setting up {what} failed (exit {result.ExitCode}):\n{Tail(result.StandardError + result.StandardOutput)}",
-                connection.Server.User == "root" ? "fix the cause on the server, then run `podlift setup` again" : $"{connection.Server.User} needs passwordless sudo; then run `podlift setup` again");
+                connection.Target.IsRoot ? "fix the cause on the server, then run `podlift setup` again" : $"{connection.Target.User} needs passwordless sudo; then run `podlift setup` again");
         var step = SetupScripts.Parse(result.StandardOutput);
         if (step.Changed) output.Ok($"{step.Detail} (installed/configured)");
         else output.Ok($"{step.Detail} (already installed)");

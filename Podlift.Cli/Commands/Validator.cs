@@ -80,7 +80,7 @@ public sealed class Validator(ConsoleOutput output, SshSettings ssh)
         }
         await using (session)
         {
-            Report(Check.Pass($"SSH: {server.User}@{server.Host}:{server.Port}, host key verified"), indent: true);
+            Report(Check.Pass($"SSH: {session.Target.Login}, host key verified"), indent: true);
             var ports = NeededPorts(config, server);
             var facts = HostFacts.Parse((await session.Ssh.RunScriptAsync(HostFacts.Script(ports.Keys), sudo: true, cancellationToken)).StandardOutput);
             foreach (var check in HostChecks.Judge(facts, ports)) Report(check, indent: true);
