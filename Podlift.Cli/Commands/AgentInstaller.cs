@@ -57,7 +57,7 @@ public sealed class AgentInstaller(ConsoleOutput output, SshSettings ssh, bool d
             var applied = await session.Ssh.RunScriptAsync(script, sudo: true, cancellationToken);
             if (!applied.Succeeded)
                 throw new ConnectionException($"{server.Host}: installing the agent failed: {applied.StandardError.Trim()}",
-                    server.User == "root" ? null : $"{server.User} needs passwordless sudo on the server");
+                    session.Target.IsRoot ? null : $"{session.Target.User} needs passwordless sudo on the server");
 
             if (probe.User != "root")
             {

@@ -9,12 +9,14 @@ namespace Podlift.Cli.Commands;
 
 /// <summary>
 /// `podlift agent uninstall`: removes podlift-agent from every server over SSH, leaving the apps serving.
-/// Every server is reached, and checked for a running deploy, before any of them is changed.
+/// Every server is reached, and checked for a running deploy, before any of them is changed. With --dry-run
+/// the same checks run, then each server is only asked whether it has the agent, and nothing is removed.
 /// </summary>
-public sealed class AgentUninstaller(ConsoleOutput output, SshSettings ssh)
+public sealed class AgentUninstaller(ConsoleOutput output, SshSettings ssh, bool dryRun = false)
 {
     public async Task RunAsync(PodliftConfig config, CancellationToken cancellationToken)
     {
+        if (dryRun) output.Line("Dry run: what `podlift agent uninstall` would do on each server; nothing is removed.");
         await using var sessions = new ServerSessions();
         foreach (var server in config.Servers)
             sessions.Add(await ServerSession.ConnectAsync(server, ssh, cancellationToken));
@@ -24,14 +26,20 @@ public sealed class AgentUninstaller(ConsoleOutput output, SshSettings ssh)
         foreach (var session in sessions)
         {
             var host = session.Server.Host;
-            var result = await session.Ssh.RunScriptAsync(AgentUninstallPlan.Script, sudo: true, cancellationToken);
+            // as root like the removal, so that a missing sudo shows in a dry run too
+            var result = await session.Ssh.RunScriptAsync(dryRun ? AgentUninstallPlan.Probe : AgentUninstallPlan.Script, sudo: true, cancellationToken);
             var outcome = AgentUninstallPlan.Parse(result.StandardOutput);
             if (!result.Succeeded || outcome == AgentUninstallOutcome.Unknown)
-                throw new ConnectionException($"{host}: removing the agent failed: {result.StandardError.Trim()}",
-                    session.Server.User == "root" ? "see `journalctl -u podlift-agent` on the server" : $"{session.Server.User} needs passwordless sudo on the server");
-            output.Ok(outcome == AgentUninstallOutcome.Removed
-                ? $"{host}: podlift-agent removed (service, unit, binary, {Path.GetDirectoryName(AgentProtocol.SocketPath)}); containers, /var/lib/podlift and nginx are left serving"
-                : $"{host}: podlift-agent is not installed: nothing to remove");
+                throw new ConnectionException($"{host}: {(dryRun ? "checking for" : "removing")} the agent failed: {result.StandardError.Trim()}",
+                    session.Target.IsRoot ? "see `journalctl -u podlift-agent` on the server" : $"{session.Target.User} needs passwordless sudo on the server");
+            var line = outcome switch
+            {
+                AgentUninstallOutcome.Removed => $"{host}: podlift-agent removed ({AgentUninstallPlan.Removes}); {AgentUninstallPlan.Keeps} are left serving",
+                AgentUninstallOutcome.Installed => $"{host}: would remove podlift-agent ({AgentUninstallPlan.Removes}); {AgentUninstallPlan.Keeps} would keep serving",
+                _ => $"{host}: podlift-agent is not installed: nothing to remove",
+            };
+            if (dryRun) output.Line(line);
+            else output.Ok(line);
         }
     }
 

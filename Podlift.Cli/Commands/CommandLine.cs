@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Output;
@@ -30,8 +31,35 @@ public static class CommandLine
 
     private static readonly Option<bool> DryRunOption = new("--dry-run")
     {
-        Description = "Print what deploy, rollback or agent install would do on each server, and change nothing",
+        Description = "Print what the command would change, and change nothing (commands that only read run as they are; exec refuses it)",
         Recursive = true,
+    };
+
+    /// <summary>
+    /// What every command does with --dry-run, in one place: a command that changes servers or local files prints
+    /// its plan instead, one that only reads runs as it is, and one that cannot preview refuses the flag (exit 2,
+    /// before anything is read). <see cref="Build"/> fails for a command missing here, so none ignores the flag.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, DryRunPolicy> DryRunPolicies = new Dictionary<string, DryRunPolicy>
+    {
+        ["init"] = DryRunPolicy.PrintsPlan,
+        ["deploy"] = DryRunPolicy.PrintsPlan,
+        ["rollback"] = DryRunPolicy.PrintsPlan,
+        ["setup"] = DryRunPolicy.PrintsPlan,
+        ["ssl setup"] = DryRunPolicy.PrintsPlan,
+        ["ssl renew"] = DryRunPolicy.PrintsPlan,
+        ["agent install"] = DryRunPolicy.PrintsPlan,
+        ["agent uninstall"] = DryRunPolicy.PrintsPlan,
+        ["validate"] = DryRunPolicy.ReadsOnly,
+        ["ssl status"] = DryRunPolicy.ReadsOnly,
+        ["agent status"] = DryRunPolicy.ReadsOnly,
+        ["ps"] = DryRunPolicy.ReadsOnly,
+        ["status"] = DryRunPolicy.ReadsOnly,
+        ["attach"] = DryRunPolicy.ReadsOnly,
+        ["logs"] = DryRunPolicy.ReadsOnly,
+        ["config"] = DryRunPolicy.ReadsOnly,
+        ["version"] = DryRunPolicy.ReadsOnly,
+        ["exec"] = DryRunPolicy.Refused("it runs a command in a container, which a preview cannot show without running it"),
     };
 
     /// <summary>Parses a podlift command line; everything after `exec &lt;service&gt;` is the command to run, options included.</summary>
@@ -58,7 +86,33 @@ public static class CommandLine
         root.Subcommands.Add(Exec());
         root.Subcommands.Add(Config());
         root.Subcommands.Add(Version());
+        RequireDryRunPolicies(root);
         return root;
+    }
+
+    private static void RequireDryRunPolicies(Command command, string path = "")
+    {
+        if (command.Subcommands.Count == 0 && !DryRunPolicies.ContainsKey(path))
+            throw new InvalidOperationException($"`podlift {path}` has no entry in CommandLine.DryRunPolicies: say whether it prints a plan, only reads, or refuses --dry-run");
+        foreach (var subcommand in command.Subcommands)
+            RequireDryRunPolicies(subcommand, path.Length == 0 ? subcommand.Name : $"{path} {subcommand.Name}");
+    }
+
+    /// <summary>The usage error for --dry-run on a command that refuses it; null when the command may run.</summary>
+    public static ConfigurationException? DryRunRefusal(ParseResult parse)
+    {
+        var path = PathOf(parse.CommandResult);
+        return parse.GetValue(DryRunOption) && DryRunPolicies.GetValueOrDefault(path) is { Mode: DryRunMode.Refused } policy
+            ? new ConfigurationException($"`podlift {path}` does not take --dry-run: {policy.WhyRefused}; nothing was done", "drop --dry-run")
+            : null;
+    }
+
+    /// <summary>"agent install": the command's name under the root.</summary>
+    private static string PathOf(CommandResult command)
+    {
+        var names = new List<string>();
+        for (var result = command; result.Parent is CommandResult parent; result = parent) names.Insert(0, result.Command.Name);
+        return string.Join(' ', names);
     }
 
     private static Command Init()
@@ -66,7 +120,7 @@ public static class CommandLine
         var command = new Command("init", "Write a commented podlift.yml and .env.example for this directory (never overwrites)");
         command.SetAction((parse, _) => RunWithoutConfig(parse, (output, _) =>
         {
-            new ProjectInitializer(output).Run(parse.GetValue(ConfigOption)!);
+            new ProjectInitializer(output).Run(parse.GetValue(ConfigOption)!, parse.GetValue(DryRunOption));
             return Task.CompletedTask;
         }));
         return command;
@@ -125,7 +179,7 @@ public static class CommandLine
         var noSecurity = new Option<bool>("--no-security") { Description = "Leave SSH settings and fail2ban as they are" };
         var command = new Command("setup", "Prepare fresh Debian/Ubuntu servers: Docker, nginx, firewall, hardening, podlift-agent (idempotent)") { noFirewall, noSecurity };
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
-            new ServerSetup(output, ssh).RunAsync(config, new SetupOptions(!parse.GetValue(noFirewall), !parse.GetValue(noSecurity)), cancellationToken)));
+            new ServerSetup(output, ssh, parse.GetValue(DryRunOption)).RunAsync(config, new SetupOptions(!parse.GetValue(noFirewall), !parse.GetValue(noSecurity)), cancellationToken)));
         return command;
     }
 
@@ -133,10 +187,12 @@ public static class CommandLine
     {
         var email = new Option<string?>("--email") { Description = "Address for the ACME account and expiry notices (default: proxy.ssl_email)" };
         var setup = new Command("setup", "Get a certificate for `domain` on the primary and serve HTTPS (HTTP redirects)") { email };
-        setup.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new SslManager(output, ssh).SetupAsync(config, parse.GetValue(email), cancellationToken)));
+        setup.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
+            new SslManager(output, ssh, parse.GetValue(DryRunOption)).SetupAsync(config, parse.GetValue(email), cancellationToken)));
         var force = new Option<bool>("--force") { Description = "Renew even if the certificate is not close to expiry" };
         var renew = new Command("renew", "Renew the certificate now (certbot's timer also does it on its own)") { force };
-        renew.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new SslManager(output, ssh).RenewAsync(config, parse.GetValue(force), cancellationToken)));
+        renew.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
+            new SslManager(output, ssh, parse.GetValue(DryRunOption)).RenewAsync(config, parse.GetValue(force), cancellationToken)));
         var status = new Command("status", "Issuer, expiry, days left and whether renewal is scheduled");
         status.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new SslManager(output, ssh).StatusAsync(config, cancellationToken)));
         return new Command("ssl", "HTTPS for `domain` on the primary") { setup, renew, status };
@@ -150,7 +206,8 @@ public static class CommandLine
         var status = new Command("status", "Per server: the agent's version, uptime, Docker, nginx, free disk and running deploys");
         status.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentStatusReader(output, ssh).RunAsync(config, cancellationToken)));
         var uninstall = new Command("uninstall", "Remove podlift-agent from every server; containers, state and nginx keep serving (idempotent)");
-        uninstall.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentUninstaller(output, ssh).RunAsync(config, cancellationToken)));
+        uninstall.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
+            new AgentUninstaller(output, ssh, parse.GetValue(DryRunOption)).RunAsync(config, cancellationToken)));
         return new Command("agent", "Manage podlift-agent on the servers") { install, status, uninstall };
     }
 
@@ -253,6 +310,7 @@ public static class CommandLine
         var output = ConsoleOutput.ForConsole(parse.GetValue(VerboseOption), parse.GetValue(JsonOption));
         try
         {
+            if (DryRunRefusal(parse) is { } refusal) throw refusal;
             var exitCode = await body(output, SshSettings.FromEnvironment(output.Verbose ? output.Detail : null));
             output.Result((ExitCode)exitCode);
             return exitCode;

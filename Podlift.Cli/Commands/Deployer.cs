@@ -35,13 +35,13 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         output.Ok($"git tree clean at {commit.ShortSha} \"{commit.Subject}\"");
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         foreach (var session in sessions)
-            output.Ok($"{session.Server.Host}: podlift-agent {session.Hello!.AgentVersion}, Docker {session.Hello.DockerVersion}, nginx {session.Hello.NginxVersion}");
+            output.Ok($"{session.Target.Label}: podlift-agent {session.Hello!.AgentVersion}, Docker {session.Hello.DockerVersion}, nginx {session.Hello.NginxVersion}");
 
         var deployedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
         var source = await Git.SourceAsync(config.ProjectDirectory, cancellationToken);
         var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, source);
         CapabilityCheck.Require("podlift deploy", sessions.Select(session => session.Needs(
-            CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, release, options.SkipHealthcheck), config.Registry is not null))).ToList(), output);
+            CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck), config.Registry is not null))).ToList(), output);
         await AppNameCheck.EnsureOursAsync(config, sessions, source, cancellationToken);
         await SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken);
 
@@ -59,7 +59,7 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         // the primary first: its load balancer must run before other servers offer it backends
         var ordered = sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1).ToList();
         var primary = ordered[0];
-        var run = new Run(config, release, options, docker, registry, primary, cancellationToken);
+        var run = new Run(config, release, options, docker, registry, primary, sessions.Addresses(), cancellationToken);
         var outcomes = options.Parallel && ordered.Count > 1 ? await InParallelAsync(run, ordered) : await SeriallyAsync(run, ordered);
 
         output.Line();
@@ -67,12 +67,12 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
         output.Line($"Version:  {release.Version} \"{release.CommitMessage}\"");
         var previous = outcomes.Select(o => o.PreviousVersion).FirstOrDefault(v => v.Length > 0);
         output.Line($"Previous: {previous ?? "(first deploy)"}");
-        output.Line($"URL:      http://{config.Domain ?? config.Primary.Host}");
+        output.Line($"URL:      http://{config.Domain ?? primary.Target.Address}");
         output.Line($"Time:     {Format.Duration(clock.Elapsed)}");
     }
 
     private sealed record Run(PodliftConfig Config, Release Release, DeployOptions Options, LocalDocker Docker, RegistryTransfer? Registry,
-        ServerSession Primary, CancellationToken Cancellation)
+        ServerSession Primary, IReadOnlyDictionary<ServerConfig, string> Addresses, CancellationToken Cancellation)
     {
         /// <summary>With --parallel and no registry: the servers that need the image share one save of it.</summary>
         public SharedSave? Save { get; init; }
@@ -170,7 +170,7 @@ public sealed class Deployer(ConsoleOutput output, SshSettings ssh)
             {
                 run.Save?.Decline(session.Server.Host); // taken, or never needed: either way the others do not wait for this server
             }
-            var plan = DeployPlanner.For(run.Config, session.Server, run.Release, run.Options.SkipHealthcheck);
+            var plan = DeployPlanner.For(run.Config, session.Server, run.Addresses, run.Release, run.Options.SkipHealthcheck);
             return await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Deploy(plan, cancellationToken: run.Cancellation),
                 console, LogsHint(run.Config), run.Cancellation,
                 new PrimaryHandoff(run.Config, run.Primary, run.PrimaryReady.Task, run.Cancellation).For(session, console),

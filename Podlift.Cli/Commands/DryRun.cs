@@ -17,9 +17,10 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         var commit = await HeadAsync(config, cancellationToken);
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         var release = new Release(commit, Release.ImageTag(config.Image, commit), Environment.UserName, "", await Git.SourceAsync(config.ProjectDirectory, cancellationToken));
+        var addresses = sessions.Addresses();
         foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
         {
-            var plan = DeployPlanner.For(config, session.Server, release, skipHealthcheck: false);
+            var plan = DeployPlanner.For(config, session.Server, addresses, release, skipHealthcheck: false);
             var agent = session.Needs(CapabilityNeeds.ForDeploy(plan, config.Registry is not null));
             if (CapabilityCheck.Refusal("podlift deploy", [agent]) is { } refusal)
                 output.Fail($"{refusal.Message.Split('\n')[0]}: a real deploy would refuse; {CapabilityCheck.Fix}");

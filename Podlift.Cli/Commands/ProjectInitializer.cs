@@ -4,10 +4,13 @@ using Podlift.Cli.Output;
 
 namespace Podlift.Cli.Commands;
 
-/// <summary>`podlift init`: writes a commented podlift.yml and .env.example for this directory; never overwrites either.</summary>
+/// <summary>
+/// `podlift init`: writes a commented podlift.yml and .env.example for this directory; never overwrites either.
+/// With --dry-run it checks the same, lists the files it would write, and writes nothing.
+/// </summary>
 public sealed class ProjectInitializer(ConsoleOutput output)
 {
-    public void Run(string configPath)
+    public void Run(string configPath, bool dryRun = false)
     {
         var config = Path.GetFullPath(configPath);
         var directory = Path.GetDirectoryName(config)!;
@@ -18,14 +21,24 @@ public sealed class ProjectInitializer(ConsoleOutput output)
                     $"edit it, or move it away and run `podlift init` again");
 
         var name = InitTemplate.ServiceName(Path.GetFileName(directory));
-        Write(config, InitTemplate.PodliftYml(name));
-        Write(envExample, InitTemplate.EnvExample(name));
-        output.Ok($"wrote {Path.GetFileName(config)} (service: {name}, image: {name})");
-        output.Ok("wrote .env.example");
+        if (dryRun)
+        {
+            output.Line("Dry run: what `podlift init` would write; nothing was written.");
+            output.Line($"  would write {config} (service: {name}, image: {name})");
+            output.Line($"  would write {envExample}");
+        }
+        else
+        {
+            Write(config, InitTemplate.PodliftYml(name));
+            Write(envExample, InitTemplate.EnvExample(name));
+            output.Ok($"wrote {Path.GetFileName(config)} (service: {name}, image: {name})");
+            output.Ok("wrote .env.example");
+        }
         if (!File.Exists(Path.Combine(directory, "Dockerfile")))
             output.Warn("there is no Dockerfile here yet: podlift builds the image from ./Dockerfile");
         if (!IgnoresEnvFile(Path.Combine(directory, ".gitignore")))
             output.Warn(".env will hold secrets: add it to .gitignore");
+        if (dryRun) return;
 
         output.Line();
         output.Line("Next steps:");

@@ -81,7 +81,7 @@ public sealed class Validator(ConsoleOutput output, SshSettings ssh)
         }
         await using (session)
         {
-            Report(Check.Pass($"SSH: {server.User}@{server.Host}:{server.Port}, host key verified"), indent: true);
+            Report(Check.Pass($"SSH: {session.Target.Login}, host key verified"), indent: true);
             var ports = NeededPorts(config, server);
             var facts = HostFacts.Parse((await session.Ssh.RunScriptAsync(HostFacts.Script(ports.Keys), sudo: true, cancellationToken)).StandardOutput);
             foreach (var check in HostChecks.Judge(facts, ports)) Report(check, indent: true);
@@ -97,7 +97,7 @@ public sealed class Validator(ConsoleOutput output, SshSettings ssh)
                 return;
             }
             // what a deploy needs depends on the configuration and the project, not on the commit
-            var plan = DeployPlanner.For(config, server, new Release("", "", "", "", source), skipHealthcheck: false);
+            var plan = DeployPlanner.For(config, server, new Dictionary<ServerConfig, string> { [server] = session.Target.Address }, new Release("", "", "", "", source), skipHealthcheck: false);
             foreach (var check in AgentChecks(session.Needs(CapabilityNeeds.ForDeploy(plan, config.Registry is not null)))) Report(check, indent: true);
             var apps = (await session.Agent.Client.StateAsync(new StateRequest(), cancellationToken: cancellationToken)).Apps;
             var state = apps.FirstOrDefault(a => a.App == config.App);

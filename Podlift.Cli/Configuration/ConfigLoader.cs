@@ -247,12 +247,12 @@ public static partial class ConfigLoader
 
     private static ServerConfig Server(ConfigNode node, IReadOnlyList<string> roles)
     {
-        if (node.IsScalar) return new ServerConfig(Host(node), "root", 22, null, roles, []);
+        if (node.IsScalar) return new ServerConfig(Host(node), null, null, null, roles, []);
         node.AllowOnly("host", "user", "port", "ssh_key", "labels");
         return new ServerConfig(
             Host(node.Required("host")),
-            node.Child("user")?.String() ?? "root",
-            node.Child("port")?.Int(1, 65535) ?? 22,
+            node.Child("user")?.String(),
+            node.Child("port")?.Int(1, 65535),
             node.Child("ssh_key")?.String(),
             roles,
             node.Child("labels")?.StringList() ?? []);

@@ -135,8 +135,9 @@ public static partial class ConfigRenderer
         void Server(ServerConfig server, int indent)
         {
             Line(indent, $"- host: {Scalar(server.Host)}");
-            Line(indent + 1, $"user: {Scalar(server.User)}");
-            Line(indent + 1, $"port: {server.Port.ToString(CultureInfo.InvariantCulture)}");
+            // unset, ssh's config decides: `ssh -G <host>` shows what it uses
+            if (server.User is not null) Line(indent + 1, $"user: {Scalar(server.User)}");
+            if (server.Port is { } port) Line(indent + 1, $"port: {port.ToString(CultureInfo.InvariantCulture)}");
             if (server.SshKey is not null) Line(indent + 1, $"ssh_key: {Scalar(server.SshKey)}");
             if (server.Labels.Count > 0) Line(indent + 1, $"labels: {List(server.Labels.Select(Scalar))}");
         }

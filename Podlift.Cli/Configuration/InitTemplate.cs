@@ -38,9 +38,9 @@ public static class InitTemplate
         # env_file: .env                     # default: .env beside this file
 
         servers:
-          - host: ${{{HostVariable}}}             # your server's IP address or host name: set {{HostVariable}} in .env, or write it here
-            # user: root                     # another user needs passwordless sudo for `podlift agent install`
-            # port: 22
+          - host: ${{{HostVariable}}}             # your server's IP address, host name or ~/.ssh/config Host alias: set {{HostVariable}} in .env, or write it here
+            # user: root                     # default: your ssh config's (User), else your login name; not root: passwordless sudo
+            # port: 22                       # default: your ssh config's (Port), else 22
             # ssh_key: ~/.ssh/id_ed25519     # default: whatever ssh would use
             # labels: [primary]              # the primary hosts the load balancer (default: the first server)
 

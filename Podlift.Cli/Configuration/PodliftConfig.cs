@@ -41,7 +41,12 @@ public sealed record PodliftConfig
         Services.Where(service => server.Roles.Count == 0 || server.Roles.Contains(service.Name));
 }
 
-public sealed record ServerConfig(string Host, string User, int Port, string? SshKey, IReadOnlyList<string> Roles, IReadOnlyList<string> Labels)
+/// <summary>
+/// One server of podlift.yml. <see cref="Host"/> is what ssh is called with: an address, or a Host alias of
+/// your ssh config. User, port and key are null unless podlift.yml sets them: ssh's config decides then
+/// (see <see cref="Remote.SshTarget"/> for what ssh really uses).
+/// </summary>
+public sealed record ServerConfig(string Host, string? User, int? Port, string? SshKey, IReadOnlyList<string> Roles, IReadOnlyList<string> Labels)
 {
     public override string ToString() => Host;
 }

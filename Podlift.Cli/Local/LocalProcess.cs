@@ -11,6 +11,9 @@ public sealed record ProcessOutput(int ExitCode, string StandardOutput, string S
 /// <summary>Runs a program with an argument vector (never a shell string), optionally feeding stdin and watching output lines.</summary>
 public static class LocalProcess
 {
+    /// <summary>The exit code <see cref="RunAsync"/> gives when the program cannot be started, as a shell does.</summary>
+    public const int NotFound = 127;
+
     public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(fileName)
@@ -36,7 +39,7 @@ public static class LocalProcess
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return new ProcessOutput(127, "", $"{fileName}: {e.Message}");
+            return new ProcessOutput(NotFound, "", $"{fileName}: {e.Message}");
         }
 
         var stdout = Collect(process.StandardOutput, onLine, cancellationToken);

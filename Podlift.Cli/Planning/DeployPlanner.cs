@@ -6,7 +6,9 @@ namespace Podlift.Cli.Planning;
 /// <summary>Turns configuration and a release into the plan one server's agent runs. Pure.</summary>
 public static class DeployPlanner
 {
-    public static DeployPlan For(PodliftConfig config, ServerConfig server, Release release, bool skipHealthcheck)
+    /// <param name="addresses">Every server's address as the others reach it (what ssh resolves its host to: podlift.yml
+    /// may name a server by an ssh alias, which only this machine knows).</param>
+    public static DeployPlan For(PodliftConfig config, ServerConfig server, IReadOnlyDictionary<ServerConfig, string> addresses, Release release, bool skipHealthcheck)
     {
         var routed = config.RoutedService;
         var plan = new DeployPlan
@@ -21,7 +23,7 @@ public static class DeployPlanner
             DrainMilliseconds = (long)config.Drain.TotalMilliseconds,
             SkipHealthcheck = skipHealthcheck,
             VersionsKept = config.Retain,
-            Network = NetworkFor(config, server, routed),
+            Network = NetworkFor(config, server, addresses, routed),
         };
         foreach (var service in config.ServicesOn(server))
             plan.Services.Add(ServicePlanFor(service, routed?.Name == service.Name));
@@ -38,18 +40,18 @@ public static class DeployPlanner
     /// Where the server stands: how its containers reach the primary, which other servers may reach its
     /// published ports, and whether the primary's nginx balances to its web containers.
     /// </summary>
-    private static NetworkPlan NetworkFor(PodliftConfig config, ServerConfig server, ServiceConfig? routed)
+    private static NetworkPlan NetworkFor(PodliftConfig config, ServerConfig server, IReadOnlyDictionary<ServerConfig, string> addresses, ServiceConfig? routed)
     {
         var primary = config.Primary;
         var network = new NetworkPlan
         {
-            PrimaryAddress = server == primary ? "" : primary.Host,
-            AdvertisedAddress = server.Host,
+            PrimaryAddress = server == primary ? "" : addresses[primary],
+            AdvertisedAddress = addresses[server],
             AwaitsPrimary = server != primary && config.Proxy.Enabled && routed is not null && config.ServicesOn(server).Contains(routed),
         };
-        network.Peers.AddRange(config.Servers.Where(s => s != server).Select(s => s.Host).Distinct());
+        network.Peers.AddRange(config.Servers.Where(s => s != server).Select(s => addresses[s]).Distinct());
         foreach (var dependency in config.Dependencies.Where(d => config.HostOf(d) != server))
-            network.DependencyHosts[dependency.Name] = config.HostOf(dependency).Host;
+            network.DependencyHosts[dependency.Name] = addresses[config.HostOf(dependency)];
         return network;
     }
 

@@ -5,6 +5,8 @@ public enum AgentUninstallOutcome
     Unknown,
     Removed,
     NotInstalled,
+    /// <summary>The probe's answer (--dry-run): there is an agent, and the script would remove it.</summary>
+    Installed,
 }
 
 /// <summary>
@@ -14,7 +16,13 @@ public enum AgentUninstallOutcome
 /// </summary>
 public static class AgentUninstallPlan
 {
-    public const string Script = """
+    /// <summary>What the script removes, in words.</summary>
+    public const string Removes = "service, unit, binary, /run/podlift";
+
+    /// <summary>What the script leaves serving, in words.</summary>
+    public const string Keeps = "containers, /var/lib/podlift and nginx";
+
+    private const string IsInstalled = """
         set -u
         unit=/etc/systemd/system/podlift-agent.service
         lib=/usr/local/lib/podlift
@@ -22,6 +30,10 @@ public static class AgentUninstallPlan
           echo "result=not-installed"
           exit 0
         fi
+
+        """;
+
+    public const string Script = IsInstalled + """
         systemctl disable --now --quiet podlift-agent 2>/dev/null || systemctl stop podlift-agent 2>/dev/null || true
         rm -f "$unit"
         systemctl daemon-reload
@@ -34,11 +46,17 @@ public static class AgentUninstallPlan
         echo "result=removed"
         """;
 
+    /// <summary>The script's check alone, for --dry-run: it changes nothing and answers installed or not-installed.</summary>
+    public const string Probe = IsInstalled + """
+        echo "result=installed"
+        """;
+
     public static AgentUninstallOutcome Parse(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Trim()).LastOrDefault(line => line.StartsWith("result=", StringComparison.Ordinal)) switch
         {
             "result=removed" => AgentUninstallOutcome.Removed,
             "result=not-installed" => AgentUninstallOutcome.NotInstalled,
+            "result=installed" => AgentUninstallOutcome.Installed,
             _ => AgentUninstallOutcome.Unknown,
         };
 }

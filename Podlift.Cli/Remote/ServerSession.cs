@@ -13,6 +13,9 @@ public sealed class ServerSession : IAsyncDisposable
     }
 
     public ServerConfig Server => Ssh.Server;
+
+    /// <summary>Who ssh logs in as and the server's real address (not an ssh alias), resolved once per connection.</summary>
+    public SshTarget Target => Ssh.Target;
     public SshConnection Ssh { get; }
     public AgentChannel Agent { get; }
     public HelloReply? Hello { get; private set; }
@@ -73,6 +76,9 @@ public sealed class ServerSession : IAsyncDisposable
 
 public sealed class ServerSessions : List<ServerSession>, IAsyncDisposable
 {
+    /// <summary>Each server's address as the other servers reach it: what ssh resolves its host to.</summary>
+    public IReadOnlyDictionary<ServerConfig, string> Addresses() => this.ToDictionary(session => session.Server, session => session.Target.Address);
+
     public void Order(IEnumerable<ServerConfig> servers)
     {
         var order = servers.Select((s, i) => (s, i)).ToDictionary(x => x.s, x => x.i);

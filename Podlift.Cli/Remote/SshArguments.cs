@@ -5,7 +5,8 @@ namespace Podlift.Cli.Remote;
 /// <summary>
 /// Command lines for the system OpenSSH client. Host keys are never trusted blindly: podlift adds no
 /// StrictHostKeyChecking option, so the user's own policy and known_hosts decide (BatchMode makes an
-/// unknown key a refusal instead of a prompt).
+/// unknown key a refusal instead of a prompt). User, port and key are passed only when podlift.yml sets them, so
+/// that the user's ssh config decides otherwise, as it does for `ssh &lt;host&gt;`.
 /// </summary>
 public static class SshArguments
 {
@@ -15,10 +16,15 @@ public static class SshArguments
     {
         var arguments = new List<string>();
         if (configFile is not null) arguments.AddRange(["-F", configFile]);
-        arguments.AddRange(["-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-p", server.Port.ToString(), "-l", server.User]);
+        arguments.AddRange(["-o", "BatchMode=yes", "-o", "ConnectTimeout=10"]);
+        if (server.Port is { } port) arguments.AddRange(["-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (server.User is { } user) arguments.AddRange(["-l", user]);
         if (server.SshKey is { } key) arguments.AddRange(["-i", ExpandHome(key), "-o", "IdentitiesOnly=yes"]);
         return arguments;
     }
+
+    /// <summary>ssh's effective configuration for the host (user, hostname, port, proxyjump...), printed without connecting.</summary>
+    public static IReadOnlyList<string> Resolve(ServerConfig server, string? configFile) => [.. Common(server, configFile), "-G", server.Host];
 
     /// <summary>The one connection per host and run: a control master that also forwards the agent's socket.</summary>
     public static IReadOnlyList<string> Master(ServerConfig server, string? configFile, string controlPath, string localAgentSocket) =>

@@ -19,9 +19,10 @@ public sealed class SshConnection : IAsyncDisposable
     private readonly StringBuilder _masterErrors = new();
     private readonly string _controlPath;
 
-    private SshConnection(ServerConfig server, SshSettings settings, string directory)
+    private SshConnection(ServerConfig server, SshTarget target, SshSettings settings, string directory)
     {
         Server = server;
+        Target = target;
         Settings = settings;
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{server.User}@{server.Host}:{server.Port}")))[..10].ToLowerInvariant();
         _controlPath = Path.Combine(directory, $"{key}-{Environment.ProcessId}.ctl");
@@ -30,6 +31,10 @@ public sealed class SshConnection : IAsyncDisposable
     }
 
     public ServerConfig Server { get; }
+
+    /// <summary>Who ssh logs in as, where to, as `ssh -G` said before connecting.</summary>
+    public SshTarget Target { get; }
+
     public SshSettings Settings { get; }
 
     /// <summary>The local end of the forwarded agent socket.</summary>
@@ -39,7 +44,8 @@ public sealed class SshConnection : IAsyncDisposable
 
     public static async Task<SshConnection> OpenAsync(ServerConfig server, SshSettings settings, CancellationToken cancellationToken)
     {
-        var connection = new SshConnection(server, settings, SocketDirectory());
+        var directory = SocketDirectory.Ensure(SocketDirectory.Default);
+        var connection = new SshConnection(server, await ResolveAsync(server, settings, cancellationToken), settings, directory);
         settings.Trace?.Invoke($"ssh {string.Join(' ', connection._master.StartInfo.ArgumentList)}");
         try
         {
@@ -47,7 +53,7 @@ public sealed class SshConnection : IAsyncDisposable
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            throw new ConnectionException("the ssh command was not found", "install the OpenSSH client (apt-get install openssh-client)");
+            throw SshNotFound();
         }
         connection._master.ErrorDataReceived += (_, line) => { if (line.Data is not null) lock (connection._masterErrors) connection._masterErrors.AppendLine(line.Data); };
         connection._master.BeginErrorReadLine();
@@ -55,6 +61,26 @@ public sealed class SshConnection : IAsyncDisposable
         await connection.WaitUntilReadyAsync(cancellationToken);
         return connection;
     }
+
+    /// <summary>What ssh will use for the server (its config, with podlift's -l/-p/-i), as `ssh -G` prints it without connecting.</summary>
+    public static async Task<SshTarget> ResolveAsync(ServerConfig server, SshSettings settings, CancellationToken cancellationToken)
+    {
+        var arguments = SshArguments.Resolve(server, settings.ConfigFile);
+        settings.Trace?.Invoke($"ssh {string.Join(' ', arguments)}");
+        var result = await LocalProcess.RunAsync("ssh", arguments, cancellationToken: cancellationToken);
+        if (result.ExitCode == LocalProcess.NotFound) throw SshNotFound();
+        if (!result.Succeeded)
+        {
+            var complaint = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .FirstOrDefault(line => !line.StartsWith("Pseudo-terminal", StringComparison.Ordinal)) ?? $"exit {result.ExitCode}";
+            throw new ConnectionException($"{server.Host}: ssh cannot read its configuration for this host: {complaint}",
+                $"fix what it names (in ~/.ssh/config, or the file PODLIFT_SSH_CONFIG names), then check with `ssh -G {server.Host}`");
+        }
+        return SshTarget.Parse(server.Host, result.StandardOutput);
+    }
+
+    private static ConnectionException SshNotFound() =>
+        new("the ssh command was not found", "install the OpenSSH client (apt-get install openssh-client)");
 
     private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
@@ -85,12 +111,15 @@ public sealed class SshConnection : IAsyncDisposable
     /// <summary>Runs a command on the server; with <paramref name="sudo"/>, as root through `sudo -n` when the login user is not root.</summary>
     public async Task<ProcessOutput> RunAsync(string command, Stream? input = null, bool sudo = false, CancellationToken cancellationToken = default)
     {
-        var remote = sudo && Server.User != "root" ? $"sudo -n {command}" : command;
+        var remote = RemoteCommand(Target, command, sudo);
         Settings.Trace?.Invoke($"ssh {Server.Host} {remote}");
         var result = await LocalProcess.RunAsync("ssh", SshArguments.Run(Server, Settings.ConfigFile, _controlPath, remote), input: input, cancellationToken: cancellationToken);
         if (result.ExitCode == 255) throw SshFailure.Classify(Server.Host, result.StandardError);
         return result;
     }
+
+    /// <summary>The command as the server runs it: behind `sudo -n` when it must run as root and ssh logs in as another user. Pure.</summary>
+    public static string RemoteCommand(SshTarget target, string command, bool sudo) => sudo && !target.IsRoot ? $"sudo -n {command}" : command;
 
     public Task<ProcessOutput> RunScriptAsync(string script, bool sudo, CancellationToken cancellationToken) =>
         RunAsync("sh -s", new MemoryStream(Encoding.UTF8.GetBytes(script)), sudo, cancellationToken);
@@ -105,15 +134,6 @@ public sealed class SshConnection : IAsyncDisposable
         _master.Dispose();
         File.Delete(_controlPath);
         File.Delete(AgentSocket);
-    }
-
-    private static string SocketDirectory()
-    {
-        // unix socket paths are limited to 108 bytes: keep them short, and private to this user
-        var directory = Path.Combine("/tmp", $"podlift-{Environment.UserName}");
-        Directory.CreateDirectory(directory);
-        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return directory;
     }
 }
 

@@ -19,9 +19,9 @@ public static class SshFailure
                 $"verify the key's fingerprint with your provider, then add it: ssh-keyscan -H {host} >> ~/.ssh/known_hosts");
         if (text.Contains("Permission denied", StringComparison.Ordinal))
             return new ConnectionException($"{host}: SSH login was refused ({LastLine(text)})",
-                "check `user:` and `ssh_key:` for this server, and that the key is in its authorized_keys");
+                $"check `user:` and `ssh_key:` for this server (unset, your ssh config's User and IdentityFile apply: `ssh -G {host}` shows them), and that the key is in its authorized_keys");
         if (text.Contains("Could not resolve hostname", StringComparison.Ordinal))
-            return new ConnectionException($"{host}: host name does not resolve", "check `host:` in podlift.yml");
+            return new ConnectionException($"{host}: host name does not resolve", "check `host:` in podlift.yml (an ssh alias needs a Host block with a HostName in your ssh config)");
         if (text.Contains("Connection refused", StringComparison.Ordinal) || text.Contains("timed out", StringComparison.Ordinal)
             || text.Contains("No route to host", StringComparison.Ordinal) || text.Contains("Network is unreachable", StringComparison.Ordinal))
             return new ConnectionException($"{host}: cannot reach sshd ({LastLine(text)})", "check that the server is up and that its SSH port is open");

@@ -33,6 +33,9 @@ public static partial class SslScripts
           --keep-until-expiring --expand --server '{acmeServer}' --deploy-hook '{ReloadHook}' 2>&1
         """;
 
+    /// <summary>certbot's default (renew_before_expiry): `certbot renew` leaves a certificate with more days left alone.</summary>
+    public const int RenewsWithinDays = 30;
+
     public static string Renew(bool force) =>
         $"certbot renew --non-interactive --deploy-hook '{ReloadHook}'{(force ? " --force-renewal" : "")} 2>&1";
 

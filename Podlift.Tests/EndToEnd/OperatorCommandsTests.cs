@@ -287,12 +287,16 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
         var deploy = await _podlift.RunAsync("deploy", "--dry-run");
         var rollback = await _podlift.RunAsync("rollback", "--dry-run", "--to", "HEAD~1");
         var install = await _podlift.RunAsync("agent", "install", "--dry-run");
+        var uninstall = await _podlift.RunAsync("agent", "uninstall", "--dry-run");
 
         Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
         Assert.That(deploy.Output, Does.Contain($"start:  example-web-{sha}-1, example-web-{sha}-2"));
         Assert.That(deploy.Output, Does.Contain("stop:   example-web-").And.Contain("nginx:  upstream example_web switches"));
         Assert.That(rollback.ExitCode, Is.EqualTo(0), rollback.All);
         Assert.That(install.Output, Does.Contain("would change nothing"));
+        Assert.That(uninstall.ExitCode, Is.EqualTo(0), uninstall.All);
+        Assert.That(uninstall.Output, Does.Contain("would remove podlift-agent"));
+        Assert.That((await _servers.MustSshAsync(1, "systemctl is-active podlift-agent")).Trim(), Is.EqualTo("active"));
         Assert.That(await _servers.MustSshAsync(1, "docker ps -a --format '{{.ID}} {{.Names}} {{.State}}' | sort; md5sum /etc/nginx/conf.d/*.conf"), Is.EqualTo(before));
         Assert.That((await Shell.RunAsync("docker", ["image", "inspect", $"example:{sha}"])).ExitCode, Is.Not.EqualTo(0), "not even built");
     }

@@ -48,6 +48,12 @@ public sealed class SetupAndSslTests(string suite, string prefix, string subnet,
     {
         Assert.That((await _servers.SshAsync(1, "command -v docker nginx")).ExitCode, Is.Not.EqualTo(0), "the server starts bare");
 
+        var dryRun = await _podlift.RunAsync("setup", "--dry-run");
+        Assert.That(dryRun.ExitCode, Is.EqualTo(0), dryRun.All);
+        Assert.That(dryRun.Output, Does.Contain("would run the Docker step").And.Contain("would run the hardening step").And.Contain("22/tcp (SSH)"));
+        Assert.That((await _servers.SshAsync(1, "command -v docker || command -v nginx || test -e /etc/ssh/sshd_config.d/50-podlift.conf")).ExitCode,
+            Is.Not.EqualTo(0), "a dry run installs and configures nothing");
+
         var setup = await _podlift.RunAsync("setup");
 
         Assert.That(setup.ExitCode, Is.EqualTo(0), setup.All);

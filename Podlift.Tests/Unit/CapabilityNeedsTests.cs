@@ -115,8 +115,8 @@ public class CapabilityNeedsTests
         };
         var release = new Release("abc1234", "shop:abc1234", "ana", "v2", "git@example.com:shop.git");
 
-        var onPrimary = Required(CapabilityNeeds.ForDeploy(DeployPlanner.For(config, primary, release, false), registry: false));
-        var onOther = Required(CapabilityNeeds.ForDeploy(DeployPlanner.For(config, other, release, false), registry: false));
+        var onPrimary = Required(CapabilityNeeds.ForDeploy(DeployPlanner.For(config, primary, config.Servers.ToDictionary(s => s, s => s.Host), release, false), registry: false));
+        var onOther = Required(CapabilityNeeds.ForDeploy(DeployPlanner.For(config, other, config.Servers.ToDictionary(s => s, s => s.Host), release, false), registry: false));
 
         Assert.That(onPrimary, Is.SupersetOf(new[] { Capabilities.HookEnvironment, Capabilities.Hooks, Capabilities.DependencyHosts, Capabilities.MultiServer, Capabilities.AppSource }));
         Assert.That(onOther, Does.Contain(Capabilities.Dependencies).And.Not.Contain(Capabilities.HookEnvironment).And.Not.Contain(Capabilities.DependencyHosts),

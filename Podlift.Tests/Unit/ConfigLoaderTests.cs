@@ -55,8 +55,8 @@ public class ConfigLoaderTests
 
             var server = config.Servers.Single();
             Assert.That(server.Host, Is.EqualTo("10.0.0.1"));
-            Assert.That(server.User, Is.EqualTo("root"));
-            Assert.That(server.Port, Is.EqualTo(22));
+            Assert.That(server.User, Is.Null, "unset: ssh's config decides");
+            Assert.That(server.Port, Is.Null, "unset: ssh's config decides");
             Assert.That(server.SshKey, Is.Null);
             Assert.That(server.Roles, Is.Empty);
 

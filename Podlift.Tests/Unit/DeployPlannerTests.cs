@@ -9,7 +9,11 @@ public class DeployPlannerTests
 {
     private static readonly Release Release = new("abc1234", "myapp:abc1234", "alice", "Fix the login page");
 
-    private static ServerConfig Server(string host, params string[] roles) => new(host, "root", 22, null, roles, []);
+    private static ServerConfig Server(string host, params string[] roles) => new(host, null, null, null, roles, []);
+
+    /// <summary>Servers named by address in podlift.yml: ssh resolves each to itself.</summary>
+    private static DeployPlan For(PodliftConfig config, ServerConfig server, Release release, bool skipHealthcheck) =>
+        DeployPlanner.For(config, server, config.Servers.ToDictionary(s => s, s => s.Host), release, skipHealthcheck);
 
     private static readonly ServiceConfig Web = new()
     {
@@ -38,7 +42,7 @@ public class DeployPlannerTests
         var server = Server("10.0.0.1");
         var config = Config([server], Web) with { Domains = ["example.com"], Drain = TimeSpan.FromSeconds(45), Proxy = new ProxyConfig(false) };
 
-        var plan = DeployPlanner.For(config, server, Release, skipHealthcheck: true);
+        var plan = For(config, server, Release, skipHealthcheck: true);
 
         using (Assert.EnterMultipleScope())
         {
@@ -61,7 +65,7 @@ public class DeployPlannerTests
         var proxy = new ProxyConfig(true) { MaxBodyBytes = 0, ReadTimeout = TimeSpan.FromMinutes(5), SendTimeout = TimeSpan.FromSeconds(7), TrustedProxies = ["10.0.0.0/8"] };
         var config = Config([server], Web) with { Domains = ["example.com", "www.example.com"], Proxy = proxy };
 
-        var plan = DeployPlanner.For(config, server, Release, skipHealthcheck: false).Proxy;
+        var plan = For(config, server, Release, skipHealthcheck: false).Proxy;
 
         Assert.That(plan.Domains, Is.EqualTo(new[] { "example.com", "www.example.com" }));
         Assert.That(plan.Domain, Is.EqualTo("example.com"), "what an agent that does not know `domains` reads");
@@ -75,8 +79,8 @@ public class DeployPlannerTests
         var servers = new[] { Server("10.0.0.1"), Server("10.0.0.2") };
         var config = Config(servers, Web) with { Release = new ReleaseConfig(["python", "manage.py", "migrate"], "web", TimeSpan.FromMinutes(3)) };
 
-        var primary = DeployPlanner.For(config, servers[0], Release, skipHealthcheck: false);
-        var other = DeployPlanner.For(config, servers[1], Release, skipHealthcheck: false);
+        var primary = For(config, servers[0], Release, skipHealthcheck: false);
+        var other = For(config, servers[1], Release, skipHealthcheck: false);
 
         Assert.That(primary.Release.Command, Is.EqualTo(new[] { "python", "manage.py", "migrate" }));
         Assert.That((primary.Release.Service, primary.Release.TimeoutMilliseconds), Is.EqualTo(("web", 180_000L)));
@@ -88,7 +92,7 @@ public class DeployPlannerTests
     {
         var server = Server("10.0.0.1");
 
-        var plan = DeployPlanner.For(Config([server], Web), server, Release, skipHealthcheck: false);
+        var plan = For(Config([server], Web), server, Release, skipHealthcheck: false);
 
         Assert.That(plan.Proxy.Domain, Is.Empty);
         Assert.That(plan.Proxy.Enabled, Is.True);
@@ -101,7 +105,7 @@ public class DeployPlannerTests
     {
         var server = Server("10.0.0.1");
 
-        var web = DeployPlanner.For(Config([server], Web, Worker), server, Release, false).Services.Single(s => s.Name == "web");
+        var web = For(Config([server], Web, Worker), server, Release, false).Services.Single(s => s.Name == "web");
 
         using (Assert.EnterMultipleScope())
         {
@@ -123,7 +127,7 @@ public class DeployPlannerTests
     {
         var server = Server("10.0.0.1");
 
-        var worker = DeployPlanner.For(Config([server], Web, Worker), server, Release, false).Services.Single(s => s.Name == "worker");
+        var worker = For(Config([server], Web, Worker), server, Release, false).Services.Single(s => s.Name == "worker");
 
         Assert.That(worker.ContainerPort, Is.Zero);
         Assert.That(worker.Healthcheck, Is.Null);
@@ -138,7 +142,7 @@ public class DeployPlannerTests
         var api = Web with { Name = "api" };
         var web = Web with { HealthCheck = null };
 
-        var plan = DeployPlanner.For(Config([server], Worker, web, api), server, Release, false);
+        var plan = For(Config([server], Worker, web, api), server, Release, false);
 
         Assert.That(plan.Services.Where(s => s.Routed).Select(s => s.Name), Is.EqualTo(new[] { "api" }));
     }
@@ -148,7 +152,7 @@ public class DeployPlannerTests
     {
         var server = Server("10.0.0.1");
 
-        var plan = DeployPlanner.For(Config([server], Worker), server, Release, false);
+        var plan = For(Config([server], Worker), server, Release, false);
 
         Assert.That(plan.Services.Single().Routed, Is.False);
     }
@@ -161,7 +165,7 @@ public class DeployPlannerTests
         ServerConfig[] servers = [Server("10.0.0.1", "web"), Server("10.0.0.2", "worker"), Server("10.0.0.3", "web", "worker")];
         var config = Config(servers, Web, Worker);
 
-        var plan = DeployPlanner.For(config, servers.Single(s => s.Host == host), Release, false);
+        var plan = For(config, servers.Single(s => s.Host == host), Release, false);
 
         Assert.That(plan.Services.Select(s => s.Name), Is.EqualTo(expected));
     }
@@ -171,18 +175,18 @@ public class DeployPlannerTests
     {
         ServerConfig[] servers = [Server("10.0.0.1", "worker"), Server("10.0.0.2", "web")];
 
-        var plan = DeployPlanner.For(Config(servers, Web, Worker), servers[1], Release, false);
+        var plan = For(Config(servers, Web, Worker), servers[1], Release, false);
 
         Assert.That(plan.Services.Single().Routed, Is.True);
     }
 
-    private static ServerConfig Primary(string host, params string[] roles) => new(host, "root", 22, null, roles, ["primary"]);
+    private static ServerConfig Primary(string host, params string[] roles) => new(host, null, null, null, roles, ["primary"]);
 
     // 10.0.0.2 is the primary, 10.0.0.1 a second web server, 10.0.0.3 runs only the worker
     private static readonly ServerConfig[] ThreeServers = [Server("10.0.0.1", "web"), Primary("10.0.0.2", "web"), Server("10.0.0.3", "worker")];
 
     private static DeployPlan PlanOn(PodliftConfig config, string host) =>
-        DeployPlanner.For(config, config.Servers.Single(s => s.Host == host), Release, false);
+        For(config, config.Servers.Single(s => s.Host == host), Release, false);
 
     [TestCase("10.0.0.1", "10.0.0.2")]
     [TestCase("10.0.0.2", "")]
@@ -208,7 +212,7 @@ public class DeployPlannerTests
     {
         var server = Server("10.0.0.1");
 
-        var network = DeployPlanner.For(Config([server], Web), server, Release, false).Network;
+        var network = For(Config([server], Web), server, Release, false).Network;
 
         Assert.That(network.Peers, Is.Empty);
         Assert.That(network.PrimaryAddress, Is.Empty);
@@ -237,6 +241,36 @@ public class DeployPlannerTests
         ServerConfig[] servers = [Server("10.0.0.1"), Primary("10.0.0.2")];
 
         Assert.That(PlanOn(Config(servers, Worker), "10.0.0.1").Network.AwaitsPrimary, Is.False);
+    }
+
+    [Test]
+    public void Servers_named_by_ssh_alias_are_sent_to_the_agents_by_their_real_addresses()
+    {
+        // podlift.yml: prod-a (primary, web), prod-b (web), prod-c (worker, with redis); ~/.ssh/config gives their HostNames
+        ServerConfig[] servers = [Primary("prod-a", "web"), Server("prod-b", "web"), Server("prod-c", "worker")];
+        var config = Config(servers, Web, Worker) with
+        {
+            Dependencies = [new DependencyConfig { Name = "postgres", Image = "postgres:16" }, new DependencyConfig { Name = "redis", Image = "redis:7", PlacedOn = servers[2] }],
+        };
+        var addresses = new Dictionary<ServerConfig, string> { [servers[0]] = "10.0.0.5", [servers[1]] = "10.0.0.6", [servers[2]] = "db.internal.example.com" };
+
+        var primary = DeployPlanner.For(config, servers[0], addresses, Release, false).Network;
+        var web = DeployPlanner.For(config, servers[1], addresses, Release, false).Network;
+        var worker = DeployPlanner.For(config, servers[2], addresses, Release, false).Network;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((primary.PrimaryAddress, primary.AdvertisedAddress), Is.EqualTo(("", "10.0.0.5")));
+            Assert.That(primary.Peers, Is.EqualTo(new[] { "10.0.0.6", "db.internal.example.com" }));
+            Assert.That(primary.DependencyHosts, Is.EquivalentTo(new Dictionary<string, string> { ["redis"] = "db.internal.example.com" }));
+            Assert.That((web.PrimaryAddress, web.AdvertisedAddress), Is.EqualTo(("10.0.0.5", "10.0.0.6")));
+            Assert.That(web.Peers, Is.EqualTo(new[] { "10.0.0.5", "db.internal.example.com" }));
+            Assert.That(web.DependencyHosts, Is.EquivalentTo(new Dictionary<string, string> { ["postgres"] = "10.0.0.5", ["redis"] = "db.internal.example.com" }));
+            Assert.That(worker.PrimaryAddress, Is.EqualTo("10.0.0.5"));
+            Assert.That(worker.Peers, Is.EqualTo(new[] { "10.0.0.5", "10.0.0.6" }));
+        }
+        var everything = string.Join(" ", new[] { primary, web, worker }.Select(n => n.ToString()));
+        Assert.That(everything, Does.Not.Contain("prod-"), "no ssh alias reaches an agent");
     }
 
     private static PodliftConfig WithSsl(SslMode mode) =>
@@ -340,7 +374,7 @@ public class DeployPlannerTests
     {
         var server = Server("10.0.0.1");
 
-        Assert.That(DeployPlanner.For(Config([server], Web) with { Retain = 7 }, server, Release, false).VersionsKept, Is.EqualTo(7));
+        Assert.That(For(Config([server], Web) with { Retain = 7 }, server, Release, false).VersionsKept, Is.EqualTo(7));
     }
 
     [Test]
@@ -355,7 +389,7 @@ public class DeployPlannerTests
         };
         var worker = Worker with { HealthCheckImplicit = true };
 
-        var plan = DeployPlanner.For(Config([server], web, worker), server, Release, false);
+        var plan = For(Config([server], web, worker), server, Release, false);
 
         var webPlan = plan.Services.Single(s => s.Name == "web");
         var workerPlan = plan.Services.Single(s => s.Name == "worker");

@@ -37,7 +37,7 @@ public class InitTemplateTests
             Assert.That(config.App, Is.EqualTo("shop"));
             Assert.That(config.Image, Is.EqualTo("shop"));
             Assert.That(config.Servers.Single().Host, Is.EqualTo("192.0.2.10"));
-            Assert.That(config.Servers.Single().User, Is.EqualTo("root"));
+            Assert.That(config.Servers.Single().User, Is.Null, "commented out: ssh's config decides");
             var web = config.Services.Single();
             Assert.That(web.Name, Is.EqualTo("web"));
             Assert.That(web.Port, Is.EqualTo(8000));

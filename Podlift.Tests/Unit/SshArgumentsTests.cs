@@ -9,7 +9,7 @@ public class SshArgumentsTests
     private const string ControlPath = "/tmp/podlift-1234/cm-app1";
     private const string LocalSocket = "/tmp/podlift-1234/agent-app1.sock";
 
-    private static readonly ServerConfig Plain = new("app1.example.com", "root", 22, null, [], []);
+    private static readonly ServerConfig Plain = new("app1.example.com", null, null, null, [], []);
     private static readonly ServerConfig WithKey = new("app1.example.com", "deploy", 2222, "/keys/id_ed25519", [], []);
 
     private static List<(string, string)> Pairs(IReadOnlyList<string> arguments) => arguments.Zip(arguments.Skip(1)).ToList();
@@ -19,14 +19,21 @@ public class SshArgumentsTests
         foreach (var server in new[] { Plain, WithKey })
         foreach (var configFile in new[] { null, "/home/alice/.ssh/config" })
         {
-            var name = $"{server.User}, config {(configFile is null ? "none" : "given")}";
+            var name = $"{server.User ?? "ssh's user"}, config {(configFile is null ? "none" : "given")}";
             yield return new TestCaseData(SshArguments.Master(server, configFile, ControlPath, LocalSocket)).SetArgDisplayNames("master, " + name);
             yield return new TestCaseData(SshArguments.Run(server, configFile, ControlPath, "uname -m")).SetArgDisplayNames("run, " + name);
             yield return new TestCaseData(SshArguments.Exit(server, configFile, ControlPath)).SetArgDisplayNames("exit, " + name);
         }
     }
 
+    private static IEnumerable<TestCaseData> EveryCommandLineWithoutControlPath()
+    {
+        foreach (var server in new[] { Plain, WithKey })
+            yield return new TestCaseData(SshArguments.Resolve(server, null)).SetArgDisplayNames("resolve, " + (server.User ?? "ssh's user"));
+    }
+
     [TestCaseSource(nameof(EveryCommandLine))]
+    [TestCaseSource(nameof(EveryCommandLineWithoutControlPath))]
     public void Never_weakens_host_key_checking_and_never_prompts(IReadOnlyList<string> arguments)
     {
         var commandLine = string.Join(" ", arguments);
@@ -34,8 +41,11 @@ public class SshArgumentsTests
         Assert.That(commandLine, Does.Not.Contain("accept-new"));
         Assert.That(commandLine, Does.Not.Contain("UserKnownHostsFile"));
         Assert.That(Pairs(arguments), Does.Contain(("-o", "BatchMode=yes")));
-        Assert.That(Pairs(arguments), Does.Contain(("-S", ControlPath)));
     }
+
+    [TestCaseSource(nameof(EveryCommandLine))]
+    public void Every_connection_goes_through_the_control_socket(IReadOnlyList<string> arguments) =>
+        Assert.That(Pairs(arguments), Does.Contain(("-S", ControlPath)));
 
     [Test]
     public void Master_is_a_control_master_that_forwards_the_agent_socket()
@@ -59,6 +69,26 @@ public class SshArgumentsTests
         var arguments = SshArguments.Master(WithKey, null, ControlPath, LocalSocket);
 
         Assert.That(Pairs(arguments), Does.Contain(("-p", "2222")).And.Contain(("-l", "deploy")));
+    }
+
+    [TestCaseSource(nameof(EveryCommandLine))]
+    [TestCaseSource(nameof(EveryCommandLineWithoutControlPath))]
+    public void Port_user_and_key_are_passed_only_when_podlift_yml_sets_them_so_the_ssh_config_decides_otherwise(IReadOnlyList<string> arguments)
+    {
+        var set = arguments.Contains("deploy");
+
+        Assert.That(arguments.Contains("-p"), Is.EqualTo(set));
+        Assert.That(arguments.Contains("-l"), Is.EqualTo(set));
+        Assert.That(arguments.Contains("-i"), Is.EqualTo(set));
+    }
+
+    [Test]
+    public void Resolve_asks_ssh_for_its_effective_configuration_with_the_same_options()
+    {
+        var arguments = SshArguments.Resolve(WithKey, "/home/alice/.ssh/config");
+
+        Assert.That(arguments.TakeLast(2), Is.EqualTo(new[] { "-G", "app1.example.com" }));
+        Assert.That(arguments.SkipLast(2), Is.EqualTo(SshArguments.Common(WithKey, "/home/alice/.ssh/config")));
     }
 
     [Test]

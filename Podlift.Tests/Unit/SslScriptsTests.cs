@@ -111,4 +111,20 @@ public class SslScriptsTests
         Assert.That(script, Does.StartWith("c='/etc/letsencrypt/live/shop.example.com/fullchain.pem'\n"));
         Assert.That(script, Does.Contain("-enddate").And.Contain("-issuer").And.Contain("certbot.timer"));
     }
+
+    [TestCase(10, false, "would run certbot renew: the certificate is due (10 days left")]
+    [TestCase(30, false, "the certificate is due (30 days left")]
+    [TestCase(60, false, "would keep the certificate: 60 days left, certbot renews within 30 (--force renews now)")]
+    [TestCase(60, true, "would run certbot renew --force-renewal: a new certificate now (60 days left")]
+    public void Renew_dry_run_says_whether_certbot_would_renew_the_certificate(int daysLeft, bool force, string expected)
+    {
+        var now = Expiry.AddDays(-daysLeft).AddHours(-1);
+
+        Assert.That(Podlift.Cli.Commands.SslManager.RenewalPreview(new SslScripts.CertificateStatus("R11", Expiry, "active"), force, now), Does.Contain(expected));
+    }
+
+    [Test]
+    public void Renew_dry_run_without_a_certificate_says_there_is_nothing_to_renew() =>
+        Assert.That(Podlift.Cli.Commands.SslManager.RenewalPreview(new SslScripts.CertificateStatus(null, null, "inactive"), false, Expiry),
+            Does.Contain("no certificate"));
 }

@@ -1,0 +1,46 @@
+using Podlift.Cli.Errors;
+using Podlift.Cli.Local;
+
+namespace Podlift.Cli.Remote;
+
+/// <summary>
+/// The local directory of ssh's control sockets and of the forwarded agent sockets. It sits in /tmp, where
+/// anyone can create names: whoever controls the directory could put a socket of theirs where podlift expects
+/// ssh's and answer its agent calls. So it is created private in one step (mkdir with mode 0700, never a chmod
+/// after the fact), and an existing one is used only if it is a directory, not a link, owned by this user and
+/// open to no one else. Anything else is refused, and left as it is.
+/// </summary>
+public static class SocketDirectory
+{
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>Short, because unix socket paths are limited to 108 bytes.</summary>
+    public static string Default => Path.Combine("/tmp", $"podlift-{Environment.UserName}");
+
+    public static string Ensure(string path)
+    {
+        try
+        {
+            if (UnixNative.Entry(path) is null) Directory.CreateDirectory(path, OwnerOnly);
+        }
+        catch (IOException)
+        {
+            // created by someone else in the meantime, or not creatable: the check says what is there
+        }
+        if (Problem(path) is { } problem)
+            throw new ConnectionException($"{path} {problem}; podlift keeps its SSH control sockets there, so it must be a directory of yours that only you can open",
+                $"remove it (rm -r {path}); podlift creates it again, private to you");
+        return path;
+    }
+
+    /// <summary>What makes the path unfit for the sockets, or null when it is a private directory of this user.</summary>
+    public static string? Problem(string path) => UnixNative.Entry(path) switch
+    {
+        null => "could not be created",
+        { IsSymbolicLink: true } => "is a symbolic link",
+        { IsDirectory: false } => "is not a directory",
+        { OwnerId: var owner } when owner != UnixNative.EffectiveUserId => $"belongs to another user (uid {owner})",
+        { Permissions: var mode } when mode != OwnerOnly => $"has mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}, not 0700",
+        _ => null,
+    };
+}
