@@ -1,5 +1,6 @@
 using System.Text;
 using Podlift.Cli.Errors;
+using Podlift.Protocol;
 
 namespace Podlift.Cli.Configuration;
 
@@ -49,7 +50,7 @@ public sealed class VariableExpander(IReadOnlyDictionary<string, string> variabl
             var expression = text[(i + 2)..close];
             var separator = expression.IndexOf(":-", StringComparison.Ordinal);
             var name = separator >= 0 ? expression[..separator] : expression;
-            if (!EnvFile.IsValidName(name))
+            if (!Names.IsEnvironmentVariable(name))
                 throw new ConfigurationException($"{keyPath}: \"${{{expression}}}\" is not a valid variable reference", "write variables as ${NAME} or ${NAME:-default}");
 
             string resolved;
