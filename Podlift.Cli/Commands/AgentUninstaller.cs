@@ -28,8 +28,10 @@ public sealed class AgentUninstaller(ConsoleOutput output, SshSettings ssh)
             if (!result.Succeeded || outcome == AgentUninstallOutcome.Unknown)
                 throw new ConnectionException($"{host}: removing the agent failed: {result.StandardError.Trim()}",
                     session.Server.User == "root" ? "see `journalctl -u podlift-agent` on the server" : $"{session.Server.User} needs passwordless sudo on the server");
+            var group = AgentUninstallPlan.Describe(AgentUninstallPlan.ParseGroup(result.StandardOutput));
             output.Ok(outcome == AgentUninstallOutcome.Removed
-                ? $"{host}: podlift-agent removed (service, unit, binary, {Path.GetDirectoryName(AgentProtocol.SocketPath)}); containers, /var/lib/podlift and nginx are left serving"
+                ? $"{host}: podlift-agent removed (service, unit, binary, {Path.GetDirectoryName(AgentProtocol.SocketPath)}){(group is null ? "" : $"; {group}")}; " +
+                  "containers, /var/lib/podlift and nginx are left serving"
                 : $"{host}: podlift-agent is not installed: nothing to remove");
         }
     }
