@@ -58,7 +58,7 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
             return running.Events.ReadAllAsync(cancellationToken);
         var path = deployId.Length > 0 ? tools.State.JournalPath(app, deployId) : LatestJournal(app);
         if (path is null || !File.Exists(path)) throw new FileNotFoundException($"no deploy of {app}{(deployId.Length > 0 ? $" with id {deployId}" : "")} is recorded on this server");
-        return ReadJournalAsync(path, cancellationToken);
+        return ReadJournal(path);
     }
 
     private RunningJob Start(JobSpec spec)
@@ -117,9 +117,5 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
         return Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "*.jsonl").Order(StringComparer.Ordinal).LastOrDefault() : null;
     }
 
-    private static async IAsyncEnumerable<DeployEvent> ReadJournalAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        foreach (var line in await File.ReadAllLinesAsync(path, cancellationToken))
-            if (line.Length > 0) yield return JsonParser.Default.Parse<DeployEvent>(line);
-    }
+    private IAsyncEnumerable<DeployEvent> ReadJournal(string path) => Journal.Read(path, log).ToAsyncEnumerable();
 }

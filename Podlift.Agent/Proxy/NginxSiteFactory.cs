@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Podlift.Agent.State;
 using Podlift.Protocol;
 
@@ -23,10 +22,16 @@ public sealed class NginxSiteFactory(StateStore store, ILogger<NginxSiteFactory>
         File.WriteAllText(SettingsPath(app), Google.Protobuf.JsonFormatter.Default.Format(proxy));
     }
 
+    /// <summary>The settings last saved; null when there are none or the file is unreadable (torn by an older agent's crash).</summary>
     public ProxyPlan? LoadSettings(string app)
     {
         try { return Google.Protobuf.JsonParser.Default.Parse<ProxyPlan>(File.ReadAllText(SettingsPath(app))); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or Google.Protobuf.InvalidProtocolBufferException or JsonException) { return null; }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or Google.Protobuf.InvalidJsonException)
+        {
+            log.LogWarning("{Path} is unreadable ({Error}); the app's proxy settings come from the next deploy or `podlift ssl setup`", SettingsPath(app), e.Message);
+            return null;
+        }
     }
 
     private TlsFiles? TlsOf(string app, ProxyPlan? proxy)
