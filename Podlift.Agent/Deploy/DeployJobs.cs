@@ -100,16 +100,8 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
     }
 
     /// <summary>The plan beside the journal lets a restarted agent finish what a killed one began. It holds env values: 0600.</summary>
-    private void WritePlan(string app, string deployId, DeployPlan plan)
-    {
-        var path = tools.State.PlanPath(app, deployId);
-        using var file = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
-        using var writer = new StreamWriter(file);
-        writer.Write(JsonFormatter.Default.Format(plan));
-    }
+    private void WritePlan(string app, string deployId, DeployPlan plan) =>
+        AtomicFile.Write(tools.State.PlanPath(app, deployId), JsonFormatter.Default.Format(plan));
 
     private string? LatestJournal(string app)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Podlift.Agent.Host;
+using Podlift.Agent.State;
 
 namespace Podlift.Agent.Proxy;
 
@@ -37,12 +38,12 @@ public sealed class NginxProxy(IProcessRunner processes, string configDirectory 
         var stockDefault = string.IsNullOrEmpty(site.Domain) ? DisableStockDefaultSite() : null;
 
         Directory.CreateDirectory(configDirectory);
-        await WriteAtomicallyAsync(path, NginxSiteRenderer.Render(site), cancellationToken);
+        AtomicFile.Write(path, NginxSiteRenderer.Render(site));
         var test = await processes.RunAsync("nginx", ["-t", "-q"], cancellationToken);
         if (!test.Succeeded)
         {
             if (previous is null) File.Delete(path);
-            else await WriteAtomicallyAsync(path, previous, cancellationToken);
+            else AtomicFile.Write(path, previous);
             if (stockDefault is not null) File.CreateSymbolicLink(stockDefault.Value.Link, stockDefault.Value.Target);
             throw new ProxyException($"nginx rejected the new config, the previous one is kept:\n{test.CombinedOutput}");
         }
@@ -110,13 +111,5 @@ public sealed class NginxProxy(IProcessRunner processes, string configDirectory 
         if (info.LinkTarget is not { } target || !target.EndsWith("sites-available/default", StringComparison.Ordinal)) return null;
         File.Delete(stockDefaultSite);
         return (stockDefaultSite, target);
-    }
-
-    private static async Task WriteAtomicallyAsync(string path, string text, CancellationToken cancellationToken)
-    {
-        // the temporary name does not end in .conf, so nginx never includes a half-written file
-        var temporary = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".new");
-        await File.WriteAllTextAsync(temporary, text, cancellationToken);
-        File.Move(temporary, path, overwrite: true);
     }
 }

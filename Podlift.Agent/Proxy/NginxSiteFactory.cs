@@ -16,11 +16,7 @@ public sealed class NginxSiteFactory(StateStore store, ILogger<NginxSiteFactory>
         return new NginxSite(app, service, version, proxy?.Domain, backends, NginxProxy.HostHasIPv6, TlsOf(app, proxy));
     }
 
-    public void SaveSettings(string app, ProxyPlan proxy)
-    {
-        Directory.CreateDirectory(store.AppDirectory(app));
-        File.WriteAllText(SettingsPath(app), Google.Protobuf.JsonFormatter.Default.Format(proxy));
-    }
+    public void SaveSettings(string app, ProxyPlan proxy) => AtomicFile.Write(SettingsPath(app), Google.Protobuf.JsonFormatter.Default.Format(proxy));
 
     /// <summary>The settings last saved; null when there are none or the file is unreadable (torn by an older agent's crash).</summary>
     public ProxyPlan? LoadSettings(string app)
