@@ -69,11 +69,20 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
         var job = new RunningJob(spec, events, DateTimeOffset.UtcNow);
         if (!_running.TryAdd(app, job))
         {
-            events.Dispose();
-            File.Delete(journal);
+            Abandon(events, journal);
             throw new AppLockedException(_running[app]);
         }
-        WritePlan(app, spec.DeployId, spec.Plan);
+        try
+        {
+            WritePlan(app, spec.DeployId, spec.Plan);
+        }
+        catch
+        {
+            // a job that cannot keep its plan (a full disk) does not start, and holds nothing
+            _running.TryRemove(new KeyValuePair<string, RunningJob>(app, job));
+            Abandon(events, journal);
+            throw;
+        }
 
         log.LogInformation("{Operation} {DeployId} of {App} {Version} by {DeployedBy} started", spec.Operation, spec.DeployId, app, spec.Plan.Version, spec.Plan.DeployedBy);
         var deploy = new DeployJob(spec, tools, new DeployProgress(events));
@@ -91,12 +100,20 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
             {
                 events.Complete();
                 events.Dispose();
+                if (events.JournalError is { } journalError)
+                    log.LogError("The journal of {DeployId} lacks events: {Error}", spec.DeployId, journalError);
                 _last[app] = job;
                 _running.TryRemove(new KeyValuePair<string, RunningJob>(app, job));
                 log.LogInformation("{DeployId} ended", spec.DeployId);
             }
         });
         return job;
+    }
+
+    private static void Abandon(JobEvents events, string journal)
+    {
+        events.Dispose();
+        File.Delete(journal);
     }
 
     /// <summary>The plan beside the journal lets a restarted agent finish what a killed one began. It holds env values: 0600.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Podlift.Agent.Deploy;
 using Podlift.Agent.Host;
 using Podlift.Agent.Proxy;
 using Podlift.Agent.State;
@@ -74,5 +75,19 @@ public class KeptFilesTests
         Assert.That(await File.ReadAllTextAsync(path), Is.EqualTo("# the previous site"));
         AssertKept(path);
         Assert.That(Directory.GetFileSystemEntries(conf), Is.EqualTo(new[] { path }));
+    }
+
+    [Test]
+    public void A_plan_that_cannot_be_written_releases_the_apps_lock()
+    {
+        var tools = new DeployTools(null!, null!, null!, _store, null!, null!, new UpstreamRegistry(_store), null!, null!, null!);
+        var jobs = new DeployJobs(tools, null!, NullLogger<DeployJobs>.Instance);
+        // the journal's name fits in a directory entry, the plan's temporary file does not: its write fails
+        var plan = new DeployPlan { App = "myapp", Version = new string('a', 200), Image = "myapp:v1" };
+
+        Assert.Throws<IOException>(() => jobs.StartDeploy(plan));
+
+        Assert.That(jobs.Running, Is.Empty, "no job holds the app");
+        Assert.That(Directory.GetFiles(_store.JournalDirectory("myapp")), Is.Empty, "the journal of a job that never ran is gone");
     }
 }
