@@ -8,6 +8,7 @@ using Podlift.Agent.Images;
 using Podlift.Agent.Operate;
 using Podlift.Agent.Proxy;
 using Podlift.Agent.Rpc;
+using Podlift.Agent.Rpc.Validation;
 using Podlift.Agent.State;
 using Serilog;
 
@@ -33,7 +34,11 @@ try
         kestrel.Limits.Http2.InitialConnectionWindowSize = 16 << 20;
         kestrel.Limits.Http2.InitialStreamWindowSize = 16 << 20;
     });
-    builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = 8 << 20);
+    builder.Services.AddGrpc(grpc =>
+    {
+        grpc.MaxReceiveMessageSize = 8 << 20;
+        grpc.Interceptors.Add<ValidationInterceptor>(); // every request's fields, before any handler
+    });
 
     builder.Services.AddSingleton(_ => DockerEngine.Local());
     builder.Services.AddSingleton<IContainerRuntime>(services => services.GetRequiredService<DockerEngine>());

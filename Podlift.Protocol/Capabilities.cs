@@ -80,10 +80,17 @@ public static class Capabilities
     /// <summary>LogsRequest.dependency and ExecStart.dependency: logs and exec of a dependency.</summary>
     public const string DependencyTargets = "dependency-targets";
 
+    /// <summary>ProxyPlan.domains, limits and trusted_proxies (and AppState.has_site, site_domains): what nginx allows and believes.</summary>
+    public const string ProxySettings = "proxy-settings";
+
+    /// <summary>DeployPlan.release and DEPLOY_STEP_RELEASE: the release command before the switch.</summary>
+    public const string Release = "release";
+
     /// <summary>Everything this build's agent implements, as it says in Hello.</summary>
     public static IReadOnlyList<string> Supported { get; } =
     [
         Rollback, Attach, Dependencies, Hooks, Volumes, ContainerOptions, ImageHealthcheck, VersionsKept, Logs, Exec, ActiveDeploys,
         MultiServer, Tls, ApplyProxy, LayerDelta, AppSource, PullImage, HookEnvironment, DependencyHosts, DependencyState, DependencyTargets,
+        ProxySettings, Release,
     ];
 }

@@ -25,6 +25,10 @@ public static class LayerChain
         return chainIds;
     }
 
+    /// <summary>A chain id as <see cref="ChainIds"/> makes them: sha256: and 64 lowercase hex digits.</summary>
+    public static bool IsChainId(string value) =>
+        value.Length == 71 && value.StartsWith("sha256:", StringComparison.Ordinal) && value[7..].All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+
     private static string Normalize(string digest) =>
         digest.StartsWith("sha256:", StringComparison.Ordinal) && digest.Length == 71
             ? digest.ToLowerInvariant()

@@ -452,12 +452,13 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
         catch (Exception e) { progress.Warning($"could not write state: {e.Message}"); }
     }
 
-    private static (string Message, string? Detail) Describe(Exception e) => e switch
+    internal static (string Message, string? Detail) Describe(Exception e) => e switch
     {
         DeployFailure failure => (failure.Message, failure.Detail),
         OperationCanceledException => ("the agent is shutting down; the job was stopped before traffic moved", null),
         ProxyException proxyError => (proxyError.Message, null),
         FirewallException firewall => ($"firewall: {firewall.Message}", "Nothing was started or published."),
+        IOException io when DiskFull.Caused(io) => (DiskFull.Explain(io), DiskFull.Fix),
         _ => (e.Message, null),
     };
 

@@ -58,7 +58,7 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
             return running.Events.ReadAllAsync(cancellationToken);
         var path = deployId.Length > 0 ? tools.State.JournalPath(app, deployId) : LatestJournal(app);
         if (path is null || !File.Exists(path)) throw new FileNotFoundException($"no deploy of {app}{(deployId.Length > 0 ? $" with id {deployId}" : "")} is recorded on this server");
-        return ReadJournalAsync(path, cancellationToken);
+        return ReadJournal(path);
     }
 
     private RunningJob Start(JobSpec spec)
@@ -69,11 +69,20 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
         var job = new RunningJob(spec, events, DateTimeOffset.UtcNow);
         if (!_running.TryAdd(app, job))
         {
-            events.Dispose();
-            File.Delete(journal);
+            Abandon(events, journal);
             throw new AppLockedException(_running[app]);
         }
-        WritePlan(app, spec.DeployId, spec.Plan);
+        try
+        {
+            WritePlan(app, spec.DeployId, spec.Plan);
+        }
+        catch
+        {
+            // a job that cannot keep its plan (a full disk) does not start, and holds nothing
+            _running.TryRemove(new KeyValuePair<string, RunningJob>(app, job));
+            Abandon(events, journal);
+            throw;
+        }
 
         log.LogInformation("{Operation} {DeployId} of {App} {Version} by {DeployedBy} started", spec.Operation, spec.DeployId, app, spec.Plan.Version, spec.Plan.DeployedBy);
         var deploy = new DeployJob(spec, tools, new DeployProgress(events));
@@ -91,6 +100,8 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
             {
                 events.Complete();
                 events.Dispose();
+                if (events.JournalError is { } journalError)
+                    log.LogError("The journal of {DeployId} lacks events: {Error}", spec.DeployId, journalError);
                 _last[app] = job;
                 _running.TryRemove(new KeyValuePair<string, RunningJob>(app, job));
                 log.LogInformation("{DeployId} ended", spec.DeployId);
@@ -99,17 +110,15 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
         return job;
     }
 
-    /// <summary>The plan beside the journal lets a restarted agent finish what a killed one began. It holds env values: 0600.</summary>
-    private void WritePlan(string app, string deployId, DeployPlan plan)
+    private static void Abandon(JobEvents events, string journal)
     {
-        var path = tools.State.PlanPath(app, deployId);
-        using var file = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
-        using var writer = new StreamWriter(file);
-        writer.Write(JsonFormatter.Default.Format(plan));
+        events.Dispose();
+        File.Delete(journal);
     }
+
+    /// <summary>The plan beside the journal lets a restarted agent finish what a killed one began. It holds env values: 0600.</summary>
+    private void WritePlan(string app, string deployId, DeployPlan plan) =>
+        AtomicFile.Write(tools.State.PlanPath(app, deployId), JsonFormatter.Default.Format(plan));
 
     private string? LatestJournal(string app)
     {
@@ -117,9 +126,5 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
         return Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "*.jsonl").Order(StringComparer.Ordinal).LastOrDefault() : null;
     }
 
-    private static async IAsyncEnumerable<DeployEvent> ReadJournalAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        foreach (var line in await File.ReadAllLinesAsync(path, cancellationToken))
-            if (line.Length > 0) yield return JsonParser.Default.Parse<DeployEvent>(line);
-    }
+    private IAsyncEnumerable<DeployEvent> ReadJournal(string path) => Journal.Read(path, log).ToAsyncEnumerable();
 }

@@ -6,13 +6,17 @@ namespace Podlift.Agent.Deploy;
 
 /// <summary>
 /// The append-only event log of one job. Any number of readers stream it from the start, live; every
-/// event is also written to the job's journal file so the outcome survives the client and the agent.
+/// event is also written to the job's journal file so the outcome survives the client and the agent
+/// (flushed with each event, fsynced when the job completes). A journal the disk refuses (full) stops
+/// being written; the job and its readers go on from memory, and <see cref="JournalError"/> says why.
 /// </summary>
 public sealed class JobEvents : IDisposable
 {
     private readonly object _gate = new();
     private readonly List<DeployEvent> _events = [];
+    private readonly FileStream? _file;
     private readonly StreamWriter? _journal;
+    private string? _journalError;
     private TaskCompletionSource _changed = NewSignal();
     private bool _completed;
 
@@ -22,7 +26,8 @@ public sealed class JobEvents : IDisposable
         Operation = operation;
         if (journalPath is null) return;
         Directory.CreateDirectory(Path.GetDirectoryName(journalPath)!);
-        _journal = new StreamWriter(journalPath, append: true) { AutoFlush = true };
+        _file = new FileStream(journalPath, FileMode.Append, FileAccess.Write, FileShare.Read);
+        _journal = new StreamWriter(_file) { AutoFlush = true };
     }
 
     public string DeployId { get; }
@@ -36,6 +41,12 @@ public sealed class JobEvents : IDisposable
 
     public DeployStep CurrentStep { get; private set; }
 
+    /// <summary>Why the journal file lacks events, or null when it has them all.</summary>
+    public string? JournalError
+    {
+        get { lock (_gate) return _journalError; }
+    }
+
     public void Publish(DeployEvent deployEvent)
     {
         TaskCompletionSource changed;
@@ -48,7 +59,7 @@ public sealed class JobEvents : IDisposable
             deployEvent.Operation = Operation;
             if (deployEvent.StepStarted is { } started) CurrentStep = started.Step;
             _events.Add(deployEvent);
-            _journal?.WriteLine(JsonFormatter.Default.Format(deployEvent));
+            ToJournal(() => _journal?.WriteLine(JsonFormatter.Default.Format(deployEvent)));
             changed = _changed;
             _changed = NewSignal();
         }
@@ -61,6 +72,7 @@ public sealed class JobEvents : IDisposable
         lock (_gate)
         {
             _completed = true;
+            ToJournal(() => _file?.Flush(flushToDisk: true)); // the ending must survive a power cut
             changed = _changed;
         }
         changed.TrySetResult();
@@ -87,7 +99,22 @@ public sealed class JobEvents : IDisposable
         }
     }
 
-    public void Dispose() => _journal?.Dispose();
+    /// <summary>Under the gate. After the first failure the journal is left alone: its buffer may hold half a line.</summary>
+    private void ToJournal(Action write)
+    {
+        if (_journalError is not null) return;
+        try { write(); }
+        catch (IOException e) { _journalError = e.Message; }
+    }
+
+    public void Dispose()
+    {
+        // closing flushes what a failed write left in the buffers, and fails again: the job is over either way
+        try { _journal?.Dispose(); }
+        catch (IOException) { }
+        try { _file?.Dispose(); }
+        catch (IOException) { }
+    }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

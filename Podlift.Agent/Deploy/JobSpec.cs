@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Podlift.Agent.State;
 using Podlift.Protocol;
 
@@ -7,9 +8,15 @@ namespace Podlift.Agent.Deploy;
 /// One job for <see cref="DeployJob"/>: a deploy of a new plan, or a rollback to a recorded deployment
 /// (whose stopped containers are started again rather than recreated).
 /// </summary>
-public sealed record JobSpec(Operation Operation, DeployPlan Plan, string DeployId, HooksPlan Hooks, DeploymentRecord? RollbackTarget)
+public sealed partial record JobSpec(Operation Operation, DeployPlan Plan, string DeployId, HooksPlan Hooks, DeploymentRecord? RollbackTarget)
 {
     public bool IsRollback => Operation == Operation.Rollback;
 
     public static string NewDeployId(string version) => $"{DateTimeOffset.UtcNow:yyyyMMddTHHmmssfffZ}-{version}";
+
+    /// <summary>A deploy id names its journal and plan files: one plain file name, as <see cref="NewDeployId"/> makes them.</summary>
+    public static bool IsDeployId(string id) => DeployIdPattern().IsMatch(id);
+
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,159}\z")]
+    private static partial Regex DeployIdPattern();
 }

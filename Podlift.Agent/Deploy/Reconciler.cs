@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Podlift.Agent.Docker;
 using Podlift.Agent.State;
 using Podlift.Protocol;
@@ -144,7 +143,7 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
         if (!Directory.Exists(directory)) return null;
         var journal = Directory.EnumerateFiles(directory, "*.jsonl").Order(StringComparer.Ordinal).LastOrDefault();
         if (journal is null) return null;
-        var events = File.ReadAllLines(journal).Where(l => l.Length > 0).Select(l => JsonParser.Default.Parse<DeployEvent>(l)).ToList();
+        var events = Journal.Read(journal, log);
         if (events.Any(e => e.Finished is not null)) return null;
 
         var deployId = Path.GetFileNameWithoutExtension(journal);
@@ -184,6 +183,6 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
                 Error = adopted ? "" : $"interrupted: the agent restarted during this job; {live} keeps serving ({summary})",
             },
         };
-        File.AppendAllText(job.JournalPath, JsonFormatter.Default.Format(ending) + "\n");
+        Journal.Append(job.JournalPath, ending);
     }
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Podlift.Agent.Hosting;
 
-/// <summary>The few libc calls .NET does not expose: ownership, umask, group lookup, signalling a process group.</summary>
+/// <summary>The few libc calls .NET does not expose: ownership, umask, group lookup, signalling a process group, a directory's fsync.</summary>
 internal static partial class UnixNative
 {
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -21,6 +21,34 @@ internal static partial class UnixNative
 
     /// <summary>SIGKILL to every process of a process group; false when none is left (or it is not ours).</summary>
     public static bool KillProcessGroup(int processGroup) => processGroup > 1 && kill(-processGroup, SigKill) == 0;
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fsync(int fd);
+
+    [LibraryImport("libc")]
+    private static partial int close(int fd);
+
+    private const int ReadOnly = 0;
+    private const int InvalidArgument = 22; // EINVAL: the file system cannot sync a directory
+
+    /// <summary>fsync of a directory, so a rename in it survives a power cut (.NET opens no directory handles).</summary>
+    public static void SyncDirectory(string path)
+    {
+        var fd = open(path, ReadOnly);
+        if (fd < 0) throw new IOException($"open {path}: errno {Marshal.GetLastPInvokeError()}");
+        try
+        {
+            if (fsync(fd) != 0 && Marshal.GetLastPInvokeError() is var errno and not InvalidArgument)
+                throw new IOException($"fsync {path}: errno {errno}", errno);
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
 
     public static void ChangeGroup(string path, int groupId)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Podlift.Agent.Host;
+using Podlift.Agent.State;
 
 namespace Podlift.Agent.Proxy;
 
@@ -56,7 +57,15 @@ public sealed class NginxProxy(
         var previous = File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken) : null;
         var stockDefault = site.IsDefaultSite ? DisableStockDefaultSite() : null;
         Directory.CreateDirectory(configDirectory);
-        await WriteAtomicallyAsync(path, NginxSiteRenderer.Render(site), CancellationToken.None);
+        try
+        {
+            AtomicFile.Write(path, NginxSiteRenderer.Render(site));
+        }
+        catch
+        {
+            RestoreStockDefault(stockDefault); // a full disk: the file is as it was; the stock site comes back too
+            throw;
+        }
 
         string failure;
         try
@@ -65,7 +74,7 @@ public sealed class NginxProxy(
             if (!test.Succeeded)
             {
                 // nginx never loaded the new site: putting the file back is the whole undo
-                await PutBackAsync(path, previous, stockDefault);
+                PutBack(path, previous, stockDefault);
                 throw new ProxyException($"nginx rejected the new config, the previous one is kept:\n{test.CombinedOutput}", previousRestored: true);
             }
             failure = await ReloadAsync(cancellationToken) ?? "";
@@ -76,7 +85,7 @@ public sealed class NginxProxy(
             failure = "the switch was cancelled (the agent is stopping)";
         }
 
-        await PutBackAsync(path, previous, stockDefault);
+        PutBack(path, previous, stockDefault);
         var restored = await ReloadAsync(CancellationToken.None) is null;
         throw new ProxyException(restored
             ? $"{failure}; the previous nginx config is back and nginx runs it"
@@ -157,10 +166,15 @@ public sealed class NginxProxy(
         }
     }
 
-    private async Task PutBackAsync(string path, string? previous, (string Link, string Target)? stockDefault)
+    private static void PutBack(string path, string? previous, (string Link, string Target)? stockDefault)
     {
         if (previous is null) File.Delete(path);
-        else await WriteAtomicallyAsync(path, previous, CancellationToken.None);
+        else AtomicFile.Write(path, previous);
+        RestoreStockDefault(stockDefault);
+    }
+
+    private static void RestoreStockDefault((string Link, string Target)? stockDefault)
+    {
         if (stockDefault is { } link && !File.Exists(link.Link)) File.CreateSymbolicLink(link.Link, link.Target);
     }
 
@@ -174,13 +188,5 @@ public sealed class NginxProxy(
         if (info.LinkTarget is not { } target || !target.EndsWith("sites-available/default", StringComparison.Ordinal)) return null;
         File.Delete(stockDefaultSite);
         return (stockDefaultSite, target);
-    }
-
-    private static async Task WriteAtomicallyAsync(string path, string text, CancellationToken cancellationToken)
-    {
-        // the temporary name does not end in .conf, so nginx never includes a half-written file
-        var temporary = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".new");
-        await File.WriteAllTextAsync(temporary, text, cancellationToken);
-        File.Move(temporary, path, overwrite: true);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Podlift.Agent.Host;
 using Podlift.Agent.State;
 using Podlift.Protocol;
@@ -10,10 +9,11 @@ namespace Podlift.Agent.Proxy;
 /// (proxy.json beside state.json) so every rewrite (a local deploy, another server's SetUpstream,
 /// `ssl setup`) renders the same host names, limits and TLS. TLS is on only once the certificate files exist.
 /// </summary>
-public sealed class NginxSiteFactory(StateStore store, HostFacts host, ILogger<NginxSiteFactory> log)
+/// <param name="host">Asks nginx for its version; without it, the forms every nginx since 1.9.5 reads.</param>
+public sealed class NginxSiteFactory(StateStore store, ILogger<NginxSiteFactory> log, HostFacts? host = null)
 {
     // nginx is not upgraded under a running agent often enough to ask it for its version on every rewrite
-    private readonly Lazy<Task<string>> _nginxVersion = new(() => host.NginxVersionAsync(CancellationToken.None));
+    private readonly Lazy<Task<string>> _nginxVersion = new(() => host?.NginxVersionAsync(CancellationToken.None) ?? Task.FromResult(""));
 
     public async Task<NginxSite> CreateAsync(string app, string service, IReadOnlyList<UpstreamServer> backends, ProxyPlan? proxy = null)
     {
@@ -27,16 +27,18 @@ public sealed class NginxSiteFactory(StateStore store, HostFacts host, ILogger<N
         };
     }
 
-    public void SaveSettings(string app, ProxyPlan proxy)
-    {
-        Directory.CreateDirectory(store.AppDirectory(app));
-        File.WriteAllText(SettingsPath(app), Google.Protobuf.JsonFormatter.Default.Format(proxy));
-    }
+    public void SaveSettings(string app, ProxyPlan proxy) => AtomicFile.Write(SettingsPath(app), Google.Protobuf.JsonFormatter.Default.Format(proxy));
 
+    /// <summary>The settings last saved; null when there are none or the file is unreadable (torn by an older agent's crash).</summary>
     public ProxyPlan? LoadSettings(string app)
     {
         try { return Google.Protobuf.JsonParser.Default.Parse<ProxyPlan>(File.ReadAllText(SettingsPath(app))); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or Google.Protobuf.InvalidProtocolBufferException or JsonException) { return null; }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or Google.Protobuf.InvalidJsonException)
+        {
+            log.LogWarning("{Path} is unreadable ({Error}); the app's proxy settings come from the next deploy or `podlift ssl setup`", SettingsPath(app), e.Message);
+            return null;
+        }
     }
 
     private TlsFiles? TlsOf(string app, ProxyPlan? proxy)

@@ -51,11 +51,5 @@ public sealed class UpstreamRegistry(StateStore store)
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException) { return []; }
     }
 
-    private void Save(string app, List<Entry> entries)
-    {
-        Directory.CreateDirectory(store.AppDirectory(app));
-        var temporary = PathOf(app) + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(entries));
-        File.Move(temporary, PathOf(app), overwrite: true);
-    }
+    private void Save(string app, List<Entry> entries) => AtomicFile.Write(PathOf(app), JsonSerializer.Serialize(entries));
 }

@@ -93,6 +93,10 @@ public sealed class AgentService(
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, refused.Message));
         }
+        catch (IOException e)
+        {
+            throw NotStarted(e);
+        }
         await StreamAsync(job.Events.ReadAllAsync(context.CancellationToken), responseStream, context);
     }
 
@@ -127,7 +131,15 @@ public sealed class AgentService(
         {
             throw new RpcException(new Status(StatusCode.Aborted, locked.Message));
         }
+        catch (IOException e)
+        {
+            throw NotStarted(e);
+        }
     }
+
+    /// <summary>A job whose journal or plan could not be written did not start: nothing was changed.</summary>
+    private static RpcException NotStarted(IOException e) =>
+        new(new Status(StatusCode.FailedPrecondition, $"the job could not start: {DiskFull.Explain(e)}{(DiskFull.Caused(e) ? $"; {DiskFull.Fix}" : "")}"));
 
     public override Task<ConfirmSwitchReply> ConfirmSwitch(ConfirmSwitchRequest request, ServerCallContext context) =>
         gate.Release(request.DeployId, request.Proceed, request.Reason)

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Podlift.Agent.State;
 
 /// <summary>
-/// Reads and writes /var/lib/podlift/&lt;app&gt;/state.json. Writes are atomic (temp file, fsync, rename),
+/// Reads and writes /var/lib/podlift/&lt;app&gt;/state.json. Writes are atomic (<see cref="AtomicFile"/>),
 /// so a crash leaves either the old or the new state, never half of one.
 /// </summary>
 public sealed class StateStore(string root)
@@ -75,22 +75,6 @@ public sealed class StateStore(string root)
         }
     }
 
-    public void Save(AppRecord record)
-    {
-        var directory = AppDirectory(record.App);
-        Directory.CreateDirectory(directory);
-        var path = StatePath(record.App);
-        var temporary = path + ".tmp";
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite, // plans hold env values
-        };
-        using (var file = new FileStream(temporary, options))
-        {
-            JsonSerializer.Serialize(file, record, Json);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
-    }
+    /// <summary>Owner-only: the plans it keeps hold env values.</summary>
+    public void Save(AppRecord record) => AtomicFile.Write(StatePath(record.App), file => JsonSerializer.Serialize(file, record, Json));
 }

@@ -32,10 +32,11 @@ public sealed class AgentUninstaller(ConsoleOutput output, SshSettings ssh, bool
             if (!result.Succeeded || outcome == AgentUninstallOutcome.Unknown)
                 throw new ConnectionException($"{host}: {(dryRun ? "checking for" : "removing")} the agent failed: {result.StandardError.Trim()}",
                     session.Target.IsRoot ? "see `journalctl -u podlift-agent` on the server" : $"{session.Target.User} needs passwordless sudo on the server");
+            var group = AgentUninstallPlan.Describe(AgentUninstallPlan.ParseGroup(result.StandardOutput));
             var line = outcome switch
             {
-                AgentUninstallOutcome.Removed => $"{host}: podlift-agent removed ({AgentUninstallPlan.Removes}); {AgentUninstallPlan.Keeps} are left serving",
-                AgentUninstallOutcome.Installed => $"{host}: would remove podlift-agent ({AgentUninstallPlan.Removes}); {AgentUninstallPlan.Keeps} would keep serving",
+                AgentUninstallOutcome.Removed => $"{host}: podlift-agent removed ({AgentUninstallPlan.Removes}){(group is null ? "" : $"; {group}")}; {AgentUninstallPlan.Keeps} are left serving",
+                AgentUninstallOutcome.Installed => $"{host}: would remove podlift-agent ({AgentUninstallPlan.Removes}) and the podlift group; {AgentUninstallPlan.Keeps} would keep serving",
                 _ => $"{host}: podlift-agent is not installed: nothing to remove",
             };
             if (dryRun) output.Line(line);

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Output;
+using Podlift.Cli.Remote;
 using Podlift.Protocol;
 
 namespace Podlift.Cli.Commands;
@@ -34,6 +35,10 @@ public static class JobWatcher
         catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
         {
             throw new ValidationException($"{host}: {e.Status.Detail}", "nothing was changed; `podlift ps --all` shows the versions on the servers");
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
+        {
+            throw AgentCallErrors.Translate(host, "job", e);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
         {

@@ -90,7 +90,7 @@ public static partial class ConfigLoader
         root.AllowOnly(TopLevelKeys);
         var app = Name(root.Required("service"));
         var image = root.Required("image").String();
-        if (!ImageName().IsMatch(image))
+        if (!ImageReference.IsRepository(image))
             throw root.Required("image").Error($"must be an image name without a tag, such as myapp or ghcr.io/me/myapp (got: {image})");
         var domains = root.Child("domain") is { } domainNode ? Domains(domainNode) : [];
         if (root.Child("git") is { } git) git.AllowOnly("repo", "branch");
@@ -122,10 +122,10 @@ public static partial class ConfigLoader
             Services = services,
             Registry = root.Child("registry") is { } registry ? Registry(registry) : null,
             Proxy = Proxy(root.Child("proxy"), domains.FirstOrDefault(), Path.GetDirectoryName(sourcePath)!),
-            Drain = root.Child("drain")?.Duration(TimeSpan.Zero, TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(30),
+            Drain = root.Child("drain")?.Duration(TimeSpan.Zero, PlanLimits.MaxDrain) ?? TimeSpan.FromSeconds(30),
             Dependencies = root.Child("dependencies") is { } dependencies ? dependencies.Entries().Select(e => Dependency(e.Key, e.Value, servers)).ToList() : [],
             Hooks = Hooks(root.Child("hooks")),
-            Retain = root.Child("retain")?.Int(1, 50) ?? 3,
+            Retain = root.Child("retain")?.Int(1, PlanLimits.MaxVersionsKept) ?? 3,
             SourcePath = sourcePath,
         };
         RefuseNameClashes(root, config);
@@ -181,7 +181,7 @@ public static partial class ConfigLoader
     {
         var domains = node.IsScalar && string.IsNullOrWhiteSpace(node.String()) ? [] : node.StringList().Select(d => d.Trim().ToLowerInvariant()).ToList();
         foreach (var domain in domains)
-            if (!DomainPattern().IsMatch(domain))
+            if (!Names.IsDomain(domain))
                 throw node.Error($"must be a host name such as myapp.example.com, or a list of them (got: {domain})");
         if (domains.GroupBy(d => d).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw node.Error($"names {twice.Key} twice");
@@ -194,7 +194,7 @@ public static partial class ConfigLoader
         node.AllowOnly("server", "username", "password");
         var serverNode = node.Required("server");
         var server = serverNode.String().Trim();
-        if (!RegistryServer().IsMatch(server))
+        if (!Names.IsRegistryServer(server))
             throw serverNode.Error($"must be a registry host, with its port unless it is 443, such as ghcr.io or registry.example.com:5000 (got: {server})",
                 "leave out https:// and any path: the path belongs in image:");
         var username = node.Child("username")?.String();
@@ -211,8 +211,8 @@ public static partial class ConfigLoader
     private static string Name(ConfigNode node)
     {
         var name = node.String();
-        if (!NamePattern().IsMatch(name))
-            throw node.Error($"must be lowercase letters, digits and dashes, starting with a letter (got: {name})");
+        if (!Names.IsName(name))
+            throw node.Error($"must be {Names.NameRule} (got: {name})");
         return name;
     }
 
@@ -227,7 +227,7 @@ public static partial class ConfigLoader
         {
             foreach (var (role, list) in node.Entries())
             {
-                if (!NamePattern().IsMatch(role)) throw list.Error("is not a valid role name (lowercase letters, digits, dashes)");
+                if (!Names.IsName(role)) throw list.Error($"is not a valid role name ({Names.NameRule})");
                 foreach (var item in list.Items())
                 {
                     var server = Server(item, [role]);
@@ -261,14 +261,14 @@ public static partial class ConfigLoader
     private static string Host(ConfigNode node)
     {
         var host = node.String().Trim();
-        if (host.Length == 0 || host.StartsWith('-') || host.Any(char.IsWhiteSpace))
+        if (!Names.IsHost(host))
             throw node.Error($"must be a host name or IP address (got: \"{host}\")");
         return host;
     }
 
     private static ServiceConfig Service(string name, ConfigNode node)
     {
-        if (!NamePattern().IsMatch(name)) throw node.Error("is not a valid service name (lowercase letters, digits, dashes)");
+        if (!Names.IsName(name)) throw node.Error($"is not a valid service name ({Names.NameRule})");
         if (node.Node is YamlScalarNode { Value: null or "" or "~" }) return new ServiceConfig { Name = name };
         node.AllowOnly("port", "replicas", "command", "env", "healthcheck", "volumes", "options");
 
@@ -277,7 +277,7 @@ public static partial class ConfigLoader
         {
             Name = name,
             Port = node.Child("port")?.Int(1, 65535) ?? 8000,
-            Replicas = node.Child("replicas")?.Int(1, 100) ?? 1,
+            Replicas = node.Child("replicas")?.Int(1, PlanLimits.MaxReplicas) ?? 1,
             Command = node.Child("command") is { } command ? Command(command) : [],
             Env = Env(node.Child("env")),
             HealthCheck = healthNode is null ? HealthCheckConfig.Default : healthNode.IsFalse ? null : HealthCheck(healthNode),
@@ -292,19 +292,25 @@ public static partial class ConfigLoader
 
     private static DependencyConfig Dependency(string name, ConfigNode node, IReadOnlyList<ServerConfig> servers)
     {
-        if (!NamePattern().IsMatch(name)) throw node.Error("is not a valid dependency name (lowercase letters, digits, dashes)");
+        if (!Names.IsName(name)) throw node.Error($"is not a valid dependency name ({Names.NameRule})");
         node.AllowOnly("image", "port", "volume", "env", "command", "options", "host", "role", "labels");
         return new DependencyConfig
         {
             Name = name,
             PlacedOn = Placement(node, servers),
-            Image = node.Required("image").String(),
+            Image = DependencyImage(node.Required("image")),
             Port = node.Child("port")?.Int(1, 65535) ?? 0,
             Volume = node.Child("volume") is { } volume ? Volume(volume) : null,
             Env = Env(node.Child("env")),
             Command = node.Child("command") is { } command ? Command(command) : [],
             Options = Options(node.Child("options")),
         };
+    }
+
+    private static string DependencyImage(ConfigNode node)
+    {
+        var image = node.String();
+        return ImageReference.IsValid(image) ? image : throw node.Error($"must be an image reference such as postgres:16 or ghcr.io/me/db:1.2 (got: {image})");
     }
 
     /// <summary>
@@ -335,9 +341,7 @@ public static partial class ConfigLoader
     private static string Volume(ConfigNode node)
     {
         var volume = node.String();
-        var parts = volume.Split(':');
-        if (parts.Length is < 2 or > 3 || parts[0].Length == 0 || !parts[1].StartsWith('/') || (parts.Length == 3 && parts[2] is not ("ro" or "rw")))
-            throw node.Error($"must be name:/container/path or /host/path:/container/path, optionally ending in :ro (got: {volume})");
+        if (!Names.IsVolume(volume)) throw node.Error($"must be {Names.VolumeRule} (got: {volume})");
         return volume;
     }
 
@@ -347,10 +351,10 @@ public static partial class ConfigLoader
         node.AllowOnly("memory", "cpus", "restart");
         var memory = node.Child("memory") is { } memoryNode ? Bytes(memoryNode) : 0;
         var cpus = 0.0;
-        if (node.Child("cpus") is { } cpusNode && (!double.TryParse(cpusNode.String(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out cpus) || cpus <= 0 || cpus > 1024))
+        if (node.Child("cpus") is { } cpusNode && (!double.TryParse(cpusNode.String(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out cpus) || cpus <= 0 || cpus > PlanLimits.MaxCpus))
             throw cpusNode.Error($"must be a number of CPUs such as 0.5 or 2 (got: {cpusNode.String()})");
         var restart = node.Child("restart")?.String();
-        if (restart is not null && !RestartPolicy().IsMatch(restart))
+        if (restart is not null && !Names.IsRestartPolicy(restart))
             throw node.Child("restart")!.Error($"must be no, always, unless-stopped or on-failure[:N] (got: {restart})");
         return new ContainerOptionsConfig(memory, cpus, restart);
     }
@@ -387,7 +391,7 @@ public static partial class ConfigLoader
     }
 
     private static string EnvName(string name, ConfigNode node) =>
-        EnvFile.IsValidName(name) ? name : throw node.Error("is not a valid environment variable name");
+        Names.IsEnvironmentVariable(name) ? name : throw node.Error("is not a valid environment variable name");
 
     private static HealthCheckConfig HealthCheck(ConfigNode node)
     {
@@ -397,14 +401,14 @@ public static partial class ConfigLoader
         var path = node.Child("path")?.String() ?? defaults.Path;
         if (!path.StartsWith('/')) throw node.Child("path")!.Error($"must start with / (got: {path})");
         var expect = node.Child("expect") is { } expectNode
-            ? (expectNode.IsSequence ? expectNode.Items().Select(i => i.Int(100, 599)).ToList() : [expectNode.Int(100, 599)])
+            ? (expectNode.IsSequence ? expectNode.Items().Select(i => i.Int(PlanLimits.MinExpectedStatus, PlanLimits.MaxExpectedStatus)).ToList() : [expectNode.Int(PlanLimits.MinExpectedStatus, PlanLimits.MaxExpectedStatus)])
             : defaults.Expect;
         return new HealthCheckConfig(
             path,
             expect,
-            node.Child("timeout")?.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)) ?? defaults.Timeout,
-            node.Child("interval")?.Duration(TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)) ?? defaults.Interval,
-            node.Child("retries")?.Int(1, 100) ?? defaults.Retries);
+            node.Child("timeout")?.Duration(PlanLimits.MinHealthTimeout, PlanLimits.MaxHealthTimeout) ?? defaults.Timeout,
+            node.Child("interval")?.Duration(PlanLimits.MinHealthInterval, PlanLimits.MaxHealthInterval) ?? defaults.Interval,
+            node.Child("retries")?.Int(1, PlanLimits.MaxRetries) ?? defaults.Retries);
     }
 
     private static ProxyConfig Proxy(ConfigNode? node, string? domain, string projectDirectory)
@@ -462,26 +466,11 @@ public static partial class ConfigLoader
 
     private static string StripMark(string message) => MarkPrefix().Replace(message, "");
 
-    [GeneratedRegex(@"^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$")]
-    private static partial Regex DomainPattern();
-
     [GeneratedRegex(@"^[^@\s'""]+@[^@\s'""]+\.[^@\s'""]+$")]
     private static partial Regex EmailPattern();
 
-    [GeneratedRegex(@"^(no|always|unless-stopped|on-failure(:\d+)?)$")]
-    private static partial Regex RestartPolicy();
-
     [GeneratedRegex(@"^(\d+(?:\.\d+)?)([kmg]?)b?$")]
     private static partial Regex ByteSize();
-
-    [GeneratedRegex(@"^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:\d{1,5})?$")]
-    private static partial Regex RegistryServer();
-
-    [GeneratedRegex("^[a-z][a-z0-9-]*$")]
-    private static partial Regex NamePattern();
-
-    [GeneratedRegex(@"^[a-z0-9]+([._/-][a-z0-9]+)*(:\d+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$")]
-    private static partial Regex ImageName();
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
     private static partial Regex MarkPrefix();

@@ -1,4 +1,5 @@
 using Podlift.Cli.Errors;
+using Podlift.Protocol;
 
 namespace Podlift.Cli.Configuration;
 
@@ -20,16 +21,13 @@ public static class EnvFile
                 throw new ConfigurationException($"{fileName}:{lineNumber}: expected KEY=VALUE, got \"{Truncate(line)}\"",
                     "write each variable as NAME=value on its own line");
             var key = line[..equals].Trim();
-            if (!IsValidName(key))
+            if (!Names.IsEnvironmentVariable(key))
                 throw new ConfigurationException($"{fileName}:{lineNumber}: \"{key}\" is not a valid variable name",
                     "names are letters, digits and underscores, not starting with a digit");
             values[key] = Unquote(line[(equals + 1)..].Trim());
         }
         return values;
     }
-
-    public static bool IsValidName(string name) =>
-        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static string Unquote(string value)
     {

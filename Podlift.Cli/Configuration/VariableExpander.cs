@@ -51,7 +51,7 @@ public sealed class VariableExpander(IReadOnlyDictionary<string, string> variabl
             var expression = text[(i + 2)..close];
             var separator = expression.IndexOf(":-", StringComparison.Ordinal);
             var name = separator >= 0 ? expression[..separator] : expression;
-            if (!EnvFile.IsValidName(name))
+            if (!Names.IsEnvironmentVariable(name))
                 throw new ConfigurationException($"{keyPath}: \"${{{expression}}}\" is not a valid variable reference", "write variables as ${NAME} or ${NAME:-default}");
 
             string resolved;

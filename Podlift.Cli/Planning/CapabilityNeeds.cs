@@ -34,6 +34,13 @@ public static class CapabilityNeeds
             Capabilities.MultiServer, "several servers");
         Need(plan.Network?.DependencyHosts.Count > 0, Capabilities.DependencyHosts, "dependencies that run on another server");
         Need(plan.Proxy?.Tls is not null, Capabilities.Tls, "proxy.ssl");
+        if (plan.Proxy is { Enabled: true } proxy)
+        {
+            var required = proxy.Domains.Count > 1 || proxy.TrustedProxies.Count > 0;
+            Need(true, Capabilities.ProxySettings, required ? "several host names under domain:, or proxy.trusted_proxies" : "the proxy limits (request body size, read and send timeouts)",
+                required ? null : "nginx keeps its own limits: 1 MB request bodies, 60 s reads");
+        }
+        Need(plan.Release is { Command.Count: > 0 }, Capabilities.Release, "release: (the release command before traffic switches)");
         Need(registry, Capabilities.PullImage, "registry: (the server pulls the image)");
         Need(!registry, Capabilities.LayerDelta, "sending only the layers a server lacks, compressed", "the whole image is sent, uncompressed");
         needs.AddRange(ForHooks(plan.Hooks));

@@ -58,13 +58,13 @@ public static class DeployPlanner
     /// <summary>Where the certificate lives on a server: certbot's live directory, or podlift's for your own files.</summary>
     public static TlsPlan? TlsFor(PodliftConfig config) => config.Proxy.Ssl switch
     {
-        SslMode.LetsEncrypt => new TlsPlan
-        {
-            CertificatePath = $"/etc/letsencrypt/live/{config.Domain}/fullchain.pem", KeyPath = $"/etc/letsencrypt/live/{config.Domain}/privkey.pem",
-        },
-        SslMode.Manual => new TlsPlan { CertificatePath = $"/etc/podlift/tls/{config.App}/fullchain.pem", KeyPath = $"/etc/podlift/tls/{config.App}/privkey.pem" },
+        SslMode.LetsEncrypt => TlsIn(TlsLocations.LetsEncryptDirectory(config.Domain!)),
+        SslMode.Manual => TlsIn(TlsLocations.ManualDirectory(config.App)),
         _ => null,
     };
+
+    private static TlsPlan TlsIn(string directory) =>
+        new() { CertificatePath = directory + TlsLocations.CertificateFile, KeyPath = directory + TlsLocations.KeyFile };
 
     /// <summary>TLS ends at the primary, where the load balancer is.</summary>
     public static ProxyPlan ProxyFor(PodliftConfig config, ServerConfig server)

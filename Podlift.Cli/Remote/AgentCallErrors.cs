@@ -11,6 +11,8 @@ public static class AgentCallErrors
         StatusCode.Unimplemented => new ConnectionException(
             $"{host}: this podlift-agent does not know `{call}` (it is older than this podlift, {CliVersion.Current})",
             "upgrade it in place with `podlift agent install`"),
+        StatusCode.InvalidArgument => new ValidationException($"{host}: the agent refused the {call} request: {error.Status.Detail}",
+            "nothing was changed; fix that value in podlift.yml, or upgrade the agent (`podlift agent install`) if this podlift is newer"),
         StatusCode.FailedPrecondition => new ValidationException($"{host}: {error.Status.Detail}",
             "`podlift ps` shows what runs there; `podlift deploy` deploys the current commit"),
         _ => new ConnectionException($"{host}: `{call}` failed: {(error.Status.Detail is { Length: > 0 } detail ? detail : error.StatusCode.ToString())}",

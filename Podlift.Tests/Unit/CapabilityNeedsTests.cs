@@ -26,8 +26,11 @@ public class CapabilityNeedsTests
         var needs = CapabilityNeeds.ForDeploy(Basic(), registry: false);
 
         Assert.That(Required(needs), Is.Empty);
-        Assert.That(needs.Single(), Is.EqualTo(new CapabilityNeed(Capabilities.LayerDelta, "sending only the layers a server lacks, compressed",
-            "the whole image is sent, uncompressed")));
+        Assert.That(needs, Is.EqualTo(new[]
+        {
+            new CapabilityNeed(Capabilities.ProxySettings, "the proxy limits (request body size, read and send timeouts)", "nginx keeps its own limits: 1 MB request bodies, 60 s reads"),
+            new CapabilityNeed(Capabilities.LayerDelta, "sending only the layers a server lacks, compressed", "the whole image is sent, uncompressed"),
+        }));
     }
 
     private static IEnumerable<TestCaseData> PlanFields()
@@ -37,6 +40,9 @@ public class CapabilityNeedsTests
         yield return Case(Capabilities.HookEnvironment, p => p.Hooks = new HooksPlan { BeforeDeploy = { "migrate --password \"$DB_PASSWORD\"" }, Environment = { ["DB_PASSWORD"] = "s3cret" } },
             "hooks.environment");
         yield return Case(Capabilities.Hooks, p => p.Hooks = new HooksPlan { AfterRollback = { "notify" } }, "hooks");
+        yield return Case(Capabilities.Release, p => p.Release = new ReleasePlan { Command = { "migrate" } }, "release");
+        yield return Case(Capabilities.ProxySettings, p => p.Proxy.Domains.AddRange(["a.example.com", "b.example.com"]), "proxy.domains");
+        yield return Case(Capabilities.ProxySettings, p => p.Proxy.TrustedProxies.Add("10.0.0.0/8"), "proxy.trusted_proxies");
         yield return Case(Capabilities.DependencyHosts, p => p.Network.DependencyHosts["postgres"] = "10.0.0.2", "network.dependency_hosts");
         yield return Case(Capabilities.MultiServer, p => p.Network.Peers.Add("10.0.0.2"), "network.peers");
         yield return Case(Capabilities.MultiServer, p => p.Network.PrimaryAddress = "10.0.0.1", "network.primary_address");

@@ -814,7 +814,7 @@ public class ConfigLoaderTests
         yield return Case("missing servers", "service: myapp\nimage: myapp\n",
             "servers is required");
         yield return Case("app name with capitals", "service: MyApp\nimage: myapp\nservers: [10.0.0.1]\n",
-            "podlift.yml:1: service must be lowercase letters, digits and dashes, starting with a letter (got: MyApp)");
+            "podlift.yml:1: service must be lowercase letters, digits and dashes, starting with a letter, at most 63 characters (got: MyApp)");
         yield return Case("image with a tag", "service: myapp\nimage: myapp:latest\nservers: [10.0.0.1]\n",
             "podlift.yml:2: image must be an image name without a tag");
         yield return Case("no servers", "service: myapp\nimage: myapp\nservers: []\n",
@@ -949,6 +949,14 @@ public class ConfigLoaderTests
             "proxy.ssl_emial is not a known key; did you mean \"ssl_email\"?");
         yield return Case("volume with a bad mode", Base + "services:\n  web:\n    volumes: [\"data:/data:rx\"]\n",
             "services.web.volumes[0] must be name:/container/path");
+        yield return Case("volume climbing out of its host path", Base + "services:\n  web:\n    volumes: [\"/srv/app/../../etc:/data\"]\n",
+            "services.web.volumes[0] must be name:/container/path or /host/path:/container/path, optionally ending in :ro or :rw (absolute paths without .. segments)");
+        yield return Case("volume climbing out of its container path", Base + "services:\n  web:\n    volumes: [\"data:/data/../etc\"]\n",
+            "services.web.volumes[0] must be name:/container/path");
+        yield return Case("dependency image with a space", Base + "dependencies:\n  redis:\n    image: \"redis 7\"\n",
+            "podlift.yml:7: dependencies.redis.image must be an image reference such as postgres:16 or ghcr.io/me/db:1.2 (got: redis 7)");
+        yield return Case("app name longer than a DNS label", "service: " + new string('a', 64) + "\nimage: myapp\nservers: [10.0.0.1]\n",
+            "service must be lowercase letters, digits and dashes, starting with a letter, at most 63 characters");
         yield return Case("volume with a relative container path", Base + "services:\n  web:\n    volumes: [\"data:data\"]\n",
             "services.web.volumes[0] must be name:/container/path");
         yield return Case("cpus zero", Base + "services:\n  web:\n    options: { cpus: 0 }\n",

@@ -78,18 +78,4 @@ public class EnvFileTests
         Assert.That(error.Message, Does.Not.Contain(secret));
         Assert.That(error.Message, Does.Not.Contain(secret[12..]));
     }
-
-    [TestCase("A", true)]
-    [TestCase("_PRIVATE", true)]
-    [TestCase("DB_URL_2", true)]
-    [TestCase("lower", true)]
-    [TestCase("", false)]
-    [TestCase("2FA", false)]
-    [TestCase("WITH-DASH", false)]
-    [TestCase("WITH.DOT", false)]
-    [TestCase("ÄPFEL", false)]
-    public void IsValidName(string name, bool valid)
-    {
-        Assert.That(EnvFile.IsValidName(name), Is.EqualTo(valid));
-    }
 }

@@ -149,4 +149,19 @@ public class JobEventsTests
 
         Assert.That(File.ReadAllLines(journal), Has.Length.EqualTo(2));
     }
+
+    [Test]
+    public async Task A_journal_the_disk_cannot_take_does_not_stop_the_job_or_its_readers()
+    {
+        Assume.That(File.Exists("/dev/full"), "/dev/full answers every write with ENOSPC");
+        var events = new JobEvents("d-1", Operation.Deploy, "/dev/full");
+
+        Assert.DoesNotThrow(() => events.Publish(Say("Starting...")));
+        Assert.DoesNotThrow(() => events.Publish(new DeployEvent { Finished = new DeployFinished { Success = false, Error = "the disk is full" } }));
+        events.Complete();
+        Assert.DoesNotThrow(events.Dispose);
+
+        Assert.That((await ReadAll(events)).Select(e => e.Sequence), Is.EqualTo(new long[] { 1, 2 }), "readers get every event");
+        Assert.That(events.JournalError, Does.Contain("No space left on device"));
+    }
 }

@@ -1,0 +1,40 @@
+using Podlift.Protocol;
+
+namespace Podlift.Agent.Rpc.Validation;
+
+/// <summary>The rules of what reaches an nginx site: proxy settings (domain, TLS files) and another server's backends.</summary>
+public static class ProxyRules
+{
+    public static FieldChecks Proxy(FieldChecks check, ProxyPlan proxy, string app, string at)
+    {
+        check.DomainOrEmpty($"{at}.domain", proxy.Domain);
+        if (proxy.Tls is { } tls && (tls.CertificatePath.Length > 0 || tls.KeyPath.Length > 0))
+            check.TlsFile($"{at}.tls.certificate_path", tls.CertificatePath, app, proxy.Domain)
+                .TlsFile($"{at}.tls.key_path", tls.KeyPath, app, proxy.Domain);
+        return check;
+    }
+
+    public static FieldChecks SetUpstream(FieldChecks check, SetUpstreamRequest request)
+    {
+        check.Name("app", request.App)
+            .Host("server", request.Server)
+            .Name("service", request.Service)
+            .Milliseconds("drain_milliseconds", request.DrainMilliseconds, PlanLimits.MaxDrain)
+            .DomainOrEmpty("domain", request.Domain)
+            .AtMost("backends", request.Backends.Count, RequestLimits.Entries);
+        for (var i = 0; i < request.Backends.Count; i++)
+        {
+            var backend = request.Backends[i];
+            check.Host($"backends[{i}].address", backend.Address)
+                .Port($"backends[{i}].port", backend.Port)
+                .Line($"backends[{i}].name", backend.Name, RequestLimits.ShortLine); // a comment in the site: one line
+        }
+        return check;
+    }
+
+    public static FieldChecks ApplyProxy(FieldChecks check, ApplyProxyRequest request)
+    {
+        check.Name("app", request.App).Require(request.Proxy is not null, "proxy", "must be set", null);
+        return request.Proxy is { } proxy ? Proxy(check, proxy, request.App, "proxy") : check;
+    }
+}

@@ -1,0 +1,17 @@
+namespace Podlift.Protocol;
+
+/// <summary>The bounds of a plan's numbers: podlift.yml is checked against them, and so is every request the agent takes.</summary>
+public static class PlanLimits
+{
+    public const int MaxReplicas = 100;
+    public const int MaxVersionsKept = 50;
+    public const int MaxRetries = 100;
+    public const double MaxCpus = 1024;
+    public static readonly TimeSpan MaxDrain = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan MinHealthTimeout = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MaxHealthTimeout = TimeSpan.FromHours(1);
+    public static readonly TimeSpan MinHealthInterval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan MaxHealthInterval = TimeSpan.FromMinutes(10);
+    public const int MinExpectedStatus = 100;
+    public const int MaxExpectedStatus = 599;
+}
