@@ -84,4 +84,8 @@ public static partial class Names
     /// <summary>Docker's rule for volume names.</summary>
     [GeneratedRegex(@"^[a-zA-Z0-9][a-zA-Z0-9_.-]*\z")]
     private static partial Regex VolumeNamePattern();
+
+    /// <summary>An IP address or a CIDR range (IPv4 or IPv6), as nginx's set_real_ip_from and geo read it.</summary>
+    public static bool IsAddressOrNetwork(string text) =>
+        text.Length is > 0 and <= 64 && !text.Contains('%') && (System.Net.IPAddress.TryParse(text, out _) || System.Net.IPNetwork.TryParse(text, out _));
 }

@@ -458,10 +458,10 @@ public static partial class ConfigLoader
         node.Items().Select(item =>
         {
             var text = item.String().Trim();
-            if (System.Net.IPAddress.TryParse(text, out var address) && !text.Contains('%')) return address.ToString();
-            if (System.Net.IPNetwork.TryParse(text, out var network)) return network.ToString();
-            throw item.Error($"must be an IP address or a CIDR range such as 10.0.0.0/8 (got: {text})",
-                "list the addresses your load balancer or CDN connects from");
+            if (!Names.IsAddressOrNetwork(text))
+                throw item.Error($"must be an IP address or a CIDR range such as 10.0.0.0/8 (got: {text})",
+                    "list the addresses your load balancer or CDN connects from");
+            return System.Net.IPAddress.TryParse(text, out var address) ? address.ToString() : System.Net.IPNetwork.Parse(text).ToString();
         }).Distinct().ToList();
 
     private static string StripMark(string message) => MarkPrefix().Replace(message, "");

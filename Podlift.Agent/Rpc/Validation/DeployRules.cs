@@ -22,6 +22,10 @@ public static class DeployRules
         if (plan.Proxy is { } proxy) ProxyRules.Proxy(check, proxy, plan.App, "proxy");
         if (plan.Hooks is { } hooks) Hooks(check, hooks, "hooks");
         if (plan.Network is { } network) Network(check, network, "network");
+        if (plan.Release is { } release)
+            check.Arguments("release.command", release.Command)
+                .NameOrEmpty("release.service", release.Service)
+                .Milliseconds("release.timeout_milliseconds", release.TimeoutMilliseconds, TimeSpan.FromHours(24));
         return check;
     }
 
