@@ -18,6 +18,9 @@ public static class ContainerNames
     /// <summary>The one-off container that runs a deploy's release command.</summary>
     public static string Release(string app, string version) => $"{app}-release-{version}";
 
+    /// <summary>A dependency's old container, stopped and kept while its recreated one proves itself.</summary>
+    public static string Superseded(string dependencyContainer) => $"{dependencyContainer}-previous";
+
     /// <summary>A dependency's container: &lt;app&gt;-&lt;dependency&gt;.</summary>
     public static string Dependency(string app, string dependency) => $"{app}-{dependency}";
 }

@@ -4,46 +4,119 @@ using Podlift.Protocol;
 namespace Podlift.Agent.Deploy;
 
 /// <summary>
+/// A dependency recreated by this deploy: its old container stopped and kept under another name, so a
+/// deploy that fails before the switch can put it back, and one that succeeds removes it.
+/// </summary>
+public sealed record DependencyReplacement(string Dependency, string Name, string OldId, string NewId);
+
+/// <summary>
 /// Keeps an app's dependencies (postgres, redis...) running: created once, never recreated while they run
-/// unchanged, recreated with the same volume when their configuration changes.
+/// unchanged. One whose configuration changed is recreated with the same volume: the old container is
+/// stopped (its port and volume are the new one's) and kept aside until the new one runs, and until the
+/// deploy is done; a new one that does not start, or a deploy that fails before the switch, gets the old
+/// one back.
 /// </summary>
 public sealed class DependencyManager(IContainerRuntime runtime)
 {
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StartSettle = TimeSpan.FromSeconds(1);
 
-    public async Task EnsureAsync(DeployPlan plan, string bindAddress, DeployProgress progress, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DependencyReplacement>> EnsureAsync(DeployPlan plan, string bindAddress, DeployProgress progress, CancellationToken cancellationToken)
     {
-        if (plan.Dependencies.Count == 0) return;
+        var replaced = new List<DependencyReplacement>();
+        if (plan.Dependencies.Count == 0) return replaced;
         var existing = await runtime.ListDependenciesAsync(plan.App, cancellationToken);
-        foreach (var dependency in plan.Dependencies)
+        try
         {
-            var spec = ContainerSpecs.ForDependency(plan.App, dependency, bindAddress);
-            var current = existing.FirstOrDefault(c => c.Dependency == dependency.Name);
-            var hash = spec.Labels[PodliftLabels.ConfigHash];
-            if (current is not null && current.ConfigHash == hash)
-            {
-                if (current.Running)
-                {
-                    progress.Success($"{dependency.Name} running (unchanged)");
-                    continue;
-                }
-                await runtime.StartAsync(current.Id, cancellationToken);
-                progress.Success($"{dependency.Name} started");
-                continue;
-            }
-
-            if (await runtime.InspectImageAsync(dependency.Image, cancellationToken) is null)
-                throw new DeployFailure($"dependency {dependency.Name}: image {dependency.Image} is not on this server",
-                    "podlift sends dependency images that your local Docker has; `docker pull` it locally, then deploy again");
-            if (current is not null)
-            {
-                await runtime.StopAsync(current.Id, StopGrace, cancellationToken);
-                await runtime.RemoveAsync(current.Id, cancellationToken);
-            }
-            await runtime.CreateAndStartAsync(spec, cancellationToken);
-            progress.Success(current is null
-                ? $"{dependency.Name} created ({dependency.Image})"
-                : $"{dependency.Name} recreated: its configuration changed (volume kept)");
+            foreach (var dependency in plan.Dependencies)
+                if (await EnsureOneAsync(plan.App, dependency, existing, bindAddress, progress, cancellationToken) is { } replacement)
+                    replaced.Add(replacement);
         }
+        catch
+        {
+            await RestoreAsync(replaced, progress);
+            throw;
+        }
+        return replaced;
+    }
+
+    private async Task<DependencyReplacement?> EnsureOneAsync(string app, DependencyPlan dependency, IReadOnlyList<DependencyContainer> existing,
+        string bindAddress, DeployProgress progress, CancellationToken cancellationToken)
+    {
+        var spec = ContainerSpecs.ForDependency(app, dependency, bindAddress);
+        // the container by its own name: a -previous one left by an interrupted job is never the current one
+        var current = existing.FirstOrDefault(c => c.Dependency == dependency.Name && c.Name == spec.Name);
+        if (current is not null && current.ConfigHash == spec.Labels[PodliftLabels.ConfigHash])
+        {
+            if (current.Running)
+            {
+                progress.Success($"{dependency.Name} running (unchanged)");
+                return null;
+            }
+            await runtime.StartAsync(current.Id, cancellationToken);
+            progress.Success($"{dependency.Name} started");
+            return null;
+        }
+
+        if (await runtime.InspectImageAsync(dependency.Image, cancellationToken) is null)
+            throw new DeployFailure($"dependency {dependency.Name}: image {dependency.Image} is not on this server",
+                "podlift sends dependency images that your local Docker has; `docker pull` it locally, then deploy again");
+        if (current is null)
+        {
+            await runtime.CreateAndStartAsync(spec, cancellationToken);
+            progress.Success($"{dependency.Name} created ({dependency.Image})");
+            return null;
+        }
+
+        progress.Info($"{dependency.Name} is recreated: its configuration changed (its volume is kept; the old container stays until the deploy is done)");
+        await runtime.StopAsync(current.Id, StopGrace, cancellationToken);
+        await runtime.RenameAsync(current.Id, ContainerNames.Superseded(spec.Name), cancellationToken);
+        var replacement = new DependencyReplacement(dependency.Name, spec.Name, current.Id, "");
+        string id;
+        try
+        {
+            id = await runtime.CreateAndStartAsync(spec, cancellationToken);
+            replacement = replacement with { NewId = id };
+            await Task.Delay(StartSettle, cancellationToken);
+            var status = await runtime.StatusAsync(id, cancellationToken);
+            if (!status.Running)
+            {
+                var log = await runtime.TailLogAsync(id, 10, CancellationToken.None);
+                throw new DeployFailure($"dependency {dependency.Name}: the recreated container exited with code {status.ExitCode}",
+                    $"The old {dependency.Name} runs again. Its last log lines:\n{string.Join('\n', log.Select(l => "  | " + l))}");
+            }
+        }
+        catch
+        {
+            await RestoreAsync([replacement], progress);
+            throw;
+        }
+        progress.Success($"{dependency.Name} recreated ({dependency.Image}, volume kept)");
+        return replacement;
+    }
+
+    /// <summary>The deploy failed before the switch: each recreated dependency's old container runs again.</summary>
+    public async Task RestoreAsync(IReadOnlyList<DependencyReplacement> replaced, DeployProgress progress)
+    {
+        foreach (var replacement in replaced)
+        {
+            try
+            {
+                if (replacement.NewId.Length > 0) await runtime.RemoveAsync(replacement.NewId, CancellationToken.None);
+                await runtime.RenameAsync(replacement.OldId, replacement.Name, CancellationToken.None);
+                await runtime.StartAsync(replacement.OldId, CancellationToken.None);
+                progress.Warning($"{replacement.Dependency}: the previous container runs again");
+            }
+            catch (Exception e)
+            {
+                progress.Warning($"{replacement.Dependency}: could not restore the previous container: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>The deploy is done: the old containers of recreated dependencies go (their volumes stay).</summary>
+    public async Task RetireAsync(IReadOnlyList<DependencyReplacement> replaced, CancellationToken cancellationToken)
+    {
+        foreach (var replacement in replaced) await runtime.RemoveAsync(replacement.OldId, cancellationToken);
     }
 }

@@ -45,6 +45,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
     private readonly Dictionary<string, string> _dependencyAddresses = [];
     private string _primaryAddress = "";
     private bool _keepStarted;
+    private IReadOnlyList<DependencyReplacement> _replacedDependencies = [];
     private IContainerRuntime Runtime => tools.Runtime;
 
     /// <summary>Several servers: ports are published for the other servers (behind the peer firewall).</summary>
@@ -217,7 +218,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
         // before anything is published on all interfaces: only the app's servers may reach its ports
         if (HasPeers) await ApplyFirewallAsync(existing, ports.Ports, cancellationToken);
         if (!job.IsRollback)
-            await tools.Dependencies.EnsureAsync(_plan, HasPeers ? ContainerSpecs.AllInterfaces : gateway, progress, cancellationToken);
+            _replacedDependencies = await tools.Dependencies.EnsureAsync(_plan, HasPeers ? ContainerSpecs.AllInterfaces : gateway, progress, cancellationToken);
 
         var free = new Queue<int>(ports.Ports);
         foreach (var service in _plan.Services)
@@ -328,6 +329,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
         // a redeploy of the same version: the containers it replaced are copies of the new ones, not a version to return to
         foreach (var superseded in old.Where(c => c.Version == _plan.Version)) await Runtime.RemoveAsync(superseded.Id, cancellationToken);
         foreach (var (id, _) in _movedAside) await Runtime.RemoveAsync(id, cancellationToken);
+        await tools.Dependencies.RetireAsync(_replacedDependencies, cancellationToken);
         await PruneAsync(rollbackTarget, startedIds, cancellationToken);
     }
 
@@ -403,6 +405,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
             try { await Runtime.RenameAsync(id, name, CancellationToken.None); }
             catch (Exception e) { progress.Warning($"could not rename {id[..12]} back to {name}: {e.Message}"); }
         }
+        await tools.Dependencies.RestoreAsync(_replacedDependencies, progress);
     }
 
     /// <summary>

@@ -98,6 +98,7 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
         if (routedBackends is not null && record.Current is { } current)
             tools.Upstreams.Replace(app, Proxy.UpstreamRegistry.Local,
                 current.RoutedContainers().Select(c => ContainerSpecs.LocalUpstream(c.HostPort, c.Name)));
+        actions.AddRange(await SettleDependenciesAsync(app, adoptedInterrupted: interrupted?.Plan?.Version == live && interrupted is not null, cancellationToken));
         actions.AddRange(await NameAsync(app, live, cancellationToken));
         tools.State.Save(record);
         var summary = actions.Count > 0 ? string.Join("; ", actions) : "nothing to change";
@@ -118,6 +119,31 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
             await tools.Proxy.SwitchAsync(await tools.Sites.CreateAsync(app, service, tools.Upstreams.Backends(app)), cancellationToken);
             return true;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A dependency a killed job recreated has its old container stopped under its -previous name: when the
+    /// job's version did not become live, the old one runs again; when it did, the old one goes.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> SettleDependenciesAsync(string app, bool adoptedInterrupted, CancellationToken cancellationToken)
+    {
+        var dependencies = await tools.Runtime.ListDependenciesAsync(app, cancellationToken);
+        var done = new List<string>();
+        foreach (var previous in dependencies.Where(d => d.Name == ContainerNames.Superseded(ContainerNames.Dependency(app, d.Dependency))))
+        {
+            var replacement = dependencies.FirstOrDefault(d => d.Dependency == previous.Dependency && d.Id != previous.Id);
+            if (adoptedInterrupted)
+            {
+                await tools.Runtime.RemoveAsync(previous.Id, cancellationToken);
+                done.Add($"removed the previous {previous.Dependency} (its recreated one serves the adopted version)");
+                continue;
+            }
+            if (replacement is not null) await tools.Runtime.RemoveAsync(replacement.Id, cancellationToken);
+            await tools.Runtime.RenameAsync(previous.Id, ContainerNames.Dependency(app, previous.Dependency), cancellationToken);
+            await tools.Runtime.StartAsync(previous.Id, cancellationToken);
+            done.Add($"the previous {previous.Dependency} runs again (the job that recreated it was interrupted)");
+        }
+        return done;
     }
 
     /// <summary>The live version's containers take the stable names, the others their versioned ones (a crash can fall between two renames).</summary>

@@ -97,7 +97,9 @@ public sealed class Validator(ConsoleOutput output, SshSettings ssh)
                 return;
             }
             // what a deploy needs depends on the configuration and the project, not on the commit
-            var plan = DeployPlanner.For(config, server, new Dictionary<ServerConfig, string> { [server] = session.Target.Address }, new Release("", "", "", "", source), skipHealthcheck: false);
+            // (only what the plan asks of this agent matters here, not the other servers' resolved addresses)
+            var addresses = config.Servers.ToDictionary(s => s, s => s == server ? session.Target.Address : s.Host);
+            var plan = DeployPlanner.For(config, server, addresses, new Release("", "", "", "", source), skipHealthcheck: false);
             foreach (var check in AgentChecks(session.Needs(CapabilityNeeds.ForDeploy(plan, config.Registry is not null)))) Report(check, indent: true);
             var apps = (await session.Agent.Client.StateAsync(new StateRequest(), cancellationToken: cancellationToken)).Apps;
             var state = apps.FirstOrDefault(a => a.App == config.App);

@@ -104,7 +104,8 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
         Assert.That(await _servers.MustSshAsync(1, "docker exec shop-store /bin/busybox cat /data/data.txt"), Does.Contain("kept"));
 
         var worker = (await _servers.MustSshAsync(1, "docker ps --filter label=podlift.role=worker --format '{{.Names}}'")).Trim();
-        Assert.That(worker, Does.StartWith($"shop-worker-{_shas["v1"]}-"));
+        Assert.That(worker, Is.EqualTo("shop-worker-1"), "the live worker carries its stable name");
+        Assert.That((await _servers.MustSshAsync(1, $"docker inspect -f '{{{{index .Config.Labels \"podlift.version\"}}}}' {worker}")).Trim(), Is.EqualTo(_shas["v1"]));
         Assert.That(await _servers.MustSshAsync(1, $"docker exec {worker} /bin/busybox wget -qO- http://store:6379/data.txt"), Does.Contain("kept"), "by name");
         Assert.That(await _servers.MustSshAsync(1, $"docker exec {worker} /bin/busybox wget -qO- http://primary:6379/data.txt"), Does.Contain("kept"), "as primary");
 

@@ -156,6 +156,57 @@ public sealed class MultiServerTests(string suite, string prefix, string subnet,
         Assert.That(fromOutside.ExitCode, Is.Not.EqualTo(0), "a host that is not one of the app's servers does not");
     }
 
+    [Test, Order(5)]
+    public async Task ASecondAppsDeploy_LeavesTheFirstAppsFirewallAlone_AndTheAgentReloadsItAfterAReboot()
+    {
+        using var other = await AppRepository.CreateAsync("other");
+        other.WriteConfig($"""
+            service: other
+            image: other
+            domain: other.test
+            servers:
+              - host: {_servers.Ip(3)}
+                labels: [primary]
+              - host: {_servers.Ip(2)}
+            services:
+              web:
+                port: 8000
+                healthcheck: {"{"} path: /health, timeout: 15s, interval: 1s {"}"}
+            """);
+        await other.CommitVersionAsync("o1");
+        var deploy = await new PodliftRunner(other, _servers.SshConfig).RunAsync("deploy");
+        Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+
+        // before per-app chains, this deploy rewrote the one shared chain with its own peers only: server 2's
+        // fleet containers then dropped the primary's connections
+        await AssertFleetPortsOfServerTwoAreForPeersOnlyAsync();
+        var chains = await _servers.MustSshAsync(2, "iptables -S DOCKER-USER");
+        Assert.That(chains, Does.Contain("-j PODLIFT-fleet").And.Contain("-j PODLIFT-other"));
+
+        // a reboot forgets iptables rules: the agent loads them again when it starts
+        await _servers.MustSshAsync(2, "iptables -D DOCKER-USER -j PODLIFT-fleet && iptables -F PODLIFT-fleet && iptables -X PODLIFT-fleet && systemctl restart podlift-agent");
+        await WaitForAgentAsync(2);
+        await AssertFleetPortsOfServerTwoAreForPeersOnlyAsync();
+    }
+
+    private async Task AssertFleetPortsOfServerTwoAreForPeersOnlyAsync()
+    {
+        var port = (await _servers.MustSshAsync(2, "docker ps --filter label=podlift.service=fleet --filter label=podlift.role=web --format '{{.Ports}}' | head -1")).Split(':')[1].Split('-')[0];
+        Assert.That((await _servers.SshAsync(1, $"curl -fsS -m 3 http://{_servers.Ip(2)}:{port}/version")).ExitCode, Is.EqualTo(0), "fleet's primary reaches them");
+        Assert.That((await Shell.RunAsync("curl", ["-fsS", "-m", "3", $"http://{_servers.Ip(2)}:{port}/version"])).ExitCode, Is.Not.EqualTo(0),
+            "a host that is not one of fleet's servers does not");
+    }
+
+    private async Task WaitForAgentAsync(int server)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if ((await _servers.SshAsync(server, "test -S /run/podlift/agent.sock && systemctl is-active podlift-agent")).ExitCode == 0) return;
+            await Task.Delay(200);
+        }
+        Assert.Fail("the agent did not come back");
+    }
+
     [Test, Order(6)]
     public async Task UnreachableServer_FailsWithExit5NamingIt_BeforeAnythingChanges()
     {

@@ -164,7 +164,7 @@ public sealed partial class RegistryModeTests(string suite, string prefix, strin
         Assert.That(rollback.ExitCode, Is.EqualTo(0), rollback.All);
         Assert.That(rollback.Output, Does.Contain($"{_servers.Ip(2)} no longer had pulled:{_v1}; pulled it from {_registry.Server}"));
         Assert.That(rollback.Output, Does.Not.Contain($"{_servers.Ip(1)} no longer had"), "the primary still had it");
-        Assert.That(await _servers.MustSshAsync(2, $"docker ps --filter name=pulled-web-{_v1} --format '{{{{.State}}}}'"), Does.Contain("running"));
+        Assert.That(await _servers.MustSshAsync(2, $"docker ps --filter label=podlift.version={_v1} --format '{{{{.State}}}}'"), Does.Contain("running"));
         Assert.That(await ServedAsync(), Is.EqualTo("v1"));
     }
 

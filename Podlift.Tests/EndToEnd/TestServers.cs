@@ -25,7 +25,7 @@ public sealed class TestServers
         _environment = new Dictionary<string, string>
         {
             ["SUITE"] = suite,
-            ["IMAGE"] = profile == "bare" ? $"podlift-server:{suite}-bare" : $"podlift-server:{suite}",
+            ["IMAGE"] = profile == "bare" ? $"podlift-server:{suite}-bare" : $"podlift-server:{suite}", // hardened: the full image, hardened at up
             ["PROFILE"] = profile,
             ["PREFIX"] = prefix,
             ["SUBNET"] = subnet,
@@ -39,6 +39,9 @@ public sealed class TestServers
     public string KnownHosts => _facts["SSH_KNOWN_HOSTS"];
     public string Ip(int server) => _facts[$"SERVER_{server}_IP"];
     public string Name(int server) => _facts[$"SERVER_{server}_NAME"];
+
+    /// <summary>PROFILE=hardened: the ssh alias the server is reached by (ssh on 2222, user deploy, the last one only through ProxyJump).</summary>
+    public string Alias(int server) => _facts[$"SERVER_{server}_ALIAS"];
 
     /// <summary>The servers' network gateway: this machine, as the servers reach it.</summary>
     public string Gateway => $"{_facts["SUBNET"]}.1";
@@ -66,6 +69,14 @@ public sealed class TestServers
     /// <summary>Runs a command on a server as root, over SSH with verified host keys.</summary>
     public Task<ShellResult> SshAsync(int server, string command) =>
         Shell.RunAsync("ssh", ["-F", SshConfig, Name(server), command], timeout: TimeSpan.FromMinutes(2));
+
+    /// <summary>Runs a command on a server as root through `docker exec`, the trusted channel of the test harness (any profile).</summary>
+    public async Task<string> MustRootAsync(int server, string command)
+    {
+        var result = await Shell.RunAsync("docker", ["exec", Name(server), "sh", "-c", command], timeout: TimeSpan.FromMinutes(2));
+        if (result.ExitCode != 0) throw new InvalidOperationException($"on {Name(server)}: {command} failed ({result.ExitCode}):\n{result.All}");
+        return result.Output;
+    }
 
     public async Task<string> MustSshAsync(int server, string command)
     {

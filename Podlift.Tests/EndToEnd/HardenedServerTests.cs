@@ -1,0 +1,109 @@
+namespace Podlift.Tests.EndToEnd;
+
+/// <summary>
+/// Servers configured as people configure them: sshd on port 2222 only, root login off, a `deploy` user
+/// with sudo, reached by ssh aliases that resolve nowhere but in the ssh config (user and port there, not
+/// in podlift.yml), the second server only through ProxyJump via the first. And a CI-style git remote
+/// whose token changes on every run.
+/// </summary>
+[TestFixture("bookworm", "e2ehd", "10.131.0", 18880)]
+[Category("e2e")]
+[NonParallelizable]
+public sealed class HardenedServerTests(string suite, string prefix, string subnet, int httpPortBase)
+    : ServerFixture(suite, prefix, subnet, httpPortBase)
+{
+    private const string FirstToken = "ghp_FIRSTtoken0000000000000000000000";
+    private const string SecondToken = "ghp_SECONDtoken000000000000000000000";
+
+    [OneTimeSetUp]
+    public async Task SetUpFixtureAsync()
+    {
+        await StartAsync(2, "hardy", profile: "hardened");
+        _app.WriteConfig($"""
+            service: hardy
+            image: hardy
+            servers:
+              - host: {_servers.Alias(1)}
+              - host: {_servers.Alias(2)}
+            services:
+              web:
+                port: 8000
+                healthcheck: {"{"} path: /health, timeout: 20s, interval: 500ms {"}"}
+            hooks:
+              after_deploy: ["echo home=$HOME user=$(id -un) > /tmp/hardy-hook"]
+            drain: 5s
+            """);
+        await _app.GitAsync("remote", "add", "origin", $"https://ci:{FirstToken}@git.example.com/acme/hardy.git");
+        await _app.CommitVersionAsync("v1");
+    }
+
+    [Test, Order(1)]
+    public async Task AgentInstall_LogsInAsTheSshConfigsUser_OnItsPort_ThroughTheJumpHost()
+    {
+        var install = await _podlift.RunAsync("agent", "install", "--verbose");
+
+        Assert.That(install.ExitCode, Is.EqualTo(0), install.All);
+        Assert.That(install.All, Does.Not.Contain(" -p 22").And.Not.Contain(" -l root"), "podlift.yml sets neither: the ssh config decides");
+        foreach (var server in new[] { 1, 2 })
+        {
+            Assert.That((await _servers.MustRootAsync(server, "systemctl is-active podlift-agent")).Trim(), Is.EqualTo("active"));
+            Assert.That(await _servers.MustRootAsync(server, "id -nG deploy"), Does.Contain("podlift"), "the login user reaches the agent's socket");
+        }
+    }
+
+    [Test, Order(2)]
+    public async Task Deploy_ToServersNamedByAliases_SendsTheAgentsRealAddresses_UnderLoad()
+    {
+        await using var load = LoadGenerator.Start(new Uri(_servers.Http(1), "/version"));
+        var deploy = await _podlift.RunAsync("deploy");
+        await _app.CommitVersionAsync("v2");
+        var redeploy = await _podlift.RunAsync("deploy");
+        var report = await load.StopAsync();
+
+        Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+        Assert.That(redeploy.ExitCode, Is.EqualTo(0), redeploy.All);
+        Assert.That(deploy.Output, Does.Contain($"{_servers.Alias(1)} ({_servers.Ip(1)})").And.Contain($"{_servers.Alias(2)} ({_servers.Ip(2)})"),
+            "both names shown: the ssh alias and the address the agents use");
+        Assert.That(report.Bodies.Keys, Does.Contain("v2"));
+        Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+        var upstream = await _servers.MustRootAsync(1, "cat /etc/nginx/conf.d/podlift-hardy.conf");
+        Assert.That(upstream, Does.Contain($"server {_servers.Ip(2)}:"), "the primary balances to the second server by its address, not its alias");
+        Assert.That(upstream, Does.Not.Contain(_servers.Alias(2)));
+        Assert.That((await _servers.MustRootAsync(1, "cat /tmp/hardy-hook")).Trim(), Does.StartWith("home=/root user=root"),
+            "the hook runs with the server's own HOME, not this machine's");
+    }
+
+    [Test, Order(3)]
+    public async Task ACiTokenInTheGitRemote_NeverLeavesThisMachine_AndANewTokenIsTheSameProject()
+    {
+        await _app.GitAsync("remote", "set-url", "origin", $"https://ci:{SecondToken}@git.example.com/acme/hardy.git");
+        await _app.CommitVersionAsync("v3");
+
+        var deploy = await _podlift.RunAsync("deploy", "--verbose");
+        var ps = await _podlift.RunAsync("status");
+
+        Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+        Assert.That(deploy.All + ps.All, Does.Not.Contain(SecondToken).And.Not.Contain(FirstToken));
+        foreach (var server in new[] { 1, 2 })
+        {
+            var stored = await _servers.MustRootAsync(server, "cat /var/lib/podlift/hardy/state.json /var/lib/podlift/hardy/journal/*.json* 2>/dev/null; journalctl -u podlift-agent --no-pager");
+            Assert.That(stored, Does.Not.Contain(SecondToken).And.Not.Contain(FirstToken), $"server {server} stores no token");
+            Assert.That(stored, Does.Contain("git.example.com/acme/hardy"), "the project is recorded, without its credentials");
+        }
+    }
+
+    [Test, Order(4)]
+    public async Task DryRuns_OfSetupAndUninstall_ChangeNothing()
+    {
+        var setup = await _podlift.RunAsync("setup", "--dry-run");
+        var uninstall = await _podlift.RunAsync("agent", "uninstall", "--dry-run");
+        var exec = await _podlift.RunAsync("--dry-run", "exec", "web", "true");
+
+        Assert.That(setup.ExitCode, Is.EqualTo(0), setup.All);
+        Assert.That(uninstall.ExitCode, Is.EqualTo(0), uninstall.All);
+        Assert.That(uninstall.Output, Does.Contain("would remove podlift-agent"));
+        Assert.That((await _servers.MustRootAsync(2, "systemctl is-active podlift-agent")).Trim(), Is.EqualTo("active"), "still installed");
+        Assert.That((await _servers.MustRootAsync(1, "sshd -T | grep -i '^port '")).Trim(), Is.EqualTo("port 2222"), "setup changed nothing in sshd");
+        Assert.That(exec.ExitCode, Is.EqualTo(2), exec.All);
+    }
+}
