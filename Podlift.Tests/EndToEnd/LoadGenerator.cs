@@ -105,7 +105,7 @@ public sealed class LoadGenerator : IAsyncDisposable
                 using var request = _request(target);
                 using var response = await _http.SendAsync(request, _stop.Token);
                 var body = (await response.Content.ReadAsStringAsync(_stop.Token)).Trim();
-                if (response.StatusCode != _expected) Fail($"{(int)response.StatusCode} {body}");
+                if (response.StatusCode != _expected) Fail($"{(int)response.StatusCode} {body.Split('\n')[0]}");
                 else _bodies.AddOrUpdate(body, 1, (_, n) => n + 1);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)

@@ -100,6 +100,12 @@ public sealed class SetupAndSslTests(string suite, string prefix, string subnet,
         Assert.That(await HttpsGetAsync(root, "/version"), Is.EqualTo("v1"), "HTTPS answers, with a certificate that chains to pebble's root");
         var redirect = await HttpGetAsync("/version");
         Assert.That(redirect.Status, Is.EqualTo(System.Net.HttpStatusCode.MovedPermanently));
+        using (var http2 = new HttpClient(LoadGenerator.TlsHandler(_servers.Https(1), root)) { DefaultRequestVersion = System.Net.HttpVersion.Version20,
+                   DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact })
+        {
+            using var response = await http2.GetAsync($"https://{Domain}:{_servers.Https(1).Port}/version");
+            Assert.That(response.Version, Is.EqualTo(System.Net.HttpVersion.Version20), "the TLS listener speaks HTTP/2");
+        }
 
         var status = await _podlift.RunAsync("ssl", "status");
         Assert.That(status.ExitCode, Is.EqualTo(0), status.All);

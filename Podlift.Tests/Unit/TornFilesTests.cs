@@ -71,7 +71,7 @@ public class TornFilesTests
             Current = new DeploymentRecord { Version = "def5678", Image = "myapp:def5678", DeployId = "20250531T000000000Z-def5678", DeployedAt = DateTimeOffset.UtcNow },
         });
 
-        await new Reconciler(Tools(new NoContainers(), new Fakes.FakeReverseProxy()), NullLogger<Reconciler>.Instance).ReconcileAllAsync(CancellationToken.None);
+        await new Reconciler(Tools(new Fakes.FakeContainerRuntime(), new Fakes.FakeReverseProxy()), NullLogger<Reconciler>.Instance).ReconcileAllAsync(CancellationToken.None);
 
         var lines = File.ReadAllLines(journal);
         var ending = JsonParser.Default.Parse<DeployEvent>(lines[^1]);
@@ -110,29 +110,5 @@ public class TornFilesTests
         File.WriteAllText(Path.Combine(_store.AppDirectory(App), "state.json"), text);
 
         Assert.That(_store.Load(App), Is.Null);
-    }
-
-    /// <summary>A Docker without containers; the reconciliation of a server where nothing runs asks nothing more.</summary>
-    private sealed class NoContainers : IContainerRuntime
-    {
-        public Task<IReadOnlyList<AppContainer>> ListAppContainersAsync(string? app, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<AppContainer>>([]);
-        public Task<ImageInfo?> InspectImageAsync(string image, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<ImageInfo> LoadImageAsync(Stream saveStream, string expectedImage, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task PullImageAsync(string reference, RegistryAuth? auth, Action<PullMessage> onProgress, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task TagImageAsync(string image, string newReference, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<IReadOnlyList<IReadOnlyList<string>>> ImageLayersAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<IReadOnlyList<DependencyContainer>> ListDependenciesAsync(string app, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<string> EnsureNetworkAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task StartAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task RemoveImageAsync(string image, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<IReadOnlySet<int>> HostPortsBoundAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<string> CreateAndStartAsync(ContainerSpec spec, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<ContainerStatus> StatusAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<long> WaitForExitAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task StopAsync(string id, TimeSpan grace, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task RemoveAsync(string id, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task RenameAsync(string id, string newName, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<IReadOnlyList<string>> TailLogAsync(string id, int lines, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }
