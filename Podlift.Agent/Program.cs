@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Podlift.Agent.Deploy;
 using Podlift.Agent.Docker;
 using Podlift.Agent.Health;
-using Podlift.Agent.Host;
+using Podlift.Agent.Machine;
 using Podlift.Agent.Hosting;
 using Podlift.Agent.Images;
 using Podlift.Agent.Operate;
@@ -11,6 +11,7 @@ using Podlift.Agent.Rpc;
 using Podlift.Agent.Rpc.Validation;
 using Podlift.Agent.State;
 using Serilog;
+using Podlift.Agent.Hooks;
 
 if (args is ["--version"])
 {

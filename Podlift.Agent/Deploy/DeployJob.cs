@@ -5,6 +5,7 @@ using Podlift.Agent.Health;
 using Podlift.Agent.Proxy;
 using Podlift.Agent.State;
 using Podlift.Protocol;
+using Podlift.Agent.Hooks;
 
 namespace Podlift.Agent.Deploy;
 
@@ -201,10 +202,10 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
     {
         var gateway = await Runtime.EnsureNetworkAsync(ContainerSpecs.NetworkName(_plan.App), cancellationToken);
         _primaryAddress = _network.PrimaryAddress.Length > 0
-            ? (await Host.HostAddresses.ResolveAsync(_network.PrimaryAddress, cancellationToken)).ToString()
+            ? (await Machine.HostAddresses.ResolveAsync(_network.PrimaryAddress, cancellationToken)).ToString()
             : gateway;
         foreach (var (name, host) in _network.DependencyHosts)
-            _dependencyAddresses[name] = (await Host.HostAddresses.ResolveAsync(host, cancellationToken)).ToString();
+            _dependencyAddresses[name] = (await Machine.HostAddresses.ResolveAsync(host, cancellationToken)).ToString();
         var bindAddress = _network.AwaitsPrimary ? ContainerSpecs.AllInterfaces : ContainerSpecs.LoopbackAddress;
 
         // a rollback starts the target's own containers again, one per replica (the labels say which)
@@ -232,7 +233,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
     private async Task ApplyFirewallAsync(IReadOnlyList<AppContainer> existing, IReadOnlyList<int> newPorts, CancellationToken cancellationToken)
     {
         var peers = new List<System.Net.IPAddress>();
-        foreach (var peer in _network.Peers) peers.Add(await Host.HostAddresses.ResolveAsync(peer, cancellationToken));
+        foreach (var peer in _network.Peers) peers.Add(await Machine.HostAddresses.ResolveAsync(peer, cancellationToken));
         var protectedPorts = existing.Select(c => c.HostPort).Concat(newPorts).Concat(_plan.Dependencies.Select(d => d.Port)).Where(p => p > 0).ToHashSet();
         progress.Detail(await tools.Firewall.ApplyAsync(_plan.App, peers, protectedPorts, cancellationToken));
     }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Podlift.Protocol;
+using Podlift.Agent.Machine;
 
 namespace Podlift.Agent.Hosting;
 

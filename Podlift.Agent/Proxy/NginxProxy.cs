@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Podlift.Agent.Host;
+using Podlift.Agent.Machine;
 using Podlift.Agent.State;
 
 namespace Podlift.Agent.Proxy;

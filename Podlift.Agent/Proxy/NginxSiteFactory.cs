@@ -1,4 +1,4 @@
-using Podlift.Agent.Host;
+using Podlift.Agent.Machine;
 using Podlift.Agent.State;
 using Podlift.Protocol;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Podlift.Agent.Host;
+using Podlift.Agent.Machine;
 using Podlift.Agent.State;
 
 namespace Podlift.Agent.Proxy;

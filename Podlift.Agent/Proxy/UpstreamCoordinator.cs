@@ -1,6 +1,6 @@
 using System.Net;
 using Podlift.Agent.Deploy;
-using Podlift.Agent.Host;
+using Podlift.Agent.Machine;
 using Podlift.Protocol;
 
 namespace Podlift.Agent.Proxy;

@@ -2,7 +2,7 @@ using Docker.DotNet;
 using Grpc.Core;
 using Podlift.Agent.Deploy;
 using Podlift.Agent.Docker;
-using Podlift.Agent.Host;
+using Podlift.Agent.Machine;
 using Podlift.Agent.Images;
 using Podlift.Agent.Operate;
 using Podlift.Agent.State;

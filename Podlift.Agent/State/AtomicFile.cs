@@ -1,5 +1,6 @@
 using System.Text;
 using Podlift.Agent.Hosting;
+using Podlift.Agent.Machine;
 
 namespace Podlift.Agent.State;
 

@@ -120,7 +120,7 @@ public static class CommandLine
         var command = new Command("init", "Write a commented podlift.yml and .env.example for this directory (never overwrites)");
         command.SetAction((parse, _) => RunWithoutConfig(parse, (output, _) =>
         {
-            new ProjectInitializer(output).Run(parse.GetValue(ConfigOption)!, parse.GetValue(DryRunOption));
+            new InitCommand(output).Run(parse.GetValue(ConfigOption)!, parse.GetValue(DryRunOption));
             return Task.CompletedTask;
         }));
         return command;
@@ -135,7 +135,7 @@ public static class CommandLine
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
             parse.GetValue(DryRunOption)
                 ? new DryRun(output, ssh).DeployAsync(config, cancellationToken)
-                : new Deployer(output, ssh).RunAsync(config, new DeployOptions(parse.GetValue(skipBuild), parse.GetValue(skipHealthcheck), parse.GetValue(parallel)), cancellationToken)));
+                : new DeployCommand(output, ssh).RunAsync(config, new DeployOptions(parse.GetValue(skipBuild), parse.GetValue(skipHealthcheck), parse.GetValue(parallel)), cancellationToken)));
         return command;
     }
 
@@ -147,14 +147,14 @@ public static class CommandLine
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
             parse.GetValue(DryRunOption)
                 ? new DryRun(output, ssh).RollbackAsync(config, parse.GetValue(to), cancellationToken)
-                : new Rollbacker(output, ssh).RunAsync(config, parse.GetValue(to), parse.GetValue(skipHealthcheck), cancellationToken)));
+                : new RollbackCommand(output, ssh).RunAsync(config, parse.GetValue(to), parse.GetValue(skipHealthcheck), cancellationToken)));
         return command;
     }
 
     private static Command Status()
     {
         var command = new Command("status", "Current and previous deployment, health per server, URL, recent history");
-        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new StatusReporter(output, ssh).RunAsync(config, cancellationToken)));
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new StatusCommand(output, ssh).RunAsync(config, cancellationToken)));
         return command;
     }
 
@@ -162,14 +162,14 @@ public static class CommandLine
     {
         var id = new Option<string?>("--id") { Description = "A deploy id (default: the running job, else the last one)" };
         var command = new Command("attach", "Replay the events of the deploy or rollback running now or last run") { id };
-        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new Attacher(output, ssh).RunAsync(config, parse.GetValue(id), cancellationToken)));
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AttachCommand(output, ssh).RunAsync(config, parse.GetValue(id), cancellationToken)));
         return command;
     }
 
     private static Command Validate()
     {
         var command = new Command("validate", "Check everything a deploy needs, without changing anything (exit 3 when a check fails)");
-        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new Validator(output, ssh).RunAsync(config, cancellationToken)));
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new ValidateCommand(output, ssh).RunAsync(config, cancellationToken)));
         return command;
     }
 
@@ -179,7 +179,7 @@ public static class CommandLine
         var noSecurity = new Option<bool>("--no-security") { Description = "Leave SSH settings and fail2ban as they are" };
         var command = new Command("setup", "Prepare fresh Debian/Ubuntu servers: Docker, nginx, firewall, hardening, podlift-agent (idempotent)") { noFirewall, noSecurity };
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
-            new ServerSetup(output, ssh, parse.GetValue(DryRunOption)).RunAsync(config, new SetupOptions(!parse.GetValue(noFirewall), !parse.GetValue(noSecurity)), cancellationToken)));
+            new SetupCommand(output, ssh, parse.GetValue(DryRunOption)).RunAsync(config, new SetupOptions(!parse.GetValue(noFirewall), !parse.GetValue(noSecurity)), cancellationToken)));
         return command;
     }
 
@@ -188,13 +188,13 @@ public static class CommandLine
         var email = new Option<string?>("--email") { Description = "Address for the ACME account and expiry notices (default: proxy.ssl_email)" };
         var setup = new Command("setup", "Get a certificate for `domain` on the primary and serve HTTPS (HTTP redirects)") { email };
         setup.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
-            new SslManager(output, ssh, parse.GetValue(DryRunOption)).SetupAsync(config, parse.GetValue(email), cancellationToken)));
+            new SslCommand(output, ssh, parse.GetValue(DryRunOption)).SetupAsync(config, parse.GetValue(email), cancellationToken)));
         var force = new Option<bool>("--force") { Description = "Renew even if the certificate is not close to expiry" };
         var renew = new Command("renew", "Renew the certificate now (certbot's timer also does it on its own)") { force };
         renew.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
-            new SslManager(output, ssh, parse.GetValue(DryRunOption)).RenewAsync(config, parse.GetValue(force), cancellationToken)));
+            new SslCommand(output, ssh, parse.GetValue(DryRunOption)).RenewAsync(config, parse.GetValue(force), cancellationToken)));
         var status = new Command("status", "Issuer, expiry, days left and whether renewal is scheduled");
-        status.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new SslManager(output, ssh).StatusAsync(config, cancellationToken)));
+        status.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new SslCommand(output, ssh).StatusAsync(config, cancellationToken)));
         return new Command("ssl", "HTTPS for `domain` on the primary") { setup, renew, status };
     }
 
@@ -202,12 +202,12 @@ public static class CommandLine
     {
         var install = new Command("install", "Install or upgrade podlift-agent as a systemd service on every server (idempotent)");
         install.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
-            new AgentInstaller(output, ssh, dryRun: parse.GetValue(DryRunOption)).RunAsync(config, cancellationToken)));
+            new AgentInstallCommand(output, ssh, dryRun: parse.GetValue(DryRunOption)).RunAsync(config, cancellationToken)));
         var status = new Command("status", "Per server: the agent's version, uptime, Docker, nginx, free disk and running deploys");
-        status.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentStatusReader(output, ssh).RunAsync(config, cancellationToken)));
+        status.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new AgentStatusCommand(output, ssh).RunAsync(config, cancellationToken)));
         var uninstall = new Command("uninstall", "Remove podlift-agent from every server; containers, state and nginx keep serving (idempotent)");
         uninstall.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
-            new AgentUninstaller(output, ssh, parse.GetValue(DryRunOption)).RunAsync(config, cancellationToken)));
+            new AgentUninstallCommand(output, ssh, parse.GetValue(DryRunOption)).RunAsync(config, cancellationToken)));
         return new Command("agent", "Manage podlift-agent on the servers") { install, status, uninstall };
     }
 
@@ -215,7 +215,7 @@ public static class CommandLine
     {
         var all = new Option<bool>("--all", "-a") { Description = "Also show stopped and previous versions" };
         var command = new Command("ps", "Services, replicas, health, version and uptime, as the agents report them") { all };
-        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new StatusReader(output, ssh).RunAsync(config, parse.GetValue(all), cancellationToken)));
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) => new PsCommand(output, ssh).RunAsync(config, parse.GetValue(all), cancellationToken)));
         return command;
     }
 
@@ -229,7 +229,7 @@ public static class CommandLine
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
         {
             var options = LogsOptions.Parse(parse.GetValue(service)!, parse.GetValue(tail)!, parse.GetValue(since), parse.GetValue(follow), DateTimeOffset.UtcNow);
-            return new LogReader(output, ssh).RunAsync(config, options, cancellationToken);
+            return new LogsCommand(output, ssh).RunAsync(config, options, cancellationToken);
         }));
         return command;
     }
@@ -247,7 +247,7 @@ public static class CommandLine
         command.SetAction((parse, cancellationToken) => Run(parse, (config, _, ssh) =>
         {
             var options = ExecOptions.Parse(parse.GetValue(service)!, parse.GetValue(replica)!, parse.GetValue(commandLine)!);
-            return new RemoteExecutor(ssh).RunAsync(config, options, cancellationToken);
+            return new ExecCommand(ssh).RunAsync(config, options, cancellationToken);
         }));
         return command;
     }
@@ -272,8 +272,8 @@ public static class CommandLine
             // outside a project there are no servers to ask; a podlift.yml that is there, or named by --config, must be valid
             var outsideProject = parse.GetResult(ConfigOption) is null or { Implicit: true } && !File.Exists(parse.GetValue(ConfigOption));
             return outsideProject
-                ? RunWithoutConfig(parse, (output, ssh) => new VersionReporter(output, ssh).RunAsync(null, cancellationToken))
-                : Run(parse, (config, output, ssh) => new VersionReporter(output, ssh).RunAsync(config, cancellationToken));
+                ? RunWithoutConfig(parse, (output, ssh) => new VersionCommand(output, ssh).RunAsync(null, cancellationToken))
+                : Run(parse, (config, output, ssh) => new VersionCommand(output, ssh).RunAsync(config, cancellationToken));
         });
         return command;
     }

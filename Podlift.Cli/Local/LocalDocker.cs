@@ -1,7 +1,7 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Podlift.Cli.Errors;
-using Podlift.Cli.Registry;
+using Podlift.Cli.Delivery;
 
 namespace Podlift.Cli.Local;
 

@@ -26,7 +26,7 @@ public class AgentReportLinesTests
     [Test]
     public void Status_of_an_idle_agent()
     {
-        var lines = AgentStatusReader.Lines(new AgentReport(Server, Hello(), null, null), Now).ToList();
+        var lines = AgentStatusCommand.Lines(new AgentReport(Server, Hello(), null, null), Now).ToList();
 
         Assert.That(lines, Is.EqualTo(new[]
         {
@@ -44,7 +44,7 @@ public class AgentReportLinesTests
             StartedAtUnixMilliseconds = Now.AddSeconds(-42).ToUnixTimeMilliseconds(), Step = DeployStep.Switch,
         };
 
-        var lines = AgentStatusReader.Lines(new AgentReport(Server, Hello(deploy), null, null), Now).ToList();
+        var lines = AgentStatusCommand.Lines(new AgentReport(Server, Hello(deploy), null, null), Now).ToList();
 
         Assert.That(lines[1], Is.EqualTo("    deploying shop abc1234 by ana for 42s (now: Update nginx; deploy id 20250301T115900Z-abc1234)"));
     }
@@ -55,7 +55,7 @@ public class AgentReportLinesTests
         var old = Hello();
         old.Capabilities.Clear();
 
-        var lines = AgentStatusReader.Lines(new AgentReport(Server, old, null, null), Now).ToList();
+        var lines = AgentStatusCommand.Lines(new AgentReport(Server, old, null, null), Now).ToList();
 
         Assert.That(lines, Is.EqualTo(new[]
         {
@@ -72,7 +72,7 @@ public class AgentReportLinesTests
         older.Capabilities.Remove(Capabilities.HookEnvironment);
         older.Capabilities.Remove(Capabilities.DependencyHosts);
 
-        var lines = AgentStatusReader.Lines(new AgentReport(Server, older, null, null), Now).ToList();
+        var lines = AgentStatusCommand.Lines(new AgentReport(Server, older, null, null), Now).ToList();
 
         Assert.That(lines[1], Is.EqualTo($"    ⚠ lacks hook-environment, dependency-hosts of this podlift ({CliVersion.Current}): run `podlift agent install` to upgrade it in place"));
         Assert.That(lines[2], Is.EqualTo("    no deploy running"));
@@ -82,12 +82,12 @@ public class AgentReportLinesTests
     public void Status_says_why_an_agent_does_not_answer()
     {
         var silent = new ConnectionException("10.0.0.1: no podlift-agent answers on /run/podlift/agent.sock");
-        string Line(RemoteAgentProbe? probe) => AgentStatusReader.Lines(new AgentReport(Server, null, silent, probe), Now).Single();
+        string Line(RemoteAgentProbe? probe) => AgentStatusCommand.Lines(new AgentReport(Server, null, silent, probe), Now).Single();
 
         Assert.That(Line(new RemoteAgentProbe("x86_64", "root", null, null, null, false, true)), Does.Contain("not installed"));
         Assert.That(Line(new RemoteAgentProbe("x86_64", "root", "ab", "0.1.0", "cd", false, true)), Does.Contain("installed but not running"));
         Assert.That(Line(new RemoteAgentProbe("x86_64", "root", "ab", "0.1.0", "cd", true, true)), Does.Contain("does not answer"));
-        Assert.That(AgentStatusReader.Lines(new AgentReport(Server, null, new ConnectionException("10.0.0.1: cannot reach sshd"), null), Now).Single(),
+        Assert.That(AgentStatusCommand.Lines(new AgentReport(Server, null, new ConnectionException("10.0.0.1: cannot reach sshd"), null), Now).Single(),
             Is.EqualTo("✗ 10.0.0.1: cannot reach sshd"));
     }
 
@@ -97,7 +97,7 @@ public class AgentReportLinesTests
         var old = Hello();
         old.ProtocolVersion = AgentProtocol.Version + 1;
 
-        var line = AgentStatusReader.Lines(new AgentReport(Server, old, null, null), Now).Single();
+        var line = AgentStatusCommand.Lines(new AgentReport(Server, old, null, null), Now).Single();
 
         Assert.That(line, Does.StartWith("✗ 10.0.0.1: podlift-agent 0.1.0 speaks protocol").And.Contain("podlift agent install"));
     }
@@ -111,7 +111,7 @@ public class AgentReportLinesTests
             new AgentReport(Server with { Host = "10.0.0.2" }, null, new ConnectionException("10.0.0.2: cannot reach sshd (No route to host)"), null),
         };
 
-        Assert.That(VersionReporter.AgentLines(reports), Is.EqualTo(new[]
+        Assert.That(VersionCommand.AgentLines(reports), Is.EqualTo(new[]
         {
             "agents:",
             "  10.0.0.1: podlift-agent 0.1.0",
@@ -125,14 +125,14 @@ public class AgentReportLinesTests
         var old = Hello();
         old.Capabilities.Clear();
 
-        Assert.That(VersionReporter.AgentLines([new AgentReport(Server, old, null, null)]).Last(),
+        Assert.That(VersionCommand.AgentLines([new AgentReport(Server, old, null, null)]).Last(),
             Is.EqualTo($"  10.0.0.1: podlift-agent 0.1.0 (from before capabilities, it lacks every one this podlift ({CliVersion.Current}) checks for: run `podlift agent install` to upgrade it in place)"));
     }
 
     [Test]
     public void Version_shows_this_cli_runtime_and_platform()
     {
-        var lines = VersionReporter.LocalLines(CliVersion.Current, ".NET 10.0.1", "Debian GNU/Linux 12 (bookworm)", "linux-x64").ToList();
+        var lines = VersionCommand.LocalLines(CliVersion.Current, ".NET 10.0.1", "Debian GNU/Linux 12 (bookworm)", "linux-x64").ToList();
 
         Assert.That(lines[0], Is.EqualTo($"podlift  {CliVersion.Current}"));
         Assert.That(lines[1], Is.EqualTo("runtime  .NET 10.0.1"));

@@ -1,4 +1,5 @@
-using Podlift.Agent.Host;
+using Podlift.Agent.Machine;
+using Podlift.Agent.Hooks;
 
 namespace Podlift.Tests.Unit;
 

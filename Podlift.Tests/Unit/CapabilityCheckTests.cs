@@ -79,7 +79,7 @@ public class CapabilityCheckTests
     [Test]
     public void Validate_marks_a_lacking_agent_failed_with_the_fix()
     {
-        var checks = Validator.AgentChecks(new AgentNeeds("web1", Agent("0.1.0"), [HookEnvironment, LayerDelta])).ToList();
+        var checks = ValidateCommand.AgentChecks(new AgentNeeds("web1", Agent("0.1.0"), [HookEnvironment, LayerDelta])).ToList();
 
         Assert.That(checks, Is.EqualTo(new[]
         {
@@ -91,7 +91,7 @@ public class CapabilityCheckTests
     [Test]
     public void Validate_passes_an_agent_of_this_build_that_has_what_the_deploy_needs()
     {
-        var checks = Validator.AgentChecks(new AgentNeeds("web1", Agent(CliVersion.Current, [.. Capabilities.Supported]), [HookEnvironment, LayerDelta])).ToList();
+        var checks = ValidateCommand.AgentChecks(new AgentNeeds("web1", Agent(CliVersion.Current, [.. Capabilities.Supported]), [HookEnvironment, LayerDelta])).ToList();
 
         Assert.That(checks, Is.EqualTo(new[] { Check.Pass($"podlift-agent {CliVersion.Current} (protocol {AgentProtocol.Version})") }));
     }

@@ -1,6 +1,7 @@
 using Podlift.Agent.Deploy;
-using Podlift.Agent.Host;
+using Podlift.Agent.Machine;
 using Podlift.Protocol;
+using Podlift.Agent.Hooks;
 
 namespace Podlift.Tests.Unit;
 

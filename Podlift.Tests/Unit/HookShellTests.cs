@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Podlift.Agent.Deploy;
-using Podlift.Agent.Host;
+using Podlift.Agent.Machine;
 using Podlift.Protocol;
+using Podlift.Agent.Hooks;
 
 namespace Podlift.Tests.Unit;
 

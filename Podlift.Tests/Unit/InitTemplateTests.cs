@@ -107,7 +107,7 @@ public class InitTemplateTests
         var project = Directory.CreateDirectory(Path.Combine(_directory, "Web Shop")).FullName;
         var (output, printed) = Console();
 
-        new ProjectInitializer(output).Run(Path.Combine(project, "podlift.yml"));
+        new InitCommand(output).Run(Path.Combine(project, "podlift.yml"));
 
         Assert.That(File.ReadAllText(Path.Combine(project, "podlift.yml")), Does.Contain("service: web-shop "));
         Assert.That(File.ReadAllText(Path.Combine(project, ".env.example")), Does.Contain("SERVER_HOST="));
@@ -122,7 +122,7 @@ public class InitTemplateTests
         Write(existing, "mine\n");
         var (output, _) = Console();
 
-        var error = Assert.Throws<ConfigurationException>(() => new ProjectInitializer(output).Run(Path.Combine(_directory, "podlift.yml")))!;
+        var error = Assert.Throws<ConfigurationException>(() => new InitCommand(output).Run(Path.Combine(_directory, "podlift.yml")))!;
 
         Assert.That((int)error.ExitCode, Is.EqualTo(2));
         Assert.That(error.Message, Does.Contain(existing).And.Contain("already exists"));

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Podlift.Agent.Deploy;
-using Podlift.Agent.Host;
+using Podlift.Agent.Machine;
 using Podlift.Agent.Proxy;
 using Podlift.Agent.State;
 using Podlift.Protocol;

@@ -1,5 +1,5 @@
 using NUnit.Framework;
-using Podlift.Cli.Transfer;
+using Podlift.Cli.Delivery;
 
 namespace Podlift.Tests.Unit;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using NUnit.Framework;
-using Podlift.Cli.Transfer;
+using Podlift.Cli.Delivery;
 
 namespace Podlift.Tests.Unit;
 

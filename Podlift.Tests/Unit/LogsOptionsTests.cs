@@ -58,8 +58,8 @@ public class LogsOptionsTests
     [Test]
     public void Lines_are_prefixed_with_the_replica_and_with_the_server_when_there_are_several()
     {
-        Assert.That(LogReader.Prefix(null, "web", 1), Is.EqualTo("[web-1]"));
-        Assert.That(LogReader.Prefix("10.0.0.2", "worker", 3), Is.EqualTo("[10.0.0.2 worker-3]"));
-        Assert.That(LogReader.Prefix(null, "postgres", 0), Is.EqualTo("[postgres]"), "a dependency has no replicas");
+        Assert.That(LogsCommand.Prefix(null, "web", 1), Is.EqualTo("[web-1]"));
+        Assert.That(LogsCommand.Prefix("10.0.0.2", "worker", 3), Is.EqualTo("[10.0.0.2 worker-3]"));
+        Assert.That(LogsCommand.Prefix(null, "postgres", 0), Is.EqualTo("[postgres]"), "a dependency has no replicas");
     }
 }

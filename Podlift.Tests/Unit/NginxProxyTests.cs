@@ -12,7 +12,7 @@ public class NginxProxyTests
     private readonly TempDirectory _dir = new();
     private readonly FakeNginx _nginx = new();
     private FakeProcessRunner _processes = null!;
-    private Func<string, IReadOnlyList<string>, Podlift.Agent.Host.ProcessResult> _answer = (_, _) => FakeProcessRunner.Ok;
+    private Func<string, IReadOnlyList<string>, Podlift.Agent.Machine.ProcessResult> _answer = (_, _) => FakeProcessRunner.Ok;
 
     [SetUp]
     public void Wire()

@@ -1,6 +1,6 @@
 using Podlift.Agent.Docker;
 using Podlift.Agent.Images;
-using Podlift.Cli.Registry;
+using Podlift.Cli.Delivery;
 using Podlift.Protocol;
 
 namespace Podlift.Tests.Unit;

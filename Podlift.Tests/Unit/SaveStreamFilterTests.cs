@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.Text;
 using NUnit.Framework;
-using Podlift.Cli.Transfer;
+using Podlift.Cli.Delivery;
 
 namespace Podlift.Tests.Unit;
 

@@ -1,4 +1,4 @@
-using Podlift.Cli.Transfer;
+using Podlift.Cli.Delivery;
 
 namespace Podlift.Tests.Unit;
 

@@ -120,11 +120,11 @@ public class SslScriptsTests
     {
         var now = Expiry.AddDays(-daysLeft).AddHours(-1);
 
-        Assert.That(Podlift.Cli.Commands.SslManager.RenewalPreview(new SslScripts.CertificateStatus("R11", Expiry, "active"), force, now), Does.Contain(expected));
+        Assert.That(Podlift.Cli.Commands.SslCommand.RenewalPreview(new SslScripts.CertificateStatus("R11", Expiry, "active"), force, now), Does.Contain(expected));
     }
 
     [Test]
     public void Renew_dry_run_without_a_certificate_says_there_is_nothing_to_renew() =>
-        Assert.That(Podlift.Cli.Commands.SslManager.RenewalPreview(new SslScripts.CertificateStatus(null, null, "inactive"), false, Expiry),
+        Assert.That(Podlift.Cli.Commands.SslCommand.RenewalPreview(new SslScripts.CertificateStatus(null, null, "inactive"), false, Expiry),
             Does.Contain("no certificate"));
 }

@@ -1,4 +1,4 @@
-using Podlift.Agent.Host;
+using Podlift.Agent.Machine;
 
 namespace Podlift.Tests.Unit.Fakes;
 

@@ -1,0 +1,294 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using Grpc.Core;
+using Podlift.Cli.Configuration;
+using Podlift.Cli.Errors;
+using Podlift.Cli.Local;
+using Podlift.Cli.Output;
+using Podlift.Cli.Planning;
+using Podlift.Cli.Remote;
+using Podlift.Cli.Delivery;
+using Podlift.Protocol;
+using Podlift.Cli.Jobs;
+
+namespace Podlift.Cli.Commands;
+
+public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Parallel = false);
+
+/// <summary>
+/// `podlift deploy`: validate, build once, then every server: transfer the image and let its agent
+/// switch with zero downtime. Serial by default (the primary first; the first failure stops the run
+/// before the next server is touched), or all at once with --parallel. A non-primary web server's new
+/// containers join the primary's load balancer only once healthy, and its old ones leave it before
+/// they stop.
+/// </summary>
+public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
+{
+    private const int TotalSteps = 7;
+
+    public async Task RunAsync(PodliftConfig config, DeployOptions options, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        output.Line($"Deploying {config.App} to {string.Join(", ", config.Servers)}...");
+
+        output.Step(1, TotalSteps, "Validate");
+        var commit = await Git.CleanHeadAsync(config.ProjectDirectory, cancellationToken);
+        output.Ok($"git tree clean at {commit.ShortSha} \"{commit.Subject}\"");
+        await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
+        foreach (var session in sessions)
+            output.Ok($"{session.Target.Label}: podlift-agent {session.Hello!.AgentVersion}, Docker {session.Hello.DockerVersion}, nginx {session.Hello.NginxVersion}");
+
+        var deployedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
+        var source = await Git.SourceAsync(config.ProjectDirectory, cancellationToken);
+        var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, source);
+        CapabilityCheck.Require("podlift deploy", sessions.Select(session => session.Needs(
+            CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck), config.Registry is not null))).ToList(), output);
+        await AppNameCheck.EnsureOursAsync(config, sessions, source, cancellationToken);
+        await SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken);
+
+        using var docker = new LocalDocker();
+        var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker, registryConfig) : null;
+        if (registry is not null)
+        {
+            await registry.CheckLoginAsync(cancellationToken);
+            output.Ok($"registry {config.Registry}: login accepted");
+        }
+        output.Step(2, TotalSteps, "Build (local)");
+        await BuildAsync(docker, config, release, options, cancellationToken);
+        if (registry is not null) await PushAsync(registry, release, cancellationToken);
+
+        // the primary first: its load balancer must run before other servers offer it backends
+        var ordered = sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1).ToList();
+        var primary = ordered[0];
+        var run = new Run(config, release, options, docker, registry, primary, sessions.Addresses(), cancellationToken);
+        var outcomes = options.Parallel && ordered.Count > 1 ? await InParallelAsync(run, ordered) : await SeriallyAsync(run, ordered);
+
+        output.Line();
+        output.Ok(sessions.Count > 1 ? "All servers deployed successfully!" : "Deployment successful!");
+        output.Line($"Version:  {release.Version} \"{release.CommitMessage}\"");
+        var previous = outcomes.Select(o => o.PreviousVersion).FirstOrDefault(v => v.Length > 0);
+        output.Line($"Previous: {previous ?? "(first deploy)"}");
+        output.Line($"URL:      http://{config.Domain ?? primary.Target.Address}");
+        output.Line($"Time:     {Format.Duration(clock.Elapsed)}");
+    }
+
+    private sealed record Run(PodliftConfig Config, Release Release, DeployOptions Options, LocalDocker Docker, RegistryTransfer? Registry,
+        ServerSession Primary, IReadOnlyDictionary<ServerConfig, string> Addresses, CancellationToken Cancellation)
+    {
+        /// <summary>With --parallel and no registry: the servers that need the image share one save of it.</summary>
+        public SharedSave? Save { get; init; }
+
+        /// <summary>Set once the primary's release command ran (at once without one): other servers join its load balancer only then.</summary>
+        public TaskCompletionSource<bool> PrimaryReady { get; } = PrimaryReadySource(Config);
+
+        private static TaskCompletionSource<bool> PrimaryReadySource(PodliftConfig config)
+        {
+            var ready = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (config.Release is null) ready.SetResult(true);
+            return ready;
+        }
+
+        /// <summary>Watches the primary's events for the end of its release step.</summary>
+        public void OnPrimaryEvent(DeployEvent deployEvent)
+        {
+            if (deployEvent.StepFinished?.Step == DeployStep.Release) PrimaryReady.TrySetResult(true);
+            else if (deployEvent.Finished is { } finished) PrimaryReady.TrySetResult(finished.Success);
+        }
+    }
+
+    private async Task<IReadOnlyList<DeployFinished>> SeriallyAsync(Run run, IReadOnlyList<ServerSession> sessions)
+    {
+        var outcomes = new List<DeployFinished>();
+        foreach (var session in sessions)
+        {
+            if (sessions.Count > 1) output.Line($"Deploying to {session.Server.Host}...");
+            try
+            {
+                outcomes.Add(await DeployToAsync(run, session, output));
+            }
+            catch (PodliftException) when (sessions.Count > 1)
+            {
+                await PrintWhatRunsAsync(run, sessions);
+                throw;
+            }
+            if (sessions.Count > 1) output.Ok("Complete");
+        }
+        return outcomes;
+    }
+
+    private async Task<IReadOnlyList<DeployFinished>> InParallelAsync(Run run, IReadOnlyList<ServerSession> sessions)
+    {
+        output.Line("Deploying to all servers in parallel...");
+        await using var save = run.Registry is null
+            ? new SharedSave(token => run.Docker.SaveAsync(run.Release.Image, token), sessions.Select(s => s.Server.Host))
+            : null;
+        run = run with { Save = save };
+        // on a terminal, one live line per server; otherwise (CI, --json) plain lines led by the server
+        using var board = Console.IsOutputRedirected || output.Json ? null : new ProgressBoard(Console.Out, sessions.Select(s => s.Server.Host).ToList());
+        var results = await Task.WhenAll(sessions.Select(async session =>
+        {
+            var prefixed = board is null
+                ? output.WithPrefix($"{session.Server.Host}: ")
+                : new ConsoleOutput(board.WriterFor(session.Server.Host), Console.Error, verbose: false);
+            try
+            {
+                return (Session: session, Finished: await DeployToAsync(run, session, prefixed), Error: (PodliftException?)null);
+            }
+            catch (PodliftException e)
+            {
+                prefixed.Error(e);
+                return (Session: session, Finished: (DeployFinished?)null, Error: e);
+            }
+        }));
+        board?.Dispose();
+
+        output.Line();
+        foreach (var (session, finished, error) in results)
+        {
+            if (error is null) output.Ok($"{session.Server.Host}: {finished!.Version} deployed ({Format.Duration(TimeSpan.FromMilliseconds(finished.DurationMilliseconds))})");
+            else output.Fail($"{session.Server.Host}: failed: {error.Message.Split('\n')[0]}");
+        }
+        var failed = results.Where(r => r.Error is not null).ToList();
+        if (failed.Count > 0)
+        {
+            await PrintWhatRunsAsync(run, sessions);
+            throw new DeploymentException($"{failed.Count} of {results.Length} servers failed: {string.Join(", ", failed.Select(f => f.Session.Server.Host))}",
+                failed[0].Error!.ExitCode == ExitCode.Connection ? "check the connection to those servers, then deploy again" : LogsHint(run.Config));
+        }
+        return results.Select(r => r.Finished!).ToList();
+    }
+
+    private async Task<DeployFinished> DeployToAsync(Run run, ServerSession session, ConsoleOutput console)
+    {
+        var isPrimary = session == run.Primary;
+        try
+        {
+            try
+            {
+                await TransferAsync(run, session, console);
+            }
+            finally
+            {
+                run.Save?.Decline(session.Server.Host); // taken, or never needed: either way the others do not wait for this server
+            }
+            var plan = DeployPlanner.For(run.Config, session.Server, run.Addresses, run.Release, run.Options.SkipHealthcheck);
+            return await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Deploy(plan, cancellationToken: run.Cancellation),
+                console, LogsHint(run.Config), run.Cancellation,
+                new PrimaryHandoff(run.Config, run.Primary, run.PrimaryReady.Task, run.Cancellation).For(session, console),
+                isPrimary ? run.OnPrimaryEvent : null);
+        }
+        finally
+        {
+            if (isPrimary) run.PrimaryReady.TrySetResult(false); // ended before its release finished: no server waits for it
+        }
+    }
+
+    /// <summary>After a failure: which version each server runs now, as its agent says.</summary>
+    private async Task PrintWhatRunsAsync(Run run, IReadOnlyList<ServerSession> sessions)
+    {
+        output.Line("What each server runs now:");
+        foreach (var session in sessions)
+        {
+            try
+            {
+                var current = (await session.AppStateAsync(run.Config.App, CancellationToken.None))?.CurrentVersion;
+                var mark = current == run.Release.Version ? "✓" : "-";
+                output.Line($"  {mark} {session.Server.Host}: {(string.IsNullOrEmpty(current) ? "nothing deployed" : current)}{(current == run.Release.Version ? " (new)" : "")}");
+            }
+            catch (RpcException)
+            {
+                output.Line($"  ? {session.Server.Host}: unreachable");
+            }
+        }
+    }
+
+    private async Task BuildAsync(LocalDocker docker, PodliftConfig config, Release release, DeployOptions options, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        if (options.SkipBuild)
+        {
+            if (await docker.ImageSizeAsync(release.Image, cancellationToken) is null)
+                throw new ValidationException($"--skip-build, but there is no local image {release.Image}", "deploy once without --skip-build to build it");
+            output.Ok($"{release.Image} already built (--skip-build)");
+            return;
+        }
+        await docker.BuildAsync(config.ProjectDirectory, release.Image, release.Version, line => output.Detail(line), cancellationToken);
+        var size = await docker.ImageSizeAsync(release.Image, cancellationToken) ?? 0;
+        output.Ok($"{release.Image} built ({Format.Bytes(size)}, {Format.Duration(clock.Elapsed)})");
+    }
+
+    private async Task PushAsync(RegistryTransfer registry, Release release, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var (reference, pushed) = await registry.PushAsync(release.Image, output, cancellationToken);
+        var already = pushed.AlreadyThere > 0 ? $", {pushed.AlreadyThere} already there" : "";
+        output.Ok($"{reference} pushed: {pushed.Pushed} of {pushed.Layers} layers ({Format.Bytes(pushed.BytesPushed)}){already} ({Format.Duration(clock.Elapsed)})");
+    }
+
+    private static async Task TransferAsync(Run run, ServerSession session, ConsoleOutput output)
+    {
+        var (host, image, cancellationToken) = (session.Server.Host, run.Release.Image, run.Cancellation);
+        var transfer = new ImageTransfer(run.Docker, output);
+        output.Step(3, TotalSteps, "Transfer");
+        string loaded;
+        if (await transfer.IsOnServerAsync(session, image, cancellationToken))
+        {
+            run.Save?.Decline(host);
+            output.Ok($"{image} is already on {host}: nothing to send");
+            loaded = "nothing to load";
+        }
+        else if (run.Registry is { } registry)
+        {
+            var pulled = await registry.PullAsync(session, image, output, cancellationToken);
+            var elapsed = TimeSpan.FromMilliseconds(pulled.PullMilliseconds);
+            output.Ok($"{host} pulled {image} from {registry.Server}: {Describe(pulled)} ({Format.Duration(elapsed)})");
+            loaded = $"{image} pulled and unpacked by Docker ({Format.Duration(elapsed)})";
+        }
+        else
+        {
+            var sent = await transfer.SendAsync(session, image, cancellationToken, run.Save);
+            output.Ok($"{Format.Bytes(sent.WireBytes)} sent to {host}: {Describe(sent)} ({Format.Duration(sent.Elapsed)}, {TransferProgress.Rate(sent.WireBytes, sent.Elapsed)})");
+            loaded = $"{image} loaded ({Format.Duration(sent.Load)})";
+        }
+        await SendDependencyImagesAsync(transfer, run.Docker, session, run.Config, output, cancellationToken);
+
+        output.Step(4, TotalSteps, "Load");
+        output.Ok(loaded);
+    }
+
+    /// <summary>Without a registry, dependency images the server lacks come from the local Docker, like the app's.</summary>
+    private static async Task SendDependencyImagesAsync(ImageTransfer transfer, LocalDocker docker, ServerSession session, PodliftConfig config,
+        ConsoleOutput output, CancellationToken cancellationToken)
+    {
+        foreach (var image in config.DependenciesOn(session.Server).Select(d => d.Image).Distinct())
+        {
+            if (await transfer.IsOnServerAsync(session, image, cancellationToken)) continue;
+            if (await docker.ImageSizeAsync(image, cancellationToken) is null)
+            {
+                output.Warn($"{image} is neither on {session.Server.Host} nor in the local Docker; `docker pull {image}` locally so podlift can send it");
+                continue;
+            }
+            var sent = await transfer.SendAsync(session, image, cancellationToken);
+            output.Ok($"{image} (dependency): {Format.Bytes(sent.WireBytes)} sent: {Describe(sent)} ({Format.Duration(sent.Elapsed)})");
+        }
+    }
+
+    /// <summary>"1 of 3 layers downloaded (2.1 MB), 2 already there".</summary>
+    public static string Describe(PullProgress pulled)
+    {
+        var downloaded = pulled.Layers - pulled.LayersPresent;
+        var already = pulled.LayersPresent > 0 ? $", {pulled.LayersPresent} already there" : "";
+        return $"{downloaded} of {pulled.Layers} layers downloaded ({Format.Bytes(pulled.BytesDownloaded)}){already}";
+    }
+
+    /// <summary>"1 of 3 layers, 2 already there (57.2 MB not sent), zstd".</summary>
+    public static string Describe(ImageTransfer.Sent sent)
+    {
+        var layers = sent.Layers;
+        var already = layers.LayersOmitted > 0 ? $", {layers.LayersOmitted} already there ({Format.Bytes(layers.BytesOmitted)} not sent)" : "";
+        var fellBack = sent.FellBack ? ", full image after a refused partial load" : "";
+        return $"{layers.LayersSent} of {sent.LayerCount} layers{already}, {WireCompression.Name(sent.Compression)}{fellBack}";
+    }
+
+    public static string LogsHint(PodliftConfig config) => $"Check logs: podlift logs {config.RoutedService?.Name ?? config.Services[0].Name}";
+}
