@@ -6,6 +6,8 @@ using Podlift.Agent.Machine;
 using Podlift.Agent.Hosting;
 using Podlift.Agent.Images;
 using Podlift.Agent.Operate;
+using Podlift.Agent.Plans;
+using Podlift.Agent.Plans.Steps;
 using Podlift.Agent.Proxy;
 using Podlift.Agent.Rpc;
 using Podlift.Agent.Rpc.Validation;
@@ -62,6 +64,19 @@ try
     builder.Services.AddSingleton<PeerFirewall>();
     builder.Services.AddSingleton<UpstreamCoordinator>();
     builder.Services.AddSingleton<NginxSiteFactory>();
+    builder.Services.AddSingleton<IHealthChecker, HealthChecker>();
+    builder.Services.AddSingleton<SnapshotReader>(services => new SnapshotReader(services.GetRequiredService<IContainerRuntime>(),
+        services.GetRequiredService<IReverseProxy>(), services.GetRequiredService<StateStore>(), services.GetRequiredService<PortReservations>()));
+    builder.Services.AddSingleton<ContainerSteps>();
+    builder.Services.AddSingleton<HealthStep>();
+    builder.Services.AddSingleton<NetworkSteps>();
+    builder.Services.AddSingleton<DependencySteps>();
+    builder.Services.AddSingleton<ReleaseStep>();
+    builder.Services.AddSingleton<ProxySteps>();
+    builder.Services.AddSingleton<HookStep>();
+    builder.Services.AddSingleton<RecordStep>();
+    builder.Services.AddSingleton<ActionRunner>();
+    builder.Services.AddSingleton<PlanExecutor>(services => new PlanExecutor(services.GetRequiredService<ActionRunner>()));
     builder.Services.AddSingleton<DeployTools>();
     builder.Services.AddSingleton<DeployJobs>();
     builder.Services.AddSingleton<Reconciler>();

@@ -86,11 +86,14 @@ public static class Capabilities
     /// <summary>DeployPlan.release and DEPLOY_STEP_RELEASE: the release command before the switch.</summary>
     public const string Release = "release";
 
+    /// <summary>DeployPlan.dry_run and RollbackRequest.dry_run: the agent answers with the plan it would run (PlanPreview).</summary>
+    public const string AgentPlans = "agent-plans";
+
     /// <summary>Everything this build's agent implements, as it says in Hello.</summary>
     public static IReadOnlyList<string> Supported { get; } =
     [
         Rollback, Attach, Dependencies, Hooks, Volumes, ContainerOptions, ImageHealthcheck, VersionsKept, Logs, Exec, ActiveDeploys,
         MultiServer, Tls, ApplyProxy, LayerDelta, AppSource, PullImage, HookEnvironment, DependencyHosts, DependencyState, DependencyTargets,
-        ProxySettings, Release,
+        ProxySettings, Release, AgentPlans,
     ];
 }

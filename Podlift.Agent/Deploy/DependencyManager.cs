@@ -16,10 +16,11 @@ public sealed record DependencyReplacement(string Dependency, string Name, strin
 /// deploy is done; a new one that does not start, or a deploy that fails before the switch, gets the old
 /// one back.
 /// </summary>
-public sealed class DependencyManager(IContainerRuntime runtime)
+/// <param name="startSettle">How long a recreated dependency must keep running to count as started.</param>
+public sealed class DependencyManager(IContainerRuntime runtime, TimeSpan? startSettle = null)
 {
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan StartSettle = TimeSpan.FromSeconds(1);
+    private readonly TimeSpan _startSettle = startSettle ?? TimeSpan.FromSeconds(1);
 
     public async Task<IReadOnlyList<DependencyReplacement>> EnsureAsync(DeployPlan plan, string bindAddress, DeployProgress progress, CancellationToken cancellationToken)
     {
@@ -40,7 +41,8 @@ public sealed class DependencyManager(IContainerRuntime runtime)
         return replaced;
     }
 
-    private async Task<DependencyReplacement?> EnsureOneAsync(string app, DependencyPlan dependency, IReadOnlyList<DependencyContainer> existing,
+    /// <summary>One dependency as the plan wants it; a recreated one is returned, for the job to restore or retire.</summary>
+    public async Task<DependencyReplacement?> EnsureOneAsync(string app, DependencyPlan dependency, IReadOnlyList<DependencyContainer> existing,
         string bindAddress, DeployProgress progress, CancellationToken cancellationToken)
     {
         var spec = ContainerSpecs.ForDependency(app, dependency, bindAddress);
@@ -48,43 +50,41 @@ public sealed class DependencyManager(IContainerRuntime runtime)
         var current = existing.FirstOrDefault(c => c.Dependency == dependency.Name && c.Name == spec.Name);
         if (current is not null && current.ConfigHash == spec.Labels[PodliftLabels.ConfigHash])
         {
-            if (current.Running)
-            {
-                progress.Success($"{dependency.Name} running (unchanged)");
-                return null;
-            }
-            await runtime.StartAsync(current.Id, cancellationToken);
-            progress.Success($"{dependency.Name} started");
+            await KeepAsync(current, dependency, progress, cancellationToken);
             return null;
         }
-
         if (await runtime.InspectImageAsync(dependency.Image, cancellationToken) is null)
             throw new DeployFailure($"dependency {dependency.Name}: image {dependency.Image} is not on this server",
                 "podlift sends dependency images that your local Docker has; `docker pull` it locally, then deploy again");
-        if (current is null)
-        {
-            await runtime.CreateAndStartAsync(spec, cancellationToken);
-            progress.Success($"{dependency.Name} created ({dependency.Image})");
-            return null;
-        }
+        if (current is not null) return await RecreateAsync(current, dependency, spec, progress, cancellationToken);
+        await runtime.CreateAndStartAsync(spec, cancellationToken);
+        progress.Success($"{dependency.Name} created ({dependency.Image})");
+        return null;
+    }
 
+    private async Task KeepAsync(DependencyContainer current, DependencyPlan dependency, DeployProgress progress, CancellationToken cancellationToken)
+    {
+        if (current.Running)
+        {
+            progress.Success($"{dependency.Name} running (unchanged)");
+            return;
+        }
+        await runtime.StartAsync(current.Id, cancellationToken);
+        progress.Success($"{dependency.Name} started");
+    }
+
+    /// <summary>The old container stops (its port and volume are the new one's) and waits aside under its -previous name.</summary>
+    private async Task<DependencyReplacement> RecreateAsync(DependencyContainer current, DependencyPlan dependency, ContainerSpec spec, DeployProgress progress,
+        CancellationToken cancellationToken)
+    {
         progress.Info($"{dependency.Name} is recreated: its configuration changed (its volume is kept; the old container stays until the deploy is done)");
         await runtime.StopAsync(current.Id, StopGrace, cancellationToken);
         await runtime.RenameAsync(current.Id, ContainerNames.Superseded(spec.Name), cancellationToken);
         var replacement = new DependencyReplacement(dependency.Name, spec.Name, current.Id, "");
-        string id;
         try
         {
-            id = await runtime.CreateAndStartAsync(spec, cancellationToken);
-            replacement = replacement with { NewId = id };
-            await Task.Delay(StartSettle, cancellationToken);
-            var status = await runtime.StatusAsync(id, cancellationToken);
-            if (!status.Running)
-            {
-                var log = await runtime.TailLogAsync(id, 10, CancellationToken.None);
-                throw new DeployFailure($"dependency {dependency.Name}: the recreated container exited with code {status.ExitCode}",
-                    $"The old {dependency.Name} runs again. Its last log lines:\n{string.Join('\n', log.Select(l => "  | " + l))}");
-            }
+            replacement = replacement with { NewId = await runtime.CreateAndStartAsync(spec, cancellationToken) };
+            await EnsureStartedAsync(replacement.NewId, dependency, cancellationToken);
         }
         catch
         {
@@ -93,6 +93,16 @@ public sealed class DependencyManager(IContainerRuntime runtime)
         }
         progress.Success($"{dependency.Name} recreated ({dependency.Image}, volume kept)");
         return replacement;
+    }
+
+    private async Task EnsureStartedAsync(string id, DependencyPlan dependency, CancellationToken cancellationToken)
+    {
+        await Task.Delay(_startSettle, cancellationToken);
+        var status = await runtime.StatusAsync(id, cancellationToken);
+        if (status.Running) return;
+        var log = await runtime.TailLogAsync(id, 10, CancellationToken.None);
+        throw new DeployFailure($"dependency {dependency.Name}: the recreated container exited with code {status.ExitCode}",
+            $"The old {dependency.Name} runs again. Its last log lines:\n{string.Join('\n', log.Select(l => "  | " + l))}");
     }
 
     /// <summary>The deploy failed before the switch: each recreated dependency's old container runs again.</summary>

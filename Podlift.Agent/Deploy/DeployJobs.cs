@@ -44,11 +44,41 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
     public async Task<RunningJob> StartRollbackAsync(RollbackRequest request, CancellationToken cancellationToken)
     {
         if (_running.TryGetValue(request.App, out var holder)) throw new AppLockedException(holder);
+        return Start(await RollbackJobAsync(request, cancellationToken));
+    }
+
+    private async Task<JobSpec> RollbackJobAsync(RollbackRequest request, CancellationToken cancellationToken)
+    {
         var containers = await tools.Runtime.ListAppContainersAsync(request.App, cancellationToken);
         var (record, _) = tools.State.LoadOrRebuild(request.App, containers);
         var (target, plan) = await RollbackPlanner.ResolveAsync(record, containers, request,
             async image => await tools.Runtime.InspectImageAsync(image, cancellationToken) is not null);
-        return Start(new JobSpec(Operation.Rollback, plan, JobSpec.NewDeployId(plan.Version), request.Hooks ?? new HooksPlan(), target));
+        return new JobSpec(Operation.Rollback, plan, JobSpec.NewDeployId(plan.Version), request.Hooks ?? new HooksPlan(), target);
+    }
+
+    /// <summary>--dry-run: the plan a deploy would run here (the image counted as sent), and whether the planner refuses it. Changes nothing.</summary>
+    public Task<IReadOnlyList<DeployEvent>> PreviewDeployAsync(DeployPlan plan, CancellationToken cancellationToken) =>
+        PreviewAsync(new JobSpec(Operation.Deploy, plan, JobSpec.NewDeployId(plan.Version), plan.Hooks ?? new HooksPlan(), null), cancellationToken);
+
+    /// <summary>--dry-run of a rollback; a target that cannot be returned to is refused as the real rollback would be.</summary>
+    public async Task<IReadOnlyList<DeployEvent>> PreviewRollbackAsync(RollbackRequest request, CancellationToken cancellationToken) =>
+        await PreviewAsync(await RollbackJobAsync(request, cancellationToken), cancellationToken);
+
+    private async Task<IReadOnlyList<DeployEvent>> PreviewAsync(JobSpec job, CancellationToken cancellationToken)
+    {
+        var (snapshot, _) = await tools.Snapshots.ReadAsync(job.Plan, containers => Plans.JobPlanner.PortsNeeded(job, containers), reserve: false, cancellationToken);
+        var finished = new DeployFinished { Success = true, Version = job.Plan.Version, PreviousVersion = snapshot.CurrentVersion ?? "" };
+        var events = new List<DeployEvent>();
+        try
+        {
+            events.Add(new DeployEvent { DeployId = job.DeployId, Operation = job.Operation, Plan = Plans.JobPlanner.For(job, snapshot, imageArrives: true).Preview() });
+        }
+        catch (Plans.PlanRefused refused)
+        {
+            (finished.Success, finished.Error) = (false, refused.Fix is null ? refused.Message : $"{refused.Message}; {refused.Fix}");
+        }
+        events.Add(new DeployEvent { DeployId = job.DeployId, Operation = job.Operation, Finished = finished });
+        return events;
     }
 
     /// <summary>The events of the app's running job, or of the given or last job from its journal.</summary>
@@ -85,29 +115,32 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
         }
 
         log.LogInformation("{Operation} {DeployId} of {App} {Version} by {DeployedBy} started", spec.Operation, spec.DeployId, app, spec.Plan.Version, spec.Plan.DeployedBy);
-        var deploy = new DeployJob(spec, tools, new DeployProgress(events));
-        job.Completion = Task.Run(async () =>
-        {
-            try
-            {
-                await deploy.RunAsync(lifetime.ApplicationStopping);
-            }
-            catch (Exception e)
-            {
-                log.LogError(e, "{DeployId} crashed", spec.DeployId);
-            }
-            finally
-            {
-                events.Complete();
-                events.Dispose();
-                if (events.JournalError is { } journalError)
-                    log.LogError("The journal of {DeployId} lacks events: {Error}", spec.DeployId, journalError);
-                _last[app] = job;
-                _running.TryRemove(new KeyValuePair<string, RunningJob>(app, job));
-                log.LogInformation("{DeployId} ended", spec.DeployId);
-            }
-        });
+        job.Completion = Task.Run(() => RunAsync(job));
         return job;
+    }
+
+    /// <summary>The job on its own: whatever it does, its events end, and the app's lock is released.</summary>
+    private async Task RunAsync(RunningJob job)
+    {
+        var (spec, events) = (job.Spec, job.Events);
+        try
+        {
+            await new DeployJob(spec, tools, new DeployProgress(events)).RunAsync(lifetime.ApplicationStopping);
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "{DeployId} crashed", spec.DeployId);
+        }
+        finally
+        {
+            events.Complete();
+            events.Dispose();
+            if (events.JournalError is { } journalError)
+                log.LogError("The journal of {DeployId} lacks events: {Error}", spec.DeployId, journalError);
+            _last[spec.Plan.App] = job;
+            _running.TryRemove(new KeyValuePair<string, RunningJob>(spec.Plan.App, job));
+            log.LogInformation("{DeployId} ended", spec.DeployId);
+        }
     }
 
     private static void Abandon(JobEvents events, string journal)

@@ -42,5 +42,7 @@ public sealed class DeployProgress(JobEvents events)
             },
         });
 
-    private void Say(EventLevel level, string text) => events.Publish(new DeployEvent { Message = new Message { Level = level, Text = text } });
+    public void Say(EventLevel level, string text) => events.Publish(new DeployEvent { Message = new Message { Level = level, Text = text } });
+
+    public void Plan(PlanPreview plan) => events.Publish(new DeployEvent { Plan = plan });
 }

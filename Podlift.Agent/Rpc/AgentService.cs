@@ -74,6 +74,11 @@ public sealed class AgentService(
 
     public override async Task Deploy(DeployPlan request, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context)
     {
+        if (request.DryRun)
+        {
+            await StreamAsync((await jobs.PreviewDeployAsync(request, context.CancellationToken)).ToAsyncEnumerable(), responseStream, context);
+            return;
+        }
         var job = Refusable(() => jobs.StartDeploy(request));
         await StreamAsync(job.Events.ReadAllAsync(context.CancellationToken), responseStream, context);
     }
@@ -83,6 +88,11 @@ public sealed class AgentService(
         RunningJob job;
         try
         {
+            if (request.DryRun)
+            {
+                await StreamAsync((await jobs.PreviewRollbackAsync(request, context.CancellationToken)).ToAsyncEnumerable(), responseStream, context);
+                return;
+            }
             job = await jobs.StartRollbackAsync(request, context.CancellationToken);
         }
         catch (AppLockedException locked)

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Local;
@@ -8,7 +9,10 @@ using Podlift.Protocol;
 
 namespace Podlift.Cli.Commands;
 
-/// <summary>--dry-run: connects and asks the agents what runs, prints each server's plan, and changes nothing (no build either).</summary>
+/// <summary>
+/// --dry-run of deploy and rollback: each server's agent answers with the plan it would run (its planner, the
+/// one a real job runs); this prints it, with what the CLI itself would do (build, send). Nothing changes.
+/// </summary>
 public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
 {
     public async Task DeployAsync(PodliftConfig config, CancellationToken cancellationToken)
@@ -21,13 +25,11 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
         {
             var plan = DeployPlanner.For(config, session.Server, addresses, release, skipHealthcheck: false);
-            var agent = session.Needs(CapabilityNeeds.ForDeploy(plan, config.Registry is not null));
-            if (CapabilityCheck.Refusal("podlift deploy", [agent]) is { } refusal)
-                output.Fail($"{refusal.Message.Split('\n')[0]}: a real deploy would refuse; {CapabilityCheck.Fix}");
-            foreach (var warning in CapabilityCheck.Warnings(agent)) output.Warn(warning);
-            var state = await session.AppStateAsync(config.App, cancellationToken);
-            var present = await session.HasImageAsync(release.Image, cancellationToken);
-            foreach (var line in DeployPreview.Deploy(config, session.Server, plan, state, present)) output.Line(line);
+            output.Line($"{session.Server.Host}{(session.Server == config.Primary ? " (primary)" : "")}:");
+            if (!CanPlan(session, CapabilityNeeds.ForDeploy(plan, config.Registry is not null), "podlift deploy")) continue;
+            output.Line($"  image: {await ImageLineAsync(config, session, release, cancellationToken)}");
+            plan.DryRun = true;
+            await PrintAsync(session, () => session.Agent.Client.Deploy(plan, cancellationToken: cancellationToken), cancellationToken);
         }
     }
 
@@ -35,13 +37,49 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
     {
         output.Line("Dry run: what `podlift rollback` would do; nothing is changed.");
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
-        var primaryState = await sessions.First(s => s.Server == config.Primary).AppStateAsync(config.App, cancellationToken);
-        var target = to is null ? primaryState?.PreviousVersion : await GitRefs.ShortShaAsync(config.ProjectDirectory, to, cancellationToken) ?? to;
-        if (string.IsNullOrEmpty(target))
-            throw new ValidationException($"there is no earlier deployment of {config.App} to roll back to", "podlift ps --all lists the versions kept");
-        output.Line($"Target: {target}");
+        var target = to is null ? "" : await GitRefs.ShortShaAsync(config.ProjectDirectory, to, cancellationToken) ?? to;
+        var request = new RollbackRequest { App = config.App, To = target, DrainMilliseconds = (long)config.Drain.TotalMilliseconds, DryRun = true };
         foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
-            foreach (var line in DeployPreview.Rollback(session.Server, await session.AppStateAsync(config.App, cancellationToken), target, config.Registry?.Server)) output.Line(line);
+        {
+            output.Line($"{session.Server.Host}{(session.Server == config.Primary ? " (primary)" : "")}:");
+            if (!CanPlan(session, CapabilityNeeds.ForRollback(request, config.Registry is not null, sessions.Count > 1), "podlift rollback")) continue;
+            await PrintAsync(session, () => session.Agent.Client.Rollback(request, cancellationToken: cancellationToken), cancellationToken);
+        }
+    }
+
+    /// <summary>What a real run would refuse is said, not hidden; an agent that cannot plan is asked to be upgraded.</summary>
+    private bool CanPlan(ServerSession session, IReadOnlyList<CapabilityNeed> needs, string command)
+    {
+        var agent = session.Needs([.. needs, new CapabilityNeed(Capabilities.AgentPlans, "--dry-run (the agent's own plan)")]);
+        if (CapabilityCheck.Refusal(command, [agent]) is not { } refusal)
+        {
+            foreach (var warning in CapabilityCheck.Warnings(agent)) output.Warn(warning);
+            return true;
+        }
+        output.Fail($"{refusal.Message.Split('\n')[0]}: a real run would refuse; {CapabilityCheck.Fix}");
+        return false;
+    }
+
+    private static async Task<string> ImageLineAsync(PodliftConfig config, ServerSession session, Release release, CancellationToken cancellationToken) =>
+        await session.HasImageAsync(release.Image, cancellationToken) ? $"{release.Image} is already there; nothing to send"
+        : config.Registry is { } registry ? $"{release.Image} would be built, pushed to {registry.Server} (once for all servers) and pulled here"
+        : $"{release.Image} would be built and sent (only the layers the server lacks)";
+
+    private async Task PrintAsync(ServerSession session, Func<AsyncServerStreamingCall<DeployEvent>> ask, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var call = ask();
+            await foreach (var answer in call.ResponseStream.ReadAllAsync(cancellationToken))
+            {
+                if (answer.Plan is { } plan) foreach (var line in PlanPrinter.Lines(plan)) output.Line(line);
+                if (answer.Finished is { Success: false } refused) output.Fail($"  a real run would be refused: {refused.Error}");
+            }
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound)
+        {
+            output.Fail($"  a real run would be refused: {e.Status.Detail}");
+        }
     }
 
     private async Task<string> HeadAsync(PodliftConfig config, CancellationToken cancellationToken)

@@ -71,6 +71,10 @@ public sealed class DeployEventPrinter(ConsoleOutput output)
             case DeployEvent.KindOneofCase.Finished:
                 Finished = deployEvent.Finished;
                 break;
+            case DeployEvent.KindOneofCase.Plan:
+                output.Detail("The agent's plan:");
+                foreach (var line in PlanPrinter.Lines(deployEvent.Plan)) output.Detail(line);
+                break;
         }
     }
 

@@ -290,8 +290,13 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
         var uninstall = await _podlift.RunAsync("agent", "uninstall", "--dry-run");
 
         Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
-        Assert.That(deploy.Output, Does.Contain($"start:  example-web-{sha}-1, example-web-{sha}-2"));
-        Assert.That(deploy.Output, Does.Contain("stop:   example-web-").And.Contain("nginx:  upstream example_web switches"));
+        // the agent's own planner answers: the plan a real deploy would run there
+        Assert.That(deploy.Output, Does.Contain("[5/7] Start containers").And.Contain("[6/7] Update nginx").And.Contain("[7/7] Cleanup"));
+        Assert.That(deploy.Output, Does.Contain($"start example-web-{sha}-1 (web, 127.0.0.1:").And.Contain($"start example-web-{sha}-2 (web, 127.0.0.1:"));
+        Assert.That(deploy.Output, Does.Contain("if the deploy fails before the switch: remove it"));
+        Assert.That(deploy.Output, Does.Contain($"nginx: upstream of web → example-web-{sha}-1"));
+        Assert.That(deploy.Output, Does.Match(@"stop example-web-\d+ \(kept for rollback\)"));
+        Assert.That(deploy.Output, Does.Contain($"rename example-web-{sha}-1 to example-web-1"));
         Assert.That(rollback.ExitCode, Is.EqualTo(0), rollback.All);
         Assert.That(install.Output, Does.Contain("would change nothing"));
         Assert.That(uninstall.ExitCode, Is.EqualTo(0), uninstall.All);

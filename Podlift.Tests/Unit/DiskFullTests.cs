@@ -12,7 +12,7 @@ public class DiskFullTests
         var path = dir.PathOf("state.json");
         var full = Assert.Throws<IOException>(() => AtomicFile.Write(path, _ => throw new IOException("No space left on device : '/var/lib/podlift/myapp/.state.json.1.tmp'", 28)))!;
 
-        var (message, detail) = DeployJob.Describe(full);
+        var (message, detail) = JobFailures.Describe(full);
 
         Assert.That(message, Is.EqualTo($"this server's disk is full: could not write {path}: No space left on device : '/var/lib/podlift/myapp/.state.json.1.tmp'"));
         Assert.That(detail, Is.EqualTo(DiskFull.Fix));
@@ -20,5 +20,5 @@ public class DiskFullTests
 
     [Test]
     public void Another_IO_error_is_told_as_it_is() =>
-        Assert.That(DeployJob.Describe(new IOException("Input/output error", 5)), Is.EqualTo(("Input/output error", (string?)null)));
+        Assert.That(JobFailures.Describe(new IOException("Input/output error", 5)), Is.EqualTo(("Input/output error", (string?)null)));
 }

@@ -80,7 +80,7 @@ public class KeptFilesTests
     [Test]
     public void A_plan_that_cannot_be_written_releases_the_apps_lock()
     {
-        var tools = new DeployTools(null!, null!, null!, _store, null!, null!, new UpstreamRegistry(_store), null!, null!, null!, new PortReservations(), null!);
+        var tools = new DeployTools(null!, null!, _store, new UpstreamRegistry(_store), null!, null!, null!);
         var jobs = new DeployJobs(tools, null!, NullLogger<DeployJobs>.Instance);
         // the journal's name fits in a directory entry, the plan's temporary file does not: its write fails
         var plan = new DeployPlan { App = "myapp", Version = new string('a', 200), Image = "myapp:v1" };

@@ -45,11 +45,17 @@ public class ReconcilerTests
     private void Routes(params int[] ports) =>
         _nginx.Sites[App] = new NginxSite(App, "web", [], ports.Select(p => new UpstreamServer("127.0.0.1", p, "c")).ToList(), false);
 
-    private Reconciler Reconciler()
+    private Reconciler Reconciler() => new(Tools(_docker, _nginx, _store), NullLogger<Reconciler>.Instance);
+
+    /// <summary>The agent's real steps and executor over the given fakes.</summary>
+    internal static DeployTools Tools(FakeContainerRuntime docker, FakeReverseProxy nginx, StateStore store)
     {
-        var tools = new DeployTools(_docker, _nginx, null!, _store, new DependencyManager(_docker), null!, new UpstreamRegistry(_store), null!, null!,
-            new NginxSiteFactory(_store, NullLogger<NginxSiteFactory>.Instance), new PortReservations(), null!);
-        return new Reconciler(tools, NullLogger<Reconciler>.Instance);
+        var upstreams = new UpstreamRegistry(store);
+        var sites = new NginxSiteFactory(store, NullLogger<NginxSiteFactory>.Instance);
+        var runner = new Podlift.Agent.Plans.ActionRunner(new Podlift.Agent.Plans.Steps.ContainerSteps(docker), null!, null!,
+            new Podlift.Agent.Plans.Steps.DependencySteps(docker, new DependencyManager(docker, TimeSpan.Zero)), null!,
+            new Podlift.Agent.Plans.Steps.ProxySteps(nginx, upstreams, sites, new SwitchGate()), null!, null!);
+        return new DeployTools(docker, nginx, store, upstreams, sites, null!, new Podlift.Agent.Plans.PlanExecutor(runner));
     }
 
     [Test]

@@ -47,7 +47,7 @@ public class TornFilesTests
     }
 
     private DeployTools Tools(IContainerRuntime? runtime = null, IReverseProxy? proxy = null) =>
-        new(runtime!, proxy!, null!, _store, null!, null!, new UpstreamRegistry(_store), null!, null!, null!, new PortReservations(), null!);
+        ReconcilerTests.Tools((Fakes.FakeContainerRuntime?)runtime ?? new Fakes.FakeContainerRuntime(), (Fakes.FakeReverseProxy?)proxy ?? new Fakes.FakeReverseProxy(), _store);
 
     [Test]
     public async Task Attach_replays_a_journal_whose_last_line_was_cut_in_half()

@@ -1,0 +1,46 @@
+using Podlift.Agent.Deploy;
+using Podlift.Protocol;
+
+namespace Podlift.Agent.Plans;
+
+/// <summary>What an action leaves for the ones after it, and for the job's undo: ids, addresses, what can be taken back.</summary>
+public sealed class ExecutionContext(JobSpec job, ServerSnapshot snapshot, DeployProgress progress)
+{
+    private readonly Stack<(string What, Func<Task> Undo)> _undos = new();
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    public JobSpec Job { get; } = job;
+    public DeployPlan Request => Job.Plan;
+    public ServerSnapshot Snapshot { get; } = snapshot;
+    public DeployProgress Progress { get; } = progress;
+    public DateTimeOffset StartedAt { get; } = snapshot.Now;
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>The app network's gateway, once it exists: the host as its containers see it.</summary>
+    public string Gateway { get; set; } = "";
+    public string PrimaryAddress => Snapshot.PrimaryAddress ?? Gateway;
+
+    /// <summary>The containers this job brought up (created, or a rollback target's started again): name it started with → id.</summary>
+    public Dictionary<string, string> Started { get; } = [];
+    public List<DependencyReplacement> ReplacedDependencies { get; } = [];
+
+    /// <summary>Traffic may have reached the new version: nothing is undone any more.</summary>
+    public bool Committed { get; set; }
+    /// <summary>The CLI never answered (the primary may route here already): undo nothing, stop nothing.</summary>
+    public bool KeepEverything { get; set; }
+    public bool Recorded { get; set; }
+    public HookRan? FailedAfterHook { get; set; }
+    public PortReservations.Lease? Ports { get; init; }
+
+    public void OnFailure(string what, Func<Task> undo) => _undos.Push((what, undo));
+
+    /// <summary>Takes back, newest first, what the job did; an undo that fails is reported and the others still run.</summary>
+    public async Task UndoAllAsync()
+    {
+        while (_undos.TryPop(out var undo))
+        {
+            try { await undo.Undo(); }
+            catch (Exception e) { Progress.Warning($"could not undo {undo.What}: {e.Message}"); }
+        }
+    }
+}

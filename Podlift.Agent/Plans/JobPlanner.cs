@@ -1,0 +1,226 @@
+using System.Net;
+using Podlift.Agent.Deploy;
+using Podlift.Agent.Docker;
+using Podlift.Agent.Proxy;
+using Podlift.Protocol;
+
+namespace Podlift.Agent.Plans;
+
+/// <summary>
+/// Deploys and rollbacks, planned: from the job and a snapshot of the server, the ordered actions that
+/// take it from what runs to what the job wants, with zero downtime. New (or, in a rollback, the target's
+/// own) containers start beside the old ones and must pass their checks; the release command runs; nginx
+/// switches; the old ones drain and stop; old versions beyond retention go; the live containers take the
+/// stable names. Pure: the same job and snapshot always give the same plan.
+/// </summary>
+public static class JobPlanner
+{
+    private static readonly TimeSpan DefaultDrain = TimeSpan.FromSeconds(30);
+
+    /// <summary>What differs between a deploy and a rollback: data, chosen once, never a branch inside the plan.</summary>
+    private sealed record JobKind(
+        bool RunsBeforeHooks, bool NeedsImage, bool ManagesDependencies, bool StartsTargetContainers, bool RunsRelease, HookPhase AfterPhase,
+        Func<string, string> Announce, Func<string, string> Done, bool AnnouncesEachStop);
+
+    private static readonly JobKind DeployKind = new(true, true, true, false, true, HookPhase.AfterDeploy,
+        _ => "Traffic switching to new version...", _ => "100% of traffic on new version", false);
+
+    private static readonly JobKind RollbackKind = new(false, false, false, true, false, HookPhase.AfterRollback,
+        version => $"Traffic switching to {version}...", version => $"Traffic routing to {version}", true);
+
+    private static JobKind KindOf(Operation operation) => operation == Operation.Rollback ? RollbackKind : DeployKind;
+
+    /// <summary>How many new containers need a host port: the snapshot reader reserves that many.</summary>
+    public static int PortsNeeded(JobSpec job, IReadOnlyList<AppContainer> containers)
+    {
+        var reusable = Reusable(job, containers);
+        return job.Plan.Services.Where(s => s.ContainerPort > 0).Sum(s => Replicas(s).Count(r => !reusable.ContainsKey((s.Name, r))));
+    }
+
+    /// <param name="imageArrives">A dry run before the image was sent: it will be there when the job runs.</param>
+    public static Plan For(JobSpec job, ServerSnapshot snapshot, bool imageArrives = false)
+    {
+        var kind = KindOf(job.Operation);
+        var request = job.Plan;
+        var network = request.Network ?? new NetworkPlan();
+        if (kind.NeedsImage && !snapshot.ImagePresent && !imageArrives)
+            throw new PlanRefused($"image {request.Image} is not on this server", "push the image before deploying it");
+        if (Routes(request) && snapshot.SiteConflict is { } conflict)
+            throw new PlanRefused($"nginx on this server: {conflict}", "give each app its own `domain:` in podlift.yml (one app may stay the default site)");
+
+        var actions = new List<PlanAction>();
+        if (kind.RunsBeforeHooks && job.Hooks.BeforeDeploy.Count > 0)
+            actions.Add(new RunHooks(DeployStep.BeforeHooks, HookPhase.BeforeDeploy, job.Hooks.BeforeDeploy.ToList()));
+
+        var start = Start(job, kind, snapshot, network);
+        actions.AddRange(start.Actions);
+        if (kind.RunsRelease && request.Release is { Command.Count: > 0 } release)
+            actions.Add(new RunRelease(release, ReleaseService(request, release), request.Version));
+
+        var routed = start.Started.Where(c => c.Service.Routed).ToList();
+        var switchesLocally = Routes(request) && routed.Count > 0;
+        if (switchesLocally)
+        {
+            if (network.AwaitsPrimary)
+                actions.Add(new AwaitPrimary(routed[0].Service.Name, routed.Select(c => new Backend { Address = network.AdvertisedAddress, Port = c.HostPort, Name = c.Name }).ToList()));
+            actions.Add(new SwitchProxy(routed[0].Service.Name, routed.Select(c => ContainerSpecs.LocalUpstream(c.HostPort, c.Name)).ToList(),
+                network.AwaitsPrimary, request.Proxy, kind.Announce(request.Version), kind.Done(request.Version)));
+        }
+        actions.AddRange(Cleanup(job, kind, snapshot, start, switchesLocally));
+        actions.Add(new RecordDeployment(request.Version));
+
+        var after = kind.AfterPhase == HookPhase.AfterRollback ? job.Hooks.AfterRollback : job.Hooks.AfterDeploy;
+        if (after.Count > 0) actions.Add(new RunHooks(DeployStep.AfterHooks, kind.AfterPhase, after.ToList()));
+        return new Plan(job.Operation, request, actions) { RollbackTarget = job.RollbackTarget };
+    }
+
+    private static bool Routes(DeployPlan request) => request.Proxy?.Enabled == true && request.Services.Any(s => s.Routed);
+
+    private static ServicePlan ReleaseService(DeployPlan request, ReleasePlan release) =>
+        request.Services.FirstOrDefault(s => s.Name == release.Service) ?? request.Services.FirstOrDefault(s => s.Routed) ?? request.Services[0];
+
+    private static IEnumerable<int> Replicas(ServicePlan service) => Enumerable.Range(1, Math.Max(1, service.Replicas));
+
+    /// <summary>A rollback starts the target's own containers again, one per replica (the labels say which).</summary>
+    private static Dictionary<(string Service, int Replica), AppContainer> Reusable(JobSpec job, IReadOnlyList<AppContainer> containers) =>
+        !KindOf(job.Operation).StartsTargetContainers
+            ? []
+            : containers.Where(c => c.Version == job.Plan.Version).GroupBy(c => (c.Service, c.Replica))
+                .ToDictionary(g => g.Key, g => g.OrderByDescending(c => c.IsRunning).ThenByDescending(c => c.StartedAt ?? DateTimeOffset.MinValue).First());
+
+    /// <summary>A container the plan brings up, by the name it starts with.</summary>
+    private sealed record Started(string Id, string Name, ServicePlan Service, int Replica, int HostPort, bool New);
+
+    private sealed record StartPart(List<PlanAction> Actions, List<Started> Started, List<string> MovedAside, List<string> Recreated);
+
+    private static StartPart Start(JobSpec job, JobKind kind, ServerSnapshot snapshot, NetworkPlan network)
+    {
+        var request = job.Plan;
+        var part = new StartPart([new EnsureNetwork(ContainerSpecs.NetworkName(request.App))], [], [], []);
+        var ports = new Queue<int>(snapshot.FreePorts);
+        var reusable = Reusable(job, snapshot.Containers);
+        var newPorts = snapshot.FreePorts.Take(PortsNeeded(job, snapshot.Containers));
+        var peers = network.Peers.Count > 0;
+        if (peers)
+            part.Actions.Add(new ApplyFirewall(snapshot.Peers,
+                snapshot.Containers.Select(c => c.HostPort).Concat(newPorts).Concat(request.Dependencies.Select(d => d.Port)).Where(p => p > 0).Distinct().Order().ToList()));
+        if (kind.ManagesDependencies)
+            foreach (var dependency in request.Dependencies)
+            {
+                var change = DependencyChangeOf(request.App, dependency, snapshot);
+                part.Actions.Add(new EnsureDependency(dependency, peers ? ContainerSpecs.AllInterfaces : "", change));
+                if (change == DependencyChange.Recreate) part.Recreated.Add(dependency.Name);
+            }
+
+        var bind = network.AwaitsPrimary ? ContainerSpecs.AllInterfaces : ContainerSpecs.LoopbackAddress;
+        foreach (var service in request.Services)
+            foreach (var replica in Replicas(service))
+                StartReplica(request, snapshot, reusable, service, replica, bind, ports, part);
+
+        foreach (var started in part.Started)
+            part.Actions.Add(request.SkipHealthcheck
+                ? new Say(DeployStep.Start, EventLevel.Warning, $"{started.Name}: health check skipped (--skip-healthcheck)")
+                : new CheckHealth(started.Name, started.Service, started.HostPort));
+        return part;
+    }
+
+    private static void StartReplica(DeployPlan request, ServerSnapshot snapshot, IReadOnlyDictionary<(string, int), AppContainer> reusable,
+        ServicePlan service, int replica, string bind, Queue<int> ports, StartPart part)
+    {
+        var name = ContainerNames.For(request.App, service.Name, request.Version, replica);
+        if (reusable.TryGetValue((service.Name, replica), out var own))
+        {
+            part.Actions.Add(own.IsRunning ? new Say(DeployStep.Start, EventLevel.Info, $"Starting {own.Name}...") : new StartStopped(own.Id, own.Name, service, replica, own.HostPort));
+            part.Started.Add(new Started(own.Id, own.Name, service, replica, own.HostPort, New: false));
+            return;
+        }
+        // a redeploy of the same version reuses its names: a running holder steps aside until the new one is live
+        if (snapshot.Containers.FirstOrDefault(c => c.Name == name) is { } holder)
+        {
+            if (holder.IsRunning)
+            {
+                part.Actions.Add(new MoveAside(holder.Id, name, ContainerNames.Replaced(name, snapshot.Now)));
+                part.MovedAside.Add(holder.Id);
+            }
+            else part.Actions.Add(new RemoveContainer(holder.Id, name, "a stopped copy of the version being deployed", DeployStep.Start));
+        }
+        var port = service.ContainerPort > 0 ? ports.Dequeue() : 0;
+        part.Actions.Add(new CreateContainer(name, service, replica, port, bind));
+        part.Started.Add(new Started("", name, service, replica, port, New: true));
+    }
+
+    private static DependencyChange DependencyChangeOf(string app, DependencyPlan dependency, ServerSnapshot snapshot)
+    {
+        var current = snapshot.Dependencies.FirstOrDefault(d => d.Dependency == dependency.Name && d.Name == ContainerNames.Dependency(app, dependency.Name));
+        if (current is null) return DependencyChange.Create;
+        if (current.ConfigHash != ContainerSpecs.ConfigHash(dependency)) return DependencyChange.Recreate;
+        return current.Running ? DependencyChange.Keep : DependencyChange.Start;
+    }
+
+    private static IEnumerable<PlanAction> Cleanup(JobSpec job, JobKind kind, ServerSnapshot snapshot, StartPart start, bool switchesLocally)
+    {
+        var request = job.Plan;
+        var startedIds = start.Started.Where(s => !s.New).Select(s => s.Id).ToHashSet();
+        var old = snapshot.Containers.Where(c => c.IsRunning && !startedIds.Contains(c.Id)).ToList();
+        if (switchesLocally && old.Count > 0)
+        {
+            var bound = request.DrainMilliseconds > 0 ? TimeSpan.FromMilliseconds(request.DrainMilliseconds) : DefaultDrain;
+            yield return new Drain(ContainerSpecs.LoopbackEndpoints(old).ToList(), bound);
+        }
+        foreach (var container in old) yield return new StopContainer(container.Id, container.Name, kind.AnnouncesEachStop);
+        if (old.Count > 0 && !kind.AnnouncesEachStop) yield return new Say(DeployStep.Cleanup, EventLevel.Success, "Old containers stopped");
+
+        var removed = new HashSet<string>();
+        // a redeploy of the same version (moved aside or not): the containers it replaced are copies of the new ones, not a version to return to
+        foreach (var superseded in old.Where(c => c.Version == request.Version))
+        {
+            removed.Add(superseded.Id);
+            yield return new RemoveContainer(superseded.Id, superseded.Name, "replaced by its new copy");
+        }
+        if (start.Recreated.Count > 0) yield return new RetireDependencies(start.Recreated);
+
+        foreach (var action in Prune(job, snapshot, start, old, removed)) yield return action;
+        foreach (var rename in StableNames(request, snapshot, start, old, removed)) yield return rename;
+    }
+
+    /// <summary>Stopped containers and images of versions beyond those kept; never this version or the rollback target after the job.</summary>
+    private static IEnumerable<PlanAction> Prune(JobSpec job, ServerSnapshot snapshot, StartPart start, IReadOnlyList<AppContainer> old, ISet<string> removed)
+    {
+        var request = job.Plan;
+        var record = snapshot.Record ?? new State.AppRecord { App = request.App };
+        var after = job.Operation == Operation.Rollback && job.RollbackTarget is { } target
+            ? record.WithRollback(target, History(job, snapshot))
+            : record.WithSuccess(new State.DeploymentRecord { Version = request.Version, Image = request.Image, DeployId = job.DeployId, DeployedAt = snapshot.Now }, History(job, snapshot));
+        var protectedVersions = new HashSet<string> { request.Version };
+        if (after.Previous is { } previous) protectedVersions.Add(previous.Version);
+        var startedIds = start.Started.Select(s => s.Id).ToHashSet();
+        var remaining = snapshot.Containers.Where(c => !startedIds.Contains(c.Id) && !removed.Contains(c.Id))
+            .Select(c => old.Contains(c) ? c with { State = "exited" } : c);
+        var kept = request.VersionsKept > 0 ? request.VersionsKept : RetentionPolicy.DefaultVersionsKept;
+        var pruned = RetentionPolicy.SelectForRemoval(remaining, kept, protectedVersions);
+        foreach (var container in pruned)
+        {
+            removed.Add(container.Id);
+            yield return new RemoveContainer(container.Id, container.Name, $"beyond the {kept} versions kept");
+        }
+        foreach (var version in pruned.Select(c => c.Version).Distinct())
+            yield return new RemoveImage(ImageNames.WithTag(request.Image, version));
+    }
+
+    private static State.HistoryEntry History(JobSpec job, ServerSnapshot snapshot) =>
+        new(job.DeployId, job.Plan.Version, snapshot.Now, 0, "succeeded", job.Plan.DeployedBy, job.Plan.CommitMessage, null,
+            job.Operation == Operation.Rollback ? "rollback" : "deploy");
+
+    /// <summary>The renames that give the containers left after the job their names (<see cref="ContainerNaming"/>), by name.</summary>
+    private static IEnumerable<PlanAction> StableNames(DeployPlan request, ServerSnapshot snapshot, StartPart start, IReadOnlyList<AppContainer> old, ISet<string> removed)
+    {
+        var placeholder = "new:";
+        var after = snapshot.Containers.Where(c => !removed.Contains(c.Id))
+            .Select(c => old.Contains(c) ? c with { State = "exited" } : c)
+            .Concat(start.Started.Where(s => s.New).Select(s => new AppContainer(placeholder + s.Name, s.Name, request.App, s.Service.Name, request.Version,
+                s.Replica, "running", s.HostPort, snapshot.Now, request.DeployedBy, "none", snapshot.Now)))
+            .ToList();
+        var live = start.Started.Select(s => s.New ? placeholder + s.Name : s.Id).ToHashSet();
+        return ContainerNaming.Plan(after, live).Select(r => new RenameContainer(r.From, r.To));
+    }
+}

@@ -1,0 +1,78 @@
+using System.Net;
+using Podlift.Agent.Deploy;
+using Podlift.Agent.Docker;
+using Podlift.Agent.Machine;
+using Podlift.Agent.Proxy;
+using Podlift.Agent.State;
+using Podlift.Protocol;
+
+namespace Podlift.Agent.Plans;
+
+/// <summary>Reads the <see cref="ServerSnapshot"/> a job plans on: Docker, nginx's site, state.json, DNS for the other servers.</summary>
+public sealed class SnapshotReader(IContainerRuntime runtime, IReverseProxy proxy, StateStore state, PortReservations ports, Func<int, bool>? isPortFree = null)
+{
+    private readonly Func<int, bool> _isPortFree = isPortFree ?? PortProbe.IsFree;
+
+    /// <summary>
+    /// The snapshot for a plan that creates <paramref name="portsNeeded"/> (of the app's containers) containers with
+    /// host ports. With <paramref name="reserve"/>, those ports are held (the lease) until the job has created its
+    /// containers, so a job of another app planning meanwhile does not pick them.
+    /// </summary>
+    public async Task<(ServerSnapshot Snapshot, PortReservations.Lease? Lease)> ReadAsync(DeployPlan plan, Func<IReadOnlyList<AppContainer>, int> portsNeeded,
+        bool reserve, CancellationToken cancellationToken)
+    {
+        var containers = await runtime.ListAppContainersAsync(plan.App, cancellationToken);
+        var (record, _) = state.LoadOrRebuild(plan.App, containers);
+        var bound = await runtime.HostPortsBoundAsync(cancellationToken);
+        var needed = portsNeeded(containers);
+        var lease = reserve ? ports.Reserve(needed, bound, _isPortFree) : null;
+        var network = plan.Network ?? new NetworkPlan();
+        var snapshot = new ServerSnapshot
+        {
+            App = plan.App,
+            Record = record,
+            Containers = containers,
+            Dependencies = plan.Dependencies.Count > 0 ? await runtime.ListDependenciesAsync(plan.App, cancellationToken) : [],
+            RoutedBackends = proxy.RoutedBackends(plan.App),
+            SiteConflict = proxy.ConflictWith(plan.App, ProxyDefaults.Domains(plan.Proxy)),
+            ImagePresent = await runtime.InspectImageAsync(plan.Image, cancellationToken) is not null,
+            FreePorts = lease?.Ports ?? PortAllocator.Allocate(needed, bound, _isPortFree),
+            Peers = await ResolveAllAsync(network.Peers, cancellationToken),
+            PrimaryAddress = network.PrimaryAddress.Length > 0 ? (await HostAddresses.ResolveAsync(network.PrimaryAddress, cancellationToken)).ToString() : null,
+            DependencyAddresses = await ResolveAllAsync(network.DependencyHosts, cancellationToken),
+        };
+        return (snapshot, lease);
+    }
+
+    private static async Task<IReadOnlyList<IPAddress>> ResolveAllAsync(IEnumerable<string> hosts, CancellationToken cancellationToken)
+    {
+        var addresses = new List<IPAddress>();
+        foreach (var host in hosts) addresses.Add(await HostAddresses.ResolveAsync(host, cancellationToken));
+        return addresses;
+    }
+
+    private static async Task<IReadOnlyDictionary<string, string>> ResolveAllAsync(IDictionary<string, string> hosts, CancellationToken cancellationToken)
+    {
+        var addresses = new Dictionary<string, string>();
+        foreach (var (name, host) in hosts) addresses[name] = (await HostAddresses.ResolveAsync(host, cancellationToken)).ToString();
+        return addresses;
+    }
+}
+
+/// <summary>Whether something on this server already listens on a port (Docker's own bindings aside).</summary>
+public static class PortProbe
+{
+    public static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new System.Net.Sockets.TcpListener(IPAddress.Any, port);
+            listener.Start();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using Podlift.Agent.Deploy;
+using Podlift.Agent.Docker;
+using Podlift.Agent.State;
+
+namespace Podlift.Agent.Plans.Steps;
+
+/// <summary>state.json: the new deployment (or the rollback) as what runs, with the containers as they are named now.</summary>
+public sealed class RecordStep(IContainerRuntime runtime, StateStore state)
+{
+    public async Task RecordAsync(ExecutionContext context, CancellationToken cancellationToken)
+    {
+        var containers = await runtime.ListAppContainersAsync(context.Request.App, cancellationToken);
+        state.Save(JobRecords.Succeeded(context, containers));
+        context.Recorded = true;
+    }
+}
