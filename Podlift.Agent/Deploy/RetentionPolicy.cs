@@ -5,7 +5,7 @@ namespace Podlift.Agent.Deploy;
 /// <summary>Which stopped containers to delete: all but those of the newest versions and of the protected ones (current, rollback target).</summary>
 public static class RetentionPolicy
 {
-    public const int DefaultVersionsKept = 3;
+    public const int DefaultVersionsKept = Podlift.Protocol.PlanDefaults.VersionsKept;
 
     public static IReadOnlyList<AppContainer> SelectForRemoval(IEnumerable<AppContainer> containers, int versionsKept) =>
         SelectForRemoval(containers, versionsKept, new HashSet<string>());

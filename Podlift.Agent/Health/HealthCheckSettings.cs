@@ -12,7 +12,7 @@ public sealed record HealthCheckSettings(HttpCheck Check, TimeSpan Timeout, Time
 {
     public static HealthCheckSettings From(HealthCheckPlan plan) => new(
         HttpCheck.From(plan),
-        TimeSpan.FromMilliseconds(plan.TimeoutMilliseconds > 0 ? plan.TimeoutMilliseconds : 30_000),
-        TimeSpan.FromMilliseconds(plan.IntervalMilliseconds > 0 ? plan.IntervalMilliseconds : 10_000),
-        plan.Retries > 0 ? plan.Retries : 3);
+        plan.TimeoutMilliseconds > 0 ? TimeSpan.FromMilliseconds(plan.TimeoutMilliseconds) : PlanDefaults.HealthTimeout,
+        plan.IntervalMilliseconds > 0 ? TimeSpan.FromMilliseconds(plan.IntervalMilliseconds) : PlanDefaults.HealthInterval,
+        plan.Retries > 0 ? plan.Retries : PlanDefaults.HealthRetries);
 }

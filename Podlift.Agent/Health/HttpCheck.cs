@@ -9,10 +9,10 @@ namespace Podlift.Agent.Health;
 /// </summary>
 public sealed record HttpCheck(string Path, IReadOnlyList<int> Expect)
 {
-    public const string DefaultPath = "/health";
+    public const string DefaultPath = PlanDefaults.HealthPath;
 
     /// <summary>What a check that names no status expects, as podlift.yml's default does.</summary>
-    public static readonly IReadOnlyList<int> DefaultExpect = [200];
+    public static readonly IReadOnlyList<int> DefaultExpect = PlanDefaults.HealthExpect;
 
     public static HttpCheck From(HealthCheckPlan plan) => new(
         string.IsNullOrEmpty(plan.Path) ? DefaultPath : plan.Path,

@@ -40,7 +40,7 @@ public sealed class HttpHealthProbe(IContainerRuntime runtime, HttpClient http)
     /// <summary>For an image with its own HEALTHCHECK: waits for Docker to call the container healthy.</summary>
     public async Task<HealthResult> WaitDockerHealthyAsync(string containerId, ImageHealthcheck check, Podlift.Protocol.HealthCheckPlan? plan, CancellationToken cancellationToken)
     {
-        var configured = TimeSpan.FromMilliseconds(plan?.TimeoutMilliseconds > 0 ? plan.TimeoutMilliseconds : 30_000);
+        var configured = plan?.TimeoutMilliseconds > 0 ? TimeSpan.FromMilliseconds(plan.TimeoutMilliseconds) : Podlift.Protocol.PlanDefaults.HealthTimeout;
         var needed = check.StartPeriod + check.Interval * (check.Retries + 1);
         var bound = needed > configured ? needed : configured;
         var clock = Stopwatch.StartNew();

@@ -15,7 +15,6 @@ namespace Podlift.Agent.Plans;
 /// </summary>
 public static class JobPlanner
 {
-    private static readonly TimeSpan DefaultDrain = TimeSpan.FromSeconds(30);
 
     /// <summary>What differs between a deploy and a rollback: data, chosen once, never a branch inside the plan.</summary>
     private sealed record JobKind(
@@ -91,12 +90,13 @@ public static class JobPlanner
     /// <summary>A container the plan brings up, by the name it starts with.</summary>
     private sealed record Started(string Id, string Name, ServicePlan Service, int Replica, int HostPort, bool New);
 
-    private sealed record StartPart(List<PlanAction> Actions, List<Started> Started, List<string> MovedAside, List<string> Recreated);
+    /// <param name="Removed">Containers the start removes (a stopped copy holding a name the job needs).</param>
+    private sealed record StartPart(List<PlanAction> Actions, List<Started> Started, List<string> MovedAside, List<string> Recreated, List<string> Removed);
 
     private static StartPart Start(JobSpec job, JobKind kind, ServerSnapshot snapshot, NetworkPlan network)
     {
         var request = job.Plan;
-        var part = new StartPart([new EnsureNetwork(ContainerSpecs.NetworkName(request.App))], [], [], []);
+        var part = new StartPart([new EnsureNetwork(ContainerSpecs.NetworkName(request.App))], [], [], [], []);
         var ports = new Queue<int>(snapshot.FreePorts);
         var reusable = Reusable(job, snapshot.Containers);
         var newPorts = snapshot.FreePorts.Take(PortsNeeded(job, snapshot.Containers));
@@ -142,7 +142,11 @@ public static class JobPlanner
                 part.Actions.Add(new MoveAside(holder.Id, name, ContainerNames.Replaced(name, snapshot.Now)));
                 part.MovedAside.Add(holder.Id);
             }
-            else part.Actions.Add(new RemoveContainer(holder.Id, name, "a stopped copy of the version being deployed", DeployStep.Start));
+            else
+            {
+                part.Actions.Add(new RemoveContainer(holder.Id, name, "a stopped copy of the version being deployed", DeployStep.Start));
+                part.Removed.Add(holder.Id);
+            }
         }
         var port = service.ContainerPort > 0 ? ports.Dequeue() : 0;
         part.Actions.Add(new CreateContainer(name, service, replica, port, bind));
@@ -164,13 +168,13 @@ public static class JobPlanner
         var old = snapshot.Containers.Where(c => c.IsRunning && !startedIds.Contains(c.Id)).ToList();
         if (switchesLocally && old.Count > 0)
         {
-            var bound = request.DrainMilliseconds > 0 ? TimeSpan.FromMilliseconds(request.DrainMilliseconds) : DefaultDrain;
+            var bound = request.DrainMilliseconds > 0 ? TimeSpan.FromMilliseconds(request.DrainMilliseconds) : PlanDefaults.Drain;
             yield return new Drain(ContainerSpecs.LoopbackEndpoints(old).ToList(), bound);
         }
         foreach (var container in old) yield return new StopContainer(container.Id, container.Name, kind.AnnouncesEachStop);
         if (old.Count > 0 && !kind.AnnouncesEachStop) yield return new Say(DeployStep.Cleanup, EventLevel.Success, "Old containers stopped");
 
-        var removed = new HashSet<string>();
+        var removed = new HashSet<string>(start.Removed);
         // a redeploy of the same version (moved aside or not): the containers it replaced are copies of the new ones, not a version to return to
         foreach (var superseded in old.Where(c => c.Version == request.Version))
         {

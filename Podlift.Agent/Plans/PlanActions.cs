@@ -100,7 +100,7 @@ public sealed record CreateContainer(string Name, ServicePlan Service, int Repli
 public sealed record CheckHealth(string Name, ServicePlan Service, int HostPort) : PlanAction(DeployStep.Start)
 {
     public override string Describe() => Service.Healthcheck is { } check && HostPort > 0
-        ? $"health check {Name}: GET {(check.Path.Length > 0 ? check.Path : "/health")} until it answers {string.Join(" or ", check.Expect.DefaultIfEmpty(200))}"
+        ? $"health check {Name}: GET {Health.HttpCheck.From(check).Path} until it answers {string.Join(" or ", Health.HttpCheck.From(check).Expect)}"
         : $"health check {Name}: {(Service.ImageHealthcheck ? "the image's HEALTHCHECK, else " : "")}it must keep running";
 }
 

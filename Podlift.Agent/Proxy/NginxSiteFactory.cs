@@ -49,5 +49,5 @@ public sealed class NginxSiteFactory(StateStore store, ILogger<NginxSiteFactory>
         return null;
     }
 
-    private string SettingsPath(string app) => Path.Combine(store.AppDirectory(app), "proxy.json");
+    private string SettingsPath(string app) => store.ProxySettingsPath(app);
 }

@@ -58,7 +58,7 @@ public sealed class PeerFirewall(IProcessRunner processes, StateStore store, ILo
     {
         var path = RulesPath(app);
         Directory.CreateDirectory(store.AppDirectory(app));
-        await File.WriteAllTextAsync(path, RestoreInput(app, peers, protectedPorts), cancellationToken);
+        AtomicFile.Write(path, RestoreInput(app, peers, protectedPorts));
         await LoadAsync(app, path, cancellationToken);
         return $"ports {string.Join(", ", protectedPorts.Order())} reachable only from {string.Join(", ", peers)} (iptables {ChainFor(app)})";
     }
@@ -81,7 +81,7 @@ public sealed class PeerFirewall(IProcessRunner processes, StateStore store, ILo
         }
     }
 
-    private string RulesPath(string app) => Path.Combine(store.AppDirectory(app), "firewall.rules");
+    private string RulesPath(string app) => store.FirewallRulesPath(app);
 
     private async Task LoadAsync(string app, string rulesFile, CancellationToken cancellationToken)
     {

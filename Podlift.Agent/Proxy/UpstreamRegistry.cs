@@ -43,7 +43,7 @@ public sealed class UpstreamRegistry(StateStore store)
         return replaced;
     }
 
-    private string PathOf(string app) => Path.Combine(store.AppDirectory(app), "upstreams.json");
+    private string PathOf(string app) => store.UpstreamsPath(app);
 
     private List<Entry> Load(string app)
     {

@@ -65,6 +65,10 @@ public sealed record AppRecord
     public const int HistoryLimit = 50;
     public const int DeploymentsLimit = 20;
 
+    /// <summary>1: the first schema with a version (before it, the field was absent: read as 1).</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
     public required string App { get; init; }
     public DeploymentRecord? Current { get; init; }
     /// <summary>The rollback target: the newest deployment before the current one that was not rolled back.</summary>
@@ -97,11 +101,8 @@ public sealed record AppRecord
         Deployments.Reverse().FirstOrDefault(d => d.Version == versionOrPrefix)
         ?? Deployments.Reverse().FirstOrDefault(d => VersionMatches(d.Version, versionOrPrefix));
 
-    /// <summary>A short sha given longer or shorter than it was recorded still names it (4 characters at least).</summary>
-    public static bool VersionMatches(string version, string query) =>
-        version == query
-        || (query.Length >= 4 && version.StartsWith(query, StringComparison.Ordinal))
-        || (version.Length >= 7 && query.StartsWith(version, StringComparison.Ordinal));
+    /// <summary>A short sha given longer or shorter than it was recorded still names it (<see cref="Podlift.Protocol.Versions"/>).</summary>
+    public static bool VersionMatches(string version, string query) => Podlift.Protocol.Versions.Match(version, query);
 
     private static DeploymentRecord? PreviousOf(DeploymentRecord current, IReadOnlyList<DeploymentRecord> deployments) =>
         deployments.Reverse().FirstOrDefault(d => d.Version != current.Version && !d.RolledBack);

@@ -19,11 +19,8 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
         {
             var own = containers.Where(c => c.App == app).ToList();
             var (record, rebuilt) = store.LoadOrRebuild(app, own);
-            if (rebuilt)
-            {
-                store.Save(record!);
-                log.LogWarning("State of {App} was missing or unreadable; rebuilt it from container labels", app);
-            }
+            // a read never writes: the rebuilt record is shown, and the next job (or the agent's next start) records it
+            if (rebuilt) log.LogWarning("State of {App} is missing or unreadable; shown as rebuilt from container labels", app);
             if (record is null) continue;
             reply.Apps.Add(await ToAppStateAsync(record, own, rebuilt, cancellationToken));
         }

@@ -4,8 +4,10 @@ using System.Text.Json.Serialization;
 namespace Podlift.Agent.State;
 
 /// <summary>
-/// Reads and writes /var/lib/podlift/&lt;app&gt;/state.json. Writes are atomic (<see cref="AtomicFile"/>),
-/// so a crash leaves either the old or the new state, never half of one.
+/// The agent's files, known here once: /var/lib/podlift/&lt;app&gt;/ holds state.json (the record, with a schema
+/// version), upstreams.json, proxy.json, firewall.rules, and journal/ (each job's events and plan). Writes are
+/// atomic (<see cref="AtomicFile"/>), so a crash leaves either the old or the new file, never half of one;
+/// reads never write.
 /// </summary>
 public sealed class StateStore(string root)
 {
@@ -27,6 +29,15 @@ public sealed class StateStore(string root)
     public string JournalPath(string app, string deployId) => Path.Combine(JournalDirectory(app), deployId + ".jsonl");
 
     public string PlanPath(string app, string deployId) => Path.Combine(JournalDirectory(app), deployId + ".plan.json");
+
+    /// <summary>The backends of the app's upstream, per server that contributes them (Proxy.UpstreamRegistry).</summary>
+    public string UpstreamsPath(string app) => Path.Combine(AppDirectory(app), "upstreams.json");
+
+    /// <summary>The app's proxy settings as the last deploy or `ssl setup` gave them (Proxy.NginxSiteFactory).</summary>
+    public string ProxySettingsPath(string app) => Path.Combine(AppDirectory(app), "proxy.json");
+
+    /// <summary>The app's iptables chain as iptables-restore reads it, loaded again when the agent starts (Proxy.PeerFirewall).</summary>
+    public string FirewallRulesPath(string app) => Path.Combine(AppDirectory(app), "firewall.rules");
 
     /// <summary>The plan a job ran with, kept beside its journal; null when it is gone.</summary>
     public Podlift.Protocol.DeployPlan? LoadPlan(string app, string deployId)
@@ -62,12 +73,15 @@ public sealed class StateStore(string root)
         Directory.Exists(Root) ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>() : [];
 
     /// <summary>The app's record; null when there is none or it cannot be read (the caller rebuilds it).</summary>
+    /// <exception cref="NewerStateException">A newer agent wrote it: this one would lose what it does not know.</exception>
     public AppRecord? Load(string app)
     {
         try
         {
             using var file = File.OpenRead(StatePath(app));
-            return JsonSerializer.Deserialize<AppRecord>(file, Json);
+            var record = JsonSerializer.Deserialize<AppRecord>(file, Json);
+            if (record?.SchemaVersion > AppRecord.CurrentSchemaVersion) throw new NewerStateException(StatePath(app), record.SchemaVersion);
+            return record;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
         {
@@ -78,3 +92,8 @@ public sealed class StateStore(string root)
     /// <summary>Owner-only: the plans it keeps hold env values.</summary>
     public void Save(AppRecord record) => AtomicFile.Write(StatePath(record.App), file => JsonSerializer.Serialize(file, record, Json));
 }
+
+/// <summary>state.json has a schema this agent does not know: a newer agent wrote it.</summary>
+public sealed class NewerStateException(string path, int schema) : Exception(
+    $"{path} was written by a newer podlift-agent (state schema {schema}; this agent knows {AppRecord.CurrentSchemaVersion}): upgrade this agent with `podlift agent install`");
+

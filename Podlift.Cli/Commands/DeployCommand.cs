@@ -58,7 +58,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         if (registry is not null) await PushAsync(registry, release, cancellationToken);
 
         // the primary first: its load balancer must run before other servers offer it backends
-        var ordered = sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1).ToList();
+        var ordered = sessions.PrimaryFirst(config.Primary);
         var primary = ordered[0];
         var run = new Run(config, release, options, docker, registry, primary, sessions.Addresses(), cancellationToken);
         var outcomes = options.Parallel && ordered.Count > 1 ? await InParallelAsync(run, ordered) : await SeriallyAsync(run, ordered);

@@ -22,7 +22,7 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         var release = new Release(commit, Release.ImageTag(config.Image, commit), Environment.UserName, "", await Git.SourceAsync(config.ProjectDirectory, cancellationToken));
         var addresses = sessions.Addresses();
-        foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
+        foreach (var session in sessions.PrimaryFirst(config.Primary))
         {
             var plan = DeployPlanner.For(config, session.Server, addresses, release, skipHealthcheck: false);
             output.Line($"{session.Server.Host}{(session.Server == config.Primary ? " (primary)" : "")}:");
@@ -39,7 +39,7 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         var target = to is null ? "" : await GitRefs.ShortShaAsync(config.ProjectDirectory, to, cancellationToken) ?? to;
         var request = new RollbackRequest { App = config.App, To = target, DrainMilliseconds = (long)config.Drain.TotalMilliseconds, DryRun = true };
-        foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
+        foreach (var session in sessions.PrimaryFirst(config.Primary))
         {
             output.Line($"{session.Server.Host}{(session.Server == config.Primary ? " (primary)" : "")}:");
             if (!CanPlan(session, CapabilityNeeds.ForRollback(request, config.Registry is not null, sessions.Count > 1), "podlift rollback")) continue;

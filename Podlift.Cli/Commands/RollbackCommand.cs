@@ -48,7 +48,7 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
         using var docker = config.Registry is null ? null : new LocalDocker(); // a rollback needs no local Docker without a registry
         var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker!, registryConfig) : null;
         var handoff = new PrimaryHandoff(config, primary, Task.FromResult(true), cancellationToken); // a rollback runs no release command
-        foreach (var session in sessions.OrderBy(s => s.Server == config.Primary ? 0 : 1))
+        foreach (var session in sessions.PrimaryFirst(config.Primary))
         {
             if (sessions.Count > 1) output.Line($"Rolling back {session.Server.Host}...");
             if (registry is not null && session.Supports(Capabilities.PullImage))
@@ -87,7 +87,7 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
     public static string? Describe(AppState state, string version)
     {
         var deploy = state.History.FirstOrDefault(h => h.Operation == Operation.Deploy
-            && (h.Version.StartsWith(version, StringComparison.Ordinal) || version.StartsWith(h.Version, StringComparison.Ordinal)));
+            && Versions.Match(h.Version, version));
         if (deploy is null) return null;
         var ago = Format.Ago(DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeMilliseconds(deploy.StartedAtUnixMilliseconds));
         return $"{deploy.Version} \"{deploy.CommitMessage}\" (deployed {ago} ago)";

@@ -250,7 +250,11 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
         Assert.That(ps.ExitCode, Is.EqualTo(0), ps.All);
         Assert.That(ps.Output, Does.Match($@"web\s+{_shas["v10"]}\s+1/1\s+healthy"));
         Assert.That(ps.Output, Does.Contain("rebuilt it from container labels"));
-        Assert.That(await StateCurrentAsync(), Is.EqualTo(_shas["v10"]), "the agent rewrote state.json");
+        Assert.That((await _servers.SshAsync(1, "test -e /var/lib/podlift/shop/state.json")).ExitCode, Is.Not.EqualTo(0), "a read never writes");
+
+        await _servers.MustSshAsync(1, "systemctl restart podlift-agent");
+        await WaitForAgentAsync();
+        Assert.That(await StateCurrentAsync(), Is.EqualTo(_shas["v10"]), "the restarted agent recorded what runs");
         Assert.That(await _servers.MustSshAsync(1, "stat -c %a /var/lib/podlift/shop/state.json"), Does.Contain("600"));
     }
 

@@ -164,6 +164,24 @@ public class PlanExecutionTests
     }
 
     [Test]
+    public async Task Deploying_a_version_again_replaces_its_running_copy_and_its_stopped_ones()
+    {
+        var v1 = await DeployedV1Async();
+        Assert.That((await _world.RunAsync(AgentWorld.Deploy(V2()))).Finished().Success, Is.True);
+
+        // v1 again: its stopped containers hold the names its new ones get
+        var again = await _world.RunAsync(AgentWorld.Deploy(_world.App("aaa1111")));
+        var twice = await _world.RunAsync(AgentWorld.Deploy(_world.App("aaa1111")));
+
+        Assert.That(again.Finished().Success, Is.True, again.Finished().Error);
+        Assert.That(twice.Finished().Success, Is.True, twice.Finished().Error);
+        Assert.That(_world.RoutedVersions(), Is.EqualTo(new[] { "aaa1111" }));
+        Assert.That(_world.Docker.Containers.Count(c => c.Spec.Labels["podlift.version"] == "aaa1111"), Is.EqualTo(2), "one container per replica, no copies left");
+        Assert.That(_world.Docker.ByName("shop-web-1")!.Running, Is.True);
+        _ = v1;
+    }
+
+    [Test]
     public async Task A_failed_health_check_is_reported_with_the_containers_log_and_changes_nothing()
     {
         await DeployedV1Async();
