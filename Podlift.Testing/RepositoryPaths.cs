@@ -1,6 +1,6 @@
-namespace Podlift.Tests.EndToEnd;
+namespace Podlift.Testing;
 
-/// <summary>Where the source tree and its build outputs are, seen from the test assembly.</summary>
+/// <summary>Where the source tree and its build outputs are, seen from the program running the harness (the tests or the bench).</summary>
 public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
@@ -13,7 +13,7 @@ public static class RepositoryPaths
             ? overridden
             : Path.Combine(Root, "artifacts", "agent", "linux-x64", "podlift-agent");
 
-    /// <summary>The CLI from its own build output (same configuration as the tests), with its own deps.json.</summary>
+    /// <summary>The CLI from its own build output (same configuration as the program running the harness), with its own deps.json.</summary>
     public static string CliAssembly => BuildOutput("Podlift.Cli", "podlift.dll");
 
     /// <summary>The agent from its own build output (not the published single file).</summary>

@@ -1,8 +1,8 @@
-namespace Podlift.Tests.EndToEnd;
+namespace Podlift.Testing;
 
 /// <summary>
-/// Real servers for one test fixture: system containers with systemd, sshd, Docker and nginx,
-/// started by deploy/test-servers/servers.sh and removed after the fixture.
+/// Real servers for one test fixture (or the bench): system containers with systemd, sshd, Docker and nginx,
+/// started by deploy/test-servers/servers.sh and removed by <see cref="DownAsync"/>.
 /// </summary>
 public sealed class TestServers
 {
@@ -90,7 +90,7 @@ public sealed class TestServers
         var parts = commandLine.Split(' ');
         var result = await Shell.RunAsync(Path.Combine(RepositoryPaths.TestServersScripts, parts[0]), parts[1..],
             environment: _environment, timeout: timeout);
-        TestContext.Progress.WriteLine($"[{Suite}] {commandLine}: exit {result.ExitCode}\n{Tail(result.All)}");
+        HarnessLog.Write($"[{Suite}] {commandLine}: exit {result.ExitCode}\n{Tail(result.All)}");
         if (result.ExitCode != 0) throw new InvalidOperationException($"{commandLine} failed:\n{result.All}");
         return result;
     }

@@ -1,4 +1,4 @@
-namespace Podlift.Tests.EndToEnd;
+namespace Podlift.Testing;
 
 /// <summary>Images the end-to-end tests build locally (no registry is reachable).</summary>
 public static class TestImages

@@ -1,4 +1,4 @@
-namespace Podlift.Tests.EndToEnd;
+namespace Podlift.Testing;
 
 /// <summary>
 /// The zoo's images (deploy/test-apps): a Debian base with python3-aiohttp, PostgreSQL 15 and nginx,
@@ -13,7 +13,7 @@ public sealed record ZooImages(string Base, string Postgres)
         var built = await Shell.RunAsync(Path.Combine(Directory, "build-images.sh"), [], timeout: TimeSpan.FromMinutes(15));
         if (built.ExitCode != 0) throw new InvalidOperationException($"building the zoo's images failed:\n{built.All}");
         var tags = built.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        TestContext.Progress.WriteLine($"zoo images: {string.Join(", ", tags)}");
+        HarnessLog.Write($"zoo images: {string.Join(", ", tags)}");
         return new ZooImages(tags.Single(t => t.StartsWith("podlift-zoo-base:")), tags.Single(t => t.StartsWith("podlift-zoo-postgres:")));
     }
 
