@@ -4,7 +4,7 @@ using Podlift.Testing;
 namespace Podlift.Bench;
 
 /// <summary>
-/// The bench scenario on three real test servers (deploy/test-servers): agent install, first deploys per wire
+/// The bench scenario on three real test servers (deploy/testing/test-servers): agent install, first deploys per wire
 /// compression, a redeploy changing one small layer next to the baseline pipe, its steps, and a rollback.
 /// </summary>
 public sealed class Bench(int runs, int megabytes) : IAsyncDisposable

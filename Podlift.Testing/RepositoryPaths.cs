@@ -5,8 +5,17 @@ public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 
-    public static string TestServersScripts => Path.Combine(Root, "deploy", "test-servers");
-    public static string ExampleApp => Path.Combine(Root, "deploy", "example-app");
+    /// <summary>deploy/testing: what the tests, the bench and the demo use (deploy/dist is what ships).</summary>
+    public static string Testing => Path.Combine(Root, "deploy", "testing");
+
+    public static string TestServersScripts => Path.Combine(Testing, "test-servers");
+
+    /// <summary>The apps the tests deploy: the example app and the zoo's real apps.</summary>
+    public static string Apps => Path.Combine(Testing, "apps");
+
+    public static string ExampleApp => Path.Combine(Apps, "example");
+
+    public static string BenchScripts => Path.Combine(Testing, "bench");
 
     public static string AgentBinary =>
         Environment.GetEnvironmentVariable("PODLIFT_AGENT_BINARY") is { Length: > 0 } overridden

@@ -2,7 +2,7 @@ namespace Podlift.Testing;
 
 /// <summary>
 /// Real servers for one test fixture (or the bench): system containers with systemd, sshd, Docker and nginx,
-/// started by deploy/test-servers/servers.sh and removed by <see cref="DownAsync"/>.
+/// started by deploy/testing/test-servers/servers.sh and removed by <see cref="DownAsync"/>.
 /// </summary>
 public sealed class TestServers
 {
