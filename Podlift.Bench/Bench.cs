@@ -22,7 +22,7 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
     {
         var baseImage = await TestImages.BigBaseAsync($"podlift-bench-base:{megabytes}", megabytes);
         Progress("starting 3 test servers");
-        _bed = await TestBed.StartAsync(new TestServers("bookworm", Env("PREFIX", "bench"), Env("SUBNET", "10.131.0"), int.Parse(Env("HTTP_PORT_BASE", "18880"))), 3, "bench");
+        _bed = await TestBed.StartAsync(new TestServers("bookworm", Place()), 3, "bench");
         _server = [new BenchServer(Servers, 1), new BenchServer(Servers, 2), new BenchServer(Servers, 3)];
         await App.UseBaseImageAsync(baseImage);
         Facts["base image"] = $"{baseImage} ({megabytes} MB of random bytes + busybox)";
@@ -245,6 +245,10 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
 
     /// <summary>The machine is shared: how busy it was says how much the timings can be trusted.</summary>
     private static string LoadAverage() => string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ')[..3]);
+
+    /// <summary>The bench's own place, unless PREFIX, SUBNET or HTTP_PORT_BASE say otherwise (PODLIFT_E2E_SLOT then moves it, as the tests' servers).</summary>
+    private static ServerPlace Place() => new(Env("PREFIX", ServerPlace.Bench.Prefix), Env("SUBNET", ServerPlace.Bench.Subnet),
+        int.Parse(Env("HTTP_PORT_BASE", ServerPlace.Bench.HttpPortBase.ToString())));
 
     private static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;
 

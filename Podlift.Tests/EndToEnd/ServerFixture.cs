@@ -13,7 +13,7 @@ public abstract class ServerFixture(string suite, string prefix, string subnet, 
 
     protected async Task StartAsync(int serverCount, string app, string profile = "full")
     {
-        _bed = await TestBed.StartAsync(new TestServers(suite, prefix, subnet, httpPortBase, profile), serverCount, app);
+        _bed = await TestBed.StartAsync(new TestServers(suite, new ServerPlace(prefix, subnet, httpPortBase), profile), serverCount, app);
         (_servers, _app, _podlift) = (_bed.Servers, _bed.App, _bed.Podlift);
     }
 

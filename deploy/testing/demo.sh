@@ -5,7 +5,8 @@
 set -euo pipefail
 testing=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$testing/../.." && pwd)
-export PREFIX=${PREFIX:-demo} SUBNET=${SUBNET:-10.127.0} HTTP_PORT_BASE=${HTTP_PORT_BASE:-18480}
+# a place no end-to-end fixture takes, so the demo can run beside the tests (ServerPlacesTests checks)
+export PREFIX=${PREFIX:-demo} SUBNET=${SUBNET:-10.122.0} HTTP_PORT_BASE=${HTTP_PORT_BASE:-17980}
 podlift=${PODLIFT:-$root/artifacts/cli/podlift}
 app=${DEMO_APP_DIR:-/tmp/podlift-demo-app}
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
