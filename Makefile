@@ -11,7 +11,7 @@ TEST_LOGGER_ARGS ?=
 .PHONY: setup version build publish publish-agent publish-cli unit e2e test demo demo-down bench install uninstall clean
 
 setup: ## install and start what the tests and the demo need (Docker engine, ssh, debootstrap...)
-	deploy/ci/setup-host.sh
+	deploy/testing/ci/setup-host.sh
 
 version: ## the version a build of this tree gets, from git (README: Versions)
 	@$(DOTNET) msbuild Podlift.Protocol -t:PodliftVersion -getProperty:InformationalVersion -nologo
@@ -39,10 +39,10 @@ test: setup publish-agent ## everything: unit and end-to-end
 	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --logger "console;verbosity=normal" $(TEST_LOGGER_ARGS)
 
 demo: setup publish ## one local test server: install the agent, deploy the example app, redeploy, roll back
-	deploy/demo.sh
+	deploy/testing/demo.sh
 
 demo-down: ## remove the demo's test server
-	PREFIX=demo deploy/test-servers/servers.sh down
+	PREFIX=demo deploy/testing/test-servers/servers.sh down
 
 bench: setup publish-agent ## figures on 3 local test servers (transfer, deploy, rollback, agent): a table, artifacts/bench.json
 	$(DOTNET) build Podlift.Bench -c $(CONFIGURATION) -nologo -v q

@@ -1,19 +1,17 @@
 using System.Diagnostics;
-using Podlift.Tests.EndToEnd;
+using Podlift.Testing;
 
 namespace Podlift.Bench;
 
 /// <summary>
-/// The bench scenario on three real test servers (deploy/test-servers): agent install, first deploys per wire
+/// The bench scenario on three real test servers (deploy/testing/test-servers): agent install, first deploys per wire
 /// compression, a redeploy changing one small layer next to the baseline pipe, its steps, and a rollback.
 /// </summary>
 public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
 {
     private static readonly string[] Compressions = ["gzip", "none", "zstd"]; // the default (zstd) last: it stays deployed
     private readonly Figures _figures = new();
-    private TestServers? _servers;
-    private AppRepository? _app;
-    private PodliftRunner _podlift = null!;
+    private TestBed? _bed;
     private BenchServer[] _server = [];
     private int _version;
 
@@ -23,13 +21,10 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
     public async Task<Figures> RunAsync()
     {
         var baseImage = await TestImages.BigBaseAsync($"podlift-bench-base:{megabytes}", megabytes);
-        _servers = new TestServers("bookworm", Env("PREFIX", "bench"), Env("SUBNET", "10.131.0"), int.Parse(Env("HTTP_PORT_BASE", "18880")));
         Progress("starting 3 test servers");
-        await _servers.UpAsync(3);
-        _server = [new BenchServer(_servers, 1), new BenchServer(_servers, 2), new BenchServer(_servers, 3)];
-        _app = await AppRepository.CreateAsync("bench");
-        await _app.UseBaseImageAsync(baseImage);
-        _podlift = new PodliftRunner(_app, _servers.SshConfig);
+        _bed = await TestBed.StartAsync(new TestServers("bookworm", Place()), 3, "bench");
+        _server = [new BenchServer(Servers, 1), new BenchServer(Servers, 2), new BenchServer(Servers, 3)];
+        await App.UseBaseImageAsync(baseImage);
         Facts["base image"] = $"{baseImage} ({megabytes} MB of random bytes + busybox)";
         Facts["servers"] = "3 test servers: Debian 12, Docker 20.10, nginx, in system containers on this machine";
         Facts["cpus"] = Environment.ProcessorCount.ToString();
@@ -146,7 +141,7 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
     /// <summary>The same kind of redeploy (image built, one small layer new) to three servers: one after another, then at once.</summary>
     private async Task ParallelAsync()
     {
-        var help = await _podlift.RunAsync("deploy", "--help");
+        var help = await Cli.RunAsync("deploy", "--help");
         if (!help.Output.Contains("--parallel"))
         {
             Facts["serial vs --parallel over 3 servers"] = "n/a (no --parallel yet)";
@@ -174,8 +169,8 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
     /// </summary>
     private async Task RegistryAsync()
     {
-        await using var registry = await TestRegistry.StartAsync(_servers!.Gateway, 5443);
-        for (var server = 1; server <= _server.Length; server++) await registry.TrustOnAsync(_servers, server);
+        await using var registry = await TestRegistry.StartAsync(Servers.Gateway, 5443);
+        for (var server = 1; server <= _server.Length; server++) await registry.TrustOnAsync(Servers, server);
         Environment.SetEnvironmentVariable("REGISTRY_PASSWORD", registry.Password); // as a user would: the environment, never a command line
         try
         {
@@ -200,14 +195,14 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
 
     private async Task<string> CommitAsync()
     {
-        await _app!.CommitVersionAsync($"v{++_version}");
-        return await _app.HeadShaAsync();
+        await App.CommitVersionAsync($"v{++_version}");
+        return await App.HeadShaAsync();
     }
 
     /// <summary>The same build `podlift deploy` runs, so `--skip-build` finds the image.</summary>
     private async Task BuildAsync(string image, string sha)
     {
-        var built = await Shell.RunAsync("docker", ["build", "-q", "--tag", image, "--label", $"podlift.version={sha}", "--file", Path.Combine(_app!.Directory, "Dockerfile"), _app.Directory],
+        var built = await Shell.RunAsync("docker", ["build", "-q", "--tag", image, "--label", $"podlift.version={sha}", "--file", Path.Combine(App.Directory, "Dockerfile"), App.Directory],
             environment: new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" });
         if (built.ExitCode != 0) throw new InvalidOperationException($"docker build failed: {built.All}");
     }
@@ -224,7 +219,7 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
     private async Task<(string Output, TimeSpan Wall)> TimedAsync(string[] arguments, List<TimedLine>? lines)
     {
         var clock = Stopwatch.StartNew();
-        var result = await _podlift.RunAsync(arguments, started: null, onOutputLine: line =>
+        var result = await Cli.RunAsync(arguments, started: null, onOutputLine: line =>
         {
             if (lines is not null) lock (lines) lines.Add(new TimedLine(clock.Elapsed, line));
         });
@@ -235,7 +230,7 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
 
     private void WriteConfig(params BenchServer[] servers) => WriteConfig(servers, null);
 
-    private void WriteConfig(BenchServer[] servers, TestRegistry? registry) => _app!.WriteConfig($"""
+    private void WriteConfig(BenchServer[] servers, TestRegistry? registry) => App.WriteConfig($"""
         service: bench
         image: bench
         servers:
@@ -251,13 +246,22 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
     /// <summary>The machine is shared: how busy it was says how much the timings can be trusted.</summary>
     private static string LoadAverage() => string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ')[..3]);
 
+    /// <summary>The bench's own place, unless PREFIX, SUBNET or HTTP_PORT_BASE say otherwise (PODLIFT_E2E_SLOT then moves it, as the tests' servers).</summary>
+    private static ServerPlace Place() => new(Env("PREFIX", ServerPlace.Bench.Prefix), Env("SUBNET", ServerPlace.Bench.Subnet),
+        int.Parse(Env("HTTP_PORT_BASE", ServerPlace.Bench.HttpPortBase.ToString())));
+
     private static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;
 
     private static void Progress(string text) => Console.Error.WriteLine($"[bench] {text}");
 
+    private TestServers Servers => _bed!.Servers;
+    private AppRepository App => _bed!.App;
+    private PodliftRunner Cli => _bed!.Podlift;
+
     public async ValueTask DisposeAsync()
     {
-        _app?.Dispose();
-        if (_servers is not null && Environment.GetEnvironmentVariable("KEEP_SERVERS") != "1") await _servers.DownAsync();
+        if (_bed is null) return;
+        if (Environment.GetEnvironmentVariable("KEEP_SERVERS") == "1") App.Dispose();
+        else await _bed.DisposeAsync();
     }
 }

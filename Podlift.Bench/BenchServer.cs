@@ -1,4 +1,4 @@
-using Podlift.Tests.EndToEnd;
+using Podlift.Testing;
 
 namespace Podlift.Bench;
 

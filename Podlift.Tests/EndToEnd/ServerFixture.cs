@@ -6,17 +6,15 @@ namespace Podlift.Tests.EndToEnd;
 /// </summary>
 public abstract class ServerFixture(string suite, string prefix, string subnet, int httpPortBase)
 {
+    private TestBed? _bed;
     protected TestServers _servers = null!;
     protected AppRepository _app = null!;
     protected PodliftRunner _podlift = null!;
 
     protected async Task StartAsync(int serverCount, string app, string profile = "full")
     {
-        Assert.That(File.Exists(RepositoryPaths.AgentBinary), $"build the agent first (make publish-agent): {RepositoryPaths.AgentBinary}");
-        _servers = new TestServers(suite, prefix, subnet, httpPortBase, profile);
-        await _servers.UpAsync(serverCount);
-        _app = await AppRepository.CreateAsync(app);
-        _podlift = new PodliftRunner(_app, _servers.SshConfig);
+        _bed = await TestBed.StartAsync(new TestServers(suite, new ServerPlace(prefix, subnet, httpPortBase), profile), serverCount, app);
+        (_servers, _app, _podlift) = (_bed.Servers, _bed.App, _bed.Podlift);
     }
 
     protected async Task InstallAgentAsync()
@@ -28,7 +26,7 @@ public abstract class ServerFixture(string suite, string prefix, string subnet, 
     [OneTimeTearDown]
     public async Task StopServersAsync()
     {
-        _app?.Dispose();
-        if (_servers is not null) await _servers.DownAsync();
+        _app?.Dispose(); // a fixture may have put another repository in its place
+        if (_bed is not null) await _bed.DisposeAsync();
     }
 }

@@ -3,24 +3,26 @@
 # podlift-agent installed on it, the example app deployed, redeployed as a new version, rolled back,
 # and what nginx served printed at each step. The server stays up to play with; `make demo-down` removes it.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-export PREFIX=${PREFIX:-demo} SUBNET=${SUBNET:-10.127.0} HTTP_PORT_BASE=${HTTP_PORT_BASE:-18480}
+testing=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$testing/../.." && pwd)
+# a place no end-to-end fixture takes, so the demo can run beside the tests (ServerPlacesTests checks)
+export PREFIX=${PREFIX:-demo} SUBNET=${SUBNET:-10.122.0} HTTP_PORT_BASE=${HTTP_PORT_BASE:-17980}
 podlift=${PODLIFT:-$root/artifacts/cli/podlift}
 app=${DEMO_APP_DIR:-/tmp/podlift-demo-app}
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "Starting a local test server"
-"$root/deploy/test-servers/build-image.sh"
-"$root/deploy/test-servers/servers.sh" up 1
+"$testing/test-servers/build-image.sh"
+"$testing/test-servers/servers.sh" up 1
 # shellcheck disable=SC1090
-source "$("$root/deploy/test-servers/servers.sh" env)"
+source "$("$testing/test-servers/servers.sh" env)"
 export PODLIFT_SSH_CONFIG=$SSH_CONFIG
 http=http://$SERVER_1_HTTP
 
 say "Example app in $app (a git repository: podlift versions deploys by commit)"
 rm -rf "$app" && mkdir -p "$app"
-"$root/deploy/example-app/prepare.sh" >/dev/null
-cp -r "$root/deploy/example-app/." "$app/"
+"$testing/apps/example/prepare.sh" >/dev/null
+cp -r "$testing/apps/example/." "$app/"
 rm -f "$app/.gitignore" "$app/prepare.sh"
 cat > "$app/podlift.yml" <<YAML
 service: example

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Podlift.Tests.EndToEnd;
+namespace Podlift.Testing;
 
 /// <summary>Runs the real podlift CLI as a separate process, as a user would, against the test servers.</summary>
 public sealed class PodliftRunner(AppRepository repository, string sshConfig)
@@ -20,7 +20,7 @@ public sealed class PodliftRunner(AppRepository repository, string sshConfig)
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) variables[name] = value;
         var result = await Shell.RunAsync("dotnet", [RepositoryPaths.CliAssembly, .. arguments], repository.Directory,
             variables, TimeSpan.FromMinutes(5), started, onOutputLine, onErrorLine, input);
-        TestContext.Progress.WriteLine($"$ podlift {string.Join(' ', arguments)}  (exit {result.ExitCode})\n{result.All}");
+        HarnessLog.Write($"$ podlift {string.Join(' ', arguments)}  (exit {result.ExitCode})\n{result.All}");
         return result;
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Podlift.Tests.EndToEnd;
+namespace Podlift.Testing;
 
 public sealed record HeyReport(long Responses, long Non2xx, long Errors, int Runs)
 {
@@ -42,7 +42,7 @@ public sealed partial class Hey : IAsyncDisposable
             if (run.ExitCode != 0) throw new InvalidOperationException($"hey failed ({run.ExitCode}): {run.All}");
             var report = Parse(run.Output);
             total = new HeyReport(total.Responses + report.Responses, total.Non2xx + report.Non2xx, total.Errors + report.Errors, total.Runs + 1);
-            if (report.Failed > 0) TestContext.Progress.WriteLine($"hey run {total.Runs}: {run.Output}");
+            if (report.Failed > 0) HarnessLog.Write($"hey run {total.Runs}: {run.Output}");
         }
         return total;
     }
@@ -69,7 +69,7 @@ public sealed partial class Hey : IAsyncDisposable
     {
         await _stop.CancelAsync();
         var report = await _running;
-        TestContext.Progress.WriteLine(report.ToString());
+        HarnessLog.Write(report.ToString());
         return report;
     }
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Podlift.Tests.EndToEnd;
+namespace Podlift.Testing;
 
 public sealed record LoadReport(int Sent, int Failed, TimeSpan Duration, IReadOnlyDictionary<string, int> Bodies, IReadOnlyList<string> Failures)
 {
@@ -137,8 +137,8 @@ public sealed class LoadGenerator : IAsyncDisposable
         await _stop.CancelAsync();
         await Task.WhenAll(_workers);
         var report = new LoadReport(_sent, _failed, _clock.Elapsed, new Dictionary<string, int>(_bodies), _failures.ToList());
-        TestContext.Progress.WriteLine($"load: {report}");
-        foreach (var failure in report.Failures) TestContext.Progress.WriteLine($"  failure at {failure}");
+        HarnessLog.Write($"load: {report}");
+        foreach (var failure in report.Failures) HarnessLog.Write($"  failure at {failure}");
         return report;
     }
 

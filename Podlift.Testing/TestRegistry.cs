@@ -6,7 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 
-namespace Podlift.Tests.EndToEnd;
+namespace Podlift.Testing;
 
 /// <summary>
 /// Debian's docker-registry, run by a test on the test servers' network gateway, where the host's Docker and

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Build the "app zoo" base images for the end-to-end tests: real web apps from Debian packages
-# instead of the busybox httpd of deploy/example-app.
+# instead of the busybox httpd of deploy/testing/apps/example.
 #
 # Usage: build-images.sh
 #   stdout: exactly two lines, the tags (the base tag is the LAST line, tests read it):
 #     podlift-zoo-postgres:<hash>
 #     podlift-zoo-base:<hash>
 #   stderr: progress and timings.
-# Env:   WORK=/var/tmp/podlift-test-servers    working dir (shared with deploy/test-servers:
+# Env:   WORK=/var/tmp/podlift-test-servers    working dir (shared with deploy/testing/test-servers:
 #                                              rootfs tarball, .deb cache, debootstrap log)
 #        MIRROR=http://deb.debian.org/debian
 #        EXTRA_PACKAGES=curl,less              extra comma-separated packages (changes the hash)
@@ -21,7 +21,7 @@
 #   podlift-zoo-postgres:<h2> FROM the base: postgres/ (an entrypoint like the official image's:
 #                             POSTGRES_PASSWORD, POSTGRES_USER, POSTGRES_DB, PGDATA volume).
 #
-# Stages, as deploy/test-servers/build-image.sh:
+# Stages, as deploy/testing/test-servers/build-image.sh:
 #  1. (slow, 3-4 min on 2 busy cores) debootstrap -> $WORK/zoo-rootfs-<hash>.tar.zst, keyed on
 #     the package list and the cleanup recipe below. Skipped if the tarball exists.
 #  2. (~11 s) docker import of the tarball (podlift-zoo-rootfs:<hash>) + two small

@@ -1,35 +1,28 @@
-namespace Podlift.Tests.EndToEnd;
+namespace Podlift.Testing;
 
 /// <summary>
-/// Real servers for one test fixture: system containers with systemd, sshd, Docker and nginx,
-/// started by deploy/test-servers/servers.sh and removed after the fixture.
+/// Real servers for one test fixture (or the bench): system containers with systemd, sshd, Docker and nginx,
+/// started by deploy/testing/test-servers/servers.sh and removed by <see cref="DownAsync"/>.
 /// </summary>
 public sealed class TestServers
 {
     private readonly Dictionary<string, string> _environment;
     private readonly Dictionary<string, string> _facts = [];
 
-    public TestServers(string suite, string prefix, string subnet, int httpPortBase, string profile = "full")
+    /// <summary>Servers of a Debian <paramref name="suite"/> on <paramref name="place"/>, moved to this checkout's slot (PODLIFT_E2E_SLOT).</summary>
+    public TestServers(string suite, ServerPlace place, string profile = "full")
     {
-        // PODLIFT_E2E_SLOT=N lets several checkouts run their suites at once without sharing servers
-        var slot = int.TryParse(Environment.GetEnvironmentVariable("PODLIFT_E2E_SLOT"), out var n) ? n : 0;
-        if (slot > 0)
-        {
-            prefix += slot;
-            var octets = subnet.Split('.');
-            subnet = $"{octets[0]}.{int.Parse(octets[1]) + slot * 10}.{octets[2]}";
-            httpPortBase += slot * 1000;
-        }
+        place = place.InSlot(ServerPlace.SlotFromEnvironment());
         Suite = suite;
-        Prefix = prefix;
+        Prefix = place.Prefix;
         _environment = new Dictionary<string, string>
         {
             ["SUITE"] = suite,
             ["IMAGE"] = profile == "bare" ? $"podlift-server:{suite}-bare" : $"podlift-server:{suite}", // hardened: the full image, hardened at up
             ["PROFILE"] = profile,
-            ["PREFIX"] = prefix,
-            ["SUBNET"] = subnet,
-            ["HTTP_PORT_BASE"] = httpPortBase.ToString(),
+            ["PREFIX"] = place.Prefix,
+            ["SUBNET"] = place.Subnet,
+            ["HTTP_PORT_BASE"] = place.HttpPortBase.ToString(),
         };
     }
 
@@ -54,6 +47,7 @@ public sealed class TestServers
 
     public async Task UpAsync(int count)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, ServerPlace.MaxServers); // a place has addresses and ports for no more
         await Script("build-image.sh", TimeSpan.FromMinutes(15));
         await Script($"servers.sh up {count}", TimeSpan.FromMinutes(5));
         var envFile = (await Script("servers.sh env", TimeSpan.FromSeconds(30))).Output.Trim();
@@ -90,7 +84,7 @@ public sealed class TestServers
         var parts = commandLine.Split(' ');
         var result = await Shell.RunAsync(Path.Combine(RepositoryPaths.TestServersScripts, parts[0]), parts[1..],
             environment: _environment, timeout: timeout);
-        TestContext.Progress.WriteLine($"[{Suite}] {commandLine}: exit {result.ExitCode}\n{Tail(result.All)}");
+        HarnessLog.Write($"[{Suite}] {commandLine}: exit {result.ExitCode}\n{Tail(result.All)}");
         if (result.ExitCode != 0) throw new InvalidOperationException($"{commandLine} failed:\n{result.All}");
         return result;
     }

@@ -1,4 +1,4 @@
-namespace Podlift.Tests.EndToEnd;
+namespace Podlift.Testing;
 
 /// <summary>
 /// A git repository holding the example app (FROM scratch + static busybox) and its podlift.yml,

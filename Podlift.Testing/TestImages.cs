@@ -1,4 +1,4 @@
-namespace Podlift.Tests.EndToEnd;
+namespace Podlift.Testing;
 
 /// <summary>Images the end-to-end tests build locally (no registry is reachable).</summary>
 public static class TestImages
@@ -23,7 +23,7 @@ public static class TestImages
         if (built.ExitCode != 0) throw new InvalidOperationException($"building {Store} failed:\n{built.All}");
     }
 
-    /// <summary>Builds (once) a base image with one big layer of random bytes, busybox included: deploy/bench/base-image.sh.</summary>
+    /// <summary>Builds (once) a base image with one big layer of random bytes, busybox included: deploy/testing/bench/base-image.sh.</summary>
     public static async Task<string> BigBaseAsync(string tag, int megabytes) =>
-        (await Shell.MustAsync(Path.Combine(RepositoryPaths.Root, "deploy", "bench", "base-image.sh"), tag, megabytes.ToString())).Output.Trim();
+        (await Shell.MustAsync(Path.Combine(RepositoryPaths.BenchScripts, "base-image.sh"), tag, megabytes.ToString())).Output.Trim();
 }

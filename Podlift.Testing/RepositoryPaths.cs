@@ -1,19 +1,28 @@
-namespace Podlift.Tests.EndToEnd;
+namespace Podlift.Testing;
 
-/// <summary>Where the source tree and its build outputs are, seen from the test assembly.</summary>
+/// <summary>Where the source tree and its build outputs are, seen from the program running the harness (the tests or the bench).</summary>
 public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 
-    public static string TestServersScripts => Path.Combine(Root, "deploy", "test-servers");
-    public static string ExampleApp => Path.Combine(Root, "deploy", "example-app");
+    /// <summary>deploy/testing: what the tests, the bench and the demo use (deploy/dist is what ships).</summary>
+    public static string Testing => Path.Combine(Root, "deploy", "testing");
+
+    public static string TestServersScripts => Path.Combine(Testing, "test-servers");
+
+    /// <summary>The apps the tests deploy: the example app and the zoo's real apps.</summary>
+    public static string Apps => Path.Combine(Testing, "apps");
+
+    public static string ExampleApp => Path.Combine(Apps, "example");
+
+    public static string BenchScripts => Path.Combine(Testing, "bench");
 
     public static string AgentBinary =>
         Environment.GetEnvironmentVariable("PODLIFT_AGENT_BINARY") is { Length: > 0 } overridden
             ? overridden
             : Path.Combine(Root, "artifacts", "agent", "linux-x64", "podlift-agent");
 
-    /// <summary>The CLI from its own build output (same configuration as the tests), with its own deps.json.</summary>
+    /// <summary>The CLI from its own build output (same configuration as the program running the harness), with its own deps.json.</summary>
     public static string CliAssembly => BuildOutput("Podlift.Cli", "podlift.dll");
 
     /// <summary>The agent from its own build output (not the published single file).</summary>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Podlift.Tests.EndToEnd;
+namespace Podlift.Testing;
 
 public sealed record ShellResult(int ExitCode, string Output, string Error)
 {

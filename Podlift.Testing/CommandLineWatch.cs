@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Podlift.Tests.EndToEnd;
+namespace Podlift.Testing;
 
 /// <summary>
 /// Samples every process's command line (what `ps` shows anyone) on this machine and inside test servers
