@@ -35,6 +35,24 @@ public sealed class HookShell(TimeSpan pipeGrace) : IHookShell
     public async Task<ShellRun> RunAsync(string command, IReadOnlyDictionary<string, string> environment, TimeSpan timeout,
         CancellationToken cancellationToken)
     {
+        var process = Process.Start(StartInfo(command, environment)) ?? throw new InvalidOperationException($"could not start {Setsid}");
+        process.StandardInput.Close();
+        var stdout = new BoundedOutput(OutputLines, OutputChars);
+        var stderr = new BoundedOutput(OutputLines, OutputChars);
+        var reading = Task.WhenAll(ReadAsync(process.StandardOutput, stdout), ReadAsync(process.StandardError, stderr));
+
+        var timedOut = await WaitOrKillAsync(process, timeout, cancellationToken);
+        await Task.WhenAny(reading, Task.Delay(pipeGrace, CancellationToken.None));
+        var run = new ShellRun(timedOut ? -1 : process.ExitCode, timedOut, [.. stdout.Lines(), .. stderr.Lines()]);
+        stdout.Close();
+        stderr.Close();
+        _ = reading.ContinueWith(_ => process.Dispose(), TaskScheduler.Default);
+        cancellationToken.ThrowIfCancellationRequested();
+        return run;
+    }
+
+    private ProcessStartInfo StartInfo(string command, IReadOnlyDictionary<string, string> environment)
+    {
         // --wait: were setsid to fork (only when started as a group leader, which a child of the agent is not), it waits
         var start = new ProcessStartInfo(Setsid)
         {
@@ -46,34 +64,25 @@ public sealed class HookShell(TimeSpan pipeGrace) : IHookShell
         };
         AddAccount(start.Environment);
         foreach (var (name, value) in environment) start.Environment[name] = value;
+        return start;
+    }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Setsid}");
-        process.StandardInput.Close();
-        var stdout = new BoundedOutput(OutputLines, OutputChars);
-        var stderr = new BoundedOutput(OutputLines, OutputChars);
-        var reading = Task.WhenAll(ReadAsync(process.StandardOutput, stdout), ReadAsync(process.StandardError, stderr));
-
+    /// <summary>Waits for the shell to exit; past the timeout (or cancelled) its whole process group is killed. True when it timed out.</summary>
+    private static async Task<bool> WaitOrKillAsync(Process process, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        var timedOut = false;
         try
         {
             await process.WaitForExitAsync(deadline.Token);
+            return false;
         }
         catch (OperationCanceledException)
         {
             KillGroup(process);
-            timedOut = !cancellationToken.IsCancellationRequested;
             await process.WaitForExitAsync(CancellationToken.None);
+            return !cancellationToken.IsCancellationRequested;
         }
-
-        await Task.WhenAny(reading, Task.Delay(pipeGrace, CancellationToken.None));
-        var run = new ShellRun(timedOut ? -1 : process.ExitCode, timedOut, [.. stdout.Lines(), .. stderr.Lines()]);
-        stdout.Close();
-        stderr.Close();
-        _ = reading.ContinueWith(_ => process.Dispose(), TaskScheduler.Default);
-        cancellationToken.ThrowIfCancellationRequested();
-        return run;
     }
 
     /// <summary>
