@@ -54,7 +54,7 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
             if (registry is not null && session.Supports(Capabilities.PullImage))
                 await RestoreImageAsync(registry, session, Release.ImageTag(config.Image, version), cancellationToken);
             var request = RequestFor(session);
-            await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Rollback(request, cancellationToken: cancellationToken),
+            await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Rollback(request, cancellationToken),
                 output, DeployCommand.LogsHint(config), cancellationToken, handoff.For(session, output));
         }
 
