@@ -190,7 +190,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         {
             try
             {
-                var current = (await session.AppStateAsync(run.Config.App, CancellationToken.None))?.CurrentVersion;
+                var current = (await session.AppStateAsync(run.Config.App, CancellationToken.None))?.Current?.Version;
                 var mark = current == run.Release.Version ? "✓" : "-";
                 output.Line($"  {mark} {session.Server.Host}: {(string.IsNullOrEmpty(current) ? "nothing deployed" : current)}{(current == run.Release.Version ? " (new)" : "")}");
             }

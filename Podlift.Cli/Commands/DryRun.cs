@@ -36,7 +36,7 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         output.Line("Dry run: what `podlift rollback` would do; nothing is changed.");
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         var primaryState = await sessions.First(s => s.Server == config.Primary).AppStateAsync(config.App, cancellationToken);
-        var target = to is null ? primaryState?.PreviousVersion : await GitRefs.ShortShaAsync(config.ProjectDirectory, to, cancellationToken) ?? to;
+        var target = to is null ? primaryState?.Previous?.Version : await GitRefs.ShortShaAsync(config.ProjectDirectory, to, cancellationToken) ?? to;
         if (string.IsNullOrEmpty(target))
             throw new ValidationException($"there is no earlier deployment of {config.App} to roll back to", "podlift ps --all lists the versions kept");
         output.Line($"Target: {target}");

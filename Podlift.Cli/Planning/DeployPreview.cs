@@ -42,7 +42,7 @@ public static class DeployPreview
     public static IEnumerable<string> Rollback(ServerConfig server, AppState? state, string target, string? registry = null)
     {
         yield return $"{server.Host}:";
-        if (state is null || state.CurrentVersion.Length == 0)
+        if (state?.Current is null)
         {
             yield return "  nothing deployed here: nothing to roll back";
             yield break;

@@ -42,7 +42,7 @@ public class DeployPreviewTests
     [Test]
     public void A_rollback_to_pruned_containers_says_where_the_image_would_come_from()
     {
-        var state = new AppState { App = "shop", CurrentVersion = "def5678" };
+        var state = new AppState { App = "shop", Current = new Deployment { Version = "def5678" } };
 
         Assert.That(DeployPreview.Rollback(Server, state, "abc1234"), Has.Some.Contains("if its image is still on the server (else refused"));
         Assert.That(DeployPreview.Rollback(Server, state, "abc1234", "ghcr.io"), Has.Some.Contains("its image pulled from ghcr.io if the server no longer has it"));
