@@ -40,6 +40,7 @@ try
     builder.Services.AddGrpc(grpc =>
     {
         grpc.MaxReceiveMessageSize = 8 << 20;
+        grpc.Interceptors.Add<ErrorInterceptor>(); // first, so it turns every failure below it into a status and a reason
         grpc.Interceptors.Add<ValidationInterceptor>(); // every request's fields, before any handler
     });
 

@@ -7,7 +7,7 @@ public static class AgentProtocol
     /// Bumped only on an incompatible change to agent.proto. An added field or RPC does not bump it: an agent that must
     /// act on it says so with a capability (<see cref="Capabilities"/>), which the CLI checks first.
     /// </summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     public const string SocketPath = "/run/podlift/agent.sock";
     public const string SocketGroup = "podlift";

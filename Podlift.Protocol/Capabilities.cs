@@ -14,8 +14,9 @@ public static class Capabilities
 {
     // Protocol 1 as first shipped (Hello, ImageStatus, PushImage of a whole uncompressed save, Deploy of services with
     // replicas, port, command, env, HTTP health check, routing, proxy domain, drain, State) needs no name.
-    // Reply fields the CLI only shows (AppState.history, previous_*, rebuilt_from_labels, DeployEvent.operation) read as
-    // empty from an older agent and change nothing: they have none either.
+    // Reply fields the CLI only shows (AppState.history, previous, rebuilt_from_labels, DeployEvent.operation) read as
+    // empty from an older agent and change nothing: they have none either. Protocol 2 (AppState's current and previous as
+    // messages, outcome and health as enums) kept the capabilities below and their names.
 
     /// <summary>The Rollback RPC (RollbackRequest), with the ledger it picks the version from.</summary>
     public const string Rollback = "rollback";
@@ -62,7 +63,7 @@ public static class Capabilities
     /// <summary>The MissingLayers RPC (with full_image_reason) and PushHeader.compression and omitted_layers.</summary>
     public const string LayerDelta = "layer-delta";
 
-    /// <summary>DeployPlan.source and AppState.source: one app name, one project.</summary>
+    /// <summary>DeployPlan.source and AppState.current.source: one app name, one project.</summary>
     public const string AppSource = "app-source";
 
     /// <summary>The PullImage RPC (registry mode).</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Podlift.Agent.Docker;
+using Podlift.Agent.Rpc;
 using Podlift.Protocol;
 
 namespace Podlift.Agent.Images;
@@ -17,7 +18,7 @@ public sealed class ImagePuller(IContainerRuntime runtime, ILogger<ImagePuller> 
     public async Task PullAsync(PullImageRequest request, IServerStreamWriter<PullProgress> responses, CancellationToken cancellationToken)
     {
         if (request.Reference.Length == 0 || request.Image.Length == 0)
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "a pull names the registry's reference and the image to tag"));
+            throw new AgentFailure(AgentErrorReason.InvalidRequest, "a pull names the registry's reference and the image to tag");
         var auth = request.Login is { Username.Length: > 0 } login ? new RegistryAuth(login.Server, login.Username, login.Password) : null;
 
         var clock = Stopwatch.StartNew();
@@ -32,7 +33,7 @@ public sealed class ImagePuller(IContainerRuntime runtime, ILogger<ImagePuller> 
         catch (InvalidOperationException e)
         {
             log.LogWarning("pull of {Reference} (login {Login}) failed: {Error}", request.Reference, auth?.ToString() ?? "anonymous", e.Message);
-            throw new RpcException(new Status(StatusFor(RegistryErrors.Classify(e.Message)), e.Message));
+            throw new AgentFailure(AgentErrorReason.RegistryFailed, e.Message);
         }
 
         if (request.Reference != request.Image)
@@ -41,7 +42,7 @@ public sealed class ImagePuller(IContainerRuntime runtime, ILogger<ImagePuller> 
             await runtime.RemoveImageAsync(request.Reference, cancellationToken);
         }
         var image = await runtime.InspectImageAsync(request.Image, cancellationToken)
-                    ?? throw new RpcException(new Status(StatusCode.Internal, $"{request.Reference} was pulled but {request.Image} is not there"));
+                    ?? throw new AgentFailure(AgentErrorReason.DockerRefused, $"{request.Reference} was pulled but {request.Image} is not there");
         var done = Snapshot(tally);
         done.Id = image.Id;
         done.PullMilliseconds = clock.ElapsedMilliseconds;
@@ -54,12 +55,4 @@ public sealed class ImagePuller(IContainerRuntime runtime, ILogger<ImagePuller> 
     {
         lock (tally) return tally.Snapshot();
     }
-
-    /// <summary>Never Unavailable: to the CLI that means the connection to this agent was lost, not the registry.</summary>
-    private static StatusCode StatusFor(RegistryProblem problem) => problem switch
-    {
-        RegistryProblem.Unauthorized => StatusCode.PermissionDenied,
-        RegistryProblem.NotFound => StatusCode.NotFound,
-        _ => StatusCode.FailedPrecondition,
-    };
 }

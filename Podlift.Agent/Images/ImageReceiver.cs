@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using Grpc.Core;
 using Podlift.Agent.Docker;
+using Podlift.Agent.Rpc;
 using Podlift.Protocol;
 
 namespace Podlift.Agent.Images;
@@ -15,9 +16,9 @@ public sealed class ImageReceiver(IContainerRuntime runtime, ILogger<ImageReceiv
     public async Task<PushImageReply> ReceiveAsync(IAsyncStreamReader<ImageChunk> chunks, CancellationToken cancellationToken)
     {
         if (!await chunks.MoveNext(cancellationToken) || chunks.Current.Header is not { } header)
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "a push starts with a header naming the image"));
+            throw new AgentFailure(AgentErrorReason.InvalidRequest, "a push starts with a header naming the image");
         if (!Enum.IsDefined(header.Compression))
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"unknown compression {header.Compression}: upgrade the agent with `podlift agent install`"));
+            throw new AgentFailure(AgentErrorReason.InvalidRequest, $"unknown compression {header.Compression}: upgrade the agent with `podlift agent install`");
 
         var clock = Stopwatch.StartNew();
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 8 << 20, resumeWriterThreshold: 4 << 20));
@@ -56,7 +57,7 @@ public sealed class ImageReceiver(IContainerRuntime runtime, ILogger<ImageReceiv
     /// </summary>
     private static void ReturnMemory() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
-    /// <summary>A refused load is FailedPrecondition, so the CLI can tell it from a broken connection (and send the full image).</summary>
+    /// <summary>A refused load is ImageRefused, so the CLI can tell it from a broken connection (and send the full image).</summary>
     private async Task<ImageInfo> LoadAsync(Stream stream, PushHeader header, CancellationToken cancellationToken)
     {
         try
@@ -67,7 +68,7 @@ public sealed class ImageReceiver(IContainerRuntime runtime, ILogger<ImageReceiv
         catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogWarning("docker load of {Image} failed ({Omitted} layers omitted): {Error}", header.Image, header.OmittedLayers, e.Message);
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+            throw new AgentFailure(AgentErrorReason.ImageRefused, e.Message);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Podlift.Agent.Deploy;
 using Podlift.Agent.Machine;
+using Podlift.Agent.Rpc;
 using Podlift.Protocol;
 
 namespace Podlift.Agent.Proxy;
@@ -48,8 +49,7 @@ public sealed class UpstreamCoordinator(DeployTools tools)
             var current = tools.State.Load(request.App)?.Current;
             var service = current?.PlanJson is { } json ? Google.Protobuf.JsonParser.Default.Parse<DeployPlan>(json).Services.FirstOrDefault(s => s.Routed)?.Name : null;
             if (backends.Count == 0 || service is null)
-                throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.FailedPrecondition,
-                    $"{request.App} serves nothing through nginx on this server yet; deploy it first"));
+                throw new AgentFailure(AgentErrorReason.NotDeployed, $"{request.App} serves nothing through nginx on this server yet; deploy it first");
             tools.Sites.SaveSettings(request.App, request.Proxy);
             var site = await tools.Sites.CreateAsync(request.App, service, backends, request.Proxy);
             await tools.Proxy.SwitchAsync(site, cancellationToken);

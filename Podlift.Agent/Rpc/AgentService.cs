@@ -1,4 +1,3 @@
-using Docker.DotNet;
 using Grpc.Core;
 using Podlift.Agent.Deploy;
 using Podlift.Agent.Docker;
@@ -10,7 +9,10 @@ using Podlift.Protocol;
 
 namespace Podlift.Agent.Rpc;
 
-/// <summary>The gRPC surface. Each call is a thin mapping onto the component that does the work.</summary>
+/// <summary>
+/// The gRPC surface. Each call is a thin mapping onto the component that does the work; what fails there becomes the
+/// call's status and reason in <see cref="ErrorInterceptor"/>.
+/// </summary>
 public sealed class AgentService(
     DockerEngine docker, HostFacts host, ImageReceiver images, ImagePuller puller, LayerInventory layers, DeployJobs jobs, AppStateReader states,
     SwitchGate gate, Proxy.UpstreamCoordinator upstreams, LogStreamer logs, ExecSession exec)
@@ -54,17 +56,8 @@ public sealed class AgentService(
         return image is null ? new ImageStatusReply() : new ImageStatusReply { Present = true, Id = image.Id, SizeBytes = image.SizeBytes };
     }
 
-    public override async Task<MissingLayersReply> MissingLayers(MissingLayersRequest request, ServerCallContext context)
-    {
-        try
-        {
-            return await layers.MissingAsync(request.ChainIds, context.CancellationToken);
-        }
-        catch (FormatException e)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
-        }
-    }
+    public override Task<MissingLayersReply> MissingLayers(MissingLayersRequest request, ServerCallContext context) =>
+        layers.MissingAsync(request.ChainIds, context.CancellationToken); // the validator checked every chain id
 
     public override Task<PushImageReply> PushImage(IAsyncStreamReader<ImageChunk> requestStream, ServerCallContext context) =>
         images.ReceiveAsync(requestStream, context.CancellationToken);
@@ -79,50 +72,23 @@ public sealed class AgentService(
             await StreamAsync((await jobs.PreviewDeployAsync(request, context.CancellationToken)).ToAsyncEnumerable(), responseStream, context);
             return;
         }
-        var job = Refusable(() => jobs.StartDeploy(request));
+        var job = await StartedAsync(() => Task.FromResult(jobs.StartDeploy(request)));
         await StreamAsync(job.Events.ReadAllAsync(context.CancellationToken), responseStream, context);
     }
 
     public override async Task Rollback(RollbackRequest request, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context)
     {
-        RunningJob job;
-        try
+        if (request.DryRun)
         {
-            if (request.DryRun)
-            {
-                await StreamAsync((await jobs.PreviewRollbackAsync(request, context.CancellationToken)).ToAsyncEnumerable(), responseStream, context);
-                return;
-            }
-            job = await jobs.StartRollbackAsync(request, context.CancellationToken);
+            await StreamAsync((await jobs.PreviewRollbackAsync(request, context.CancellationToken)).ToAsyncEnumerable(), responseStream, context);
+            return;
         }
-        catch (AppLockedException locked)
-        {
-            throw new RpcException(new Status(StatusCode.Aborted, locked.Message));
-        }
-        catch (RollbackRefused refused)
-        {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, refused.Message));
-        }
-        catch (IOException e)
-        {
-            throw NotStarted(e);
-        }
+        var job = await StartedAsync(() => jobs.StartRollbackAsync(request, context.CancellationToken));
         await StreamAsync(job.Events.ReadAllAsync(context.CancellationToken), responseStream, context);
     }
 
-    public override Task Attach(AttachRequest request, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context)
-    {
-        IAsyncEnumerable<DeployEvent> events;
-        try
-        {
-            events = jobs.Attach(request.App, request.DeployId, context.CancellationToken);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new RpcException(new Status(StatusCode.NotFound, e.Message));
-        }
-        return StreamAsync(events, responseStream, context);
-    }
+    public override Task Attach(AttachRequest request, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context) =>
+        StreamAsync(jobs.Attach(request.App, request.DeployId, context.CancellationToken), responseStream, context);
 
     /// <summary>A client that goes away stops only its stream; the job keeps running.</summary>
     private static async Task StreamAsync(IAsyncEnumerable<DeployEvent> events, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context)
@@ -131,30 +97,24 @@ public sealed class AgentService(
             await responseStream.WriteAsync(deployEvent, context.CancellationToken);
     }
 
-    private static RunningJob Refusable(Func<RunningJob> start)
+    /// <summary>A job whose journal or plan could not be written did not start: nothing was changed.</summary>
+    private static async Task<RunningJob> StartedAsync(Func<Task<RunningJob>> start)
     {
         try
         {
-            return start();
-        }
-        catch (AppLockedException locked)
-        {
-            throw new RpcException(new Status(StatusCode.Aborted, locked.Message));
+            return await start();
         }
         catch (IOException e)
         {
-            throw NotStarted(e);
+            throw new AgentFailure(AgentErrorReason.JobNotStarted,
+                $"the job could not start: {DiskFull.Explain(e)}{(DiskFull.Caused(e) ? $"; {DiskFull.Fix}" : "")}");
         }
     }
-
-    /// <summary>A job whose journal or plan could not be written did not start: nothing was changed.</summary>
-    private static RpcException NotStarted(IOException e) =>
-        new(new Status(StatusCode.FailedPrecondition, $"the job could not start: {DiskFull.Explain(e)}{(DiskFull.Caused(e) ? $"; {DiskFull.Fix}" : "")}"));
 
     public override Task<ConfirmSwitchReply> ConfirmSwitch(ConfirmSwitchRequest request, ServerCallContext context) =>
         gate.Release(request.DeployId, request.Proceed, request.Reason)
             ? Task.FromResult(new ConfirmSwitchReply())
-            : throw new RpcException(new Status(StatusCode.NotFound, $"no deploy {request.DeployId} of {request.App} waits for the primary here"));
+            : throw new AgentFailure(AgentErrorReason.NotFound, $"no deploy {request.DeployId} of {request.App} waits for the primary here");
 
     public override Task<SetUpstreamReply> SetUpstream(SetUpstreamRequest request, ServerCallContext context) =>
         upstreams.SetAsync(request, context.CancellationToken);
@@ -166,29 +126,8 @@ public sealed class AgentService(
         states.ReadAsync(request.App, context.CancellationToken);
 
     public override Task Logs(LogsRequest request, IServerStreamWriter<LogLine> responseStream, ServerCallContext context) =>
-        WithStatusAsync(() => logs.StreamAsync(request, line => responseStream.WriteAsync(line, context.CancellationToken), context.CancellationToken));
+        logs.StreamAsync(request, line => responseStream.WriteAsync(line, context.CancellationToken), context.CancellationToken);
 
     public override Task Exec(IAsyncStreamReader<ExecInput> requestStream, IServerStreamWriter<ExecOutput> responseStream, ServerCallContext context) =>
-        WithStatusAsync(() => exec.RunAsync(requestStream, responseStream, context.CancellationToken));
-
-    /// <summary>Runs an operator call; what went wrong becomes the gRPC status the CLI explains to the user.</summary>
-    private static async Task WithStatusAsync(Func<Task> call)
-    {
-        try
-        {
-            await call();
-        }
-        catch (ContainerLookupException e)
-        {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
-        }
-        catch (BadExecRequestException e)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
-        }
-        catch (DockerApiException e)
-        {
-            throw new RpcException(new Status(StatusCode.Internal, $"Docker refused: {e.Message}"));
-        }
-    }
+        exec.RunAsync(requestStream, responseStream, context.CancellationToken);
 }

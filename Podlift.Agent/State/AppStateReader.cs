@@ -32,17 +32,9 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
         var state = new AppState
         {
             App = record.App,
-            CurrentVersion = record.Current?.Version ?? "",
-            PreviousVersion = record.Previous?.Version ?? "",
-            DeployedAtUnixMilliseconds = record.Current?.DeployedAt.ToUnixTimeMilliseconds() ?? 0,
-            DeployedBy = record.Current?.DeployedBy ?? "",
-            CommitMessage = record.Current?.CommitMessage ?? "",
+            Current = DeploymentOf(record.Current),
+            Previous = DeploymentOf(record.Previous),
             RebuiltFromLabels = rebuilt,
-            // deploys before the CLI stripped them recorded remotes with their CI tokens: never hand one out
-            Source = ProjectSource.WithoutCredentials(record.Current?.Source ?? ""),
-            PreviousCommitMessage = record.Previous?.CommitMessage ?? "",
-            PreviousDeployedAtUnixMilliseconds = record.Previous?.DeployedAt.ToUnixTimeMilliseconds() ?? 0,
-            PreviousDeployedBy = record.Previous?.DeployedBy ?? "",
         };
         if (proxy.SiteDomains(record.App) is { } domains)
         {
@@ -50,25 +42,29 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
             state.SiteDomains.AddRange(domains);
         }
         foreach (var entry in record.History.Reverse())
+        {
+            var (outcome, detail) = StateTerms.Outcome(entry.Outcome);
             state.History.Add(new DeploymentInfo
             {
                 DeployId = entry.DeployId,
                 Operation = entry.Operation == "rollback" ? Operation.Rollback : Operation.Deploy,
                 Version = entry.Version,
-                Outcome = entry.Outcome,
+                Outcome = outcome,
+                OutcomeDetail = detail,
                 StartedAtUnixMilliseconds = entry.StartedAt.ToUnixTimeMilliseconds(),
                 DurationMilliseconds = entry.DurationMilliseconds,
                 DeployedBy = entry.DeployedBy,
                 CommitMessage = entry.CommitMessage,
                 Error = entry.Error ?? "",
             });
+        }
         foreach (var dependency in (await runtime.ListDependenciesAsync(record.App, cancellationToken)).OrderBy(d => d.Dependency, StringComparer.Ordinal))
             state.Dependencies.Add(new DependencyState
             {
                 Name = dependency.Dependency,
                 Image = dependency.Image,
                 Running = dependency.Running,
-                Health = dependency.Health,
+                Health = dependency.Running ? StateTerms.DockerHealth(dependency.Health) : HealthState.Stopped,
                 StartedAtUnixMilliseconds = dependency.StartedAt?.ToUnixTimeMilliseconds() ?? 0,
             });
         foreach (var container in containers.OrderBy(c => c.Service).ThenBy(c => c.Version).ThenBy(c => c.Replica))
@@ -88,11 +84,15 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
         return state;
     }
 
-    private async Task<string> HealthOfAsync(AppContainer container, AppRecord record, CancellationToken cancellationToken)
+    /// <summary>
+    /// What the deploy would say: Docker's own verdict when the image has a HEALTHCHECK, else the deploy's HTTP check
+    /// asked once, else running.
+    /// </summary>
+    private async Task<HealthState> HealthOfAsync(AppContainer container, AppRecord record, CancellationToken cancellationToken)
     {
-        if (!container.IsRunning) return container.State;
-        if (container.Health != "none") return container.Health;
-        if (record.Current?.HealthCheckOf(container.Service) is not { } check || container.HostPort == 0) return "running";
+        if (!container.IsRunning) return HealthState.Stopped;
+        if (container.Health != "none") return StateTerms.DockerHealth(container.Health);
+        if (record.Current?.HealthCheckOf(container.Service) is not { } check || container.HostPort == 0) return HealthState.Running;
 
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt.CancelAfter(ProbeTimeout);
@@ -100,11 +100,21 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
         {
             using var response = await http.GetAsync($"http://127.0.0.1:{container.HostPort}{check.Path}",
                 HttpCompletionOption.ResponseHeadersRead, attempt.Token);
-            return check.IsHealthy((int)response.StatusCode) ? "healthy" : "unhealthy";
+            return check.IsHealthy((int)response.StatusCode) ? HealthState.Healthy : HealthState.Unhealthy;
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return "unhealthy";
+            return HealthState.Unhealthy;
         }
     }
+
+    private static Deployment? DeploymentOf(DeploymentRecord? deployment) => deployment is null ? null : new Deployment
+    {
+        Version = deployment.Version,
+        DeployedAtUnixMilliseconds = deployment.DeployedAt.ToUnixTimeMilliseconds(),
+        DeployedBy = deployment.DeployedBy,
+        CommitMessage = deployment.CommitMessage,
+        // deploys before the CLI stripped them recorded remotes with their CI tokens: never hand one out
+        Source = ProjectSource.WithoutCredentials(deployment.Source),
+    };
 }

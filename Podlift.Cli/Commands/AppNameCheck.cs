@@ -14,7 +14,7 @@ public static class AppNameCheck
     /// (as deploys before podlift stripped them recorded) is the same project as a clean one.
     /// </summary>
     public static string? OtherOwner(AppState? state, string source) =>
-        state is { Source.Length: > 0 } && !ProjectSource.SameProject(state.Source, source) ? ProjectSource.WithoutCredentials(state.Source) : null;
+        state?.Current is { Source.Length: > 0 } current && !ProjectSource.SameProject(current.Source, source) ? ProjectSource.WithoutCredentials(current.Source) : null;
 
     public static ValidationException Refusal(string host, string app, string owner) =>
         new($"{host}: the app name `{app}` is already used there by another project ({owner})",

@@ -18,7 +18,7 @@ public sealed class AttachCommand(ConsoleOutput output, SshSettings ssh)
         {
             if (sessions.Count > 1) output.Line($"{session.Server.Host}:");
             var request = new AttachRequest { App = config.App, DeployId = deployId ?? "" };
-            var finished = await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Attach(request, cancellationToken: cancellationToken),
+            var finished = await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Attach(request, cancellationToken),
                 output, DeployCommand.LogsHint(config), cancellationToken);
             output.Ok($"{finished.Version} finished successfully on {session.Server.Host} ({Format.Duration(TimeSpan.FromMilliseconds(finished.DurationMilliseconds))})");
         }

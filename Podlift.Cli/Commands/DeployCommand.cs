@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Google.Protobuf;
-using Grpc.Core;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Local;
@@ -172,7 +171,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
                 run.Save?.Decline(session.Server.Host); // taken, or never needed: either way the others do not wait for this server
             }
             var plan = DeployPlanner.For(run.Config, session.Server, run.Addresses, run.Release, run.Options.SkipHealthcheck);
-            return await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Deploy(plan, cancellationToken: run.Cancellation),
+            return await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Deploy(plan, run.Cancellation),
                 console, LogsHint(run.Config), run.Cancellation,
                 new PrimaryHandoff(run.Config, run.Primary, run.PrimaryReady.Task, run.Cancellation).For(session, console),
                 isPrimary ? run.OnPrimaryEvent : null);
@@ -191,11 +190,11 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         {
             try
             {
-                var current = (await session.AppStateAsync(run.Config.App, CancellationToken.None))?.CurrentVersion;
+                var current = (await session.AppStateAsync(run.Config.App, CancellationToken.None))?.Current?.Version;
                 var mark = current == run.Release.Version ? "✓" : "-";
                 output.Line($"  {mark} {session.Server.Host}: {(string.IsNullOrEmpty(current) ? "nothing deployed" : current)}{(current == run.Release.Version ? " (new)" : "")}");
             }
-            catch (RpcException)
+            catch (AgentCallException)
             {
                 output.Line($"  ? {session.Server.Host}: unreachable");
             }

@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Local;
@@ -29,7 +28,7 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
             if (!CanPlan(session, CapabilityNeeds.ForDeploy(plan, config.Registry is not null), "podlift deploy")) continue;
             output.Line($"  image: {await ImageLineAsync(config, session, release, cancellationToken)}");
             plan.DryRun = true;
-            await PrintAsync(session, () => session.Agent.Client.Deploy(plan, cancellationToken: cancellationToken), cancellationToken);
+            await PrintAsync(session.Agent.Deploy(plan, cancellationToken), cancellationToken);
         }
     }
 
@@ -43,7 +42,7 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         {
             output.Line($"{session.Server.Host}{(session.Server == config.Primary ? " (primary)" : "")}:");
             if (!CanPlan(session, CapabilityNeeds.ForRollback(request, config.Registry is not null, sessions.Count > 1), "podlift rollback")) continue;
-            await PrintAsync(session, () => session.Agent.Client.Rollback(request, cancellationToken: cancellationToken), cancellationToken);
+            await PrintAsync(session.Agent.Rollback(request, cancellationToken), cancellationToken);
         }
     }
 
@@ -65,20 +64,19 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         : config.Registry is { } registry ? $"{release.Image} would be built, pushed to {registry.Server} (once for all servers) and pulled here"
         : $"{release.Image} would be built and sent (only the layers the server lacks)";
 
-    private async Task PrintAsync(ServerSession session, Func<AsyncServerStreamingCall<DeployEvent>> ask, CancellationToken cancellationToken)
+    private async Task PrintAsync(IAsyncEnumerable<DeployEvent> answers, CancellationToken cancellationToken)
     {
         try
         {
-            using var call = ask();
-            await foreach (var answer in call.ResponseStream.ReadAllAsync(cancellationToken))
+            await foreach (var answer in answers.WithCancellation(cancellationToken))
             {
                 if (answer.Plan is { } plan) foreach (var line in PlanPrinter.Lines(plan)) output.Line(line);
                 if (answer.Finished is { Success: false } refused) output.Fail($"  a real run would be refused: {refused.Error}");
             }
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound)
+        catch (AgentCallException e) when (e.Reason is AgentErrorReason.RollbackRefused or AgentErrorReason.NotFound or AgentErrorReason.NotDeployed)
         {
-            output.Fail($"  a real run would be refused: {e.Status.Detail}");
+            output.Fail($"  a real run would be refused: {e.Detail}");
         }
     }
 

@@ -51,24 +51,17 @@ public sealed class ExecCommand(SshSettings ssh)
         start.Command.AddRange(options.Command);
         if (interactive && RawTerminal.Size() is { } size) start.Size = new TerminalSize { Width = size.Width, Height = size.Height };
 
-        try
-        {
-            return await RelayAsync(session, start, cancellationToken);
-        }
-        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw AgentCallErrors.Translate(server.Host, "exec", e);
-        }
+        return await RelayAsync(session, start, cancellationToken);
     }
 
     private static async Task<int> RelayAsync(ServerSession session, ExecStart start, CancellationToken cancellationToken)
     {
-        using var call = session.Agent.Client.Exec(cancellationToken: cancellationToken);
+        using var call = session.Agent.Exec(cancellationToken);
         var inputs = Channel.CreateBounded<ExecInput>(new BoundedChannelOptions(64) { SingleReader = true });
-        _ = SendAsync(call.RequestStream, inputs.Reader, cancellationToken);
+        _ = SendAsync(call.Requests, inputs.Reader, cancellationToken);
         await inputs.Writer.WriteAsync(new ExecInput { Start = start }, cancellationToken);
 
-        var responses = call.ResponseStream;
+        var responses = call.Responses;
         if (!await responses.MoveNext(cancellationToken) || responses.Current.KindCase != ExecOutput.KindOneofCase.Started)
             throw new ConnectionException($"{session.Server.Host}: the agent did not start the command", "try again; `journalctl -u podlift-agent` on the server says more");
         var container = responses.Current.Started;
@@ -125,7 +118,7 @@ public sealed class ExecCommand(SshSettings ssh)
             await foreach (var input in inputs.ReadAllAsync(cancellationToken))
                 await requests.WriteAsync(input, cancellationToken);
         }
-        catch (Exception e) when (e is RpcException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e) when (e is AgentCallException or OperationCanceledException or InvalidOperationException)
         {
             // the call ended (the command exited, or the connection broke): the response side reports it
         }

@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Local;
 using Podlift.Cli.Output;
@@ -55,20 +54,12 @@ public sealed class LogsCommand(ConsoleOutput output, SshSettings ssh)
 
     private async Task StreamAsync(ServerSession session, LogsRequest request, bool withServer, CancellationToken cancellationToken)
     {
-        var host = session.Server.Host;
-        try
+        var server = withServer ? session.Server.Host : null;
+        await foreach (var line in session.Agent.Logs(request, cancellationToken))
         {
-            using var call = session.Agent.Client.Logs(request, cancellationToken: cancellationToken);
-            await foreach (var line in call.ResponseStream.ReadAllAsync(cancellationToken))
-            {
-                var text = $"{Prefix(withServer ? host : null, request.Service, line.Replica)} {line.Text}";
-                if (line.Stream == LogStream.Stderr) output.StandardErrorLine(text);
-                else output.Line(text);
-            }
-        }
-        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw AgentCallErrors.Translate(host, "logs", e);
+            var text = $"{Prefix(server, request.Service, line.Replica)} {line.Text}";
+            if (line.Stream == LogStream.Stderr) output.StandardErrorLine(text);
+            else output.Line(text);
         }
     }
 

@@ -45,22 +45,22 @@ public sealed class PsCommand(ConsoleOutput output, SshSettings ssh)
     {
         var now = DateTimeOffset.UtcNow;
         foreach (var group in app.Containers.GroupBy(c => (c.Service, c.Version))
-                     .OrderBy(g => g.Key.Service).ThenByDescending(g => g.Key.Version == app.CurrentVersion))
+                     .OrderBy(g => g.Key.Service).ThenByDescending(g => g.Key.Version == app.Current?.Version))
         {
-            var isCurrent = group.Key.Version == app.CurrentVersion;
+            var isCurrent = group.Key.Version == app.Current?.Version;
             if (!isCurrent && !all) continue;
             var running = group.Count(c => c.Status == "running");
             var desired = isCurrent ? config.Services.FirstOrDefault(s => s.Name == group.Key.Service)?.Replicas ?? group.Count() : group.Count();
-            var healths = group.Select(c => c.Health).Distinct().ToList();
+            var healths = group.Select(c => StateWords.Health(c.Health, c.Status)).Distinct().ToList();
             var status = healths.Count == 1 ? healths[0] : string.Join("/", healths);
-            if (!isCurrent) status += group.Key.Version == app.PreviousVersion ? " (previous)" : " (old)";
+            if (!isCurrent) status += group.Key.Version == app.Previous?.Version ? " (previous)" : " (old)";
             var started = group.Where(c => c.StartedAtUnixMilliseconds > 0).Select(c => c.StartedAtUnixMilliseconds).DefaultIfEmpty(0).Min();
             var uptime = started > 0 ? Format.Ago(now - DateTimeOffset.FromUnixTimeMilliseconds(started)) : "-";
             yield return [server.Host, group.Key.Service, group.Key.Version, $"{running}/{desired}", status, uptime];
         }
         foreach (var dependency in app.Dependencies)
         {
-            var status = !dependency.Running ? "stopped" : dependency.Health is "" or "none" ? "running" : dependency.Health;
+            var status = StateWords.Health(dependency.Health);
             var uptime = dependency.StartedAtUnixMilliseconds > 0 ? Format.Ago(now - DateTimeOffset.FromUnixTimeMilliseconds(dependency.StartedAtUnixMilliseconds)) : "-";
             yield return [server.Host, $"{dependency.Name} (dependency)", dependency.Image, dependency.Running ? "1/1" : "0/1", status, uptime];
         }

@@ -27,8 +27,8 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
             ?? throw new ValidationException($"{config.App} has not been deployed to {primary.Server.Host}", "deploy it first: podlift deploy");
 
         var version = to is null
-            ? (state.PreviousVersion.Length > 0 ? state.PreviousVersion : throw new ValidationException(
-                $"there is no earlier deployment of {config.App} to roll back to (current: {state.CurrentVersion})", "podlift ps --all lists the versions kept"))
+            ? state.Previous?.Version ?? throw new ValidationException(
+                $"there is no earlier deployment of {config.App} to roll back to (current: {state.Current?.Version ?? "none"})", "podlift ps --all lists the versions kept")
             : await GitRefs.ShortShaAsync(config.ProjectDirectory, to, cancellationToken) ?? to;
         if (Describe(state, version) is { } found) output.Line($"Found: {found}");
 
@@ -54,7 +54,7 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
             if (registry is not null && session.Supports(Capabilities.PullImage))
                 await RestoreImageAsync(registry, session, Release.ImageTag(config.Image, version), cancellationToken);
             var request = RequestFor(session);
-            await JobWatcher.WatchAsync(session.Server.Host, () => session.Agent.Client.Rollback(request, cancellationToken: cancellationToken),
+            await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Rollback(request, cancellationToken),
                 output, DeployCommand.LogsHint(config), cancellationToken, handoff.For(session, output));
         }
 

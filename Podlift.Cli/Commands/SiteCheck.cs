@@ -25,7 +25,7 @@ public static class SiteCheck
         foreach (var session in sessions)
         {
             if (!RoutesOn(config, session.Server)) continue;
-            var apps = (await session.Agent.Client.StateAsync(new StateRequest(), cancellationToken: cancellationToken)).Apps;
+            var apps = await session.Agent.StateAsync(null, cancellationToken);
             if (ConflictOn(config, session.Server, apps) is { } conflict)
                 throw new ValidationException($"{session.Server.Host}: nginx: {conflict}", Fix);
         }

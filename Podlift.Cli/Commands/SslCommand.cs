@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Output;
@@ -68,16 +67,8 @@ public sealed class SslCommand(ConsoleOutput output, SshSettings ssh, bool dryRu
             await PrintStatusAsync(config, session.Ssh, tls.CertificatePath, cancellationToken);
             return;
         }
-        ApplyProxyReply applied;
-        try
-        {
-            applied = await session.Agent.Client.ApplyProxyAsync(new ApplyProxyRequest { App = config.App, Proxy = DeployPlanner.ProxyFor(config, config.Primary) },
-                cancellationToken: cancellationToken);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
-        {
-            throw new ValidationException($"{host}: {e.Status.Detail}", "run `podlift deploy`, then `podlift ssl setup` again");
-        }
+        var applied = await session.Agent.ApplyProxyAsync(new ApplyProxyRequest { App = config.App, Proxy = DeployPlanner.ProxyFor(config, config.Primary) },
+            cancellationToken);
         if (!applied.TlsActive) throw new DeploymentException($"{host}: nginx still serves HTTP only: {applied.Detail}");
         output.Ok(applied.Detail);
         await PrintStatusAsync(config, session.Ssh, tls.CertificatePath, cancellationToken);

@@ -24,21 +24,22 @@ public sealed class StatusCommand(ConsoleOutput output, SshSettings ssh)
     public static IEnumerable<string> Lines(PodliftConfig config, ServerConfig server, AppState? app, DateTimeOffset now)
     {
         yield return $"{config.App} on {server.Host}";
-        if (app is null || app.CurrentVersion.Length == 0)
+        if (app?.Current is not { } current)
         {
             yield return "  not deployed yet";
             yield break;
         }
         string When(long unixMilliseconds) => Format.Ago(now - DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds)) + " ago";
-        yield return $"  Current:  {app.CurrentVersion} \"{app.CommitMessage}\", deployed {When(app.DeployedAtUnixMilliseconds)} by {app.DeployedBy}";
-        yield return app.PreviousVersion.Length > 0
-            ? $"  Previous: {app.PreviousVersion} \"{app.PreviousCommitMessage}\", deployed {When(app.PreviousDeployedAtUnixMilliseconds)} by {app.PreviousDeployedBy}"
-            : "  Previous: none";
-        foreach (var service in app.Containers.Where(c => c.Version == app.CurrentVersion).GroupBy(c => c.Service))
+        string Described(Deployment deployment) =>
+            $"{deployment.Version} \"{deployment.CommitMessage}\", deployed {When(deployment.DeployedAtUnixMilliseconds)} by {deployment.DeployedBy}";
+        yield return $"  Current:  {Described(current)}";
+        yield return app.Previous is { } previous ? $"  Previous: {Described(previous)}" : "  Previous: none";
+        foreach (var service in app.Containers.Where(c => c.Version == current.Version).GroupBy(c => c.Service))
         {
-            var healthy = service.Count(c => c.Health is "healthy" or "running");
+            var healthy = service.Count(c => c.Health is HealthState.Healthy or HealthState.Running);
             var desired = config.Services.FirstOrDefault(s => s.Name == service.Key)?.Replicas ?? service.Count();
-            yield return $"  Health:   {service.Key} {healthy}/{desired} {(healthy == desired ? "healthy" : string.Join(",", service.Select(c => c.Health).Distinct()))}";
+            var healths = string.Join(",", service.Select(c => StateWords.Health(c.Health, c.Status)).Distinct());
+            yield return $"  Health:   {service.Key} {healthy}/{desired} {(healthy == desired ? "healthy" : healths)}";
         }
         if (server == config.Primary && config.RoutedService is not null) yield return $"  URL:      http://{config.Domain ?? server.Host}";
         if (app.History.Count == 0) yield break;
@@ -46,7 +47,7 @@ public sealed class StatusCommand(ConsoleOutput output, SshSettings ssh)
         foreach (var entry in app.History.Take(RecentEntries))
         {
             var operation = entry.Operation == Operation.Rollback ? "rollback" : "deploy";
-            yield return $"    {When(entry.StartedAtUnixMilliseconds),-8} {operation,-8} {entry.Version,-8} {entry.Outcome,-10} {Format.Duration(TimeSpan.FromMilliseconds(entry.DurationMilliseconds)),6}  {entry.DeployedBy}";
+            yield return $"    {When(entry.StartedAtUnixMilliseconds),-8} {operation,-8} {entry.Version,-8} {StateWords.Outcome(entry),-10} {Format.Duration(TimeSpan.FromMilliseconds(entry.DurationMilliseconds)),6}  {entry.DeployedBy}";
         }
     }
 }

@@ -102,7 +102,7 @@ public sealed class ValidateCommand(ConsoleOutput output, SshSettings ssh)
             var addresses = config.Servers.ToDictionary(s => s, s => s == server ? session.Target.Address : s.Host);
             var plan = DeployPlanner.For(config, server, addresses, new Release("", "", "", "", source), skipHealthcheck: false);
             foreach (var check in AgentChecks(session.Needs(CapabilityNeeds.ForDeploy(plan, config.Registry is not null)))) Report(check, indent: true);
-            var apps = (await session.Agent.Client.StateAsync(new StateRequest(), cancellationToken: cancellationToken)).Apps;
+            var apps = await session.Agent.StateAsync(null, cancellationToken);
             var state = apps.FirstOrDefault(a => a.App == config.App);
             Report(AppNameCheck.OtherOwner(state, source) is { } owner
                 ? Check.Fail($"app name `{config.App}` is used here by another project ({owner})", "rename `service:` in podlift.yml")

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Grpc.Core;
-using Podlift.Cli.Errors;
 using Podlift.Cli.Local;
 using Podlift.Cli.Output;
 using Podlift.Cli.Remote;
@@ -29,17 +27,7 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
         _ => Compression.Zstd,
     };
 
-    public async Task<bool> IsOnServerAsync(ServerSession session, string image, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await session.HasImageAsync(image, cancellationToken);
-        }
-        catch (RpcException e)
-        {
-            throw Failure(session.Server.Host, e);
-        }
-    }
+    public Task<bool> IsOnServerAsync(ServerSession session, string image, CancellationToken cancellationToken) => session.HasImageAsync(image, cancellationToken);
 
     /// <param name="sharedSave">This server's share of a save read once for several servers; null: a save of its own.</param>
     public async Task<Sent> SendAsync(ServerSession session, string image, CancellationToken cancellationToken, SharedSave? sharedSave = null)
@@ -66,22 +54,11 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
         {
             return await PushAsync(session, image, selection, compression, save, clock, cancellationToken);
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.FailedPrecondition && !selection.IsFull)
+        catch (AgentCallException e) when (e.Reason == AgentErrorReason.ImageRefused && !selection.IsFull)
         {
-            output.Warn($"{host}: Docker refused the image without the {selection.PresentLayers} layer(s) it already has ({e.Status.Detail}); sending the full image");
-            try
-            {
-                return await PushAsync(session, image, LayerSelection.All(selection.DiffIds), compression, docker.SaveAsync(image, cancellationToken), clock, cancellationToken)
-                    with { FellBack = true };
-            }
-            catch (RpcException again)
-            {
-                throw Failure(host, again);
-            }
-        }
-        catch (RpcException e)
-        {
-            throw Failure(host, e);
+            output.Warn($"{host}: Docker refused the image without the {selection.PresentLayers} layer(s) it already has ({e.Detail}); sending the full image");
+            return await PushAsync(session, image, LayerSelection.All(selection.DiffIds), compression, docker.SaveAsync(image, cancellationToken), clock, cancellationToken)
+                with { FellBack = true };
         }
     }
 
@@ -90,29 +67,21 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
     {
         var all = LayerSelection.All(diffIds);
         if (!session.Supports(Capabilities.LayerDelta)) return (all, Compression.None);
-        try
-        {
-            var reply = await session.Agent.Client.MissingLayersAsync(
-                new MissingLayersRequest { Image = image, ChainIds = { all.ChainIds } }, cancellationToken: cancellationToken);
-            if (reply.FullImageReason.Length > 0) output.Line($"  {session.Server.Host}: the full image is sent: {reply.FullImageReason}");
-            return (LayerSelection.For(diffIds, reply.MissingChainIds), WireDefault());
-        }
-        catch (RpcException e)
-        {
-            throw Failure(session.Server.Host, e);
-        }
+        var reply = await session.Agent.MissingLayersAsync(new MissingLayersRequest { Image = image, ChainIds = { all.ChainIds } }, cancellationToken);
+        if (reply.FullImageReason.Length > 0) output.Line($"  {session.Server.Host}: the full image is sent: {reply.FullImageReason}");
+        return (LayerSelection.For(diffIds, reply.MissingChainIds), WireDefault());
     }
 
     private async Task<Sent> PushAsync(ServerSession session, string image, LayerSelection selection, Compression compression, Task<Stream> save, Stopwatch clock,
         CancellationToken cancellationToken)
     {
         var host = session.Server.Host;
-        using var call = session.Agent.Client.PushImage(cancellationToken: cancellationToken);
-        var upload = new ChunkedUpload(call.RequestStream);
+        using var call = session.Agent.PushImage(cancellationToken);
+        var upload = new ChunkedUpload(call.Requests);
         FilterResult layers;
         try
         {
-            await call.RequestStream.WriteAsync(new ImageChunk
+            await call.Requests.WriteAsync(new ImageChunk
             {
                 Header = new PushHeader { Image = image, Compression = compression, OmittedLayers = selection.PresentLayers },
             }, cancellationToken);
@@ -124,18 +93,18 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
                 layers = await producing;
             }
         }
-        catch (Exception e) when (e is RpcException or InvalidOperationException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is AgentCallException or InvalidOperationException or IOException && !cancellationToken.IsCancellationRequested)
         {
             // if the agent ended the call, its status says why (a refused load, a lost connection); else the error is ours
-            if (await Task.WhenAny(call.ResponseAsync, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)) == call.ResponseAsync)
-                await call.ResponseAsync;
+            if (await Task.WhenAny(call.Reply, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)) == call.Reply)
+                await call.Reply;
             throw;
         }
         finally
         {
             await DisposeQuietlyAsync(save); // already done when it was read; not yet when the call failed first
         }
-        var reply = await call.ResponseAsync;
+        var reply = await call.Reply;
         var sent = new Sent(upload.Sent, clock.Elapsed, TimeSpan.FromMilliseconds(reply.LoadMilliseconds), compression, layers, selection.DiffIds.Count, false);
         if (layers.LayersUnidentified > 0)
             output.Detail($"{host}: {layers.LayersUnidentified} layer(s) of the save stream could not be matched to the image's layers and were sent");
@@ -174,11 +143,4 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
         }
         catch (Exception) { } // cancelled or failed: nothing to release
     }
-
-    private static PodliftException Failure(string host, RpcException e) => e.StatusCode switch
-    {
-        StatusCode.Unavailable or StatusCode.Cancelled =>
-            new ConnectionException($"{host}: the connection to the agent was lost during the image transfer", "check the network, then deploy again"),
-        _ => new DeploymentException($"{host}: the image transfer failed: {e.Status.Detail}", "check free disk space on the server, then deploy again"),
-    };
 }

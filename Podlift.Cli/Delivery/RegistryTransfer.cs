@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Local;
@@ -60,21 +59,12 @@ public sealed class RegistryTransfer(LocalDocker docker, RegistryConfig registry
         var last = new PullProgress();
         try
         {
-            using var call = session.Agent.Client.PullImage(request, cancellationToken: cancellationToken);
             await using (new TransferProgress(output, host, () => last.BytesDownloaded, "downloaded"))
-                await foreach (var progress in call.ResponseStream.ReadAllAsync(cancellationToken)) last = progress;
+                await foreach (var progress in session.Agent.PullImage(request, cancellationToken)) last = progress;
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.Unimplemented)
+        catch (AgentCallException e) when (e.Reason == AgentErrorReason.RegistryFailed)
         {
-            throw new DeploymentException($"{host}: this podlift-agent cannot pull from a registry", "upgrade it in place: podlift agent install");
-        }
-        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.Cancelled)
-        {
-            throw new ConnectionException($"{host}: the connection to the agent was lost during the pull", "check the network, then deploy again");
-        }
-        catch (RpcException e)
-        {
-            throw Failure(host, e.Status.Detail);
+            throw Failure(host, e.Detail);
         }
         if (last.Id.Length == 0) throw new DeploymentException($"{host}: the pull of {request.Reference} ended without an image", "deploy again; `podlift logs` and the agent's journal say more");
         return last;

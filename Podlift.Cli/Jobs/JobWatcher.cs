@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Output;
 using Podlift.Cli.Remote;
@@ -12,15 +11,15 @@ namespace Podlift.Cli.Jobs;
 /// </summary>
 public static class JobWatcher
 {
+    /// <param name="events">The job's events from the agent (<see cref="AgentClient.Deploy"/>, Rollback or Attach); the call starts when read.</param>
     public static async Task<DeployFinished> WatchAsync(
-        string host, Func<AsyncServerStreamingCall<DeployEvent>> start, ConsoleOutput output, string logsHint, CancellationToken cancellationToken,
+        string host, IAsyncEnumerable<DeployEvent> events, ConsoleOutput output, string logsHint, CancellationToken cancellationToken,
         Func<AwaitingSwitch, string, Task>? onAwaitingSwitch = null, Action<DeployEvent>? onEvent = null)
     {
         var printer = new DeployEventPrinter(output);
         try
         {
-            using var call = start();
-            await foreach (var deployEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
+            await foreach (var deployEvent in events.WithCancellation(cancellationToken))
             {
                 printer.Handle(deployEvent);
                 onEvent?.Invoke(deployEvent);
@@ -28,23 +27,9 @@ public static class JobWatcher
                     await onAwaitingSwitch(awaiting, deployEvent.DeployId);
             }
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Aborted)
-        {
-            throw new DeploymentException($"{host}: {e.Status.Detail}", "nothing was changed; wait for it to finish (`podlift attach` follows it), then try again");
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
-        {
-            throw new ValidationException($"{host}: {e.Status.Detail}", "nothing was changed; `podlift ps --all` shows the versions on the servers");
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
-        {
-            throw AgentCallErrors.Translate(host, "job", e);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-            throw new ValidationException($"{host}: {e.Status.Detail}");
-        }
-        catch (Exception e) when (e is RpcException or IOException && printer.Finished is null)
+        // the agent's own refusals (locked, refused, nothing recorded, not started) say what happened; anything else
+        // before the end broke the watch, not the job
+        catch (Exception e) when (e is AgentCallException { Reason: AgentErrorReason.None } or IOException && printer.Finished is null)
         {
             throw LostConnection(host, printer.DeployId);
         }

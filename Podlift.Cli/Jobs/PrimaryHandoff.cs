@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Output;
 using Podlift.Cli.Remote;
@@ -27,7 +26,7 @@ public sealed class PrimaryHandoff(PodliftConfig config, ServerSession primary, 
         {
             confirm.Proceed = false;
             confirm.Reason = $"{primary.Server.Host}: its deploy failed before its release command finished";
-            await session.Agent.Client.ConfirmSwitchAsync(confirm, cancellationToken: cancellationToken);
+            await session.Agent.ConfirmSwitchAsync(confirm, cancellationToken);
             return;
         }
         try
@@ -38,17 +37,17 @@ public sealed class PrimaryHandoff(PodliftConfig config, ServerSession primary, 
                 DrainMilliseconds = (long)config.Drain.TotalMilliseconds, Domain = config.Domain ?? "",
             };
             request.Backends.AddRange(awaiting.Backends);
-            var reply = await primary.Agent.Client.SetUpstreamAsync(request, cancellationToken: cancellationToken);
+            var reply = await primary.Agent.SetUpstreamAsync(request, cancellationToken);
             console.Ok($"{primary.Server.Host} balances to {awaiting.Backends.Count} new container(s) here" +
                        (reply.Drained
                            ? $"; the old ones drained ({Format.Duration(TimeSpan.FromMilliseconds(reply.DrainMilliseconds))})"
                            : $"; {reply.ConnectionsLeft} connections still open at the drain limit"));
         }
-        catch (RpcException e)
+        catch (AgentCallException e)
         {
             confirm.Proceed = false;
-            confirm.Reason = $"{primary.Server.Host}: {e.Status.Detail}";
+            confirm.Reason = $"{primary.Server.Host}: {e.Detail}";
         }
-        await session.Agent.Client.ConfirmSwitchAsync(confirm, cancellationToken: cancellationToken);
+        await session.Agent.ConfirmSwitchAsync(confirm, cancellationToken);
     }
 }

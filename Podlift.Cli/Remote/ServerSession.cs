@@ -3,13 +3,16 @@ using Podlift.Protocol;
 
 namespace Podlift.Cli.Remote;
 
-/// <summary>One server for the length of a command: its SSH connection and the agent channel over it.</summary>
+/// <summary>One server for the length of a command: its SSH connection and the agent's client over it.</summary>
 public sealed class ServerSession : IAsyncDisposable
 {
-    private ServerSession(SshConnection ssh, AgentChannel agent)
+    private readonly AgentChannel _channel;
+
+    private ServerSession(SshConnection ssh, AgentChannel channel)
     {
         Ssh = ssh;
-        Agent = agent;
+        _channel = channel;
+        Agent = new AgentClient(ssh.Server.Host, channel.Invoker);
     }
 
     public ServerConfig Server => Ssh.Server;
@@ -17,13 +20,14 @@ public sealed class ServerSession : IAsyncDisposable
     /// <summary>Who ssh logs in as and the server's real address (not an ssh alias), resolved once per connection.</summary>
     public SshTarget Target => Ssh.Target;
     public SshConnection Ssh { get; }
-    public AgentChannel Agent { get; }
+    /// <summary>Every call to this server's agent goes through it.</summary>
+    public AgentClient Agent { get; }
     public HelloReply? Hello { get; private set; }
 
     public static async Task<ServerSession> ConnectAsync(ServerConfig server, SshSettings settings, CancellationToken cancellationToken)
     {
         var ssh = await SshConnection.OpenAsync(server, settings, cancellationToken);
-        return new ServerSession(ssh, new AgentChannel(server.Host, ssh.AgentSocket));
+        return new ServerSession(ssh, new AgentChannel(ssh.AgentSocket));
     }
 
     /// <summary>Connects and greets the agent; the first unreachable server fails the whole set, before anything changes.</summary>
@@ -61,15 +65,15 @@ public sealed class ServerSession : IAsyncDisposable
 
     /// <summary>What the agent reports of one app; null when the app is not on this server.</summary>
     public async Task<AppState?> AppStateAsync(string app, CancellationToken cancellationToken) =>
-        (await Agent.Client.StateAsync(new StateRequest { App = app }, cancellationToken: cancellationToken)).Apps.FirstOrDefault(a => a.App == app);
+        (await Agent.StateAsync(app, cancellationToken)).FirstOrDefault(a => a.App == app);
 
     /// <summary>Whether this server's Docker already has the image (name:tag).</summary>
     public async Task<bool> HasImageAsync(string image, CancellationToken cancellationToken) =>
-        (await Agent.Client.ImageStatusAsync(new ImageStatusRequest { Image = image }, cancellationToken: cancellationToken)).Present;
+        (await Agent.ImageStatusAsync(image, cancellationToken)).Present;
 
     public async ValueTask DisposeAsync()
     {
-        Agent.Dispose();
+        _channel.Dispose();
         await Ssh.DisposeAsync();
     }
 }

@@ -5,7 +5,7 @@ namespace Podlift.Tests.Unit;
 
 public class AppNameCheckTests
 {
-    private static AppState Recorded(string source) => new() { App = "myapp", CurrentVersion = "v1", Source = source };
+    private static AppState Recorded(string source) => new() { App = "myapp", Current = new Deployment { Version = "v1", Source = source } };
 
     [Test]
     public void A_changing_ci_token_is_the_same_project()

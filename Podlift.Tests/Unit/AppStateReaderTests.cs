@@ -60,7 +60,7 @@ public class AppStateReaderTests
 
         var (state, asked) = await ReadAsync(HttpStatusCode.Found);
 
-        Assert.That(state.Containers.Single().Health, Is.EqualTo("healthy"), "the deploy called it healthy; ps and status must too");
+        Assert.That(state.Containers.Single().Health, Is.EqualTo(HealthState.Healthy), "the deploy called it healthy; ps and status must too");
         Assert.That(asked, Is.EqualTo(new[] { new Uri($"http://127.0.0.1:{HostPort}/cgi-bin") }));
     }
 
@@ -69,7 +69,7 @@ public class AppStateReaderTests
     {
         Record(Deployed(Plan("/cgi-bin", 302)));
 
-        Assert.That((await ReadAsync(HttpStatusCode.OK)).State.Containers.Single().Health, Is.EqualTo("unhealthy"));
+        Assert.That((await ReadAsync(HttpStatusCode.OK)).State.Containers.Single().Health, Is.EqualTo(HealthState.Unhealthy));
     }
 
     [Test]
@@ -77,8 +77,8 @@ public class AppStateReaderTests
     {
         Record(Deployed(Plan("/health")));
 
-        Assert.That((await ReadAsync(HttpStatusCode.OK)).State.Containers.Single().Health, Is.EqualTo("healthy"));
-        Assert.That((await ReadAsync(HttpStatusCode.NoContent)).State.Containers.Single().Health, Is.EqualTo("unhealthy"),
+        Assert.That((await ReadAsync(HttpStatusCode.OK)).State.Containers.Single().Health, Is.EqualTo(HealthState.Healthy));
+        Assert.That((await ReadAsync(HttpStatusCode.NoContent)).State.Containers.Single().Health, Is.EqualTo(HealthState.Unhealthy),
             "204 is a success, but not the 200 the deploy waited for");
     }
 
@@ -87,7 +87,47 @@ public class AppStateReaderTests
     {
         Record(Deployed(Plan("/health")));
 
-        Assert.That((await ReadAsync(HttpStatusCode.OK)).State.Source, Is.EqualTo("https://host/o/r.git"));
+        Assert.That((await ReadAsync(HttpStatusCode.OK)).State.Current.Source, Is.EqualTo("https://host/o/r.git"));
+    }
+
+    [Test]
+    public async Task Current_and_previous_come_as_deployments_and_the_ledgers_outcomes_as_enums()
+    {
+        var previous = new DeploymentRecord { Version = "v0", Image = "myapp:v0", DeployId = "d-0", DeployedAt = At.AddDays(-1), DeployedBy = "bob",
+            CommitMessage = "Add cart", Source = "https://ci:OLD-TOKEN@host/o/r.git" };
+        var current = Deployed(Plan("/health"));
+        _store.Save(new AppRecord
+        {
+            App = "myapp", Current = current, Previous = previous, Deployments = [previous, current],
+            History =
+            [
+                new HistoryEntry("d-0", "v0", At.AddDays(-1), 1000, "succeeded", "bob", "Add cart", null),
+                new HistoryEntry("d-1", "v1", At, 2000, "succeeded (finished by the restarted agent)", "alice", "", null),
+            ],
+        });
+
+        var state = (await ReadAsync(HttpStatusCode.OK)).State;
+
+        Assert.That((state.Current.Version, state.Current.DeployedAtUnixMilliseconds), Is.EqualTo(("v1", At.ToUnixTimeMilliseconds())));
+        Assert.That((state.Previous.Version, state.Previous.DeployedBy, state.Previous.CommitMessage, state.Previous.Source),
+            Is.EqualTo(("v0", "bob", "Add cart", "https://host/o/r.git")), "the previous source without its token too");
+        Assert.That(state.History.Select(h => (h.Version, h.Outcome, h.OutcomeDetail)), Is.EqualTo(new[]
+        {
+            ("v1", Outcome.Succeeded, "finished by the restarted agent"),
+            ("v0", Outcome.Succeeded, ""),
+        }), "newest first");
+    }
+
+    [Test]
+    public async Task A_stopped_container_is_stopped_whatever_its_check_would_say()
+    {
+        Record(Deployed(Plan("/health")));
+        var reader = new AppStateReader(RunningContainers.Of(Web with { State = "exited" }), _store, new Fakes.FakeReverseProxy(),
+            new HttpClient(new Answering(HttpStatusCode.OK, [])), NullLogger<AppStateReader>.Instance);
+
+        var container = (await reader.ReadAsync("myapp", CancellationToken.None)).Apps.Single().Containers.Single();
+
+        Assert.That((container.Health, container.Status), Is.EqualTo((HealthState.Stopped, "exited")));
     }
 
     /// <summary>An HTTP server that gives one answer to everything, noting what it was asked.</summary>

@@ -18,7 +18,7 @@ public class StatusReaderTests
         SourcePath = "/project/podlift.yml",
     };
 
-    private static ContainerState Container(string service, string version, string status = "running", string health = "healthy",
+    private static ContainerState Container(string service, string version, string status = "running", HealthState health = HealthState.Healthy,
         TimeSpan? startedAgo = null) => new()
     {
         Name = $"myapp-{service}-{version}",
@@ -31,7 +31,7 @@ public class StatusReaderTests
 
     private static AppState App(params ContainerState[] containers)
     {
-        var app = new AppState { App = "myapp", CurrentVersion = "v3", PreviousVersion = "v2" };
+        var app = new AppState { App = "myapp", Current = new Deployment { Version = "v3" }, Previous = new Deployment { Version = "v2" } };
         app.Containers.Add(containers);
         return app;
     }
@@ -43,11 +43,11 @@ public class StatusReaderTests
     public void Dependencies_follow_the_services_with_their_image_and_state()
     {
         var app = App(Container("web", "v3"));
-        app.Dependencies.Add(new DependencyState { Name = "postgres", Image = "postgres:16", Running = true, Health = "healthy",
+        app.Dependencies.Add(new DependencyState { Name = "postgres", Image = "postgres:16", Running = true, Health = HealthState.Healthy,
             StartedAtUnixMilliseconds = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeMilliseconds() });
-        app.Dependencies.Add(new DependencyState { Name = "redis", Image = "redis:7", Running = true, Health = "none",
+        app.Dependencies.Add(new DependencyState { Name = "redis", Image = "redis:7", Running = true, Health = HealthState.Running,
             StartedAtUnixMilliseconds = DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds() });
-        app.Dependencies.Add(new DependencyState { Name = "search", Image = "meili:1", Running = false, Health = "none" });
+        app.Dependencies.Add(new DependencyState { Name = "search", Image = "meili:1", Running = false, Health = HealthState.Stopped });
 
         var rows = Rows(app, all: false);
 
@@ -62,7 +62,7 @@ public class StatusReaderTests
     [Test]
     public void Shows_only_the_current_version_by_default()
     {
-        var app = App(Container("web", "v2", "exited", "exited"), Container("web", "v3"), Container("web", "v1", "exited", "exited"));
+        var app = App(Container("web", "v2", "exited", HealthState.Stopped), Container("web", "v3"), Container("web", "v1", "exited", HealthState.Stopped));
 
         var rows = Rows(app, all: false);
 
@@ -72,7 +72,7 @@ public class StatusReaderTests
     [Test]
     public void All_shows_older_versions_after_the_current_one_marked_previous_or_old()
     {
-        var app = App(Container("web", "v1", "exited", "exited"), Container("web", "v2", "exited", "exited"), Container("web", "v3"));
+        var app = App(Container("web", "v1", "exited", HealthState.Stopped), Container("web", "v2", "exited", HealthState.Stopped), Container("web", "v3"));
 
         var rows = Rows(app, all: true);
 
@@ -87,7 +87,7 @@ public class StatusReaderTests
     [Test]
     public void Replicas_are_running_over_desired_from_the_config()
     {
-        var app = App(Container("web", "v3"), Container("web", "v3", "exited", "exited"));
+        var app = App(Container("web", "v3"), Container("web", "v3", "exited", HealthState.Stopped));
 
         var row = Rows(app, all: false).Single();
 
@@ -97,7 +97,7 @@ public class StatusReaderTests
     [Test]
     public void Old_versions_count_replicas_against_their_own_containers()
     {
-        var app = App(Container("web", "v3"), Container("web", "v2", "exited", "exited"), Container("web", "v2"));
+        var app = App(Container("web", "v3"), Container("web", "v2", "exited", HealthState.Stopped), Container("web", "v2"));
 
         var previous = Rows(app, all: true).Single(r => r[2] == "v2");
 
@@ -115,7 +115,7 @@ public class StatusReaderTests
     [Test]
     public void Mixed_health_is_listed_distinctly()
     {
-        var app = App(Container("web", "v3", health: "healthy"), Container("web", "v3", health: "starting"), Container("web", "v3", health: "healthy"));
+        var app = App(Container("web", "v3", health: HealthState.Healthy), Container("web", "v3", health: HealthState.Starting), Container("web", "v3", health: HealthState.Healthy));
 
         Assert.That(Rows(app, all: false).Single()[4], Is.EqualTo("healthy/starting"));
     }
@@ -123,7 +123,7 @@ public class StatusReaderTests
     [Test]
     public void Rows_are_per_service_in_name_order_and_start_with_the_host()
     {
-        var app = App(Container("worker", "v3", health: "running"), Container("web", "v3"));
+        var app = App(Container("worker", "v3", health: HealthState.Running), Container("web", "v3"));
 
         var rows = Rows(app, all: false);
 

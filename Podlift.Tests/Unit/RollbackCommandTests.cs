@@ -7,14 +7,14 @@ public class RollbackerTests
 {
     private static DeploymentInfo Entry(Operation operation, string version, string message, TimeSpan ago) => new()
     {
-        Operation = operation, Version = version, CommitMessage = message, Outcome = "succeeded",
+        Operation = operation, Version = version, CommitMessage = message, Outcome = Outcome.Succeeded,
         StartedAtUnixMilliseconds = DateTimeOffset.UtcNow.Subtract(ago).ToUnixTimeMilliseconds(),
     };
 
     // newest first, as the agent sends it
     private static AppState State()
     {
-        var state = new AppState { App = "myapp", CurrentVersion = "ccc3333", PreviousVersion = "bbb2222" };
+        var state = new AppState { App = "myapp", Current = new Deployment { Version = "ccc3333" }, Previous = new Deployment { Version = "bbb2222" } };
         state.History.Add(Entry(Operation.Rollback, "aaa1111", "Rolled back", TimeSpan.FromMinutes(5)));
         state.History.Add(Entry(Operation.Deploy, "ccc3333", "Broken version", TimeSpan.FromMinutes(30)));
         state.History.Add(Entry(Operation.Deploy, "bbb2222", "Working version", TimeSpan.FromHours(2)));

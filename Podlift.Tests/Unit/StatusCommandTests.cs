@@ -23,7 +23,7 @@ public class StatusReporterTests
 
     private static long Ago(TimeSpan span) => (Now - span).ToUnixTimeMilliseconds();
 
-    private static ContainerState Container(string service, string version, string health, int replica = 1) =>
+    private static ContainerState Container(string service, string version, HealthState health, int replica = 1) =>
         new() { Name = $"myapp-{service}-{version}-{replica}", Service = service, Version = version, Replica = replica, Status = "running", Health = health };
 
     private static AppState App(params ContainerState[] containers)
@@ -31,9 +31,8 @@ public class StatusReporterTests
         var app = new AppState
         {
             App = "myapp",
-            CurrentVersion = "abc1234", CommitMessage = "Fix login", DeployedBy = "alice", DeployedAtUnixMilliseconds = Ago(TimeSpan.FromHours(2)),
-            PreviousVersion = "def5678", PreviousCommitMessage = "Add cart", PreviousDeployedBy = "bob",
-            PreviousDeployedAtUnixMilliseconds = Ago(TimeSpan.FromDays(3)),
+            Current = new Deployment { Version = "abc1234", CommitMessage = "Fix login", DeployedBy = "alice", DeployedAtUnixMilliseconds = Ago(TimeSpan.FromHours(2)) },
+            Previous = new Deployment { Version = "def5678", CommitMessage = "Add cart", DeployedBy = "bob", DeployedAtUnixMilliseconds = Ago(TimeSpan.FromDays(3)) },
         };
         app.Containers.Add(containers);
         return app;
@@ -66,7 +65,7 @@ public class StatusReporterTests
     public void Without_a_previous_deployment_it_says_none()
     {
         var app = App();
-        app.PreviousVersion = "";
+        app.Previous = null;
 
         Assert.That(Lines(app), Does.Contain("  Previous: none"));
     }
@@ -75,9 +74,9 @@ public class StatusReporterTests
     public void Health_counts_the_current_versions_healthy_containers_against_the_configured_replicas()
     {
         var app = App(
-            Container("web", "abc1234", "healthy", 1), Container("web", "abc1234", "healthy", 2), Container("web", "abc1234", "healthy", 3),
-            Container("web", "def5678", "unhealthy", 1),
-            Container("worker", "abc1234", "running"));
+            Container("web", "abc1234", HealthState.Healthy, 1), Container("web", "abc1234", HealthState.Healthy, 2), Container("web", "abc1234", HealthState.Healthy, 3),
+            Container("web", "def5678", HealthState.Unhealthy, 1),
+            Container("worker", "abc1234", HealthState.Running));
 
         var health = Lines(app).Where(l => l.StartsWith("  Health:"));
 
@@ -87,7 +86,7 @@ public class StatusReporterTests
     [Test]
     public void Health_below_the_replicas_lists_the_states_seen()
     {
-        var app = App(Container("web", "abc1234", "healthy", 1), Container("web", "abc1234", "starting", 2), Container("web", "abc1234", "unhealthy", 3));
+        var app = App(Container("web", "abc1234", HealthState.Healthy, 1), Container("web", "abc1234", HealthState.Starting, 2), Container("web", "abc1234", HealthState.Unhealthy, 3));
 
         Assert.That(Lines(app), Does.Contain("  Health:   web 1/3 healthy,starting,unhealthy"));
     }
@@ -95,7 +94,7 @@ public class StatusReporterTests
     [Test]
     public void A_missing_replica_counts_against_health()
     {
-        var app = App(Container("web", "abc1234", "healthy", 1), Container("web", "abc1234", "healthy", 2));
+        var app = App(Container("web", "abc1234", HealthState.Healthy, 1), Container("web", "abc1234", HealthState.Healthy, 2));
 
         Assert.That(Lines(app), Does.Contain("  Health:   web 2/3 healthy"));
     }
@@ -123,7 +122,7 @@ public class StatusReporterTests
         for (var n = 1; n <= 7; n++)
             app.History.Add(new DeploymentInfo
             {
-                Operation = n == 2 ? Operation.Rollback : Operation.Deploy, Version = $"v{n}", Outcome = n == 3 ? "failed" : "succeeded",
+                Operation = n == 2 ? Operation.Rollback : Operation.Deploy, Version = $"v{n}", Outcome = n == 3 ? Outcome.Failed : Outcome.Succeeded,
                 StartedAtUnixMilliseconds = Ago(TimeSpan.FromHours(n)), DurationMilliseconds = 12_345, DeployedBy = "alice",
             });
 

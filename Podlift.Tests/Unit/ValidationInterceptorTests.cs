@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
+using Podlift.Agent.Rpc;
 using Podlift.Agent.Rpc.Validation;
 using Podlift.Protocol;
 
@@ -40,10 +41,10 @@ public class ValidationInterceptorTests
     {
         var handler = new Handler();
 
-        var refused = Assert.ThrowsAsync<RpcException>(() => _interceptor.UnaryServerHandler(new StateRequest { App = "../etc" }, null!, handler.Unary))!;
+        var refused = Assert.ThrowsAsync<AgentFailure>(() => _interceptor.UnaryServerHandler(new StateRequest { App = "../etc" }, null!, handler.Unary))!;
 
-        Assert.That(refused.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
-        Assert.That(refused.Status.Detail, Does.StartWith("app must be lowercase letters").And.Contain("(got: \"../etc\")"));
+        Assert.That(refused.Reason, Is.EqualTo(AgentErrorReason.InvalidRequest));
+        Assert.That(refused.Message, Does.StartWith("app must be lowercase letters").And.Contain("(got: \"../etc\")"));
         Assert.That(handler.Called, Is.False);
     }
 
@@ -62,11 +63,11 @@ public class ValidationInterceptorTests
     {
         var handler = new Handler();
 
-        var refused = Assert.ThrowsAsync<RpcException>(() =>
+        var refused = Assert.ThrowsAsync<AgentFailure>(() =>
             _interceptor.ServerStreamingServerHandler<AttachRequest, DeployEvent>(new AttachRequest { App = "myapp", DeployId = "../../../etc/shadow" }, null!, null!, handler.Streaming))!;
 
-        Assert.That(refused.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
-        Assert.That(refused.Status.Detail, Does.StartWith("deploy_id must be a deploy id"));
+        Assert.That(refused.Reason, Is.EqualTo(AgentErrorReason.InvalidRequest));
+        Assert.That(refused.Message, Does.StartWith("deploy_id must be a deploy id"));
         Assert.That(handler.Called, Is.False);
     }
 
@@ -76,14 +77,14 @@ public class ValidationInterceptorTests
         var seen = new List<ExecInput>();
         var input = new Messages<ExecInput>(new ExecInput { Start = new ExecStart { App = "myapp", Service = "web;reboot", Command = { "sh" } } });
 
-        var refused = Assert.ThrowsAsync<RpcException>(() => _interceptor.DuplexStreamingServerHandler<ExecInput, ExecOutput>(input, null!, null!,
+        var refused = Assert.ThrowsAsync<AgentFailure>(() => _interceptor.DuplexStreamingServerHandler<ExecInput, ExecOutput>(input, null!, null!,
             async (requests, _, _) =>
             {
                 while (await requests.MoveNext(CancellationToken.None)) seen.Add(requests.Current);
             }))!;
 
-        Assert.That(refused.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
-        Assert.That(refused.Status.Detail, Does.StartWith("start.service must be"));
+        Assert.That(refused.Reason, Is.EqualTo(AgentErrorReason.InvalidRequest));
+        Assert.That(refused.Message, Does.StartWith("start.service must be"));
         Assert.That(seen, Is.Empty);
     }
 
@@ -109,12 +110,12 @@ public class ValidationInterceptorTests
     {
         var chunks = new Messages<ImageChunk>(new ImageChunk { Header = new PushHeader { Image = "--privileged" } });
 
-        var refused = Assert.ThrowsAsync<RpcException>(() => _interceptor.ClientStreamingServerHandler<ImageChunk, PushImageReply>(chunks, null!, async (requests, _) =>
+        var refused = Assert.ThrowsAsync<AgentFailure>(() => _interceptor.ClientStreamingServerHandler<ImageChunk, PushImageReply>(chunks, null!, async (requests, _) =>
         {
             await requests.MoveNext(CancellationToken.None);
             return new PushImageReply();
         }))!;
 
-        Assert.That(refused.Status.Detail, Does.StartWith("header.image must be an image reference"));
+        Assert.That(refused.Message, Does.StartWith("header.image must be an image reference"));
     }
 }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Podlift.Protocol;
 
 namespace Podlift.Agent.Rpc.Validation;
 
@@ -7,7 +8,8 @@ namespace Podlift.Agent.Rpc.Validation;
 /// Puts every request message through <see cref="RequestValidator"/> before a handler sees it: the one place
 /// no RPC can go around. A single request is checked before the handler is called; a streamed one (PushImage,
 /// Exec) message by message as the handler reads it, so its header or start message is refused before the
-/// handler acts on it. A violation is InvalidArgument with the validator's message.
+/// handler acts on it. A violation is an <see cref="AgentFailure"/> (InvalidRequest) with the validator's message, which
+/// <see cref="ErrorInterceptor"/> (registered before this one) sends to the client.
 /// </summary>
 public sealed class ValidationInterceptor(ILogger<ValidationInterceptor> log) : Interceptor
 {
@@ -39,7 +41,7 @@ public sealed class ValidationInterceptor(ILogger<ValidationInterceptor> log) : 
         if (request is null) return;
         if (RequestValidator.Problem(request) is not { } problem) return;
         log.LogWarning("Refused a {Request}: {Problem}", request.GetType().Name, problem);
-        throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
+        throw new AgentFailure(AgentErrorReason.InvalidRequest, problem);
     }
 
     private sealed class ValidatingReader<T>(IAsyncStreamReader<T> inner, ValidationInterceptor validation) : IAsyncStreamReader<T>
