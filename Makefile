@@ -1,4 +1,4 @@
-# podlift: build, test and try it on local test servers. See README.md.
+# podlift: build, test and try it on local test servers. See README.md and docs/.
 SHELL := /bin/bash
 RID ?= linux-x64
 CONFIGURATION ?= Release
@@ -8,7 +8,7 @@ INSTALL_DIR ?= /usr/local
 DOTNET ?= dotnet
 TEST_LOGGER_ARGS ?=
 
-.PHONY: setup version build publish publish-agent publish-cli unit e2e test demo demo-down bench install uninstall clean
+.PHONY: setup version build publish publish-agent publish-cli unit e2e test docs demo demo-down bench install uninstall clean
 
 setup: ## install and start what the tests and the demo need (Docker engine, ssh, debootstrap...)
 	deploy/testing/ci/setup-host.sh
@@ -37,6 +37,9 @@ e2e: setup publish-agent ## end-to-end tests against real test servers (systemd,
 
 test: setup publish-agent ## everything: unit and end-to-end
 	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --logger "console;verbosity=normal" $(TEST_LOGGER_ARGS)
+
+docs: ## docs/configuration.md's reference, rewritten from Podlift.Cli/Configuration/ConfigSchema.cs (`make unit` checks it)
+	PODLIFT_WRITE_DOCS=1 $(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --filter "FullyQualifiedName~ConfigurationDocTests"
 
 demo: setup publish ## one local test server: install the agent, deploy the example app, redeploy, roll back
 	deploy/testing/demo.sh

@@ -6,7 +6,7 @@ namespace Podlift.Protocol;
 /// <summary>The compression of an image stream on the wire: the CLI compresses, the agent decompresses.</summary>
 public static class WireCompression
 {
-    /// <summary>zstd level 1: on 2 cores it keeps up with the network and with `docker load`; see README, Performance.</summary>
+    /// <summary>zstd level 1: on 2 cores it keeps up with the network and with `docker load`; see docs/performance.md.</summary>
     public const int ZstdLevel = 1;
 
     public static Stream Compress(Stream destination, Compression compression) => compression switch

@@ -9,8 +9,8 @@ namespace Podlift.Cli.Configuration;
 /// <summary>Reads podlift.yml and its env file into a checked <see cref="PodliftConfig"/>. No I/O beyond the two files.</summary>
 public static partial class ConfigLoader
 {
-    private static readonly string[] TopLevelKeys =
-        ["service", "image", "domain", "env_file", "git", "servers", "registry", "dependencies", "services", "proxy", "drain", "hooks", "release", "retain"];
+    /// <summary>The env file read when podlift.yml names none: beside it, and it need not exist.</summary>
+    public const string DefaultEnvFile = ".env";
 
     public static PodliftConfig Load(string path, IReadOnlyDictionary<string, string> environment)
     {
@@ -24,7 +24,7 @@ public static partial class ConfigLoader
         var variables = new Dictionary<string, string>(ReadEnvFile(root, fullPath, environment));
         foreach (var (key, value) in environment) variables[key] = value; // the environment wins over the file, as in Compose
 
-        var envFileName = root.Children.TryGetValue(new YamlScalarNode("env_file"), out var envNode) ? ((YamlScalarNode)envNode).Value ?? ".env" : ".env";
+        var envFileName = root.Children.TryGetValue(new YamlScalarNode("env_file"), out var envNode) ? ((YamlScalarNode)envNode).Value ?? DefaultEnvFile : DefaultEnvFile;
         var context = new ConfigContext(fileName, new VariableExpander(variables, envFileName));
         return Build(new ConfigNode(root, "", context), fullPath);
     }
@@ -62,7 +62,7 @@ public static partial class ConfigLoader
         if (node is not null and not YamlScalarNode)
             throw new ConfigurationException($"{Path.GetFileName(configPath)}:{node.Start.Line}: env_file must be one file path, such as .env",
                 "name a single env file");
-        var path = ResolvePath(explicitPath ?? ".env", directory, environment);
+        var path = ResolvePath(explicitPath ?? DefaultEnvFile, directory, environment);
         if (!File.Exists(path))
         {
             if (explicitPath is null) return new Dictionary<string, string>();
@@ -87,13 +87,13 @@ public static partial class ConfigLoader
 
     private static PodliftConfig Build(ConfigNode root, string sourcePath)
     {
-        root.AllowOnly(TopLevelKeys);
+        root.AllowOnly(ConfigSchema.KeysOf(""));
         var app = Name(root.Required("service"));
         var image = root.Required("image").String();
         if (!ImageReference.IsRepository(image))
             throw root.Required("image").Error($"must be an image name without a tag, such as myapp or ghcr.io/me/myapp (got: {image})");
         var domains = root.Child("domain") is { } domainNode ? Domains(domainNode) : [];
-        if (root.Child("git") is { } git) git.AllowOnly("repo", "branch");
+        if (root.Child("git") is { } git) git.AllowOnly(ConfigSchema.KeysOf("git"));
 
         var servers = Servers(root.Required("servers"));
         var services = root.Child("services") is { } servicesNode
@@ -122,10 +122,10 @@ public static partial class ConfigLoader
             Services = services,
             Registry = root.Child("registry") is { } registry ? Registry(registry) : null,
             Proxy = Proxy(root.Child("proxy"), domains.FirstOrDefault(), Path.GetDirectoryName(sourcePath)!),
-            Drain = root.Child("drain")?.Duration(TimeSpan.Zero, PlanLimits.MaxDrain) ?? TimeSpan.FromSeconds(30),
+            Drain = root.Child("drain")?.Duration(TimeSpan.Zero, PlanLimits.MaxDrain) ?? PodliftConfig.DefaultDrain,
             Dependencies = root.Child("dependencies") is { } dependencies ? dependencies.Entries().Select(e => Dependency(e.Key, e.Value, servers)).ToList() : [],
             Hooks = Hooks(root.Child("hooks")),
-            Retain = root.Child("retain")?.Int(1, PlanLimits.MaxVersionsKept) ?? 3,
+            Retain = root.Child("retain")?.Int(1, PlanLimits.MaxVersionsKept) ?? PodliftConfig.DefaultRetain,
             SourcePath = sourcePath,
         };
         RefuseNameClashes(root, config);
@@ -159,7 +159,7 @@ public static partial class ConfigLoader
         var timeout = ReleaseConfig.DefaultTimeout;
         if (node.IsMapping)
         {
-            node.AllowOnly("command", "service", "timeout");
+            node.AllowOnly(ConfigSchema.KeysOf("release"));
             commandNode = node.Required("command");
             serviceName = node.Child("service")?.String();
             timeout = node.Child("timeout")?.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(2)) ?? timeout;
@@ -191,7 +191,7 @@ public static partial class ConfigLoader
     private static RegistryConfig Registry(ConfigNode node)
     {
         if (!node.IsMapping) throw node.Error("must be a mapping: { server: ghcr.io, username: ..., password: ${REGISTRY_PASSWORD} }");
-        node.AllowOnly("server", "username", "password");
+        node.AllowOnly(ConfigSchema.KeysOf("registry"));
         var serverNode = node.Required("server");
         var server = serverNode.String().Trim();
         if (!Names.IsRegistryServer(server))
@@ -248,7 +248,7 @@ public static partial class ConfigLoader
     private static ServerConfig Server(ConfigNode node, IReadOnlyList<string> roles)
     {
         if (node.IsScalar) return new ServerConfig(Host(node), null, null, null, roles, []);
-        node.AllowOnly("host", "user", "port", "ssh_key", "labels");
+        node.AllowOnly(ConfigSchema.KeysOf("servers[]"));
         return new ServerConfig(
             Host(node.Required("host")),
             node.Child("user")?.String(),
@@ -270,20 +270,20 @@ public static partial class ConfigLoader
     {
         if (!Names.IsName(name)) throw node.Error($"is not a valid service name ({Names.NameRule})");
         if (node.Node is YamlScalarNode { Value: null or "" or "~" }) return new ServiceConfig { Name = name };
-        node.AllowOnly("port", "replicas", "command", "env", "healthcheck", "volumes", "options");
+        node.AllowOnly(ConfigSchema.KeysOf("services.<name>"));
 
         var healthNode = node.Child("healthcheck");
         return new ServiceConfig
         {
             Name = name,
-            Port = node.Child("port")?.Int(1, 65535) ?? 8000,
-            Replicas = node.Child("replicas")?.Int(1, PlanLimits.MaxReplicas) ?? 1,
+            Port = node.Child("port")?.Int(1, 65535) ?? ServiceConfig.DefaultPort,
+            Replicas = node.Child("replicas")?.Int(1, PlanLimits.MaxReplicas) ?? ServiceConfig.DefaultReplicas,
             Command = node.Child("command") is { } command ? Command(command) : [],
             Env = Env(node.Child("env")),
             HealthCheck = healthNode is null ? HealthCheckConfig.Default : healthNode.IsFalse ? null : HealthCheck(healthNode),
             HealthCheckImplicit = healthNode is null,
             Volumes = node.Child("volumes") is { } volumes ? volumes.Items().Select(Volume).ToList() : [],
-            Options = Options(node.Child("options")),
+            Options = Options(node.Child("options"), "services.<name>.options"),
         };
     }
 
@@ -293,7 +293,7 @@ public static partial class ConfigLoader
     private static DependencyConfig Dependency(string name, ConfigNode node, IReadOnlyList<ServerConfig> servers)
     {
         if (!Names.IsName(name)) throw node.Error($"is not a valid dependency name ({Names.NameRule})");
-        node.AllowOnly("image", "port", "volume", "env", "command", "options", "host", "role", "labels");
+        node.AllowOnly(ConfigSchema.KeysOf("dependencies.<name>"));
         return new DependencyConfig
         {
             Name = name,
@@ -303,7 +303,7 @@ public static partial class ConfigLoader
             Volume = node.Child("volume") is { } volume ? Volume(volume) : null,
             Env = Env(node.Child("env")),
             Command = node.Child("command") is { } command ? Command(command) : [],
-            Options = Options(node.Child("options")),
+            Options = Options(node.Child("options"), "dependencies.<name>.options"),
         };
     }
 
@@ -345,10 +345,10 @@ public static partial class ConfigLoader
         return volume;
     }
 
-    private static ContainerOptionsConfig Options(ConfigNode? node)
+    private static ContainerOptionsConfig Options(ConfigNode? node, string mapping)
     {
         if (node is null) return ContainerOptionsConfig.None;
-        node.AllowOnly("memory", "cpus", "restart");
+        node.AllowOnly(ConfigSchema.KeysOf(mapping));
         var memory = node.Child("memory") is { } memoryNode ? Bytes(memoryNode) : 0;
         var cpus = 0.0;
         if (node.Child("cpus") is { } cpusNode && (!double.TryParse(cpusNode.String(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out cpus) || cpus <= 0 || cpus > PlanLimits.MaxCpus))
@@ -372,7 +372,7 @@ public static partial class ConfigLoader
     private static HooksConfig Hooks(ConfigNode? node)
     {
         if (node is null) return new HooksConfig([], [], []);
-        node.AllowOnly("before_deploy", "after_deploy", "after_rollback");
+        node.AllowOnly(ConfigSchema.KeysOf("hooks"));
         var environment = new SortedDictionary<string, string>(StringComparer.Ordinal);
         return new HooksConfig(
             node.Child("before_deploy")?.ShellCommandList(environment) ?? [],
@@ -396,7 +396,7 @@ public static partial class ConfigLoader
     private static HealthCheckConfig HealthCheck(ConfigNode node)
     {
         if (node.IsScalar && node.Bool()) return HealthCheckConfig.Default;
-        node.AllowOnly("path", "expect", "timeout", "interval", "retries");
+        node.AllowOnly(ConfigSchema.KeysOf("services.<name>.healthcheck"));
         var defaults = HealthCheckConfig.Default;
         var path = node.Child("path")?.String() ?? defaults.Path;
         if (!path.StartsWith('/')) throw node.Child("path")!.Error($"must start with / (got: {path})");
@@ -413,9 +413,8 @@ public static partial class ConfigLoader
 
     private static ProxyConfig Proxy(ConfigNode? node, string? domain, string projectDirectory)
     {
-        if (node is null) return new ProxyConfig(true);
-        node.AllowOnly("enabled", "ssl", "ssl_email", "acme_server", "ssl_certificate", "ssl_certificate_key",
-            "max_body_size", "read_timeout", "send_timeout", "trusted_proxies");
+        if (node is null) return ProxyConfig.Default;
+        node.AllowOnly(ConfigSchema.KeysOf("proxy"));
         var sslNode = node.Child("ssl");
         var ssl = sslNode is null || sslNode.IsFalse ? SslMode.Off : sslNode.String() switch
         {
@@ -427,7 +426,7 @@ public static partial class ConfigLoader
             throw sslNode!.Error("needs `domain:`: a certificate is issued for a name", "add `domain: myapp.example.com` to podlift.yml");
         var email = node.Child("ssl_email")?.String();
         if (email is not null && !EmailPattern().IsMatch(email)) throw node.Child("ssl_email")!.Error($"must be an email address (got: {email})");
-        var acme = node.Child("acme_server")?.String() ?? ProxyConfig.LetsEncrypt;
+        var acme = node.Child("acme_server")?.String() ?? ProxyConfig.Default.AcmeServer;
         if (!Uri.TryCreate(acme, UriKind.Absolute, out var acmeUri) || acmeUri.Scheme != "https" || acme.Contains('\''))
             throw node.Child("acme_server")!.Error($"must be the https:// URL of an ACME directory (got: {acme})");
         string? LocalFile(string key)
@@ -440,7 +439,7 @@ public static partial class ConfigLoader
         var key = LocalFile("ssl_certificate_key");
         if (ssl == SslMode.Manual && (certificate is null || key is null))
             throw sslNode!.Error("is manual, so podlift needs your certificate and key", "set proxy.ssl_certificate and proxy.ssl_certificate_key to your PEM files");
-        return new ProxyConfig(node.Child("enabled")?.Bool() ?? true, ssl, email, acme, certificate, key)
+        return new ProxyConfig(node.Child("enabled")?.Bool() ?? ProxyConfig.Default.Enabled, ssl, email, acme, certificate, key)
         {
             MaxBodyBytes = node.Child("max_body_size") is { } size ? BodySize(size) : ProxyDefaults.MaxBodyBytes,
             ReadTimeout = node.Child("read_timeout")?.Duration(TimeSpan.FromSeconds(1), TimeSpan.FromHours(24)) ?? ProxyDefaults.ReadTimeout,

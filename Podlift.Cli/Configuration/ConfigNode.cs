@@ -60,7 +60,7 @@ internal sealed class ConfigNode(YamlNode node, string path, ConfigContext conte
 
     // the key's line: a block value (a mapping or list under the key) starts on the next line
     private ConfigurationException ErrorAtKey(YamlNode key, string problem) =>
-        new($"{context.FileName}:{key.Start.Line}: {Path} {problem}", "fix or remove the key; CONTRACT.md and README list every key");
+        new($"{context.FileName}:{key.Start.Line}: {Path} {problem}", "fix or remove the key; podlift's docs/configuration.md lists every key");
 
     public string String()
     {

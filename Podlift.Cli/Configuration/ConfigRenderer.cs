@@ -6,75 +6,108 @@ namespace Podlift.Cli.Configuration;
 
 /// <summary>
 /// `podlift config`: the resolved configuration as YAML, with every default filled in and every ${VAR}
-/// expanded. Every value under services.*.env, and the registry's password, is treated as a secret and
-/// masked unless asked. Pure.
+/// expanded, its top-level keys in <see cref="ConfigSchema"/>'s order. Every value under services.*.env,
+/// and the registry's password, is treated as a secret and masked unless asked. Pure.
 /// </summary>
 public static partial class ConfigRenderer
 {
     public const string Mask = "********";
+
+    /// <summary>Top-level keys `podlift config` leaves out: already applied (env_file's variables are expanded) or not used (git).</summary>
+    public static readonly IReadOnlyList<string> NotRendered = ["env_file", "git"];
 
     public static string Render(PodliftConfig config, bool showSecrets)
     {
         var yaml = new StringBuilder();
         void Line(int indent, string text) => yaml.Append(' ', indent * 2).Append(text).Append('\n');
 
+        var sections = new Dictionary<string, Action>
+        {
+            ["service"] = () => Line(0, $"service: {Scalar(config.App)}"),
+            ["image"] = () => Line(0, $"image: {Scalar(config.Image)}"),
+            ["domain"] = Domain,
+            ["servers"] = Servers,
+            ["registry"] = Registry,
+            ["dependencies"] = Dependencies,
+            ["services"] = Services,
+            ["proxy"] = Proxy,
+            ["drain"] = () => Line(0, $"drain: {Durations.Format(config.Drain)}"),
+            ["hooks"] = Hooks,
+            ["release"] = Release,
+            ["retain"] = () => Line(0, $"retain: {config.Retain.ToString(CultureInfo.InvariantCulture)}"),
+        };
+
         Line(0, $"# {Path.GetFileName(config.SourcePath)} resolved: defaults filled in, variables expanded");
         Line(0, showSecrets ? "# secrets (env values, the registry password) are shown (--show-secrets)"
             : $"# secrets (env values, the registry password) are masked as {Mask}; --show-secrets shows them");
-        Line(0, $"service: {Scalar(config.App)}");
-        Line(0, $"image: {Scalar(config.Image)}");
-        if (config.Domains.Count == 1) Line(0, $"domain: {Scalar(config.Domains[0])}");
-        else if (config.Domains.Count > 1) Line(0, $"domain: {List(config.Domains.Select(Scalar))}");
+        foreach (var key in ConfigSchema.KeysOf("").Except(NotRendered)) sections[key]();
+        Line(0, $"# primary server: {config.Primary.Host}");
+        Line(0, $"# routed by nginx: {config.RoutedService?.Name ?? "(none: no service has an HTTP health check)"}");
+        return yaml.ToString();
 
-        Line(0, "servers:");
-        if (config.Servers.Any(s => s.Roles.Count > 0))
+        void Domain()
         {
-            foreach (var role in config.Servers.SelectMany(s => s.Roles).Distinct())
+            if (config.Domains.Count == 1) Line(0, $"domain: {Scalar(config.Domains[0])}");
+            else if (config.Domains.Count > 1) Line(0, $"domain: {List(config.Domains.Select(Scalar))}");
+        }
+
+        void Servers()
+        {
+            Line(0, "servers:");
+            if (config.Servers.Any(s => s.Roles.Count > 0))
             {
-                Line(1, $"{role}:");
-                foreach (var server in config.Servers.Where(s => s.Roles.Contains(role))) Server(server, 2);
+                foreach (var role in config.Servers.SelectMany(s => s.Roles).Distinct())
+                {
+                    Line(1, $"{role}:");
+                    foreach (var server in config.Servers.Where(s => s.Roles.Contains(role))) Server(server, 2);
+                }
+            }
+            else
+            {
+                foreach (var server in config.Servers) Server(server, 1);
             }
         }
-        else
-        {
-            foreach (var server in config.Servers) Server(server, 1);
-        }
 
-        if (config.Registry is { } registry)
+        void Registry()
         {
+            if (config.Registry is not { } registry) return;
             Line(0, "registry:");
             Line(1, $"server: {Scalar(registry.Server)}");
             if (registry.Username is not null) Line(1, $"username: {Scalar(registry.Username)}");
             if (registry.Password is not null) Line(1, $"password: {Quoted(showSecrets ? registry.Password : Mask)}");
         }
 
-        Line(0, "services:");
-        foreach (var service in config.Services)
+        void Services()
         {
-            Line(1, $"{service.Name}:");
-            Line(2, $"port: {service.Port.ToString(CultureInfo.InvariantCulture)}");
-            Line(2, $"replicas: {service.Replicas.ToString(CultureInfo.InvariantCulture)}");
-            if (service.Command.Count > 0) Line(2, $"command: {List(service.Command.Select(Scalar))}");
-            Env(service.Env, 2);
-            if (service.Volumes.Count > 0) Line(2, $"volumes: {List(service.Volumes.Select(Scalar))}");
-            if (Options(service.Options) is { } options) Line(2, $"options: {options}");
-            if (service.HealthCheck is { } check)
+            Line(0, "services:");
+            foreach (var service in config.Services)
             {
-                Line(2, "healthcheck:");
-                Line(3, $"path: {Scalar(check.Path)}");
-                Line(3, $"expect: {List(check.Expect.Select(code => code.ToString(CultureInfo.InvariantCulture)))}");
-                Line(3, $"timeout: {Durations.Format(check.Timeout)}");
-                Line(3, $"interval: {Durations.Format(check.Interval)}");
-                Line(3, $"retries: {check.Retries.ToString(CultureInfo.InvariantCulture)}");
-            }
-            else
-            {
-                Line(2, "healthcheck: false");
+                Line(1, $"{service.Name}:");
+                Line(2, $"port: {service.Port.ToString(CultureInfo.InvariantCulture)}");
+                Line(2, $"replicas: {service.Replicas.ToString(CultureInfo.InvariantCulture)}");
+                if (service.Command.Count > 0) Line(2, $"command: {List(service.Command.Select(Scalar))}");
+                Env(service.Env, 2);
+                if (service.Volumes.Count > 0) Line(2, $"volumes: {List(service.Volumes.Select(Scalar))}");
+                if (Options(service.Options) is { } options) Line(2, $"options: {options}");
+                if (service.HealthCheck is { } check)
+                {
+                    Line(2, "healthcheck:");
+                    Line(3, $"path: {Scalar(check.Path)}");
+                    Line(3, $"expect: {List(check.Expect.Select(code => code.ToString(CultureInfo.InvariantCulture)))}");
+                    Line(3, $"timeout: {Durations.Format(check.Timeout)}");
+                    Line(3, $"interval: {Durations.Format(check.Interval)}");
+                    Line(3, $"retries: {check.Retries.ToString(CultureInfo.InvariantCulture)}");
+                }
+                else
+                {
+                    Line(2, "healthcheck: false");
+                }
             }
         }
 
-        if (config.Dependencies.Count > 0)
+        void Dependencies()
         {
+            if (config.Dependencies.Count == 0) return;
             Line(0, "dependencies:");
             foreach (var dependency in config.Dependencies)
             {
@@ -89,40 +122,40 @@ public static partial class ConfigRenderer
             }
         }
 
-        if (config.Hooks.Any)
+        void Hooks()
         {
+            if (!config.Hooks.Any) return;
             Line(0, "hooks:   # as written: the shell that runs them expands their ${VAR}s");
             foreach (var (key, commands) in new[] { ("before_deploy", config.Hooks.BeforeDeploy), ("after_deploy", config.Hooks.AfterDeploy), ("after_rollback", config.Hooks.AfterRollback) })
                 if (commands.Count > 0) Line(1, $"{key}: {List(commands.Select(ShellCommand))}");
         }
 
-        if (config.Release is { } release)
+        void Release()
         {
+            if (config.Release is not { } release) return;
             Line(0, "release:");
             Line(1, $"command: {List(release.Command.Select(Scalar))}");
             Line(1, $"service: {Scalar(release.Service)}");
             Line(1, $"timeout: {Durations.Format(release.Timeout)}");
         }
 
-        Line(0, "proxy:");
-        Line(1, $"enabled: {(config.Proxy.Enabled ? "true" : "false")}");
-        Line(1, $"ssl: {config.Proxy.Ssl switch { SslMode.LetsEncrypt => "letsencrypt", SslMode.Manual => "manual", _ => "false" }}");
-        if (config.Proxy.Ssl != SslMode.Off)
+        void Proxy()
         {
-            if (config.Proxy.Email is not null) Line(1, $"ssl_email: {Scalar(config.Proxy.Email)}");
-            Line(1, $"acme_server: {Scalar(config.Proxy.AcmeServer)}");
-            if (config.Proxy.CertificateFile is not null) Line(1, $"ssl_certificate: {Scalar(config.Proxy.CertificateFile)}");
-            if (config.Proxy.KeyFile is not null) Line(1, $"ssl_certificate_key: {Scalar(config.Proxy.KeyFile)}");
+            Line(0, "proxy:");
+            Line(1, $"enabled: {(config.Proxy.Enabled ? "true" : "false")}");
+            Line(1, $"ssl: {SslModes.Written(config.Proxy.Ssl)}");
+            if (config.Proxy.Ssl != SslMode.Off)
+            {
+                if (config.Proxy.Email is not null) Line(1, $"ssl_email: {Scalar(config.Proxy.Email)}");
+                Line(1, $"acme_server: {Scalar(config.Proxy.AcmeServer)}");
+                if (config.Proxy.CertificateFile is not null) Line(1, $"ssl_certificate: {Scalar(config.Proxy.CertificateFile)}");
+                if (config.Proxy.KeyFile is not null) Line(1, $"ssl_certificate_key: {Scalar(config.Proxy.KeyFile)}");
+            }
+            Line(1, $"max_body_size: {(config.Proxy.MaxBodyBytes == 0 ? "unlimited" : ByteSizes.Format(config.Proxy.MaxBodyBytes))}");
+            Line(1, $"read_timeout: {Durations.Format(config.Proxy.ReadTimeout)}");
+            Line(1, $"send_timeout: {Durations.Format(config.Proxy.SendTimeout)}");
+            if (config.Proxy.TrustedProxies.Count > 0) Line(1, $"trusted_proxies: {List(config.Proxy.TrustedProxies.Select(p => Quoted(p)))}");
         }
-        Line(1, $"max_body_size: {(config.Proxy.MaxBodyBytes == 0 ? "unlimited" : Size(config.Proxy.MaxBodyBytes))}");
-        Line(1, $"read_timeout: {Durations.Format(config.Proxy.ReadTimeout)}");
-        Line(1, $"send_timeout: {Durations.Format(config.Proxy.SendTimeout)}");
-        if (config.Proxy.TrustedProxies.Count > 0) Line(1, $"trusted_proxies: {List(config.Proxy.TrustedProxies.Select(p => Quoted(p)))}");
-        Line(0, $"drain: {Durations.Format(config.Drain)}");
-        Line(0, $"retain: {config.Retain.ToString(CultureInfo.InvariantCulture)}");
-        Line(0, $"# primary server: {config.Primary.Host}");
-        Line(0, $"# routed by nginx: {config.RoutedService?.Name ?? "(none: no service has an HTTP health check)"}");
-        return yaml.ToString();
 
         void Env(IReadOnlyDictionary<string, string> env, int indent)
         {
@@ -149,19 +182,11 @@ public static partial class ConfigRenderer
     private static string? Options(ContainerOptionsConfig options)
     {
         var parts = new List<string>();
-        if (options.MemoryBytes > 0) parts.Add($"memory: {Size(options.MemoryBytes)}");
+        if (options.MemoryBytes > 0) parts.Add($"memory: {ByteSizes.Format(options.MemoryBytes)}");
         if (options.Cpus > 0) parts.Add($"cpus: {options.Cpus.ToString(CultureInfo.InvariantCulture)}");
         if (options.Restart is not null) parts.Add($"restart: {Quoted(options.Restart)}");
         return parts.Count > 0 ? $"{{ {string.Join(", ", parts)} }}" : null;
     }
-
-    private static string Size(long bytes) => bytes switch
-    {
-        _ when bytes % (1L << 30) == 0 => $"{bytes >> 30}g",
-        _ when bytes % (1L << 20) == 0 => $"{bytes >> 20}m",
-        _ when bytes % (1L << 10) == 0 => $"{bytes >> 10}k",
-        _ => bytes.ToString(CultureInfo.InvariantCulture),
-    };
 
     /// <summary>A hook as written: its ${VAR}s stay references, and the shell's literal \${ is podlift.yml's $${ again.</summary>
     private static string ShellCommand(string command) => Quoted(command.Replace("\\${", "$${", StringComparison.Ordinal), escapeVariables: false);

@@ -2,7 +2,10 @@ using System.Text;
 
 namespace Podlift.Cli.Configuration;
 
-/// <summary>What `podlift init` writes: a commented podlift.yml with the guide's defaults, and .env.example. Pure.</summary>
+/// <summary>
+/// What `podlift init` writes: a commented podlift.yml with the guide's defaults, its keys, defaults and comments
+/// from <see cref="ConfigSchema"/>; and .env.example. Pure.
+/// </summary>
 public static class InitTemplate
 {
     /// <summary>The variable the written podlift.yml reads the server's address from, until the user writes it in.</summary>
@@ -27,55 +30,76 @@ public static class InitTemplate
     }
 
     public static string PodliftYml(string name) => $$"""
-        # podlift.yml: how podlift deploys {{name}}. Every key is described in podlift's README
-        # ("Configuration reference"); `podlift config` shows this file resolved.
+        # podlift.yml: how podlift deploys {{name}}. Every key is described in podlift's docs/configuration.md;
+        # `podlift config` shows this file resolved.
         # Values may use ${VAR} or ${VAR:-default}: read from .env beside this file and from the environment
         # (the environment wins).
 
-        {{Commented($"service: {name}", $"the app's name; containers are {name}-<service>-<version>-<n>")}}
-        {{Commented($"image: {name}", "built from ./Dockerfile, tagged with the git short sha")}}
-        {{Commented($"# domain: {name}.example.com", "nginx server_name; without it the app is the server's default site")}}
-        # env_file: .env                     # default: .env beside this file
 
-        servers:
-          - host: ${{{HostVariable}}}             # your server's IP address, host name or ~/.ssh/config Host alias: set {{HostVariable}} in .env, or write it here
-            # user: root                     # default: your ssh config's (User), else your login name; not root: passwordless sudo
-            # port: 22                       # default: your ssh config's (Port), else 22
-            # ssh_key: ~/.ssh/id_ed25519     # default: whatever ssh would use
-            # labels: [primary]              # the primary hosts the load balancer (default: the first server)
+        """ + AnnotatedYaml.Render(Lines(name), CommentColumn);
 
-        # registry:                          # optional: push the image once and let each server pull it
-        #   server: ghcr.io                  #   (default: no registry; each server is sent what it lacks)
-        #   username: me
-        #   password: ${REGISTRY_PASSWORD}   # set it in .env; never printed
+    /// <summary>The keys a first podlift.yml shows: the guide's defaults set, the common options commented out.</summary>
+    private static IEnumerable<YamlLine> Lines(string name) =>
+    [
+        Set("service", name),
+        Set("image", name),
+        Commented("domain", $"{name}.example.com"),
+        Commented("env_file"),
+        YamlLine.Blank,
+        Set("servers"),
+        Set("servers[].host", $"${{{HostVariable}}}", $"your server's IP address, host name or ~/.ssh/config Host alias: set {HostVariable} in .env, or write it here"),
+        Commented("servers[].user"),
+        Commented("servers[].port"),
+        Commented("servers[].ssh_key"),
+        Commented("servers[].labels"),
+        YamlLine.Blank,
+        Commented("registry"),
+        Commented("registry.server"),
+        Commented("registry.username"),
+        Commented("registry.password"),
+        YamlLine.Blank,
+        Set("services"),
+        Set("services.web"),
+        Set("services.web.port"),
+        Set("services.web.replicas"),
+        Commented("services.web.command"),
+        Set("services.web.healthcheck"),
+        Set("services.web.healthcheck.path"),
+        Set("services.web.healthcheck.expect"),
+        Set("services.web.healthcheck.timeout"),
+        Set("services.web.healthcheck.interval"),
+        Set("services.web.healthcheck.retries"),
+        Commented("services.web.env"),
+        Commented("services.web.env.DATABASE_URL", "${DATABASE_URL}", ""),
+        Commented("services.web.env.SECRET_KEY", "${SECRET_KEY}", ""),
+        Commented("services.worker", comment: "a background service without an HTTP endpoint"),
+        Commented("services.worker.command", "bin/worker", ""),
+        Commented("services.worker.healthcheck", "false", ""),
+        YamlLine.Blank,
+        Set("proxy"),
+        Set("proxy.enabled"),
+        Set("drain"),
+    ];
 
-        services:
-          web:
-            port: 8000                       # the port the app listens on inside its container
-            replicas: 1                      # containers per server
-            # command: bin/server --port 8000   # default: the image's own command
-            healthcheck:                     # a new version gets traffic only once this answers
-              path: /health
-              expect: [200]
-              timeout: 30s                   # how long a new container has to become healthy
-              interval: 10s                  # the longest pause between probes
-              retries: 3                     # wrong answers tolerated
-            # env:                           # the container's environment; `podlift config` masks the values
-            #   DATABASE_URL: ${DATABASE_URL}
-            #   SECRET_KEY: ${SECRET_KEY}
-          # worker:                          # a background service without an HTTP endpoint
-          #   command: bin/worker
-          #   healthcheck: false
+    /// <summary>A key as podlift.yml has it: its value, else its default; the comment: its description, unless given ("" for none).</summary>
+    private static YamlLine Set(string path, string? value = null, string? comment = null)
+    {
+        var key = Key(path);
+        return new YamlLine(path, value ?? key.Default ?? key.Example, Comment: comment ?? key.Description);
+    }
 
-        proxy:
-          enabled: true                      # nginx on each server routes port 80 to the web service
-        drain: 30s                           # how long to wait for in-flight requests before stopping the old version
-
-        """;
+    /// <summary>A key commented out: its example value, and what leaving it out means.</summary>
+    private static YamlLine Commented(string path, string? value = null, string? comment = null)
+    {
+        var key = Key(path);
+        var unset = key.Unset ?? key.Default;
+        return new YamlLine(path, value ?? key.Example ?? key.Default, CommentedOut: true,
+            Comment: comment ?? (unset is null ? key.Description : $"{key.Description} (default: {unset})"));
+    }
 
     private const int CommentColumn = 37;
 
-    private static string Commented(string yaml, string comment) => $"{yaml.PadRight(CommentColumn - 1)} # {comment}";
+    private static ConfigKey Key(string path) => ConfigSchema.Find(path) ?? throw new ArgumentException($"podlift.yml has no key {path}", nameof(path));
 
     public static string EnvExample(string name) => $"""
         # Variables podlift.yml reads as ${"{"}NAME{"}"}. Copy this file to .env, fill it in, and keep .env out of git:

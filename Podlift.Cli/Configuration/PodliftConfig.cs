@@ -13,15 +13,18 @@ public sealed record PodliftConfig
     public required IReadOnlyList<ServiceConfig> Services { get; init; }
     /// <summary>Null: images go from the local Docker to each server directly.</summary>
     public RegistryConfig? Registry { get; init; }
-    public ProxyConfig Proxy { get; init; } = new(true);
-    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(30);
+    public ProxyConfig Proxy { get; init; } = ProxyConfig.Default;
+    public TimeSpan Drain { get; init; } = DefaultDrain;
     public IReadOnlyList<DependencyConfig> Dependencies { get; init; } = [];
     public HooksConfig Hooks { get; init; } = new([], [], []);
     /// <summary>The release command (migrations), run once per deploy before traffic switches; null: none.</summary>
     public ReleaseConfig? Release { get; init; }
     /// <summary>Old versions kept on each server for rollback.</summary>
-    public int Retain { get; init; } = 3;
+    public int Retain { get; init; } = DefaultRetain;
     public required string SourcePath { get; init; }
+
+    public static readonly TimeSpan DefaultDrain = TimeSpan.FromSeconds(30);
+    public const int DefaultRetain = 3;
 
     public string ProjectDirectory => Path.GetDirectoryName(Path.GetFullPath(SourcePath))!;
 
@@ -60,9 +63,12 @@ public sealed record RegistryConfig(string Server, string? Username, string? Pas
 
 public sealed record ServiceConfig
 {
+    public const int DefaultPort = 8000;
+    public const int DefaultReplicas = 1;
+
     public required string Name { get; init; }
-    public int Port { get; init; } = 8000;
-    public int Replicas { get; init; } = 1;
+    public int Port { get; init; } = DefaultPort;
+    public int Replicas { get; init; } = DefaultReplicas;
     public IReadOnlyList<string> Command { get; init; } = [];
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
     /// <summary>Null when `healthcheck: false`: the container only has to keep running.</summary>
@@ -117,11 +123,25 @@ public enum SslMode
     Manual,
 }
 
+public static class SslModes
+{
+    /// <summary>The mode as podlift.yml writes it.</summary>
+    public static string Written(SslMode mode) => mode switch
+    {
+        SslMode.LetsEncrypt => "letsencrypt",
+        SslMode.Manual => "manual",
+        _ => "false",
+    };
+}
+
 /// <summary>nginx in front of the app, and TLS: certbot on the primary (letsencrypt) or your own files (manual).</summary>
 public sealed record ProxyConfig(bool Enabled, SslMode Ssl = SslMode.Off, string? Email = null, string AcmeServer = ProxyConfig.LetsEncrypt,
     string? CertificateFile = null, string? KeyFile = null)
 {
     public const string LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory";
+
+    /// <summary>What a podlift.yml without proxy: gets: nginx routes to the web service, without TLS.</summary>
+    public static readonly ProxyConfig Default = new(Enabled: true);
 
     /// <summary>0: no limit.</summary>
     public long MaxBodyBytes { get; init; } = Podlift.Protocol.ProxyDefaults.MaxBodyBytes;

@@ -19,7 +19,7 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
     public sealed record Sent(
         long WireBytes, TimeSpan Elapsed, TimeSpan Load, Compression Compression, FilterResult Layers, int LayerCount, bool FellBack);
 
-    /// <summary>zstd unless PODLIFT_COMPRESSION says none, gzip or zstd (for measuring; see README, Performance).</summary>
+    /// <summary>zstd unless PODLIFT_COMPRESSION says none, gzip or zstd (for measuring; see docs/performance.md).</summary>
     public static Compression WireDefault() => Environment.GetEnvironmentVariable("PODLIFT_COMPRESSION")?.ToLowerInvariant() switch
     {
         "none" => Compression.None,

@@ -1,6 +1,6 @@
 namespace Podlift.Cli.Errors;
 
-/// <summary>The documented exit codes (README, CONTRACT.md).</summary>
+/// <summary>The documented exit codes (docs/commands.md, "Exit codes").</summary>
 public enum ExitCode
 {
     Success = 0,

@@ -45,7 +45,7 @@ CONTAINER_INIT=$(cat <<'EOF'
 # Entry point (PID 1 until exec). Docker mounts the cgroup v1 hierarchies read-only
 # in non-privileged containers; systemd and the nested dockerd need them writable.
 # (--privileged would do this, but it is unusable when the host's capability
-# bounding set is reduced, see TEST-SERVERS.md.) Only the per-mount flag is changed,
+# bounding set is reduced, see docs/testing.md.) Only the per-mount flag is changed,
 # hence "remount,bind".
 set -e
 for m in $(awk '$3=="cgroup"||$3=="cgroup2"{print $2}' /proc/self/mounts); do
