@@ -1,11 +1,12 @@
 using Podlift.Bench;
+using Podlift.Testing;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
 // make bench [RUNS=5] [BASE_MB=50]: see docs/performance.md
 var runs = int.TryParse(Environment.GetEnvironmentVariable("RUNS"), out var r) ? r : 5;
 var megabytes = int.TryParse(Environment.GetEnvironmentVariable("BASE_MB"), out var m) ? m : 50;
-var json = Environment.GetEnvironmentVariable("BENCH_JSON") is { Length: > 0 } path ? path : Path.Combine(Podlift.Tests.EndToEnd.RepositoryPaths.Root, "artifacts", "bench.json");
+var json = Environment.GetEnvironmentVariable("BENCH_JSON") is { Length: > 0 } path ? path : Path.Combine(RepositoryPaths.Root, "artifacts", "bench.json");
 
 var bench = new Bench(runs, megabytes);
 try

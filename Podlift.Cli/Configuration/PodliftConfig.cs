@@ -23,8 +23,8 @@ public sealed record PodliftConfig
     public int Retain { get; init; } = DefaultRetain;
     public required string SourcePath { get; init; }
 
-    public static readonly TimeSpan DefaultDrain = TimeSpan.FromSeconds(30);
-    public const int DefaultRetain = 3;
+    public static readonly TimeSpan DefaultDrain = Podlift.Protocol.PlanDefaults.Drain;
+    public const int DefaultRetain = Podlift.Protocol.PlanDefaults.VersionsKept;
 
     public string ProjectDirectory => Path.GetDirectoryName(Path.GetFullPath(SourcePath))!;
 
@@ -63,7 +63,7 @@ public sealed record RegistryConfig(string Server, string? Username, string? Pas
 
 public sealed record ServiceConfig
 {
-    public const int DefaultPort = 8000;
+    public const int DefaultPort = Podlift.Protocol.PlanDefaults.ServicePort;
     public const int DefaultReplicas = 1;
 
     public required string Name { get; init; }
@@ -113,7 +113,8 @@ public sealed record ReleaseConfig(IReadOnlyList<string> Command, string Service
 
 public sealed record HealthCheckConfig(string Path, IReadOnlyList<int> Expect, TimeSpan Timeout, TimeSpan Interval, int Retries)
 {
-    public static readonly HealthCheckConfig Default = new("/health", [200], TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), 3);
+    public static readonly HealthCheckConfig Default = new(Podlift.Protocol.PlanDefaults.HealthPath, Podlift.Protocol.PlanDefaults.HealthExpect,
+        Podlift.Protocol.PlanDefaults.HealthTimeout, Podlift.Protocol.PlanDefaults.HealthInterval, Podlift.Protocol.PlanDefaults.HealthRetries);
 }
 
 public enum SslMode
