@@ -34,7 +34,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
             var plan = JobPlanner.For(job, snapshot);
             progress.Plan(plan.Preview());
             await tools.Executor.RunAsync(plan, context, cancellationToken);
-            progress.Finished(context.FailedAfterHook is null, job.Plan.Version, snapshot.CurrentVersion ?? "", context.Elapsed, AfterHookFailure(context));
+            progress.Finished(context.FailedAfterHook is null, job.Plan.Version, snapshot.CurrentVersion ?? "", context.Elapsed, AfterHookFailure(context), context.Receipt);
         }
         catch (Exception e) when (!context.Committed)
         {
@@ -86,7 +86,7 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
             var containers = await tools.Runtime.ListAppContainersAsync(job.Plan.App, CancellationToken.None);
             SaveQuietly(JobRecords.SucceededWithErrors(context, containers, message));
         }
-        progress.Finished(false, job.Plan.Version, context.Snapshot.CurrentVersion ?? "", context.Elapsed, message);
+        progress.Finished(false, job.Plan.Version, context.Snapshot.CurrentVersion ?? "", context.Elapsed, message, context.Receipt);
     }
 
     private void SaveQuietly(AppRecord record)

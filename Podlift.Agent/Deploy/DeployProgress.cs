@@ -32,13 +32,13 @@ public sealed class DeployProgress(JobEvents events)
 
     public void HookRan(HookRan ran) => events.Publish(new DeployEvent { HookRan = ran });
 
-    public void Finished(bool success, string version, string previousVersion, TimeSpan duration, string error = "") =>
+    public void Finished(bool success, string version, string previousVersion, TimeSpan duration, string error = "", Proxy.TrafficReceipt? receipt = null) =>
         events.Publish(new DeployEvent
         {
             Finished = new DeployFinished
             {
                 Success = success, Version = version, PreviousVersion = previousVersion,
-                DurationMilliseconds = (long)duration.TotalMilliseconds, Error = error,
+                DurationMilliseconds = (long)duration.TotalMilliseconds, Error = error, Receipt = receipt?.ToProto(),
             },
         });
 

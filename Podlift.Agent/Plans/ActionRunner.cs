@@ -5,7 +5,7 @@ namespace Podlift.Agent.Plans;
 /// <summary>Runs one action of a plan with the step that knows how. Each step registers its own undo on the context.</summary>
 public sealed class ActionRunner(
     ContainerSteps containers, HealthStep health, NetworkSteps network, DependencySteps dependencies, ReleaseStep release,
-    ProxySteps proxy, HookStep hooks, RecordStep record)
+    ProxySteps proxy, HookStep hooks, RecordStep record, ReceiptSteps receipts)
 {
     public Task RunAsync(PlanAction action, ExecutionContext context, CancellationToken cancellationToken) => action switch
     {
@@ -30,6 +30,8 @@ public sealed class ActionRunner(
         RetireDependencies => dependencies.RetireAsync(context, cancellationToken),
         RenameContainer a => containers.RenameAsync(a, context, cancellationToken),
         RecordDeployment => record.RecordAsync(context, cancellationToken),
+        OpenSwitchWindow => receipts.OpenAsync(context),
+        CloseSwitchWindow a => receipts.CloseAsync(a, context),
         _ => throw new NotSupportedException($"no step runs {action.GetType().Name}"),
     };
 

@@ -30,6 +30,9 @@ public sealed class ExecutionContext(JobSpec job, ServerSnapshot snapshot, Deplo
     public bool KeepEverything { get; set; }
     public bool Recorded { get; set; }
     public HookRan? FailedAfterHook { get; set; }
+    /// <summary>Where the app's request log ended, and when, as traffic began to move.</summary>
+    public (long Position, DateTimeOffset At)? SwitchWindow { get; set; }
+    public Proxy.TrafficReceipt? Receipt { get; set; }
     public PortReservations.Lease? Ports { get; init; }
 
     public void OnFailure(string what, Func<Task> undo) => _undos.Push((what, undo));

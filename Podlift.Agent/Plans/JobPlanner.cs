@@ -60,6 +60,7 @@ public static class JobPlanner
         var switchesLocally = Routes(request) && routed.Count > 0;
         if (switchesLocally)
         {
+            actions.Add(new OpenSwitchWindow());
             if (network.AwaitsPrimary)
                 actions.Add(new AwaitPrimary(routed[0].Service.Name, routed.Select(c => new Backend { Address = network.AdvertisedAddress, Port = c.HostPort, Name = c.Name }).ToList()));
             actions.Add(new SwitchProxy(routed[0].Service.Name, routed.Select(c => ContainerSpecs.LocalUpstream(c.HostPort, c.Name)).ToList(),
@@ -173,6 +174,7 @@ public static class JobPlanner
         }
         foreach (var container in old) yield return new StopContainer(container.Id, container.Name, kind.AnnouncesEachStop);
         if (old.Count > 0 && !kind.AnnouncesEachStop) yield return new Say(DeployStep.Cleanup, EventLevel.Success, "Old containers stopped");
+        if (switchesLocally) yield return new CloseSwitchWindow(VersionsOfBackends(request, snapshot, start));
 
         var removed = new HashSet<string>(start.Removed);
         // a redeploy of the same version (moved aside or not): the containers it replaced are copies of the new ones, not a version to return to
@@ -185,6 +187,14 @@ public static class JobPlanner
 
         foreach (var action in Prune(job, snapshot, start, old, removed)) yield return action;
         foreach (var rename in StableNames(request, snapshot, start, old, removed)) yield return rename;
+    }
+
+    /// <summary>Which version answers at each of this server's backends (host:port), old and new, for the receipt.</summary>
+    private static IReadOnlyDictionary<string, string> VersionsOfBackends(DeployPlan request, ServerSnapshot snapshot, StartPart start)
+    {
+        var versions = snapshot.Containers.Where(c => c.HostPort > 0).ToDictionary(c => $"{ContainerSpecs.LoopbackAddress}:{c.HostPort}", c => c.Version);
+        foreach (var started in start.Started.Where(s => s.HostPort > 0)) versions[$"{ContainerSpecs.LoopbackAddress}:{started.HostPort}"] = request.Version;
+        return versions;
     }
 
     /// <summary>Stopped containers and images of versions beyond those kept; never this version or the rollback target after the job.</summary>

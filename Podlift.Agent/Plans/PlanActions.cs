@@ -144,6 +144,18 @@ public sealed record RestoreDependency(string PreviousId, string Name, string? R
     public override string Describe() => $"{Name}: the previous container runs again";
 }
 
+/// <summary>The switch window begins: the receipt counts what nginx serves from here.</summary>
+public sealed record OpenSwitchWindow() : PlanAction(DeployStep.Switch)
+{
+    public override string Describe() => "switch window: count what nginx serves from here (its request log)";
+}
+
+/// <summary>The switch window ends: what nginx served in it, by the version that answered (backend host:port → version).</summary>
+public sealed record CloseSwitchWindow(IReadOnlyDictionary<string, string> VersionOfBackend) : PlanAction(DeployStep.Cleanup)
+{
+    public override string Describe() => "switch window: the receipt of what users got (requests, 5xx answers, failed attempts, per version)";
+}
+
 /// <summary>Waits until no connection to the old backends is open, or the bound passes.</summary>
 public sealed record Drain(IReadOnlyList<IPEndPoint> Old, TimeSpan Bound) : PlanAction(DeployStep.Cleanup)
 {

@@ -68,6 +68,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         var previous = outcomes.Select(o => o.PreviousVersion).FirstOrDefault(v => v.Length > 0);
         output.Line($"Previous: {previous ?? "(first deploy)"}");
         output.Line($"URL:      http://{config.Domain ?? primary.Target.Address}");
+        if (Receipts.Summary(outcomes.Select(o => o.Receipt)) is { } served) output.Line($"Switch:   {served}");
         output.Line($"Time:     {Format.Duration(clock.Elapsed)}");
     }
 
