@@ -23,9 +23,9 @@ public sealed class DeployProgress(JobEvents events)
         events.Publish(new DeployEvent { HealthChecked = check });
     }
 
-    public void AwaitingSwitch(string service, IEnumerable<Backend> backends)
+    public void AwaitingSwitch(string service, IEnumerable<Backend> backends, bool awaitsGo = false)
     {
-        var awaiting = new AwaitingSwitch { Service = service };
+        var awaiting = new AwaitingSwitch { Service = service, AwaitsGo = awaitsGo };
         awaiting.Backends.AddRange(backends);
         events.Publish(new DeployEvent { AwaitingSwitch = awaiting });
     }

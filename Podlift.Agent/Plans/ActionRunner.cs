@@ -20,6 +20,7 @@ public sealed class ActionRunner(
         CheckHealth a => health.CheckAsync(a, context, cancellationToken),
         RunRelease a => release.RunAsync(a, context, cancellationToken),
         AwaitPrimary a => proxy.AwaitPrimaryAsync(a, context, cancellationToken),
+        AwaitGo a => proxy.AwaitGoAsync(a, context, cancellationToken),
         SwitchProxy a => proxy.SwitchAsync(a, context, cancellationToken),
         Drain a => proxy.DrainAsync(a, context, cancellationToken),
         ReapplyProxy => proxy.ReapplyAsync(cancellationToken),

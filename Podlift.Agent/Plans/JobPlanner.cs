@@ -58,11 +58,15 @@ public static class JobPlanner
 
         var routed = start.Started.Where(c => c.Service.Routed).ToList();
         var switchesLocally = Routes(request) && routed.Count > 0;
+        var backends = routed.Select(c => new Backend { Address = network.AdvertisedAddress, Port = c.HostPort, Name = c.Name }).ToList();
+        // all or nothing: nothing switches (nor stops) anywhere until every server is ready
+        if (request.Atomic)
+            actions.Add(new AwaitGo(routed.FirstOrDefault()?.Service.Name ?? "", network.AwaitsPrimary ? backends : [], OnPrimary: network.PrimaryAddress.Length == 0));
         if (switchesLocally)
         {
             actions.Add(new OpenSwitchWindow());
-            if (network.AwaitsPrimary)
-                actions.Add(new AwaitPrimary(routed[0].Service.Name, routed.Select(c => new Backend { Address = network.AdvertisedAddress, Port = c.HostPort, Name = c.Name }).ToList()));
+            if (network.AwaitsPrimary && !request.Atomic)
+                actions.Add(new AwaitPrimary(routed[0].Service.Name, backends));
             actions.Add(new SwitchProxy(routed[0].Service.Name, routed.Select(c => ContainerSpecs.LocalUpstream(c.HostPort, c.Name)).ToList(),
                 network.AwaitsPrimary, request.Proxy, kind.Announce(request.Version), kind.Done(request.Version)));
         }
@@ -167,7 +171,9 @@ public static class JobPlanner
         var request = job.Plan;
         var startedIds = start.Started.Where(s => !s.New).Select(s => s.Id).ToHashSet();
         var old = snapshot.Containers.Where(c => c.IsRunning && !startedIds.Contains(c.Id)).ToList();
-        if (switchesLocally && old.Count > 0)
+        // an atomic rollout's primary also drains the other servers' old backends its switch replaced
+        var drainsOthers = request.Atomic && request.Network is { PrimaryAddress.Length: 0, Peers.Count: > 0 };
+        if (switchesLocally && (old.Count > 0 || drainsOthers))
         {
             var bound = request.DrainMilliseconds > 0 ? TimeSpan.FromMilliseconds(request.DrainMilliseconds) : PlanDefaults.Drain;
             yield return new Drain(ContainerSpecs.LoopbackEndpoints(old).ToList(), bound);

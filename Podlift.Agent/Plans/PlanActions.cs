@@ -119,6 +119,20 @@ public sealed record AwaitPrimary(string Service, IReadOnlyList<Backend> Backend
 }
 
 /// <summary>
+/// An atomic rollout: this server is ready and waits for every server to be. On the primary, the go carries the
+/// other servers' new backends, switched to with its own; elsewhere it comes once the primary routes here, so it
+/// commits: the primary's load balancer may use <see cref="Backends"/> from then on.
+/// </summary>
+public sealed record AwaitGo(string Service, IReadOnlyList<Backend> Backends, bool OnPrimary) : PlanAction(DeployStep.Switch)
+{
+    public override string Describe() => OnPrimary
+        ? "wait for every server to be ready (atomic), then switch to all their new backends at once"
+        : $"wait for every server to be ready (atomic); the primary then takes {string.Join(", ", Backends.Select(b => $"{b.Address}:{b.Port}"))}";
+
+    public override bool Commits => !OnPrimary;
+}
+
+/// <summary>
 /// This server's nginx routes the app to <see cref="Local"/> (and, on the primary, to the other servers' backends too),
 /// with <see cref="Proxy"/>'s settings (null: the settings it has).
 /// </summary>

@@ -126,11 +126,14 @@ public static partial class ConfigLoader
             Dependencies = root.Child("dependencies") is { } dependencies ? dependencies.Entries().Select(e => Dependency(e.Key, e.Value, servers)).ToList() : [],
             Hooks = Hooks(root.Child("hooks")),
             Retain = root.Child("retain")?.Int(1, PlanLimits.MaxVersionsKept) ?? PodliftConfig.DefaultRetain,
+            Rollout = root.Child("rollout") is { } rollout ? Enum.Parse<Rollout>(rollout.OneOf(RolloutNames), ignoreCase: true) : Rollout.Serial,
             SourcePath = sourcePath,
         };
         RefuseNameClashes(root, config);
         return root.Child("release") is { } release ? config with { Release = Release(release, config) } : config;
     }
+
+    public static readonly string[] RolloutNames = Enum.GetNames<Rollout>().Select(n => n.ToLowerInvariant()).ToArray();
 
     /// <summary>
     /// A dependency's container is &lt;app&gt;-&lt;name&gt;; a live service replica's is &lt;app&gt;-&lt;service&gt;-&lt;n&gt; and the release

@@ -77,6 +77,14 @@ internal sealed class ConfigNode(YamlNode node, string path, ConfigContext conte
 
     public IReadOnlyList<string> ShellCommandList(IDictionary<string, string> environment) => ListOf(item => item.ShellCommand(environment));
 
+    /// <summary>One of <paramref name="values"/>, as written (lower case).</summary>
+    public string OneOf(params string[] values)
+    {
+        var text = String();
+        return values.FirstOrDefault(v => v == text.ToLowerInvariant())
+               ?? throw Error($"must be one of {string.Join(", ", values)} (got: {text})");
+    }
+
     public int Int(int min, int max)
     {
         var text = String();

@@ -32,6 +32,7 @@ public static partial class ConfigRenderer
             ["services"] = Services,
             ["proxy"] = Proxy,
             ["drain"] = () => Line(0, $"drain: {Durations.Format(config.Drain)}"),
+            ["rollout"] = () => Line(0, $"rollout: {config.Rollout.ToString().ToLowerInvariant()}"),
             ["hooks"] = Hooks,
             ["release"] = Release,
             ["retain"] = () => Line(0, $"retain: {config.Retain.ToString(CultureInfo.InvariantCulture)}"),

@@ -134,6 +134,9 @@ public static class ConfigSchema
         new("proxy.trusted_proxies", List, "IPs or CIDRs of your load balancer or CDN: their X-Forwarded-For and X-Forwarded-Proto are believed")
             { Unset = "none", Example = "[10.0.0.0/8]" },
         new("drain", Duration, "the longest wait for in-flight requests before the old version stops") { Default = Durations.Format(PodliftConfig.DefaultDrain), Example = "30s" },
+        new("rollout", Text, "how a deploy goes over the servers: serial (one after another; the first failure stops the run), parallel (all at once; "
+                             + "servers may end on different versions), atomic (all at once; nothing switches until every server is ready, and a failure anywhere leaves every server on the old version)")
+            { Default = "serial", Example = "atomic", ExampleCommented = true },
         new("hooks", Mapping, "commands the agent runs on the primary with sh -c, as root") { Unset = "none" },
         new("hooks.before_deploy", Text | List, "before anything changes; a failure aborts the deploy") { Example = "[./check-migrations]" },
         new("hooks.after_deploy", Text | List, "once the new version serves") { Example = "[./notify-deployed]" },

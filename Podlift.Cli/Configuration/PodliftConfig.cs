@@ -21,6 +21,8 @@ public sealed record PodliftConfig
     public ReleaseConfig? Release { get; init; }
     /// <summary>Old versions kept on each server for rollback.</summary>
     public int Retain { get; init; } = DefaultRetain;
+    /// <summary>How a deploy goes over the servers when no flag says (--parallel, --atomic).</summary>
+    public Rollout Rollout { get; init; } = Rollout.Serial;
     public required string SourcePath { get; init; }
 
     public static readonly TimeSpan DefaultDrain = Podlift.Protocol.PlanDefaults.Drain;
@@ -151,3 +153,9 @@ public sealed record ProxyConfig(bool Enabled, SslMode Ssl = SslMode.Off, string
     /// <summary>Addresses or CIDRs of load balancers in front of the servers, whose X-Forwarded-For and X-Forwarded-Proto are believed.</summary>
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];
 }
+
+/// <summary>
+/// `rollout:`: one server after another (the first failure stops the run), all at once (servers may end on
+/// different versions), or atomic: all at once, and nothing switches until every server is ready.
+/// </summary>
+public enum Rollout { Serial, Parallel, Atomic }

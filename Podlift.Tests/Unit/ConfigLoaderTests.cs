@@ -591,6 +591,14 @@ public class ConfigLoaderTests
         Assert.That(Load(Base + "retain: 7\n").Retain, Is.EqualTo(7));
     }
 
+    [TestCase("", Rollout.Serial)]
+    [TestCase("rollout: parallel\n", Rollout.Parallel)]
+    [TestCase("rollout: Atomic\n", Rollout.Atomic)]
+    public void Rollout_is_read_and_serial_by_default(string yaml, Rollout expected)
+    {
+        Assert.That(Load(Base + yaml).Rollout, Is.EqualTo(expected));
+    }
+
     [Test]
     public void Service_volumes_are_kept_as_written()
     {
@@ -891,6 +899,8 @@ public class ConfigLoaderTests
             "services.web.options.restart must be no, always, unless-stopped or on-failure[:N] (got: sometimes)");
         yield return Case("bad cpus", Base + "services:\n  web:\n    options: { cpus: -1 }\n",
             "services.web.options.cpus must be a number of CPUs");
+        yield return Case("rollout misspelt", Base + "rollout: atomik\n",
+            "rollout must be one of serial, parallel, atomic (got: atomik)");
         yield return Case("retain out of range", Base + "retain: 0\n",
             "retain must be between 1-50 (got: 0)");
         yield return Case("ssl true is not a mode", Base + "proxy:\n  ssl: true\n",

@@ -18,7 +18,10 @@ public sealed class ReceiptSteps(IRequestLogFile log)
         try
         {
             var entries = log.LinesSince(context.Request.App, position).Select(RequestLog.Parse).OfType<RequestLogEntry>();
-            context.Receipt = RequestLog.Count(entries, from, DateTimeOffset.UtcNow, backend => action.VersionOfBackend.GetValueOrDefault(backend));
+            // an atomic rollout's primary switched the other servers' new backends too
+            var othersNew = context.Others.SelectMany(o => o.Backends).Select(b => $"{b.Address}:{b.Port}").ToHashSet();
+            context.Receipt = RequestLog.Count(entries, from, DateTimeOffset.UtcNow,
+                backend => action.VersionOfBackend.GetValueOrDefault(backend) ?? (othersNew.Contains(backend) ? context.Request.Version : null));
             context.Progress.Success(RequestLog.Describe(context.Receipt.ToProto()));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

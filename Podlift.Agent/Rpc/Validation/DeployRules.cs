@@ -41,8 +41,14 @@ public static class DeployRules
     public static FieldChecks Attach(FieldChecks check, AttachRequest request) =>
         check.Name("app", request.App).DeployIdOrEmpty("deploy_id", request.DeployId);
 
-    public static FieldChecks ConfirmSwitch(FieldChecks check, ConfirmSwitchRequest request) =>
-        check.Name("app", request.App).DeployId("deploy_id", request.DeployId).Text("reason", request.Reason, RequestLimits.Text);
+    public static FieldChecks ConfirmSwitch(FieldChecks check, ConfirmSwitchRequest request)
+    {
+        check.Name("app", request.App).DeployId("deploy_id", request.DeployId).Text("reason", request.Reason, RequestLimits.Text)
+            .AtMost("others", request.Others.Count, RequestLimits.Entries);
+        for (var i = 0; i < request.Others.Count; i++)
+            ProxyRules.Backends(check.Host($"others[{i}].server", request.Others[i].Server), $"others[{i}].backends", request.Others[i].Backends);
+        return check;
+    }
 
     private static void Service(FieldChecks check, ServicePlan service, string at)
     {
