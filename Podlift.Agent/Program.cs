@@ -78,6 +78,7 @@ try
     builder.Services.AddSingleton<RecordStep>();
     builder.Services.AddSingleton<IRequestLogFile>(_ => new RequestLogFile());
     builder.Services.AddSingleton<ReceiptSteps>();
+    builder.Services.AddSingleton<VerifyStep>(services => new VerifyStep(services.GetRequiredService<IRequestLogFile>()));
     builder.Services.AddSingleton<ActionRunner>();
     builder.Services.AddSingleton<PlanExecutor>(services => new PlanExecutor(services.GetRequiredService<ActionRunner>()));
     builder.Services.AddSingleton<DeployTools>();

@@ -5,7 +5,7 @@ namespace Podlift.Agent.Plans;
 /// <summary>Runs one action of a plan with the step that knows how. Each step registers its own undo on the context.</summary>
 public sealed class ActionRunner(
     ContainerSteps containers, HealthStep health, NetworkSteps network, DependencySteps dependencies, ReleaseStep release,
-    ProxySteps proxy, HookStep hooks, RecordStep record, ReceiptSteps receipts)
+    ProxySteps proxy, HookStep hooks, RecordStep record, ReceiptSteps receipts, VerifyStep verify)
 {
     public Task RunAsync(PlanAction action, ExecutionContext context, CancellationToken cancellationToken) => action switch
     {
@@ -33,6 +33,7 @@ public sealed class ActionRunner(
         RecordDeployment => record.RecordAsync(context, cancellationToken),
         OpenSwitchWindow => receipts.OpenAsync(context),
         CloseSwitchWindow a => receipts.CloseAsync(a, context),
+        VerifyNewVersion a => verify.VerifyAsync(a, context, cancellationToken),
         _ => throw new NotSupportedException($"no step runs {action.GetType().Name}"),
     };
 

@@ -37,6 +37,8 @@ public sealed class ExecutionContext(JobSpec job, ServerSnapshot snapshot, Deplo
     public IReadOnlyList<ServerBackends> Others { get; set; } = [];
     /// <summary>The other servers' backends the switch replaced: the drain waits for them too.</summary>
     public List<System.Net.IPEndPoint> ReplacedRemote { get; } = [];
+    /// <summary>What the verification after the switch counted; null: none ran.</summary>
+    public VerifyResult? Verified { get; set; }
     public PortReservations.Lease? Ports { get; init; }
 
     public void OnFailure(string what, Func<Task> undo) => _undos.Push((what, undo));

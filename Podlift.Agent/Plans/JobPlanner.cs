@@ -19,13 +19,13 @@ public static class JobPlanner
     /// <summary>What differs between a deploy and a rollback: data, chosen once, never a branch inside the plan.</summary>
     private sealed record JobKind(
         bool RunsBeforeHooks, bool NeedsImage, bool ManagesDependencies, bool StartsTargetContainers, bool RunsRelease, HookPhase AfterPhase,
-        Func<string, string> Announce, Func<string, string> Done, bool AnnouncesEachStop);
+        Func<string, string> Announce, Func<string, string> Done, bool AnnouncesEachStop, bool Verifies);
 
     private static readonly JobKind DeployKind = new(true, true, true, false, true, HookPhase.AfterDeploy,
-        _ => "Traffic switching to new version...", _ => "100% of traffic on new version", false);
+        _ => "Traffic switching to new version...", _ => "100% of traffic on new version", false, Verifies: true);
 
     private static readonly JobKind RollbackKind = new(false, false, false, true, false, HookPhase.AfterRollback,
-        version => $"Traffic switching to {version}...", version => $"Traffic routing to {version}", true);
+        version => $"Traffic switching to {version}...", version => $"Traffic routing to {version}", true, Verifies: false);
 
     private static JobKind KindOf(Operation operation) => operation == Operation.Rollback ? RollbackKind : DeployKind;
 
@@ -72,6 +72,9 @@ public static class JobPlanner
         }
         actions.AddRange(Cleanup(job, kind, snapshot, start, switchesLocally));
         actions.Add(new RecordDeployment(request.Version));
+        // watched once recorded: a revert is a rollback from this version, with the one before still there to return to
+        if (kind.Verifies && switchesLocally && request.Verify is { WindowMilliseconds: > 0 } verify)
+            actions.Add(new VerifyNewVersion(verify, routed.Select(c => $"{ContainerSpecs.LoopbackAddress}:{c.HostPort}").ToList()));
 
         var after = kind.AfterPhase == HookPhase.AfterRollback ? job.Hooks.AfterRollback : job.Hooks.AfterDeploy;
         if (after.Count > 0) actions.Add(new RunHooks(DeployStep.AfterHooks, kind.AfterPhase, after.ToList()));

@@ -146,6 +146,14 @@ public sealed record SwitchProxy(string Service, IReadOnlyList<UpstreamServer> L
     public override bool Commits => true;
 }
 
+/// <summary>After the switch: the new version's backends (host:port) are watched; degraded, the job rolls back.</summary>
+public sealed record VerifyNewVersion(VerifyPlan Plan, IReadOnlyList<string> Backends) : PlanAction(DeployStep.Verify)
+{
+    public override string Describe() =>
+        $"watch {string.Join(", ", Backends)} for {Plan.WindowMilliseconds / 1000.0:0.#}s; above {Plan.MaxErrorRate * 100:0.##}% errors " +
+        $"(once {Plan.MinRequests} requests came), roll back to the version before";
+}
+
 /// <summary>nginx runs the config on disk (a killed agent may have written it without reloading).</summary>
 public sealed record ReapplyProxy() : PlanAction(DeployStep.Switch)
 {

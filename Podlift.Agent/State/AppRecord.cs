@@ -97,6 +97,12 @@ public sealed record AppRecord
 
     public AppRecord WithFailure(HistoryEntry entry) => this with { History = Append(entry) };
 
+    /// <summary>A finished job's entry says how it ended after all (a deploy reverted after its verification).</summary>
+    public AppRecord WithOutcome(string deployId, string outcome, string error) => this with
+    {
+        History = History.Select(h => h.DeployId == deployId ? h with { Outcome = outcome, Error = error } : h).ToList(),
+    };
+
     /// <summary>A deployment still worth going back to, matched by version or version prefix.</summary>
     public DeploymentRecord? FindDeployment(string versionOrPrefix) =>
         Deployments.Reverse().FirstOrDefault(d => d.Version == versionOrPrefix)

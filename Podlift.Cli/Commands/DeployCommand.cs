@@ -15,7 +15,15 @@ namespace Podlift.Cli.Commands;
 /// <param name="Parallel">--parallel; <paramref name="Atomic"/>: --atomic. Neither: podlift.yml's rollout: decides.</param>
 public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Parallel = false, bool Atomic = false)
 {
-    public Rollout RolloutFor(PodliftConfig config) => Atomic ? Rollout.Atomic : Parallel ? Rollout.Parallel : config.Rollout;
+    public Rollout RolloutFor(PodliftConfig config)
+    {
+        var rollout = Atomic ? Rollout.Atomic : Parallel ? Rollout.Parallel : config.Rollout;
+        // the primary's verification must end before another server takes the new version: only a serial rollout waits for it
+        if (config.Verify is not null && rollout != Rollout.Serial && config.Servers.Count > 1)
+            throw new ValidationException($"verify: watches the new version on the primary before any other server takes it, so it needs a serial rollout, not {rollout.ToString().ToLowerInvariant()}",
+                "deploy without --parallel/--atomic (and without rollout: parallel/atomic), or remove verify:");
+        return rollout;
+    }
 }
 
 /// <summary>

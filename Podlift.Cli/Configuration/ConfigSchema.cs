@@ -146,6 +146,13 @@ public static class ConfigSchema
         new("release.command", Command, "the command (the image's entrypoint is kept)") { Required = true, Example = "python manage.py migrate" },
         new("release.service", Text, "the service whose env, volumes and network it gets; it must run on the primary") { Unset = "the routed service", Example = "web" },
         new("release.timeout", Duration, "how long it may run") { Default = Durations.Format(ReleaseConfig.DefaultTimeout), Example = "10m" },
+        new("verify", Duration | Mapping, "after the switch, the agent on the primary watches the new version for this long (or the keys below); "
+                                          + "above the error rate it rolls back by itself to the version before") { Unset = "none", Example = "60s", ExampleCommented = true },
+        new("verify.window", Duration, "how long the new version is watched") { Required = true, Example = "60s" },
+        new("verify.max_error_rate", Text, "the share of the new version's requests that may fail (5xx, failed upstream attempts): 1% or 0.01")
+            { Default = "1%", Example = "2%" },
+        new("verify.min_requests", Number, "fewer requests in the whole window are too few to judge: the version stays")
+            { Default = Written(PodliftConfig.DefaultVerifyMinRequests), Example = "50" },
         new("retain", Number, "old versions kept on each server for rollback") { Default = Written(PodliftConfig.DefaultRetain), Example = "3" },
     ];
 

@@ -21,6 +21,9 @@ public sealed record PodliftConfig
     public ReleaseConfig? Release { get; init; }
     /// <summary>Old versions kept on each server for rollback.</summary>
     public int Retain { get; init; } = DefaultRetain;
+    /// <summary>verify: the primary's agent watches the new version after the switch; null: it does not.</summary>
+    public VerifyConfig? Verify { get; init; }
+    public const int DefaultVerifyMinRequests = Podlift.Protocol.PlanDefaults.VerifyMinRequests;
     /// <summary>How a deploy goes over the servers when no flag says (--parallel, --atomic).</summary>
     public Rollout Rollout { get; init; } = Rollout.Serial;
     public required string SourcePath { get; init; }
@@ -108,6 +111,9 @@ public sealed record HooksConfig(IReadOnlyList<string> BeforeDeploy, IReadOnlyLi
 }
 
 /// <summary>`release:`: a command run in a one-off container of the new image, with <see cref="Service"/>'s env, volumes and network.</summary>
+/// <summary>`verify:`: after the switch, above <see cref="MaxErrorRate"/> (0.01 is 1%) the new version is rolled back.</summary>
+public sealed record VerifyConfig(TimeSpan Window, double MaxErrorRate, int MinRequests);
+
 public sealed record ReleaseConfig(IReadOnlyList<string> Command, string Service, TimeSpan Timeout)
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(10);

@@ -35,6 +35,8 @@ public static class DeployPlanner
         {
             plan.Hooks = HooksFor(config.Hooks);
             if (config.Release is { } releaseCommand) plan.Release = ReleaseFor(releaseCommand);
+            if (config.Verify is { } verify)
+                plan.Verify = new VerifyPlan { WindowMilliseconds = (long)verify.Window.TotalMilliseconds, MaxErrorRate = verify.MaxErrorRate, MinRequests = verify.MinRequests };
         }
         return plan;
     }

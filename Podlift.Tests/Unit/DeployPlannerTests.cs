@@ -56,6 +56,21 @@ public class DeployPlannerTests
     }
 
     [Test]
+    public void Verify_goes_in_the_primarys_plan_only_and_needs_a_serial_rollout_over_several_servers()
+    {
+        var (primary, other) = (Server("10.0.0.1"), Server("10.0.0.2"));
+        var config = Config([primary, other], Web) with { Verify = new VerifyConfig(TimeSpan.FromSeconds(30), 0.02, 40) };
+
+        Assert.That(For(config, primary, Release, false).Verify,
+            Is.EqualTo(new VerifyPlan { WindowMilliseconds = 30_000, MaxErrorRate = 0.02, MinRequests = 40 }));
+        Assert.That(For(config, other, Release, false).Verify, Is.Null);
+        Assert.That(new DeployOptions(false, false).RolloutFor(config), Is.EqualTo(Rollout.Serial));
+        var error = Assert.Throws<Podlift.Cli.Errors.ValidationException>(() => new DeployOptions(false, false, Parallel: true).RolloutFor(config))!;
+        Assert.That(error.Message, Does.Contain("needs a serial rollout, not parallel"));
+        Assert.That(new DeployOptions(false, false, Atomic: true).RolloutFor(config with { Servers = [primary] }), Is.EqualTo(Rollout.Atomic), "one server: nothing to wait for");
+    }
+
+    [Test]
     public void An_atomic_rollout_is_refused_when_the_primary_does_not_run_the_routed_service()
     {
         var config = Config([Server("10.0.0.3", "worker"), Server("10.0.0.2", "web")], Web, Worker);

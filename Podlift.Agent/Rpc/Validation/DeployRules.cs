@@ -26,6 +26,10 @@ public static class DeployRules
             check.Arguments("release.command", release.Command)
                 .NameOrEmpty("release.service", release.Service)
                 .Milliseconds("release.timeout_milliseconds", release.TimeoutMilliseconds, TimeSpan.FromHours(24));
+        if (plan.Verify is { } verify)
+            check.Milliseconds("verify.window_milliseconds", verify.WindowMilliseconds, PlanLimits.MaxVerifyWindow)
+                .Between("verify.max_error_rate", verify.MaxErrorRate, 0, 1)
+                .Between("verify.min_requests", verify.MinRequests, 0, PlanLimits.MaxVerifyMinRequests);
         return check;
     }
 

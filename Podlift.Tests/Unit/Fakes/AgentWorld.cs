@@ -30,7 +30,7 @@ internal sealed class AgentWorld : IDisposable
         Runner = new ActionRunner(new ContainerSteps(Docker), new HealthStep(Health, Docker), new NetworkSteps(Docker, Firewall),
             new DependencySteps(Docker, new DependencyManager(Docker, TimeSpan.Zero)), new ReleaseStep(new ReleaseRunner(Docker)),
             new ProxySteps(Nginx, Upstreams, Sites, Gate, TimeSpan.FromMilliseconds(200)), new HookStep(new HookRunner(Hooks)), new RecordStep(Docker, State),
-            new ReceiptSteps(RequestLog));
+            new ReceiptSteps(RequestLog), new VerifyStep(RequestLog, poll: TimeSpan.FromMilliseconds(10)));
     }
 
     public FakeContainerRuntime Docker { get; } = new();
@@ -149,9 +149,16 @@ internal sealed class FakeRequestLog : IRequestLogFile
 
     private List<string> Lines(string app) => _lines.TryGetValue(app, out var lines) ? lines : _lines[app] = [];
 
+    /// <summary>Called before each read: traffic that arrives while a job watches the log.</summary>
+    public Action<string>? BeforeRead { get; set; }
+
     public long Position(string app) => Lines(app).Count;
 
-    public IEnumerable<string> LinesSince(string app, long position) => Lines(app).Skip((int)position).ToList();
+    public IEnumerable<string> LinesSince(string app, long position)
+    {
+        BeforeRead?.Invoke(app);
+        return Lines(app).Skip((int)position).ToList();
+    }
 }
 
 internal static class DeployEvents
