@@ -130,14 +130,19 @@ public static class CommandLine
     {
         var skipBuild = new Option<bool>("--skip-build") { Description = "Deploy the image already built for this commit" };
         var skipHealthcheck = new Option<bool>("--skip-healthcheck") { Description = "Switch traffic without waiting for health checks" };
-        var parallel = new Option<bool>("--parallel") { Description = "Deploy to all servers at once instead of one after another" };
+        var parallel = new Option<int?>("--parallel")
+        {
+            Description = "Deploy to all servers at once instead of one after another; --parallel N: N servers at a time, batch after batch",
+            Arity = ArgumentArity.ZeroOrOne, HelpName = "N",
+        };
         var atomic = new Option<bool>("--atomic") { Description = "All servers at once, all or nothing: nothing switches until every server is ready" };
         var command = new Command("deploy", "Build, transfer and switch every server to the current commit with zero downtime") { skipBuild, skipHealthcheck, parallel, atomic };
+        DeployOptions Options(ParseResult parse) => new(parse.GetValue(skipBuild), parse.GetValue(skipHealthcheck),
+            Parallel: parse.GetResult(parallel) is not null, Atomic: parse.GetValue(atomic), Batch: parse.GetValue(parallel));
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
             parse.GetValue(DryRunOption)
-                ? new DryRun(output, ssh).DeployAsync(config, new DeployOptions(false, false, parse.GetValue(parallel), parse.GetValue(atomic)), cancellationToken)
-                : new DeployCommand(output, ssh).RunAsync(config,
-                    new DeployOptions(parse.GetValue(skipBuild), parse.GetValue(skipHealthcheck), parse.GetValue(parallel), parse.GetValue(atomic)), cancellationToken)));
+                ? new DryRun(output, ssh).DeployAsync(config, Options(parse) with { SkipBuild = false, SkipHealthcheck = false }, cancellationToken)
+                : new DeployCommand(output, ssh).RunAsync(config, Options(parse), cancellationToken)));
         return command;
     }
 

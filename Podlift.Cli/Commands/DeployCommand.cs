@@ -12,18 +12,35 @@ using Podlift.Cli.Jobs;
 
 namespace Podlift.Cli.Commands;
 
-/// <param name="Parallel">--parallel; <paramref name="Atomic"/>: --atomic. Neither: podlift.yml's rollout: decides.</param>
-public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Parallel = false, bool Atomic = false)
+/// <param name="Parallel">--parallel; with <paramref name="Batch"/> (--parallel N): N servers at a time. <paramref name="Atomic"/>: --atomic.
+/// No flag: podlift.yml's rollout: decides.</param>
+public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Parallel = false, bool Atomic = false, int? Batch = null)
 {
     public Rollout RolloutFor(PodliftConfig config)
     {
-        var rollout = Atomic ? Rollout.Atomic : Parallel ? Rollout.Parallel : config.Rollout;
-        // the primary's verification must end before another server takes the new version: only a serial rollout waits for it
-        if (config.Verify is not null && rollout != Rollout.Serial && config.Servers.Count > 1)
-            throw new ValidationException($"verify: watches the new version on the primary before any other server takes it, so it needs a serial rollout, not {rollout.ToString().ToLowerInvariant()}",
-                "deploy without --parallel/--atomic (and without rollout: parallel/atomic), or remove verify:");
+        if (Parallel && Atomic)
+            throw new ConfigurationException("--parallel and --atomic are two different rollouts", "pick one: --atomic (all or nothing) or --parallel [N] (all at once, or N servers at a time)");
+        if (Batch is < 1)
+            throw new ConfigurationException($"--parallel {Batch}: a batch needs at least one server", "for example: --parallel 2 (two servers at a time), or --parallel alone for all at once");
+        var rollout = Atomic ? Rollout.Atomic : Batch is not null ? Rollout.Batches : Parallel ? Rollout.Parallel : config.Rollout;
+        // the primary's verification must end before another server takes the new version: a serial rollout waits for it,
+        // and so do batches whose first is the primary alone
+        var waitsForThePrimary = rollout == Rollout.Serial || rollout == Rollout.Batches && BatchesFor(config, rollout)!.Size.For(config.Servers.Count) == 1;
+        if (config.Verify is not null && !waitsForThePrimary && config.Servers.Count > 1)
+            throw new ValidationException($"verify: watches the new version on the primary before any other server takes it, so it needs a serial rollout, not {Describe(rollout, config)}",
+                "deploy without --parallel/--atomic (and without rollout: parallel/atomic), with --parallel 1, or remove verify:");
         return rollout;
     }
+
+    /// <summary>The batches of a batch rollout (--parallel N, or podlift.yml's); null for the others.</summary>
+    public BatchRollout? BatchesFor(PodliftConfig config) => BatchesFor(config, RolloutFor(config));
+
+    private BatchRollout? BatchesFor(PodliftConfig config, Rollout rollout) => rollout != Rollout.Batches
+        ? null
+        : Batch is { } servers ? new BatchRollout(BatchSize.Count(servers), TimeSpan.Zero) : config.Batches;
+
+    private string Describe(Rollout rollout, PodliftConfig config) =>
+        rollout == Rollout.Batches ? $"batches of {BatchesFor(config, rollout)!.Size}" : rollout.ToString().ToLowerInvariant();
 }
 
 /// <summary>
@@ -77,9 +94,12 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         {
             Atomic = atomic ? new AtomicRollout(config.App, ordered, primary, cancellationToken) : null,
         };
-        var outcomes = (atomic || options.RolloutFor(config) == Rollout.Parallel) && ordered.Count > 1
-            ? await InParallelAsync(run, ordered)
-            : await SeriallyAsync(run, ordered);
+        var outcomes = ordered.Count == 1 ? await SeriallyAsync(run, ordered) : options.RolloutFor(config) switch
+        {
+            Rollout.Atomic or Rollout.Parallel => await InParallelAsync(run, ordered, ordered),
+            Rollout.Batches => await InBatchesAsync(run, ordered, options.BatchesFor(config)!),
+            _ => await SeriallyAsync(run, ordered),
+        };
 
         output.Line();
         output.Ok(sessions.Count > 1 ? "All servers deployed successfully!" : "Deployment successful!");
@@ -138,9 +158,41 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         return outcomes;
     }
 
-    private async Task<IReadOnlyList<DeployFinished>> InParallelAsync(Run run, IReadOnlyList<ServerSession> sessions)
+    /// <summary>Batch after batch, each all at once (one server: as a serial deploy); the first failed batch stops the run.</summary>
+    private async Task<IReadOnlyList<DeployFinished>> InBatchesAsync(Run run, IReadOnlyList<ServerSession> sessions, BatchRollout rollout)
     {
-        output.Line(run.Atomic is null ? "Deploying to all servers in parallel..." : "Deploying to all servers at once; nothing switches until every one is ready (atomic)...");
+        var batches = rollout.Split(sessions);
+        var outcomes = new List<DeployFinished>();
+        for (var i = 0; i < batches.Count; i++)
+        {
+            var batch = batches[i];
+            output.Line($"Batch {i + 1} of {batches.Count}: {string.Join(", ", batch.Select(s => s.Server.Host))}...");
+            try
+            {
+                outcomes.AddRange(batch.Count > 1 ? await InParallelAsync(run, batch, sessions) : [await DeployToAsync(run, batch[0], output)]);
+            }
+            catch (PodliftException)
+            {
+                var untouched = batches.Skip(i + 1).Sum(b => b.Count);
+                output.Fail($"batch {i + 1} of {batches.Count} failed; {(untouched == 0 ? "it was the last" : $"the {untouched} server{(untouched == 1 ? "" : "s")} after it {(untouched == 1 ? "was" : "were")} not touched")}");
+                if (batch.Count == 1) await PrintWhatRunsAsync(run, sessions);
+                throw;
+            }
+            output.Ok($"Batch {i + 1} of {batches.Count} deployed");
+            if (i < batches.Count - 1 && rollout.Wait > TimeSpan.Zero)
+            {
+                output.Line($"Waiting {Durations.Format(rollout.Wait)} before the next batch...");
+                await Task.Delay(rollout.Wait, run.Cancellation);
+            }
+        }
+        return outcomes;
+    }
+
+    /// <param name="everyone">All the run's servers: after a failure, what each of them runs is printed.</param>
+    private async Task<IReadOnlyList<DeployFinished>> InParallelAsync(Run run, IReadOnlyList<ServerSession> sessions, IReadOnlyList<ServerSession> everyone)
+    {
+        output.Line(run.Atomic is not null ? "Deploying to all servers at once; nothing switches until every one is ready (atomic)..."
+            : sessions.Count == everyone.Count ? "Deploying to all servers in parallel..." : $"Deploying to {sessions.Count} servers in parallel...");
         await using var save = run.Registry is null
             ? new SharedSave(token => run.Docker.SaveAsync(run.Release.Image, token), sessions.Select(s => s.Server.Host))
             : null;
@@ -174,7 +226,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         if (failed.Count > 0)
         {
             if (run.Atomic?.StoppedBecause is { } stopped) output.Fail($"atomic rollout stopped before any server switched: {stopped}");
-            await PrintWhatRunsAsync(run, sessions);
+            await PrintWhatRunsAsync(run, everyone);
             throw new DeploymentException($"{failed.Count} of {results.Length} servers failed: {string.Join(", ", failed.Select(f => f.Session.Server.Host))}",
                 failed[0].Error!.ExitCode == ExitCode.Connection ? "check the connection to those servers, then deploy again" : LogsHint(run.Config));
         }

@@ -20,7 +20,7 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         output.Line("Dry run: what `podlift deploy` would do; nothing is built, sent or changed.");
         var rollout = options.RolloutFor(config);
         var atomic = AtomicRollout.AppliesTo(config, rollout);
-        if (config.Servers.Count > 1) output.Line($"Rollout: {Describe(rollout)}");
+        if (config.Servers.Count > 1) output.Line($"Rollout: {Describe(rollout, options.BatchesFor(config), config)}");
         var commit = await HeadAsync(config, cancellationToken);
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         var release = new Release(commit, Release.ImageTag(config.Image, commit), Environment.UserName, "", await Git.SourceAsync(config.ProjectDirectory, cancellationToken));
@@ -36,12 +36,18 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         }
     }
 
-    private static string Describe(Rollout rollout) => rollout switch
+    private static string Describe(Rollout rollout, BatchRollout? batches, PodliftConfig config) => rollout switch
     {
+        Rollout.Batches when batches is not null => $"batches of {batches.Size} ({Batched(batches, config)}){(batches.Wait > TimeSpan.Zero ? $", {Durations.Format(batches.Wait)} apart" : "")}; "
+                                                   + "each batch all at once, the first failed batch stops the run (batches before it keep the new version)",
         Rollout.Atomic => "atomic: every server starts and checks its new containers; only when all are ready does the primary switch them all at once, then each server; a failure anywhere leaves every server on the old version",
         Rollout.Parallel => "parallel: every server at once; each switches when it is ready, so a failure leaves servers on different versions",
         _ => "serial: one server after another, the primary first; the first failure stops the run (servers before it keep the new version)",
     };
+
+    /// <summary>"10.0.0.1, 10.0.0.2 | 10.0.0.3": the servers of each batch, the primary first.</summary>
+    private static string Batched(BatchRollout batches, PodliftConfig config) =>
+        string.Join(" | ", batches.Split(config.Servers.OrderByDescending(s => s == config.Primary).ToList()).Select(b => string.Join(", ", b.Select(s => s.Host))));
 
     public async Task RollbackAsync(PodliftConfig config, string? to, CancellationToken cancellationToken)
     {

@@ -127,14 +127,25 @@ public static partial class ConfigLoader
             Hooks = Hooks(root.Child("hooks")),
             Retain = root.Child("retain")?.Int(1, PlanLimits.MaxVersionsKept) ?? PodliftConfig.DefaultRetain,
             Verify = root.Child("verify") is { } verify ? Verify(verify) : null,
-            Rollout = root.Child("rollout") is { } rollout ? Enum.Parse<Rollout>(rollout.OneOf(RolloutNames), ignoreCase: true) : Rollout.Serial,
+            Rollout = root.Child("rollout") is { } rollout ? RolloutOf(rollout) : Rollout.Serial,
+            Batches = root.Child("rollout") is { IsMapping: true } batches ? Batches(batches) : null,
             SourcePath = sourcePath,
         };
         RefuseNameClashes(root, config);
         return root.Child("release") is { } release ? config with { Release = Release(release, config) } : config;
     }
 
-    public static readonly string[] RolloutNames = Enum.GetNames<Rollout>().Select(n => n.ToLowerInvariant()).ToArray();
+    /// <summary>The rollouts written as a name; batches are written as `{ batch, wait }`.</summary>
+    public static readonly string[] RolloutNames = Enum.GetValues<Rollout>().Where(r => r != Rollout.Batches).Select(r => r.ToString().ToLowerInvariant()).ToArray();
+
+    private static Rollout RolloutOf(ConfigNode node) => node.IsMapping ? Rollout.Batches : Enum.Parse<Rollout>(node.OneOf(RolloutNames), ignoreCase: true);
+
+    /// <summary>`rollout: { batch: 25%, wait: 10s }`.</summary>
+    private static BatchRollout Batches(ConfigNode node)
+    {
+        node.AllowOnly(ConfigSchema.KeysOf("rollout"));
+        return new BatchRollout(node.Required("batch").BatchSize(), node.Child("wait")?.Duration(TimeSpan.Zero, BatchRollout.MaxWait) ?? TimeSpan.Zero);
+    }
 
     /// <summary>
     /// A dependency's container is &lt;app&gt;-&lt;name&gt;; a live service replica's is &lt;app&gt;-&lt;service&gt;-&lt;n&gt; and the release
@@ -152,10 +163,6 @@ public static partial class ConfigLoader
         }
     }
 
-    /// <summary>
-    /// `release: python manage.py migrate`, a list, or { command:, service:, timeout: }. It runs on the
-    /// primary, so the service whose env it takes must run there.
-    /// </summary>
     /// <summary>`verify: 60s`, or its keys.</summary>
     private static VerifyConfig Verify(ConfigNode node)
     {
@@ -167,6 +174,10 @@ public static partial class ConfigLoader
             node.Child("min_requests")?.Int(1, PlanLimits.MaxVerifyMinRequests) ?? PlanDefaults.VerifyMinRequests);
     }
 
+    /// <summary>
+    /// `release: python manage.py migrate`, a list, or { command:, service:, timeout: }. It runs on the
+    /// primary, so the service whose env it takes must run there.
+    /// </summary>
     private static ReleaseConfig Release(ConfigNode node, PodliftConfig config)
     {
         var commandNode = node;

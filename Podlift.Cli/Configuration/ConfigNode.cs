@@ -97,6 +97,15 @@ internal sealed class ConfigNode(YamlNode node, string path, ConfigContext conte
         return value;
     }
 
+    /// <summary>Servers per batch: a whole number (2) or a share of the servers (25%).</summary>
+    public BatchSize BatchSize()
+    {
+        var text = String().Trim();
+        if (!text.EndsWith('%')) return Configuration.BatchSize.Count(Int(1, BatchRollout.MaxBatch));
+        var share = Fraction();
+        return share > 0 ? Configuration.BatchSize.Of(share) : throw Error($"must be more than 0% (got: {text})");
+    }
+
     public int Int(int min, int max)
     {
         var text = String();

@@ -32,7 +32,7 @@ public static partial class ConfigRenderer
             ["services"] = Services,
             ["proxy"] = Proxy,
             ["drain"] = () => Line(0, $"drain: {Durations.Format(config.Drain)}"),
-            ["rollout"] = () => Line(0, $"rollout: {config.Rollout.ToString().ToLowerInvariant()}"),
+            ["rollout"] = Rollout,
             ["hooks"] = Hooks,
             ["release"] = Release,
             ["verify"] = Verify,
@@ -130,6 +130,18 @@ public static partial class ConfigRenderer
             Line(0, "hooks:   # as written: the shell that runs them expands their ${VAR}s");
             foreach (var (key, commands) in new[] { ("before_deploy", config.Hooks.BeforeDeploy), ("after_deploy", config.Hooks.AfterDeploy), ("after_rollback", config.Hooks.AfterRollback) })
                 if (commands.Count > 0) Line(1, $"{key}: {List(commands.Select(ShellCommand))}");
+        }
+
+        void Rollout()
+        {
+            if (config.Batches is not { } batches)
+            {
+                Line(0, $"rollout: {config.Rollout.ToString().ToLowerInvariant()}");
+                return;
+            }
+            Line(0, "rollout:");
+            Line(1, $"batch: {batches.Size}");
+            Line(1, $"wait: {Durations.Format(batches.Wait)}");
         }
 
         void Verify()

@@ -134,9 +134,13 @@ public static class ConfigSchema
         new("proxy.trusted_proxies", List, "IPs or CIDRs of your load balancer or CDN: their X-Forwarded-For and X-Forwarded-Proto are believed")
             { Unset = "none", Example = "[10.0.0.0/8]" },
         new("drain", Duration, "the longest wait for in-flight requests before the old version stops") { Default = Durations.Format(PodliftConfig.DefaultDrain), Example = "30s" },
-        new("rollout", Text, "how a deploy goes over the servers: serial (one after another; the first failure stops the run), parallel (all at once; "
-                             + "servers may end on different versions), atomic (all at once; nothing switches until every server is ready, and a failure anywhere leaves every server on the old version)")
+        new("rollout", Text | Mapping, "how a deploy goes over the servers: serial (one after another; the first failure stops the run), parallel (all at once; "
+                             + "servers may end on different versions), atomic (all at once; nothing switches until every server is ready, and a failure anywhere leaves every server on the old version), "
+                             + "or batches (the keys below: each batch all at once, the first failed batch stops the run)")
             { Default = "serial", Example = "atomic", ExampleCommented = true },
+        new("rollout.batch", Text, "servers per batch: a number, or a share of the servers (at least one); the first batch has the primary")
+            { Required = true, Example = "25%" },
+        new("rollout.wait", Duration, "the pause between two batches") { Default = Durations.Format(TimeSpan.Zero), Example = "10s" },
         new("hooks", Mapping, "commands the agent runs on the primary with sh -c, as root") { Unset = "none" },
         new("hooks.before_deploy", Text | List, "before anything changes; a failure aborts the deploy") { Example = "[./check-migrations]" },
         new("hooks.after_deploy", Text | List, "once the new version serves") { Example = "[./notify-deployed]" },

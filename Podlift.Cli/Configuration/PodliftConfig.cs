@@ -26,6 +26,8 @@ public sealed record PodliftConfig
     public const int DefaultVerifyMinRequests = Podlift.Protocol.PlanDefaults.VerifyMinRequests;
     /// <summary>How a deploy goes over the servers when no flag says (--parallel, --atomic).</summary>
     public Rollout Rollout { get; init; } = Rollout.Serial;
+    /// <summary>`rollout: { batch, wait }` (<see cref="Rollout.Batches"/>); null otherwise.</summary>
+    public BatchRollout? Batches { get; init; }
     public required string SourcePath { get; init; }
 
     public static readonly TimeSpan DefaultDrain = Podlift.Protocol.PlanDefaults.Drain;
@@ -162,6 +164,7 @@ public sealed record ProxyConfig(bool Enabled, SslMode Ssl = SslMode.Off, string
 
 /// <summary>
 /// `rollout:`: one server after another (the first failure stops the run), all at once (servers may end on
-/// different versions), or atomic: all at once, and nothing switches until every server is ready.
+/// different versions), atomic: all at once, and nothing switches until every server is ready, or in batches
+/// (each all at once; the first failed batch stops the run).
 /// </summary>
-public enum Rollout { Serial, Parallel, Atomic }
+public enum Rollout { Serial, Parallel, Atomic, Batches }

@@ -292,7 +292,7 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
     public async Task VersionThatDegradesOnceLive_IsRolledBackByTheAgent_AndAHealthyOneIsVerified()
     {
         WriteConfig(verify: "verify: { window: 40s, max_error_rate: 5%, min_requests: 20 }");
-        _app.WriteFile("www/fail-after", "8\n"); // healthy at the check, failing 8 s after it started
+        _app.WriteFile("www/fail-after", "21\n"); // healthy at the check, failing about 20 s after it went live
         var degrading = await CommitAsync("v13");
 
         await using (var load = LoadGenerator.Start(new Uri(_servers.Http(1), "/cgi-bin/whoami")))

@@ -284,6 +284,54 @@ public sealed class MultiServerTests(string suite, string prefix, string subnet,
         }
     }
 
+    [Test, Order(9)]
+    public async Task BatchDeploy_TwoThenOne_UnderLoad_DropsNoRequest()
+    {
+        File.AppendAllText(Path.Combine(_app.Directory, "podlift.yml"), "\nrollout: { batch: 2, wait: 2s }\n");
+        await _app.CommitVersionAsync("v9");
+        var (primary, web, worker) = (_servers.Ip(1), _servers.Ip(2), _servers.Ip(3));
+
+        var dryRun = await _podlift.RunAsync("deploy", "--dry-run");
+        Assert.That(dryRun.ExitCode, Is.EqualTo(0), dryRun.All);
+        Assert.That(dryRun.Output, Does.Contain($"Rollout: batches of 2 ({primary}, {web} | {worker}), 2s apart"));
+
+        var report = await DeployUnderLoadAsync(0, "deploy");
+
+        Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+        var output = _lastRun!.Output;
+        var (first, pause, second) = (output.IndexOf($"Batch 1 of 2: {primary}, {web}...", StringComparison.Ordinal),
+            output.IndexOf("Waiting 2s before the next batch...", StringComparison.Ordinal), output.IndexOf($"Batch 2 of 2: {worker}...", StringComparison.Ordinal));
+        Assert.That(new[] { first, pause, second }, Is.All.GreaterThanOrEqualTo(0), output);
+        Assert.That(new[] { first, pause, second }, Is.Ordered, output);
+        Assert.That(output.IndexOf("Batch 1 of 2 deployed", StringComparison.Ordinal), Is.InRange(first, pause), "the second batch starts once the first is done");
+        Assert.That(await ServedVersionsAsync(), Is.EquivalentTo(new[] { "v9" }));
+    }
+
+    [Test, Order(10)]
+    public async Task BatchDeploy_StopsAtTheFirstFailedBatch_AndLeavesTheRestUntouched()
+    {
+        File.WriteAllText(Path.Combine(_app.Directory, "www", "fail-off-primary"), "");
+        await _app.CommitVersionAsync("v10");
+        var v10 = await _app.HeadShaAsync();
+        var workerBefore = await _servers.MustSshAsync(3, "docker ps --format '{{.ID}} {{.Names}}' | sort");
+        try
+        {
+            var report = await DeployUnderLoadAsync(4, "deploy", "--parallel", "1");
+
+            Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+            Assert.That(_lastRun!.Output, Does.Contain($"Batch 1 of 3: {_servers.Ip(1)}...").And.Contain("Batch 1 of 3 deployed"));
+            Assert.That(_lastRun.Output, Does.Contain("batch 2 of 3 failed; the 1 server after it was not touched"));
+            Assert.That(_lastRun.Output, Does.Not.Contain("Batch 3 of 3"));
+            Assert.That(await _servers.MustSshAsync(3, $"docker ps -a -q --filter label=podlift.version={v10}"), Is.Empty, "the third batch never started");
+            Assert.That(await _servers.MustSshAsync(3, "docker ps --format '{{.ID}} {{.Names}}' | sort"), Is.EqualTo(workerBefore));
+            Assert.That(await ServedVersionsAsync(), Is.EquivalentTo(new[] { "v9", "v10" }), "the primary switched; the second web server keeps v9");
+        }
+        finally
+        {
+            File.Delete(Path.Combine(_app.Directory, "www", "fail-off-primary"));
+        }
+    }
+
     private static Func<string, bool> IsVersion(string version) => body => body.StartsWith($"version={version} ", StringComparison.Ordinal);
 
     private ShellResult? _lastRun;

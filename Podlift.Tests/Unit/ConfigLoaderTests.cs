@@ -600,6 +600,17 @@ public class ConfigLoaderTests
     }
 
     [Test]
+    public void Rollout_in_batches_is_a_size_and_a_wait()
+    {
+        var config = Load(Base + "rollout:\n  batch: 25%\n  wait: 10s\n");
+
+        Assert.That(config.Rollout, Is.EqualTo(Rollout.Batches));
+        Assert.That(config.Batches, Is.EqualTo(new BatchRollout(BatchSize.Of(0.25), TimeSpan.FromSeconds(10))));
+        Assert.That(Load(Base + "rollout: { batch: 2 }\n").Batches, Is.EqualTo(new BatchRollout(BatchSize.Count(2), TimeSpan.Zero)));
+        Assert.That(Load(Base + "rollout: atomic\n").Batches, Is.Null);
+    }
+
+    [Test]
     public void Verify_is_a_window_or_its_keys()
     {
         Assert.That(Load(Base + "verify: 45s\n").Verify, Is.EqualTo(new VerifyConfig(TimeSpan.FromSeconds(45), 0.01, 20)));
@@ -917,6 +928,12 @@ public class ConfigLoaderTests
             "verify.window");
         yield return Case("rollout misspelt", Base + "rollout: atomik\n",
             "rollout must be one of serial, parallel, atomic (got: atomik)");
+        yield return Case("rollout batch of nothing", Base + "rollout: { batch: 0% }\n",
+            "rollout.batch must be more than 0% (got: 0%)");
+        yield return Case("rollout batch not a number", Base + "rollout: { batch: half }\n",
+            "rollout.batch must be a whole number (got: half)");
+        yield return Case("rollout batches without a size", Base + "rollout: { wait: 10s }\n",
+            "rollout.batch");
         yield return Case("retain out of range", Base + "retain: 0\n",
             "retain must be between 1-50 (got: 0)");
         yield return Case("ssl true is not a mode", Base + "proxy:\n  ssl: true\n",

@@ -45,6 +45,7 @@ public class ConfigSchemaTests
         yield return new TestCaseData("proxy", Base + "proxy:\n  {0}: 1\n");
         yield return new TestCaseData("hooks", Base + "hooks:\n  {0}: 1\n");
         yield return new TestCaseData("verify", Base + "verify:\n  window: 30s\n  {0}: 1\n");
+        yield return new TestCaseData("rollout", Base + "rollout:\n  batch: 2\n  {0}: 1\n");
         yield return new TestCaseData("release", Base + "release:\n  command: migrate\n  {0}: 1\n");
     }
 
@@ -68,7 +69,7 @@ public class ConfigSchemaTests
     public void Every_default_of_the_schema_is_what_podlift_config_shows_for_a_podlift_yml_without_the_key()
     {
         var plain = Rendered(Load(Base));
-        var withTlsAndRelease = Rendered(Load(Base + "domain: myapp.example.com\nproxy:\n  ssl: letsencrypt\nrelease: migrate\nverify: 30s\n"));
+        var withTlsAndRelease = Rendered(Load(Base + "domain: myapp.example.com\nproxy:\n  ssl: letsencrypt\nrelease: migrate\nverify: 30s\nrollout: { batch: 2 }\n"));
         var checkedKeys = ConfigSchema.Keys.Where(key => key.Default is not null && !ConfigRenderer.NotRendered.Contains(key.Path)).ToList();
 
         using (Assert.EnterMultipleScope())
