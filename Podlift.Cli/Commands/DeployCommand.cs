@@ -123,7 +123,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             : null;
         run = run with { Save = save };
         // on a terminal, one live line per server; otherwise (CI, --json) plain lines led by the server
-        using var board = Console.IsOutputRedirected || output.Json ? null : new ProgressBoard(Console.Out, sessions.Select(s => s.Server.Host).ToList());
+        using var board = output.Live ? new ProgressBoard(Console.Out, sessions.Select(s => s.Server.Host).ToList()) : null;
         var results = await Task.WhenAll(sessions.Select(async session =>
         {
             var prefixed = board is null
