@@ -15,8 +15,7 @@ public sealed class LocalDocker : IDisposable
 
     public LocalDocker()
     {
-        var host = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } value ? value : "unix:///var/run/docker.sock";
-        _client = new DockerClientConfiguration(new Uri(host)).CreateClient();
+        _client = new DockerClientConfiguration(new Uri(DockerEndpoint.OfThisMachine())).CreateClient();
     }
 
     public async Task BuildAsync(string contextDirectory, string tag, string version, Action<string> onLine, CancellationToken cancellationToken)
