@@ -121,6 +121,7 @@ public static partial class ConfigLoader
             Servers = servers,
             Services = services,
             Registry = root.Child("registry") is { } registry ? Registry(registry) : null,
+            BuildPlatform = root.Child("builder") is { } builder ? BuildPlatform(builder) : null,
             Proxy = Proxy(root.Child("proxy"), domains.FirstOrDefault(), Path.GetDirectoryName(sourcePath)!),
             Drain = root.Child("drain")?.Duration(TimeSpan.Zero, PlanLimits.MaxDrain) ?? PodliftConfig.DefaultDrain,
             Dependencies = root.Child("dependencies") is { } dependencies ? dependencies.Entries().Select(e => Dependency(e.Key, e.Value, servers)).ToList() : [],
@@ -206,6 +207,16 @@ public static partial class ConfigLoader
         if (password is { Length: 0 })
             throw passwordNode!.Error("is empty", "set it in .env, e.g. REGISTRY_PASSWORD=..., and write password: ${REGISTRY_PASSWORD}");
         return new RegistryConfig(server, username, password);
+    }
+
+    /// <summary>`builder: { platform: linux/arm64 }`; a builder without a platform builds for each server's.</summary>
+    private static Building.Platform? BuildPlatform(ConfigNode node)
+    {
+        if (!node.IsMapping) throw node.Error("must be a mapping: { platform: linux/amd64 }");
+        node.AllowOnly(ConfigSchema.KeysOf("builder"));
+        if (node.Child("platform") is not { } platformNode) return null;
+        return Building.Platform.Parse(platformNode.String())
+               ?? throw platformNode.Error($"must be {string.Join(" or ", Building.Platform.Supported)}, the platforms podlift-agent runs on (got: {platformNode.String()})");
     }
 
     private static string Name(ConfigNode node)

@@ -28,6 +28,7 @@ public static partial class ConfigRenderer
             ["domain"] = Domain,
             ["servers"] = Servers,
             ["registry"] = Registry,
+            ["builder"] = Builder,
             ["dependencies"] = Dependencies,
             ["services"] = Services,
             ["proxy"] = Proxy,
@@ -66,6 +67,13 @@ public static partial class ConfigRenderer
             {
                 foreach (var server in config.Servers) Server(server, 1);
             }
+        }
+
+        void Builder()
+        {
+            if (config.BuildPlatform is not { } platform) return;
+            Line(0, "builder:");
+            Line(1, $"platform: {platform}");
         }
 
         void Registry()

@@ -87,6 +87,9 @@ public static class ConfigSchema
         new("registry.server", Text, "host[:port], without https:// or a path (the path belongs in image:)") { Required = true, Example = "ghcr.io" },
         new("registry.username", Text, "the login: username and password both, or neither for an anonymous registry") { Example = "me" },
         new("registry.password", Text, "set it in .env or the environment; never printed (podlift config masks it)") { Example = "${REGISTRY_PASSWORD}" },
+        new("builder", Mapping, "how the local Docker builds the image") { Unset = "for each server's own platform, as its agent reports it" },
+        new("builder.platform", Text, "build for this platform instead, linux/amd64 or linux/arm64, whatever the servers are")
+            { Unset = "each server's: linux/amd64 for x86_64, linux/arm64 for aarch64 (a mixed fleet gets one build per platform)", Example = "linux/amd64" },
         new("dependencies", Mapping, "containers the app needs, such as a database: created once, never recreated while unchanged") { Unset = "none" },
         new("dependencies.<name>", Mapping, "a dependency: its container answers to this name on the app's network") { Sample = "postgres" },
         new("dependencies.<name>.image", Text, "an image with its tag; sent from your Docker when the server lacks it") { Required = true, Example = "postgres:16" },

@@ -13,6 +13,8 @@ public sealed record PodliftConfig
     public required IReadOnlyList<ServiceConfig> Services { get; init; }
     /// <summary>Null: images go from the local Docker to each server directly.</summary>
     public RegistryConfig? Registry { get; init; }
+    /// <summary>`builder.platform`: the platform every image is built for; null: each server's own.</summary>
+    public Building.Platform? BuildPlatform { get; init; }
     public ProxyConfig Proxy { get; init; } = ProxyConfig.Default;
     public TimeSpan Drain { get; init; } = DefaultDrain;
     public IReadOnlyList<DependencyConfig> Dependencies { get; init; } = [];

@@ -6,7 +6,7 @@ namespace Podlift.Tests.EndToEnd;
 /// <summary>
 /// Layer-delta transfer on a real server: an app on a 50 MB base layer is sent whole once; a new version
 /// (the example app's www layer changed, and the small layers built on top of it) then sends only those
-/// small layers, and the server serves it.
+/// small layers, and the server serves it. An image built for the other platform takes the same path.
 /// </summary>
 [TestFixture("bookworm", "e2eim", "10.130.0", 18780)]
 [Category("e2e")]
@@ -69,6 +69,53 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
         Assert.That(again.ExitCode, Is.EqualTo(0), again.All);
         Assert.That(again.Output, Does.Contain("is already on").And.Contain("nothing to send"));
         Assert.That(await ServedAsync(), Is.EqualTo("v3"));
+    }
+
+    /// <summary>
+    /// builder.platform linux/arm64 on an x64 server: a Dockerfile that only copies files (FROM scratch, COPY) builds for
+    /// arm64 without emulation; it travels by its layers like any image (the second version sends only what changed),
+    /// and the server holds an arm64 image (its x86 busybox still runs there). The fixture's app is put back after.
+    /// </summary>
+    [Test]
+    public async Task An_image_for_another_platform_is_built_without_emulation_and_sent_by_its_layers()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(_app.Directory, "Dockerfile"));
+        var config = File.ReadAllText(Path.Combine(_app.Directory, "podlift.yml"));
+        try
+        {
+            File.Copy(Path.Combine(RepositoryPaths.ExampleApp, "busybox"), Path.Combine(_app.Directory, "busybox"), overwrite: true);
+            _app.WriteFile("Dockerfile", """
+                FROM scratch
+                COPY busybox /bin/busybox
+                COPY start.sh /start.sh
+                COPY www /www
+                ENV PATH=/bin
+                EXPOSE 8000
+                STOPSIGNAL SIGTERM
+                ENTRYPOINT ["/bin/busybox", "sh", "/start.sh"]
+                """);
+            _app.WriteConfig(config.TrimEnd() + "\nbuilder:\n  platform: linux/arm64\n");
+            await _app.CommitVersionAsync("arm1");
+            var first = await _podlift.RunAsync("deploy");
+            Assert.That(first.ExitCode, Is.EqualTo(0), first.All);
+            Assert.That(first.Output, Does.Contain($"bigapp:{await _app.HeadShaAsync()} built for linux/arm64"));
+            Assert.That(first.Output, Does.Contain($"builder.platform is linux/arm64, but {_servers.Ip(1)} is linux/amd64"));
+
+            await _app.CommitVersionAsync("arm2");
+            var second = await _podlift.RunAsync("deploy");
+            Assert.That(second.ExitCode, Is.EqualTo(0), second.All);
+            Assert.That(second.Output, Does.Match(@"sent to \S+: 1 of 3 layers, 2 already there"), "only the www layer changed");
+            Assert.That(await ServedAsync(), Is.EqualTo("arm2"));
+            var sha = await _app.HeadShaAsync();
+            Assert.That(await _servers.MustSshAsync(1, $"docker image inspect -f '{{{{.Os}}}}/{{{{.Architecture}}}}' bigapp:{sha}"), Does.StartWith("linux/arm64"));
+        }
+        finally
+        {
+            _app.WriteFile("Dockerfile", dockerfile);
+            _app.WriteConfig(config);
+            _app.DeleteFile("busybox");
+            await _app.CommitAllAsync("back to the fixture's app");
+        }
     }
 
     /// <summary>"✓ 51.1 MB sent to 10.130.0.11: ..." → bytes.</summary>

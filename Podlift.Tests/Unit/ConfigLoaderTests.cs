@@ -981,7 +981,21 @@ public class ConfigLoaderTests
             "podlift.yml:5: env_file must be");
         yield return Case("default web service without a web role", "service: myapp\nimage: myapp\nservers:\n  api:\n    - 10.0.0.1\n",
             "no server has the role web");
+        yield return Case("a platform podlift-agent does not run on", Base + "builder:\n  platform: linux/arm/v7\n",
+            "podlift.yml:6: builder.platform must be linux/amd64 or linux/arm64, the platforms podlift-agent runs on (got: linux/arm/v7)");
+        yield return Case("typo under builder", Base + "builder:\n  plaform: linux/arm64\n",
+            "builder.plaform is not a known key; did you mean \"platform\"?");
     }
+
+    [TestCase("linux/arm64", "linux/arm64")]
+    [TestCase("linux/amd64", "linux/amd64")]
+    [TestCase("linux/arm64/v8", "linux/arm64")]
+    [TestCase("LINUX/ARM64", "linux/arm64")]
+    public void Builder_platform_names_the_platform_every_image_is_built_for(string written, string platform) =>
+        Assert.That(Load(Base + $"builder:\n  platform: {written}\n").BuildPlatform!.Name, Is.EqualTo(platform));
+
+    [Test]
+    public void Without_builder_each_server_gets_its_own_platform() => Assert.That(Load(Base).BuildPlatform, Is.Null);
 
     [TestCaseSource(nameof(MalformedConfigs))]
     public void Malformed_config_is_refused_with_the_key_path(string yaml, string expected)

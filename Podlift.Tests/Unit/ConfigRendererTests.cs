@@ -179,4 +179,12 @@ public class ConfigRendererTests
     [TestCase("tab\there", "\"tab\\there\"")]
     public void Scalars_are_quoted_only_when_yaml_would_read_them_otherwise(string text, string expected) =>
         Assert.That(ConfigRenderer.Scalar(text), Is.EqualTo(expected));
+
+    [Test]
+    public void Builder_platform_is_shown_only_when_set()
+    {
+        Assert.That(ConfigRenderer.Render(Config(), showSecrets: false), Does.Not.Contain("builder:"));
+        Assert.That(ConfigRenderer.Render(Config() with { BuildPlatform = Podlift.Cli.Building.Platform.Arm64 }, showSecrets: false),
+            Does.Contain("builder:\n  platform: linux/arm64\n"));
+    }
 }
