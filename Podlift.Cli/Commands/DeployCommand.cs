@@ -13,14 +13,26 @@ using Podlift.Cli.Jobs;
 
 namespace Podlift.Cli.Commands;
 
-public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Parallel = false);
+/// <param name="Parallel">--parallel; <paramref name="Atomic"/>: --atomic. Neither: podlift.yml's rollout: decides.</param>
+public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Parallel = false, bool Atomic = false)
+{
+    public Rollout RolloutFor(PodliftConfig config)
+    {
+        var rollout = Atomic ? Rollout.Atomic : Parallel ? Rollout.Parallel : config.Rollout;
+        // the primary's verification must end before another server takes the new version: only a serial rollout waits for it
+        if (config.Verify is not null && rollout != Rollout.Serial && config.Servers.Count > 1)
+            throw new ValidationException($"verify: watches the new version on the primary before any other server takes it, so it needs a serial rollout, not {rollout.ToString().ToLowerInvariant()}",
+                "deploy without --parallel/--atomic (and without rollout: parallel/atomic), or remove verify:");
+        return rollout;
+    }
+}
 
 /// <summary>
 /// `podlift deploy`: validate, build once, then every server: transfer the image and let its agent
 /// switch with zero downtime. Serial by default (the primary first; the first failure stops the run
-/// before the next server is touched), or all at once with --parallel. A non-primary web server's new
-/// containers join the primary's load balancer only once healthy, and its old ones leave it before
-/// they stop.
+/// before the next server is touched), all at once with --parallel, or all at once and all or nothing
+/// with --atomic (<see cref="AtomicRollout"/>). A non-primary web server's new containers join the
+/// primary's load balancer only once healthy, and its old ones leave it before they stop.
 /// </summary>
 public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
 {
@@ -41,8 +53,10 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         var deployedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
         var source = await Git.SourceAsync(config.ProjectDirectory, cancellationToken);
         var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, source);
+        var atomic = AtomicRollout.AppliesTo(config, options.RolloutFor(config));
         CapabilityCheck.Require("podlift deploy", sessions.Select(session => session.Needs(
-            CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck), config.Registry is not null))).ToList(), output);
+            CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck, atomic),
+                config.Registry is not null))).ToList(), output);
         await AppNameCheck.EnsureOursAsync(config, sessions, source, cancellationToken);
         await SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken);
 
@@ -64,8 +78,14 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         // the primary first: its load balancer must run before other servers offer it backends
         var ordered = sessions.PrimaryFirst(config.Primary);
         var primary = ordered[0];
-        var run = new Run(config, release, options, docker, registry, primary, sessions.Addresses(), cancellationToken) { Images = images };
-        var outcomes = options.Parallel && ordered.Count > 1 ? await InParallelAsync(run, ordered) : await SeriallyAsync(run, ordered);
+        var run = new Run(config, release, options, docker, registry, primary, sessions.Addresses(), cancellationToken)
+        {
+            Images = images,
+            Atomic = atomic ? new AtomicRollout(config.App, ordered, primary, cancellationToken) : null,
+        };
+        var outcomes = (atomic || options.RolloutFor(config) == Rollout.Parallel) && ordered.Count > 1
+            ? await InParallelAsync(run, ordered)
+            : await SeriallyAsync(run, ordered);
 
         output.Line();
         output.Ok(sessions.Count > 1 ? "All servers deployed successfully!" : "Deployment successful!");
@@ -73,6 +93,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         var previous = outcomes.Select(o => o.PreviousVersion).FirstOrDefault(v => v.Length > 0);
         output.Line($"Previous: {previous ?? "(first deploy)"}");
         output.Line($"URL:      http://{config.Domain ?? primary.Target.Address}");
+        if (Receipts.Summary(outcomes.Select(o => o.Receipt)) is { } served) output.Line($"Switch:   {served}");
         output.Line($"Time:     {Format.Duration(clock.Elapsed)}");
     }
 
@@ -84,6 +105,8 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
 
         /// <summary>Each server's image, of its platform, named as the release names it.</summary>
         public required PlatformImages Images { get; init; }
+
+        public AtomicRollout? Atomic { get; init; }
 
         /// <summary>Set once the primary's release command ran (at once without one): other servers join its load balancer only then.</summary>
         public TaskCompletionSource<bool> PrimaryReady { get; } = PrimaryReadySource(Config);
@@ -98,6 +121,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         /// <summary>Watches the primary's events for the end of its release step.</summary>
         public void OnPrimaryEvent(DeployEvent deployEvent)
         {
+            Atomic?.OnPrimaryEvent(deployEvent);
             if (deployEvent.StepFinished?.Step == DeployStep.Release) PrimaryReady.TrySetResult(true);
             else if (deployEvent.Finished is { } finished) PrimaryReady.TrySetResult(finished.Success);
         }
@@ -125,7 +149,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
 
     private async Task<IReadOnlyList<DeployFinished>> InParallelAsync(Run run, IReadOnlyList<ServerSession> sessions)
     {
-        output.Line("Deploying to all servers in parallel...");
+        output.Line(run.Atomic is null ? "Deploying to all servers in parallel..." : "Deploying to all servers at once; nothing switches until every one is ready (atomic)...");
         await using var save = run.Registry is null && !run.Images.Plan.Mixed
             ? new SharedSave(token => run.Docker.SaveAsync(run.Release.Image, token), sessions.Select(s => s.Server.Host))
             : null;
@@ -158,6 +182,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         var failed = results.Where(r => r.Error is not null).ToList();
         if (failed.Count > 0)
         {
+            if (run.Atomic?.StoppedBecause is { } stopped) output.Fail($"atomic rollout stopped before any server switched: {stopped}");
             await PrintWhatRunsAsync(run, sessions);
             throw new DeploymentException($"{failed.Count} of {results.Length} servers failed: {string.Join(", ", failed.Select(f => f.Session.Server.Host))}",
                 failed[0].Error!.ExitCode == ExitCode.Connection ? "check the connection to those servers, then deploy again" : LogsHint(run.Config));
@@ -168,6 +193,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
     private async Task<DeployFinished> DeployToAsync(Run run, ServerSession session, ConsoleOutput console)
     {
         var isPrimary = session == run.Primary;
+        var succeeded = false;
         try
         {
             try
@@ -178,15 +204,18 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             {
                 run.Save?.Decline(session.Server.Host); // taken, or never needed: either way the others do not wait for this server
             }
-            var plan = DeployPlanner.For(run.Config, session.Server, run.Addresses, run.Release, run.Options.SkipHealthcheck);
-            return await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Deploy(plan, run.Cancellation),
+            var plan = DeployPlanner.For(run.Config, session.Server, run.Addresses, run.Release, run.Options.SkipHealthcheck, run.Atomic is not null);
+            var finished = await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Deploy(plan, run.Cancellation),
                 console, LogsHint(run.Config), run.Cancellation,
-                new PrimaryHandoff(run.Config, run.Primary, run.PrimaryReady.Task, run.Cancellation).For(session, console),
+                run.Atomic?.For(session, console) ?? new PrimaryHandoff(run.Config, run.Primary, run.PrimaryReady.Task, run.Cancellation).For(session, console),
                 isPrimary ? run.OnPrimaryEvent : null);
+            succeeded = true;
+            return finished;
         }
         finally
         {
             if (isPrimary) run.PrimaryReady.TrySetResult(false); // ended before its release finished: no server waits for it
+            run.Atomic?.Ended(session, succeeded);
         }
     }
 
