@@ -55,10 +55,14 @@ public sealed class ImageBuilder(LocalDocker docker, ConsoleOutput output)
         {
             var clock = Stopwatch.StartNew();
             var image = plan.LocalImage(platform);
-            var withoutCache = _support?.BuildsWithoutCache(platform) ?? false;
-            if (withoutCache) output.Detail($"building {image} for {platform} without the cache: the classic builder's cache does not tell platforms apart (BuildKit's does)");
-            await docker.BuildAsync(config.ProjectDirectory, image, release.Version, platform, withoutCache, line => output.Detail(line), cancellationToken);
+            await docker.BuildAsync(config.ProjectDirectory, image, release.Version, platform, withoutCache: false, line => output.Detail(line), cancellationToken);
             var built = await docker.ImagePlatformAsync(image, cancellationToken);
+            if (_support?.RebuildsWithoutCache(platform, built.Platform) ?? false)
+            {
+                output.Detail($"{image} came out {built.Written} from the classic builder's cache, which does not tell platforms apart (BuildKit's does): building it again without the cache");
+                await docker.BuildAsync(config.ProjectDirectory, image, release.Version, platform, withoutCache: true, line => output.Detail(line), cancellationToken);
+                built = await docker.ImagePlatformAsync(image, cancellationToken);
+            }
             if (built.Platform != platform)
                 throw new DeploymentException($"{image} was built for {platform}, but the image is {built.Written}: its servers could not run it",
                     "a FROM --platform=... in the Dockerfile, or a base image without a " + platform + " variant, decides it: build from one that has it");

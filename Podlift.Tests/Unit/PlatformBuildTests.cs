@@ -163,6 +163,17 @@ public class PlatformBuildTests
     }
 
     [Test]
+    public void The_classic_builder_builds_again_without_its_cache_only_when_the_cache_gave_another_platform()
+    {
+        var classic = X64Docker with { Classic = true };
+
+        Assert.That(classic.RebuildsWithoutCache(Platform.Arm64, built: Platform.Amd64), Is.True, "a FROM scratch step cached from an amd64 build");
+        Assert.That(classic.RebuildsWithoutCache(Platform.Arm64, built: Platform.Arm64), Is.False, "the cache kept unchanged layers: the next version is sent by its changed ones");
+        Assert.That(classic.RebuildsWithoutCache(Platform.Amd64, built: Platform.Arm64), Is.False, "its own platform: a wrong image is refused, not rebuilt");
+        Assert.That(X64Docker.RebuildsWithoutCache(Platform.Arm64, built: Platform.Amd64), Is.False, "BuildKit's cache knows the platform");
+    }
+
+    [Test]
     public void The_kernels_enabled_qemu_entries_are_the_emulated_platforms() =>
         Assert.That(BuildSupport.FromBinfmt([("qemu-aarch64", "enabled"), ("qemu-x86_64", "disabled"), ("python3.11", "enabled"), ("qemu-riscv64", "enabled")]),
             Is.EquivalentTo(new[] { Platform.Arm64 }));
