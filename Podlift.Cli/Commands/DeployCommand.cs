@@ -4,6 +4,7 @@ using Podlift.Cli.Building;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Local;
+using Podlift.Cli.Notifications;
 using Podlift.Cli.Output;
 using Podlift.Cli.Planning;
 using Podlift.Cli.Remote;
@@ -38,7 +39,23 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
 {
     private const int TotalSteps = 7;
 
+    /// <summary>The deploy, its events posted to podlift.yml's notify: URLs (started once the release is known, then succeeded or failed).</summary>
     public async Task RunAsync(PodliftConfig config, DeployOptions options, CancellationToken cancellationToken)
+    {
+        using var notifier = new Notifier(config.Notify, output);
+        var notices = new Notices(notifier, Notices.Deploy);
+        try
+        {
+            await DeployAsync(config, options, notices, cancellationToken);
+        }
+        catch (Exception e) when (e is PodliftException or OperationCanceledException)
+        {
+            await notices.FailedAsync(e);
+            throw;
+        }
+    }
+
+    private async Task DeployAsync(PodliftConfig config, DeployOptions options, Notices notices, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         output.Line($"Deploying {config.App} to {string.Join(", ", config.Servers)}...");
@@ -54,6 +71,8 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         var source = await Git.SourceAsync(config.ProjectDirectory, cancellationToken);
         var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, source);
         var atomic = AtomicRollout.AppliesTo(config, options.RolloutFor(config));
+        await notices.StartedAsync([.. Notices.Subject(config, release.Version, deployedBy), ("message", release.CommitMessage)],
+            ("rollout", options.RolloutFor(config).ToString().ToLowerInvariant()));
         CapabilityCheck.Require("podlift deploy", sessions.Select(session => session.Needs(
             CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck, atomic),
                 config.Registry is not null))).ToList(), output);
@@ -92,9 +111,11 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         output.Line($"Version:  {release.Version} \"{release.CommitMessage}\"");
         var previous = outcomes.Select(o => o.PreviousVersion).FirstOrDefault(v => v.Length > 0);
         output.Line($"Previous: {previous ?? "(first deploy)"}");
-        output.Line($"URL:      http://{config.Domain ?? primary.Target.Address}");
+        var url = $"http://{config.Domain ?? primary.Target.Address}";
+        output.Line($"URL:      {url}");
         if (Receipts.Summary(outcomes.Select(o => o.Receipt)) is { } served) output.Line($"Switch:   {served}");
         output.Line($"Time:     {Format.Duration(clock.Elapsed)}");
+        await notices.SucceededAsync(("previous", previous), ("url", url));
     }
 
     private sealed record Run(PodliftConfig Config, Release Release, DeployOptions Options, LocalDocker Docker, RegistryTransfer? Registry,

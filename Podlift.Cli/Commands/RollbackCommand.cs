@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Local;
+using Podlift.Cli.Notifications;
 using Podlift.Cli.Output;
 using Podlift.Cli.Planning;
 using Podlift.Cli.Remote;
@@ -17,7 +18,23 @@ namespace Podlift.Cli.Commands;
 /// </summary>
 public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
 {
+    /// <summary>The rollback, its events posted to podlift.yml's notify: URLs (started once the version is found, then succeeded or failed).</summary>
     public async Task RunAsync(PodliftConfig config, string? to, bool skipHealthcheck, CancellationToken cancellationToken)
+    {
+        using var notifier = new Notifier(config.Notify, output);
+        var notices = new Notices(notifier, Notices.Rollback);
+        try
+        {
+            await RollBackAsync(config, to, skipHealthcheck, notices, cancellationToken);
+        }
+        catch (Exception e) when (e is PodliftException or OperationCanceledException)
+        {
+            await notices.FailedAsync(e);
+            throw;
+        }
+    }
+
+    private async Task RollBackAsync(PodliftConfig config, string? to, bool skipHealthcheck, Notices notices, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
@@ -33,6 +50,7 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
         if (Describe(state, version) is { } found) output.Line($"Found: {found}");
 
         var requestedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
+        await notices.StartedAsync(Notices.Subject(config, version, requestedBy), ("from", state.Current?.Version));
         RollbackRequest RequestFor(ServerSession session) => new()
         {
             App = config.App,
@@ -65,6 +83,7 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
         output.Ok("Rollback successful!");
         if (Receipts.Summary(receipts) is { } served) output.Line($"Switch: {served}");
         output.Line($"Time: {Format.Duration(clock.Elapsed)}");
+        await notices.SucceededAsync();
     }
 
     /// <summary>

@@ -128,6 +128,7 @@ public static partial class ConfigLoader
             Hooks = Hooks(root.Child("hooks")),
             Retain = root.Child("retain")?.Int(1, PlanLimits.MaxVersionsKept) ?? PodliftConfig.DefaultRetain,
             Verify = root.Child("verify") is { } verify ? Verify(verify) : null,
+            Notify = root.Child("notify") is { } notify ? Notify(notify) : [],
             Rollout = root.Child("rollout") is { } rollout ? Enum.Parse<Rollout>(rollout.OneOf(RolloutNames), ignoreCase: true) : Rollout.Serial,
             SourcePath = sourcePath,
         };
@@ -393,6 +394,14 @@ public static partial class ConfigLoader
         var multiplier = match.Groups[2].Value switch { "k" => 1L << 10, "m" => 1L << 20, "g" => 1L << 30, _ => 1L };
         return (long)(double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * multiplier);
     }
+
+    /// <summary>`notify: https://...`, or a list. An error never echoes the URL: a webhook's path is often its secret.</summary>
+    private static IReadOnlyList<Uri> Notify(ConfigNode node) =>
+        (node.IsSequence ? node.Items() : [node]).Select(item =>
+                Uri.TryCreate(item.String().Trim(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+                    ? url
+                    : throw item.Error("must be an http:// or https:// URL (the value is not shown: a webhook URL often holds its secret)"))
+            .Distinct().ToList();
 
     /// <summary>Hook commands keep their ${VAR}s for the shell; the values travel in the hooks' environment.</summary>
     private static HooksConfig Hooks(ConfigNode? node)

@@ -156,6 +156,9 @@ public static class ConfigSchema
             { Default = "1%", Example = "2%" },
         new("verify.min_requests", Number, "fewer requests in the whole window are too few to judge: the version stays")
             { Default = Written(PodliftConfig.DefaultVerifyMinRequests), Example = "50" },
+        new("notify", Text | List, "webhook URLs that receive each deploy's and rollback's events as JSON (started, succeeded, failed), as --json writes them; "
+                                   + "a webhook that fails or takes over 5s gets a warning, never a failed deploy; shown masked (the path is often the secret)")
+            { Unset = "none", Example = "https://hooks.slack.com/services/${SLACK_WEBHOOK}", ExampleCommented = true },
         new("retain", Number, "old versions kept on each server for rollback") { Default = Written(PodliftConfig.DefaultRetain), Example = "3" },
     ];
 

@@ -26,6 +26,8 @@ public sealed record PodliftConfig
     /// <summary>verify: the primary's agent watches the new version after the switch; null: it does not.</summary>
     public VerifyConfig? Verify { get; init; }
     public const int DefaultVerifyMinRequests = Podlift.Protocol.PlanDefaults.VerifyMinRequests;
+    /// <summary>notify: webhook URLs posted each deploy's and rollback's events (<see cref="Notifications.Notifier"/>); secrets, shown masked.</summary>
+    public IReadOnlyList<Uri> Notify { get; init; } = [];
     /// <summary>How a deploy goes over the servers when no flag says (--parallel, --atomic).</summary>
     public Rollout Rollout { get; init; } = Rollout.Serial;
     public required string SourcePath { get; init; }

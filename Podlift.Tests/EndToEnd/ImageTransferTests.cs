@@ -118,6 +118,46 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
         }
     }
 
+    /// <summary>
+    /// notify: on a real deploy and rollback: a webhook on this machine gets each command's started and succeeded
+    /// events, and a deploy that fails after it started (--skip-build of a commit never built) its failed event; the
+    /// URL's secret path is never printed.
+    /// </summary>
+    [Test]
+    public async Task Deploys_and_rollbacks_post_their_events_to_the_notify_webhooks()
+    {
+        const string secret = "T0SECRET/B0/hook-token";
+        using var receiver = new WebhookReceiver();
+        var config = File.ReadAllText(Path.Combine(_app.Directory, "podlift.yml"));
+        try
+        {
+            _app.WriteConfig(config.TrimEnd() + $"\nnotify:\n  - {receiver.Url($"services/{secret}")}\n");
+            await _app.CommitVersionAsync("n1");
+            var deployed = await _podlift.RunAsync("deploy");
+            Assert.That(deployed.ExitCode, Is.EqualTo(0), deployed.All);
+            var rolledBack = await _podlift.RunAsync("rollback");
+            Assert.That(rolledBack.ExitCode, Is.EqualTo(0), rolledBack.All);
+            await _app.CommitVersionAsync("n2");
+            var failed = await _podlift.RunAsync("deploy", "--skip-build");
+            Assert.That(failed.ExitCode, Is.EqualTo(3), failed.All);
+
+            var events = receiver.Requests.Select(r => System.Text.Json.JsonDocument.Parse(r.Body).RootElement).ToList();
+            Assert.That(events.Select(e => e.GetProperty("event").GetString()), Is.EqualTo(new[]
+                { "deploy_started", "deploy_succeeded", "rollback_started", "rollback_succeeded", "deploy_started", "deploy_failed" }));
+            Assert.That(events[1].GetProperty("app").GetString(), Is.EqualTo("bigapp"));
+            Assert.That(events[1].GetProperty("servers")[0].GetString(), Is.EqualTo(_servers.Ip(1)));
+            Assert.That(events[5].GetProperty("message").GetString(), Does.Contain("--skip-build"));
+            Assert.That(events[5].GetProperty("exit_code").GetInt32(), Is.EqualTo(3));
+            Assert.That(receiver.Requests.Select(r => r.Path), Is.All.EqualTo($"/services/{secret}"));
+            Assert.That(deployed.All + rolledBack.All + failed.All, Does.Not.Contain("T0SECRET"));
+        }
+        finally
+        {
+            _app.WriteConfig(config);
+            await _app.CommitAllAsync("no notify");
+        }
+    }
+
     /// <summary>"✓ 51.1 MB sent to 10.130.0.11: ..." → bytes.</summary>
     private static long BytesSent(string output)
     {

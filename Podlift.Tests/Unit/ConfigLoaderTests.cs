@@ -1023,6 +1023,25 @@ public class ConfigLoaderTests
     [Test]
     public void Without_builder_each_server_gets_its_own_platform() => Assert.That(Load(Base).BuildPlatform, Is.Null);
 
+    [Test]
+    public void Notify_takes_one_url_or_a_list_with_their_variables_expanded()
+    {
+        Assert.That(Load(Base).Notify, Is.Empty);
+        Assert.That(Load(Base + "notify: https://hooks.example.com/a\n").Notify.Select(u => u.OriginalString), Is.EqualTo(new[] { "https://hooks.example.com/a" }));
+        Assert.That(Load(Base + "notify:\n  - https://hooks.slack.com/services/${SLACK}\n  - http://10.0.0.9:8080/deploys\n", environment: new Dictionary<string, string> { ["SLACK"] = "T0/B0/x" })
+            .Notify.Select(u => u.OriginalString), Is.EqualTo(new[] { "https://hooks.slack.com/services/T0/B0/x", "http://10.0.0.9:8080/deploys" }));
+    }
+
+    [TestCase("notify: ftp://files.example.com/secret-token\n", "podlift.yml:5: notify must be an http:// or https:// URL")]
+    [TestCase("notify:\n  - https://ok.example.com/\n  - hooks.example.com/secret-token\n", "podlift.yml:7: notify[1] must be an http:// or https:// URL")]
+    public void A_notify_entry_that_is_not_a_web_url_is_refused_without_echoing_it(string yaml, string expected)
+    {
+        var error = LoadFails(Base + yaml);
+
+        Assert.That(error.Message, Does.StartWith(expected));
+        Assert.That(error.Message + error.Fix, Does.Not.Contain("secret-token"));
+    }
+
     [TestCaseSource(nameof(MalformedConfigs))]
     public void Malformed_config_is_refused_with_the_key_path(string yaml, string expected)
     {

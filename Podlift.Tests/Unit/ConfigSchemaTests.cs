@@ -28,7 +28,7 @@ public class ConfigSchemaTests
     [Test]
     public void Top_level_keys_are_in_the_order_the_loader_has_always_listed_them() =>
         Assert.That(ConfigSchema.KeysOf(""), Is.EqualTo(new[]
-            { "service", "image", "domain", "env_file", "git", "servers", "registry", "builder", "dependencies", "services", "proxy", "drain", "rollout", "hooks", "release", "verify", "retain" }));
+            { "service", "image", "domain", "env_file", "git", "servers", "registry", "builder", "dependencies", "services", "proxy", "drain", "rollout", "hooks", "release", "verify", "notify", "retain" }));
 
     /// <summary>Each mapping of the schema, in a podlift.yml that loads, with {0} where a key of that mapping goes.</summary>
     private static IEnumerable<TestCaseData> Mappings()
