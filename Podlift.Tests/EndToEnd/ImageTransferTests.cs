@@ -119,6 +119,41 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
     }
 
     /// <summary>
+    /// A Dockerfile with a RUN step, for arm64, on this x64 Docker without arm64 emulation: refused before anything is
+    /// built or sent, with the ways to get emulation as the fix. Where binfmt_misc runs arm64 programs it would build:
+    /// the test then says so and is skipped.
+    /// </summary>
+    [Test]
+    public async Task A_RUN_step_for_a_platform_the_local_Docker_cannot_run_is_refused_before_anything_is_built()
+    {
+        if (File.Exists("/proc/sys/fs/binfmt_misc/qemu-aarch64"))
+            Assert.Ignore("this machine's kernel runs arm64 programs (binfmt_misc qemu-aarch64): the build would work, there is no refusal to see");
+        var dockerfile = File.ReadAllText(Path.Combine(_app.Directory, "Dockerfile"));
+        var config = File.ReadAllText(Path.Combine(_app.Directory, "podlift.yml"));
+        try
+        {
+            _app.WriteFile("Dockerfile", dockerfile.TrimEnd() + "\nRUN true\n");
+            _app.WriteConfig(config.TrimEnd() + "\nbuilder:\n  platform: linux/arm64\n");
+            await _app.CommitVersionAsync("needs-emulation");
+
+            var refused = await _podlift.RunAsync("deploy");
+
+            Assert.That(refused.ExitCode, Is.EqualTo(3), refused.All);
+            Assert.That(refused.All, Does.Contain("Dockerfile runs commands (RUN) for linux/arm64").And.Contain("nothing was built or sent")
+                .And.Contain("tonistiigi/binfmt --install arm64"));
+            Assert.That(refused.Output, Does.Not.Contain("[2/7] Build"));
+            Assert.That((await Shell.RunAsync("docker", ["image", "inspect", $"bigapp:{await _app.HeadShaAsync()}"])).ExitCode, Is.Not.EqualTo(0), "nothing was built");
+            Assert.That((await _servers.MustSshAsync(1, $"docker image ls -q bigapp:{await _app.HeadShaAsync()}")).Trim(), Is.Empty, "nothing was sent");
+        }
+        finally
+        {
+            _app.WriteFile("Dockerfile", dockerfile);
+            _app.WriteConfig(config);
+            await _app.CommitAllAsync("back to the fixture's app");
+        }
+    }
+
+    /// <summary>
     /// notify: on a real deploy and rollback: a webhook on this machine gets each command's started and succeeded
     /// events, and a deploy that fails after it started (--skip-build of a commit never built) its failed event; the
     /// URL's secret path is never printed.
