@@ -45,7 +45,7 @@ public sealed record BuildSupport(Platform Native, IReadOnlySet<Platform> Emulat
             $"the image for {target} cannot be built here; nothing was built or sent",
             $"let Docker emulate {platform.Architecture}: Docker Desktop does it already; on Linux register QEMU " +
             $"(`docker run --privileged --rm tonistiigi/binfmt --install {platform.Architecture}`, or apt-get install qemu-user-static binfmt-support); " +
-            $"or build on a {platform.Architecture} machine, or move the RUN steps to a `FROM --platform=$BUILDPLATFORM` stage");
+            $"or build on an {platform.Architecture} machine, or move the RUN steps to a `FROM --platform=$BUILDPLATFORM` stage");
     }
 
     /// <summary>

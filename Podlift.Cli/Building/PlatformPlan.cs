@@ -15,8 +15,17 @@ public sealed record PlatformPlan(IReadOnlyDictionary<ServerConfig, Platform> By
     /// <summary>More than one platform: the servers get different images under the same name.</summary>
     public bool Mixed => Platforms.Count > 1;
 
-    /// <summary>The local image built for a platform.</summary>
-    public string LocalImage(Platform platform) => Mixed ? $"{Image}-{platform.Architecture}" : Image;
+    /// <summary>The local image built for a platform (and the name it is pushed as).</summary>
+    public string LocalImage(Platform platform) => Mixed ? OfPlatform(Image, platform) : Image;
+
+    /// <summary>myapp:abc1234-arm64: a mixed fleet's image of one platform.</summary>
+    private static string OfPlatform(string image, Platform platform) => $"{image}-{platform.Architecture}";
+
+    /// <summary>
+    /// The names a release's image for a server of that platform may have been pushed as: the release's own (a fleet of
+    /// one platform), else its platform's (a mixed fleet). A rollback that pulls a pruned image back tries them in turn.
+    /// </summary>
+    public static IReadOnlyList<string> PushedNames(string image, Platform? platform) => platform is null ? [image] : [image, OfPlatform(image, platform)];
 
     public Platform For(ServerConfig server) => ByServer[server];
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Podlift.Cli.Building;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Local;
@@ -94,15 +95,21 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
     {
         var host = session.Server.Host;
         if (await session.HasImageAsync(image, cancellationToken)) return;
-        try
+        PodliftException? refused = null;
+        foreach (var pushedAs in PlatformPlan.PushedNames(image, Platform.OfServer(session.Hello!.Architecture)))
         {
-            var pulled = await registry.PullAsync(session, image, output, cancellationToken);
-            output.Ok($"{host} no longer had {image}; pulled it from {registry.Server}: {DeployCommand.Describe(pulled)}");
+            try
+            {
+                var pulled = await registry.PullAsync(session, image, output, cancellationToken, pushedAs);
+                output.Ok($"{host} no longer had {image}; pulled it from {registry.Server}: {DeployCommand.Describe(pulled)}");
+                return;
+            }
+            catch (PodliftException e) // a lost agent connection also fails the rollback call that follows, with its own message
+            {
+                refused ??= e;
+            }
         }
-        catch (PodliftException e) // a lost agent connection also fails the rollback call that follows, with its own message
-        {
-            output.Warn($"{host} no longer has {image}, and the registry could not give it back: {e.Message}");
-        }
+        output.Warn($"{host} no longer has {image}, and the registry could not give it back: {refused!.Message}");
     }
 
     /// <summary>`x9y8z7w "Working version" (deployed 2h ago)`, from the agent's ledger. Pure.</summary>

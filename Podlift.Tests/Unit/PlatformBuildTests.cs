@@ -76,6 +76,15 @@ public class PlatformBuildTests
     }
 
     [Test]
+    public void A_pruned_image_is_looked_for_in_the_registry_under_the_release_name_then_its_platforms()
+    {
+        Assert.That(PlatformPlan.PushedNames("myapp:abc1234", Platform.Arm64), Is.EqualTo(new[] { "myapp:abc1234", "myapp:abc1234-arm64" }));
+        Assert.That(PlatformPlan.PushedNames("myapp:abc1234", null), Is.EqualTo(new[] { "myapp:abc1234" }));
+        var mixed = PlatformPlan.Decide([(X64, "x64"), (Arm, "arm64")], configured: null, "myapp:abc1234");
+        Assert.That(PlatformPlan.PushedNames("myapp:abc1234", Platform.Arm64), Does.Contain(mixed.LocalImage(Platform.Arm64)), "what a mixed deploy pushed");
+    }
+
+    [Test]
     public void Builder_platform_wins_and_says_which_servers_it_does_not_fit()
     {
         var plan = PlatformPlan.Decide([(X64, "x64"), (Arm, "arm64")], configured: Platform.Arm64, "myapp:abc1234");
