@@ -4,7 +4,7 @@ namespace Podlift.Cli.Output;
 
 /// <summary>
 /// Plain, line-oriented console output (readable in CI logs); details only with --verbose. With
-/// --json every line is instead one JSON object on stdout ({"event": "step" | "ok" | "fail" |
+/// --json every line is instead one JSON object on stdout ({"event": "step" | "ok" | "fail" | "verify" | "revert" |
 /// "warn" | "line" | "detail" | "error", ...}), for CI to parse. <see cref="Traits"/> says whether marks get colour
 /// and whether live progress may be drawn: only on a terminal (see <see cref="ConsoleTraits"/>).
 /// </summary>
