@@ -1,14 +1,23 @@
 # podlift: build, test and try it on local test servers. See README.md and docs/.
 SHELL := /bin/bash
+# the agent `make publish-agent` builds, and the one the tests and the bench install (the test servers are x64)
 RID ?= linux-x64
+# every server architecture podlift installs an agent on (Podlift.Cli/Remote/AgentBinary.cs: a test checks they agree)
+AGENT_RIDS := linux-x64 linux-arm64
+# every machine the CLI runs on: a package each (`make pack`)
+CLI_RIDS := linux-x64 linux-arm64 osx-x64 osx-arm64
+# the CLI `make install` puts on this machine
+CLI_RID ?= $(shell case "$$(uname -s)-$$(uname -m)" in Darwin-arm64) echo osx-arm64;; Darwin-*) echo osx-x64;; *-aarch64|*-arm64) echo linux-arm64;; *) echo linux-x64;; esac)
 CONFIGURATION ?= Release
 ARTIFACTS := $(CURDIR)/artifacts
 AGENT := $(ARTIFACTS)/agent/$(RID)/podlift-agent
 INSTALL_DIR ?= /usr/local
 DOTNET ?= dotnet
 TEST_LOGGER_ARGS ?=
+# where the release's tarballs are downloaded from: written into the install.sh `make pack` makes
+RELEASE_URL ?=
 
-.PHONY: setup version build publish publish-agent publish-cli unit e2e test docs demo demo-down bench install uninstall clean
+.PHONY: setup version build publish publish-agent publish-agents publish-cli pack unit e2e test docs demo demo-down bench install uninstall clean
 
 setup: ## install and start what the tests and the demo need (Docker engine, ssh, debootstrap...)
 	deploy/testing/ci/setup-host.sh
@@ -19,15 +28,21 @@ version: ## the version a build of this tree gets, from git (README: Versions)
 build:
 	$(DOTNET) build podlift.sln -c $(CONFIGURATION) -nologo -v q
 
-publish: publish-agent publish-cli
+publish: publish-cli
 
-publish-agent: ## the self-contained single-file agent, uploaded by `podlift agent install`
+publish-agent: ## the self-contained single-file agent for RID, uploaded by `podlift agent install`
 	$(DOTNET) publish Podlift.Agent -c $(CONFIGURATION) -r $(RID) -nologo -v q -o $(ARTIFACTS)/agent/$(RID)
 	@ls -l $(AGENT)
 
-publish-cli: ## the self-contained single-file CLI, with the agent beside it
-	$(DOTNET) publish Podlift.Cli -c $(CONFIGURATION) -r $(RID) -nologo -v q --self-contained -p:PublishSingleFile=true -o $(ARTIFACTS)/cli
-	mkdir -p $(ARTIFACTS)/cli/agent/$(RID) && cp $(AGENT) $(ARTIFACTS)/cli/agent/$(RID)/
+publish-agents: ## the agent for every server architecture (AGENT_RIDS)
+	@for rid in $(AGENT_RIDS); do $(MAKE) --no-print-directory publish-agent RID=$$rid || exit 1; done
+
+publish-cli: publish-agents ## the self-contained single-file CLI for this machine (CLI_RID), with every agent beside it
+	$(DOTNET) publish Podlift.Cli -c $(CONFIGURATION) -r $(CLI_RID) -nologo -v q --self-contained -p:PublishSingleFile=true -o $(ARTIFACTS)/cli
+	for rid in $(AGENT_RIDS); do mkdir -p $(ARTIFACTS)/cli/agent/$$rid && cp $(ARTIFACTS)/agent/$$rid/podlift-agent $(ARTIFACTS)/cli/agent/$$rid/; done
+
+pack: publish-agents ## release packages in artifacts/: podlift-<os>-<arch>.tar.gz per CLI_RIDS with install.sh, and the dotnet tool podlift.<version>.nupkg
+	DOTNET=$(DOTNET) CONFIGURATION=$(CONFIGURATION) CLI_RIDS="$(CLI_RIDS)" AGENT_RIDS="$(AGENT_RIDS)" RELEASE_URL="$(RELEASE_URL)" deploy/dist/pack.sh $(ARTIFACTS)
 
 unit: ## fast tests: no servers, no Docker
 	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --filter "Category!=e2e"
@@ -35,7 +50,7 @@ unit: ## fast tests: no servers, no Docker
 e2e: setup publish-agent ## end-to-end tests against real test servers (systemd, sshd, Docker, nginx)
 	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --filter "Category=e2e" --logger "console;verbosity=normal"
 
-test: setup publish-agent ## everything: unit and end-to-end
+test: setup pack ## everything: unit and end-to-end, with the release packages (`make pack`, about 2 minutes) installed and run by the tests
 	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --logger "console;verbosity=normal" $(TEST_LOGGER_ARGS)
 
 docs: ## docs/configuration.md's reference, rewritten from Podlift.Cli/Configuration/ConfigSchema.cs (`make unit` checks it)
@@ -52,7 +67,7 @@ bench: setup publish-agent ## figures on 3 local test servers (transfer, deploy,
 	mkdir -p $(ARTIFACTS)
 	$(DOTNET) run --project Podlift.Bench -c $(CONFIGURATION) --no-build 2> $(ARTIFACTS)/bench.log
 
-install: publish ## `podlift` on PATH, carrying the agent binary it installs
+install: publish ## `podlift` on PATH, carrying the agent binaries it installs
 	install -d $(INSTALL_DIR)/lib/podlift-cli $(INSTALL_DIR)/bin
 	cp -r $(ARTIFACTS)/cli/. $(INSTALL_DIR)/lib/podlift-cli/
 	ln -sf $(INSTALL_DIR)/lib/podlift-cli/podlift $(INSTALL_DIR)/bin/podlift

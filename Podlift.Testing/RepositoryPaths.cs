@@ -17,10 +17,16 @@ public static class RepositoryPaths
 
     public static string BenchScripts => Path.Combine(Testing, "bench");
 
+    /// <summary>What `make publish-agents` and `make pack` write: the agents per architecture, the release packages.</summary>
+    public static string Artifacts => Path.Combine(Root, "artifacts");
+
+    /// <summary>The published agent for one server architecture (linux-x64, linux-arm64).</summary>
+    public static string PublishedAgent(string runtimeIdentifier) => Path.Combine(Artifacts, "agent", runtimeIdentifier, "podlift-agent");
+
     public static string AgentBinary =>
         Environment.GetEnvironmentVariable("PODLIFT_AGENT_BINARY") is { Length: > 0 } overridden
             ? overridden
-            : Path.Combine(Root, "artifacts", "agent", "linux-x64", "podlift-agent");
+            : PublishedAgent("linux-x64");
 
     /// <summary>The CLI from its own build output (same configuration as the program running the harness), with its own deps.json.</summary>
     public static string CliAssembly => BuildOutput("Podlift.Cli", "podlift.dll");

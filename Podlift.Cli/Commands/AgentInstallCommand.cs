@@ -35,7 +35,7 @@ public sealed class AgentInstallCommand(ConsoleOutput output, SshSettings ssh, b
                 throw new ConnectionException($"{server.Host}: systemd is not running there; podlift-agent runs as a systemd service",
                     "use a server booted with systemd (Debian, Ubuntu and most distributions are)");
 
-            var binary = AgentBinary.Locate(AgentBinary.RuntimeIdentifier(probe.Architecture));
+            var binary = AgentBinary.For(server.Host, probe.Architecture);
             var unit = UnitText();
             var plan = AgentInstallPlan.Decide(probe, Sha256OfFile(binary), Sha256(unit));
             if (dryRun)

@@ -29,6 +29,12 @@ public static class CommandLine
         Recursive = true,
     };
 
+    private static readonly Option<bool> NoColorOption = new("--no-color")
+    {
+        Description = "No colour in the output (as NO_COLOR=1 does); colour is only ever used on a terminal",
+        Recursive = true,
+    };
+
     private static readonly Option<bool> DryRunOption = new("--dry-run")
     {
         Description = "Print what the command would change, and change nothing (commands that only read run as they are; exec refuses it)",
@@ -59,6 +65,8 @@ public static class CommandLine
         ["logs"] = DryRunPolicy.ReadsOnly,
         ["config"] = DryRunPolicy.ReadsOnly,
         ["version"] = DryRunPolicy.ReadsOnly,
+        ["completion"] = DryRunPolicy.ReadsOnly,
+        ["help"] = DryRunPolicy.ReadsOnly,
         ["exec"] = DryRunPolicy.Refused("it runs a command in a container, which a preview cannot show without running it"),
     };
 
@@ -72,6 +80,7 @@ public static class CommandLine
         root.Options.Add(VerboseOption);
         root.Options.Add(JsonOption);
         root.Options.Add(DryRunOption);
+        root.Options.Add(NoColorOption);
         root.Subcommands.Add(Init());
         root.Subcommands.Add(Deploy());
         root.Subcommands.Add(Setup());
@@ -86,6 +95,8 @@ public static class CommandLine
         root.Subcommands.Add(Exec());
         root.Subcommands.Add(Config());
         root.Subcommands.Add(Version());
+        root.Subcommands.Add(Completion());
+        root.Subcommands.Add(Help());
         RequireDryRunPolicies(root);
         return root;
     }
@@ -285,6 +296,40 @@ public static class CommandLine
         return command;
     }
 
+    private static Command Completion()
+    {
+        var shell = new Argument<string>("shell") { Description = "bash, zsh or fish" };
+        shell.AcceptOnlyFromAmong([.. CompletionScripts.Shells]);
+        var command = new Command("completion", "Print a shell completion script: source <(podlift completion bash), or zsh; podlift completion fish | source") { shell };
+        command.SetAction(parse =>
+        {
+            parse.InvocationConfiguration.Output.Write(CompletionScripts.For(parse.GetValue(shell)!, Build()));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Help()
+    {
+        var names = new Argument<string[]>("command") { Description = "A command, such as deploy or agent install", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("help", "What podlift or one of its commands does, with its flags: podlift help agent install") { names };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var path = parse.GetValue(names) ?? [];
+            if (!NamesCommand(Build(), path))
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"ERROR: podlift has no command `{string.Join(' ', path)}`\n→ `podlift help` lists them");
+                return Task.FromResult((int)ExitCode.General);
+            }
+            return Build().Parse([.. path, "--help"]).InvokeAsync(parse.InvocationConfiguration, cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>Whether the words name a command of the tree (none: the root).</summary>
+    private static bool NamesCommand(Command command, IReadOnlyList<string> path) =>
+        path.Count == 0 || command.Subcommands.FirstOrDefault(c => c.Name == path[0]) is { } sub && NamesCommand(sub, path.Skip(1).ToList());
+
     /// <summary>Loads the configuration, runs the command, and turns failures into the documented exit codes.</summary>
     private static Task<int> Run(ParseResult parse, Func<PodliftConfig, ConsoleOutput, SshSettings, Task> body) =>
         Run(parse, async (config, output, ssh) =>
@@ -314,7 +359,7 @@ public static class CommandLine
     /// <summary>Turns failures into the documented exit codes: the error and its fix on stderr.</summary>
     private static async Task<int> Guarded(ParseResult parse, Func<ConsoleOutput, SshSettings, Task<int>> body)
     {
-        var output = ConsoleOutput.ForConsole(parse.GetValue(VerboseOption), parse.GetValue(JsonOption));
+        var output = ConsoleOutput.ForConsole(parse.GetValue(VerboseOption), parse.GetValue(JsonOption), parse.GetValue(NoColorOption));
         try
         {
             if (DryRunRefusal(parse) is { } refusal) throw refusal;

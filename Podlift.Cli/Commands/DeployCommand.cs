@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using Google.Protobuf;
+using Podlift.Cli.Building;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Local;
+using Podlift.Cli.Notifications;
 using Podlift.Cli.Output;
 using Podlift.Cli.Planning;
 using Podlift.Cli.Remote;
@@ -54,7 +56,23 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
 {
     private const int TotalSteps = 7;
 
+    /// <summary>The deploy, its events posted to podlift.yml's notify: URLs (started once the release is known, then succeeded or failed).</summary>
     public async Task RunAsync(PodliftConfig config, DeployOptions options, CancellationToken cancellationToken)
+    {
+        using var notifier = new Notifier(config.Notify, output);
+        var notices = new Notices(notifier, Notices.Deploy);
+        try
+        {
+            await DeployAsync(config, options, notices, cancellationToken);
+        }
+        catch (Exception e) when (e is PodliftException or OperationCanceledException)
+        {
+            await notices.FailedAsync(e);
+            throw;
+        }
+    }
+
+    private async Task DeployAsync(PodliftConfig config, DeployOptions options, Notices notices, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         output.Line($"Deploying {config.App} to {string.Join(", ", config.Servers)}...");
@@ -70,6 +88,8 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         var source = await Git.SourceAsync(config.ProjectDirectory, cancellationToken);
         var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, source);
         var atomic = AtomicRollout.AppliesTo(config, options.RolloutFor(config));
+        await notices.StartedAsync([.. Notices.Subject(config, release.Version, deployedBy), ("message", release.CommitMessage)],
+            ("rollout", options.RolloutFor(config).ToString().ToLowerInvariant()));
         CapabilityCheck.Require("podlift deploy", sessions.Select(session => session.Needs(
             CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck, atomic),
                 config.Registry is not null))).ToList(), output);
@@ -77,6 +97,9 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         await SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken);
 
         using var docker = new LocalDocker();
+        var images = new PlatformImages(PlatformPlan.Decide(sessions.Select(s => (s.Server, s.Hello!.Architecture)).ToList(), config.BuildPlatform, release.Image), docker.TagAsync);
+        var builder = new ImageBuilder(docker, output);
+        await builder.CheckAsync(config, images.Plan, options.SkipBuild, cancellationToken);
         var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker, registryConfig) : null;
         if (registry is not null)
         {
@@ -84,14 +107,16 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             output.Ok($"registry {config.Registry}: login accepted");
         }
         output.Step(2, TotalSteps, "Build (local)");
-        await BuildAsync(docker, config, release, options, cancellationToken);
-        if (registry is not null) await PushAsync(registry, release, cancellationToken);
+        await builder.BuildAsync(config, release, images.Plan, options.SkipBuild, cancellationToken);
+        if (registry is not null)
+            foreach (var platform in images.Plan.Platforms) await PushAsync(registry, images.Plan.LocalImage(platform), cancellationToken);
 
         // the primary first: its load balancer must run before other servers offer it backends
         var ordered = sessions.PrimaryFirst(config.Primary);
         var primary = ordered[0];
         var run = new Run(config, release, options, docker, registry, primary, sessions.Addresses(), cancellationToken)
         {
+            Images = images,
             Atomic = atomic ? new AtomicRollout(config.App, ordered, primary, cancellationToken) : null,
         };
         var outcomes = ordered.Count == 1 ? await SeriallyAsync(run, ordered) : options.RolloutFor(config) switch
@@ -106,9 +131,11 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         output.Line($"Version:  {release.Version} \"{release.CommitMessage}\"");
         var previous = outcomes.Select(o => o.PreviousVersion).FirstOrDefault(v => v.Length > 0);
         output.Line($"Previous: {previous ?? "(first deploy)"}");
-        output.Line($"URL:      http://{config.Domain ?? primary.Target.Address}");
+        var url = $"http://{config.Domain ?? primary.Target.Address}";
+        output.Line($"URL:      {url}");
         if (Receipts.Summary(outcomes.Select(o => o.Receipt)) is { } served) output.Line($"Switch:   {served}");
         output.Line($"Time:     {Format.Duration(clock.Elapsed)}");
+        await notices.SucceededAsync(("previous", previous), ("url", url));
     }
 
     private sealed record Run(PodliftConfig Config, Release Release, DeployOptions Options, LocalDocker Docker, RegistryTransfer? Registry,
@@ -116,6 +143,9 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
     {
         /// <summary>With --parallel and no registry: the servers that need the image share one save of it.</summary>
         public SharedSave? Save { get; init; }
+
+        /// <summary>Each server's image, of its platform, named as the release names it.</summary>
+        public required PlatformImages Images { get; init; }
 
         public AtomicRollout? Atomic { get; init; }
 
@@ -193,12 +223,12 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
     {
         output.Line(run.Atomic is not null ? "Deploying to all servers at once; nothing switches until every one is ready (atomic)..."
             : sessions.Count == everyone.Count ? "Deploying to all servers in parallel..." : $"Deploying to {sessions.Count} servers in parallel...");
-        await using var save = run.Registry is null
+        await using var save = run.Registry is null && !run.Images.Plan.Mixed
             ? new SharedSave(token => run.Docker.SaveAsync(run.Release.Image, token), sessions.Select(s => s.Server.Host))
             : null;
         run = run with { Save = save };
         // on a terminal, one live line per server; otherwise (CI, --json) plain lines led by the server
-        using var board = Console.IsOutputRedirected || output.Json ? null : new ProgressBoard(Console.Out, sessions.Select(s => s.Server.Host).ToList());
+        using var board = output.Live ? new ProgressBoard(Console.Out, sessions.Select(s => s.Server.Host).ToList()) : null;
         var results = await Task.WhenAll(sessions.Select(async session =>
         {
             var prefixed = board is null
@@ -281,25 +311,10 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         }
     }
 
-    private async Task BuildAsync(LocalDocker docker, PodliftConfig config, Release release, DeployOptions options, CancellationToken cancellationToken)
+    private async Task PushAsync(RegistryTransfer registry, string image, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        if (options.SkipBuild)
-        {
-            if (await docker.ImageSizeAsync(release.Image, cancellationToken) is null)
-                throw new ValidationException($"--skip-build, but there is no local image {release.Image}", "deploy once without --skip-build to build it");
-            output.Ok($"{release.Image} already built (--skip-build)");
-            return;
-        }
-        await docker.BuildAsync(config.ProjectDirectory, release.Image, release.Version, line => output.Detail(line), cancellationToken);
-        var size = await docker.ImageSizeAsync(release.Image, cancellationToken) ?? 0;
-        output.Ok($"{release.Image} built ({Format.Bytes(size)}, {Format.Duration(clock.Elapsed)})");
-    }
-
-    private async Task PushAsync(RegistryTransfer registry, Release release, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        var (reference, pushed) = await registry.PushAsync(release.Image, output, cancellationToken);
+        var (reference, pushed) = await registry.PushAsync(image, output, cancellationToken);
         var already = pushed.AlreadyThere > 0 ? $", {pushed.AlreadyThere} already there" : "";
         output.Ok($"{reference} pushed: {pushed.Pushed} of {pushed.Layers} layers ({Format.Bytes(pushed.BytesPushed)}){already} ({Format.Duration(clock.Elapsed)})");
     }
@@ -309,6 +324,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         var (host, image, cancellationToken) = (session.Server.Host, run.Release.Image, run.Cancellation);
         var transfer = new ImageTransfer(run.Docker, output);
         output.Step(3, TotalSteps, "Transfer");
+        await using var turn = await run.Images.TurnAsync(session.Server, cancellationToken); // the image's name is this server's platform's image
         string loaded;
         if (await transfer.IsOnServerAsync(session, image, cancellationToken))
         {
@@ -318,7 +334,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         }
         else if (run.Registry is { } registry)
         {
-            var pulled = await registry.PullAsync(session, image, output, cancellationToken);
+            var pulled = await registry.PullAsync(session, image, output, cancellationToken, pushedAs: run.Images.Plan.LocalImage(run.Images.Plan.For(session.Server)));
             var elapsed = TimeSpan.FromMilliseconds(pulled.PullMilliseconds);
             output.Ok($"{host} pulled {image} from {registry.Server}: {Describe(pulled)} ({Format.Duration(elapsed)})");
             loaded = $"{image} pulled and unpacked by Docker ({Format.Duration(elapsed)})";
@@ -329,7 +345,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             output.Ok($"{Format.Bytes(sent.WireBytes)} sent to {host}: {Describe(sent)} ({Format.Duration(sent.Elapsed)}, {TransferProgress.Rate(sent.WireBytes, sent.Elapsed)})");
             loaded = $"{image} loaded ({Format.Duration(sent.Load)})";
         }
-        await SendDependencyImagesAsync(transfer, run.Docker, session, run.Config, output, cancellationToken);
+        await SendDependencyImagesAsync(transfer, run.Docker, session, run.Config, run.Images.Plan.For(session.Server), output, cancellationToken);
 
         output.Step(4, TotalSteps, "Load");
         output.Ok(loaded);
@@ -337,14 +353,17 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
 
     /// <summary>Without a registry, dependency images the server lacks come from the local Docker, like the app's.</summary>
     private static async Task SendDependencyImagesAsync(ImageTransfer transfer, LocalDocker docker, ServerSession session, PodliftConfig config,
-        ConsoleOutput output, CancellationToken cancellationToken)
+        Platform platform, ConsoleOutput output, CancellationToken cancellationToken)
     {
         foreach (var image in config.DependenciesOn(session.Server).Select(d => d.Image).Distinct())
         {
             if (await transfer.IsOnServerAsync(session, image, cancellationToken)) continue;
-            if (await docker.ImageSizeAsync(image, cancellationToken) is null)
+            var local = await docker.ImagePlatformAsync(image, cancellationToken);
+            if (!local.Present || local.Platform != platform)
             {
-                output.Warn($"{image} is neither on {session.Server.Host} nor in the local Docker; `docker pull {image}` locally so podlift can send it");
+                output.Warn(local.Present
+                    ? $"{image} in the local Docker is {local.Written}, not {platform} as {session.Server.Host}; `docker pull --platform {platform} {image}` locally so podlift can send it"
+                    : $"{image} is neither on {session.Server.Host} nor in the local Docker; `docker pull --platform {platform} {image}` locally so podlift can send it");
                 continue;
             }
             var sent = await transfer.SendAsync(session, image, cancellationToken);

@@ -1,3 +1,4 @@
+using Podlift.Cli.Building;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Local;
@@ -25,12 +26,14 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         var release = new Release(commit, Release.ImageTag(config.Image, commit), Environment.UserName, "", await Git.SourceAsync(config.ProjectDirectory, cancellationToken));
         var addresses = sessions.Addresses();
+        var platforms = PlatformPlan.Decide(sessions.Select(s => (s.Server, s.Hello!.Architecture)).ToList(), config.BuildPlatform, release.Image);
+        foreach (var warning in platforms.Warnings) output.Warn(warning);
         foreach (var session in sessions.PrimaryFirst(config.Primary))
         {
             var plan = DeployPlanner.For(config, session.Server, addresses, release, skipHealthcheck: false, atomic);
             output.Line($"{session.Server.Host}{(session.Server == config.Primary ? " (primary)" : "")}:");
             if (!CanPlan(session, CapabilityNeeds.ForDeploy(plan, config.Registry is not null), "podlift deploy")) continue;
-            output.Line($"  image: {await ImageLineAsync(config, session, release, cancellationToken)}");
+            output.Line($"  image: {await ImageLineAsync(config, session, release, platforms.For(session.Server), cancellationToken)}");
             plan.DryRun = true;
             await PrintAsync(session.Agent.Deploy(plan, cancellationToken), cancellationToken);
         }
@@ -76,10 +79,10 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         return false;
     }
 
-    private static async Task<string> ImageLineAsync(PodliftConfig config, ServerSession session, Release release, CancellationToken cancellationToken) =>
+    private static async Task<string> ImageLineAsync(PodliftConfig config, ServerSession session, Release release, Platform platform, CancellationToken cancellationToken) =>
         await session.HasImageAsync(release.Image, cancellationToken) ? $"{release.Image} is already there; nothing to send"
-        : config.Registry is { } registry ? $"{release.Image} would be built, pushed to {registry.Server} (once for all servers) and pulled here"
-        : $"{release.Image} would be built and sent (only the layers the server lacks)";
+        : config.Registry is { } registry ? $"{release.Image} would be built for {platform}, pushed to {registry.Server} (once per platform) and pulled here"
+        : $"{release.Image} would be built for {platform} and sent (only the layers the server lacks)";
 
     private async Task PrintAsync(IAsyncEnumerable<DeployEvent> answers, CancellationToken cancellationToken)
     {

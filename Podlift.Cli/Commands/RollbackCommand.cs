@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using Podlift.Cli.Building;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Local;
+using Podlift.Cli.Notifications;
 using Podlift.Cli.Output;
 using Podlift.Cli.Planning;
 using Podlift.Cli.Remote;
@@ -17,7 +19,23 @@ namespace Podlift.Cli.Commands;
 /// </summary>
 public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
 {
+    /// <summary>The rollback, its events posted to podlift.yml's notify: URLs (started once the version is found, then succeeded or failed).</summary>
     public async Task RunAsync(PodliftConfig config, string? to, bool skipHealthcheck, CancellationToken cancellationToken)
+    {
+        using var notifier = new Notifier(config.Notify, output);
+        var notices = new Notices(notifier, Notices.Rollback);
+        try
+        {
+            await RollBackAsync(config, to, skipHealthcheck, notices, cancellationToken);
+        }
+        catch (Exception e) when (e is PodliftException or OperationCanceledException)
+        {
+            await notices.FailedAsync(e);
+            throw;
+        }
+    }
+
+    private async Task RollBackAsync(PodliftConfig config, string? to, bool skipHealthcheck, Notices notices, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
@@ -33,6 +51,7 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
         if (Describe(state, version) is { } found) output.Line($"Found: {found}");
 
         var requestedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
+        await notices.StartedAsync(Notices.Subject(config, version, requestedBy), ("from", state.Current?.Version));
         RollbackRequest RequestFor(ServerSession session) => new()
         {
             App = config.App,
@@ -65,6 +84,7 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
         output.Ok("Rollback successful!");
         if (Receipts.Summary(receipts) is { } served) output.Line($"Switch: {served}");
         output.Line($"Time: {Format.Duration(clock.Elapsed)}");
+        await notices.SucceededAsync();
     }
 
     /// <summary>
@@ -75,15 +95,21 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
     {
         var host = session.Server.Host;
         if (await session.HasImageAsync(image, cancellationToken)) return;
-        try
+        PodliftException? refused = null;
+        foreach (var pushedAs in PlatformPlan.PushedNames(image, Platform.OfServer(session.Hello!.Architecture)))
         {
-            var pulled = await registry.PullAsync(session, image, output, cancellationToken);
-            output.Ok($"{host} no longer had {image}; pulled it from {registry.Server}: {DeployCommand.Describe(pulled)}");
+            try
+            {
+                var pulled = await registry.PullAsync(session, image, output, cancellationToken, pushedAs);
+                output.Ok($"{host} no longer had {image}; pulled it from {registry.Server}: {DeployCommand.Describe(pulled)}");
+                return;
+            }
+            catch (PodliftException e) // a lost agent connection also fails the rollback call that follows, with its own message
+            {
+                refused ??= e;
+            }
         }
-        catch (PodliftException e) // a lost agent connection also fails the rollback call that follows, with its own message
-        {
-            output.Warn($"{host} no longer has {image}, and the registry could not give it back: {e.Message}");
-        }
+        output.Warn($"{host} no longer has {image}, and the registry could not give it back: {refused!.Message}");
     }
 
     /// <summary>`x9y8z7w "Working version" (deployed 2h ago)`, from the agent's ledger. Pure.</summary>

@@ -50,6 +50,8 @@ public sealed class SetupCommand(ConsoleOutput output, SshSettings ssh, bool dry
         {
             var osRelease = await connection.RunAsync("cat /etc/os-release", cancellationToken: cancellationToken);
             output.Ok($"{SupportedOs.Check(server.Host, osRelease.StandardOutput)}, login as {connection.Target.User}{(connection.Target.IsRoot ? "" : " (with sudo)")}");
+            // the agent comes last: a server it cannot run on is refused before Docker or nginx are installed
+            AgentBinary.For(server.Host, (await connection.RunAsync("uname -m", cancellationToken: cancellationToken)).StandardOutput);
 
             var step = 0;
             foreach (var part in Parts(options, connection.Target.Port))

@@ -121,12 +121,14 @@ public static partial class ConfigLoader
             Servers = servers,
             Services = services,
             Registry = root.Child("registry") is { } registry ? Registry(registry) : null,
+            BuildPlatform = root.Child("builder") is { } builder ? BuildPlatform(builder) : null,
             Proxy = Proxy(root.Child("proxy"), domains.FirstOrDefault(), Path.GetDirectoryName(sourcePath)!),
             Drain = root.Child("drain")?.Duration(TimeSpan.Zero, PlanLimits.MaxDrain) ?? PodliftConfig.DefaultDrain,
             Dependencies = root.Child("dependencies") is { } dependencies ? dependencies.Entries().Select(e => Dependency(e.Key, e.Value, servers)).ToList() : [],
             Hooks = Hooks(root.Child("hooks")),
             Retain = root.Child("retain")?.Int(1, PlanLimits.MaxVersionsKept) ?? PodliftConfig.DefaultRetain,
             Verify = root.Child("verify") is { } verify ? Verify(verify) : null,
+            Notify = root.Child("notify") is { } notify ? Notify(notify) : [],
             Rollout = root.Child("rollout") is { } rollout ? RolloutOf(rollout) : Rollout.Serial,
             Batches = root.Child("rollout") is { IsMapping: true } batches ? Batches(batches) : null,
             SourcePath = sourcePath,
@@ -232,6 +234,16 @@ public static partial class ConfigLoader
         if (password is { Length: 0 })
             throw passwordNode!.Error("is empty", "set it in .env, e.g. REGISTRY_PASSWORD=..., and write password: ${REGISTRY_PASSWORD}");
         return new RegistryConfig(server, username, password);
+    }
+
+    /// <summary>`builder: { platform: linux/arm64 }`; a builder without a platform builds for each server's.</summary>
+    private static Building.Platform? BuildPlatform(ConfigNode node)
+    {
+        if (!node.IsMapping) throw node.Error("must be a mapping: { platform: linux/amd64 }");
+        node.AllowOnly(ConfigSchema.KeysOf("builder"));
+        if (node.Child("platform") is not { } platformNode) return null;
+        return Building.Platform.Parse(platformNode.String())
+               ?? throw platformNode.Error($"must be {string.Join(" or ", Building.Platform.Supported)}, the platforms podlift-agent runs on (got: {platformNode.String()})");
     }
 
     private static string Name(ConfigNode node)
@@ -393,6 +405,14 @@ public static partial class ConfigLoader
         var multiplier = match.Groups[2].Value switch { "k" => 1L << 10, "m" => 1L << 20, "g" => 1L << 30, _ => 1L };
         return (long)(double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * multiplier);
     }
+
+    /// <summary>`notify: https://...`, or a list. An error never echoes the URL: a webhook's path is often its secret.</summary>
+    private static IReadOnlyList<Uri> Notify(ConfigNode node) =>
+        (node.IsSequence ? node.Items() : [node]).Select(item =>
+                Uri.TryCreate(item.String().Trim(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+                    ? url
+                    : throw item.Error("must be an http:// or https:// URL (the value is not shown: a webhook URL often holds its secret)"))
+            .Distinct().ToList();
 
     /// <summary>Hook commands keep their ${VAR}s for the shell; the values travel in the hooks' environment.</summary>
     private static HooksConfig Hooks(ConfigNode? node)

@@ -7,7 +7,7 @@ namespace Podlift.Cli.Configuration;
 /// <summary>
 /// `podlift config`: the resolved configuration as YAML, with every default filled in and every ${VAR}
 /// expanded, its top-level keys in <see cref="ConfigSchema"/>'s order. Every value under services.*.env,
-/// and the registry's password, is treated as a secret and masked unless asked. Pure.
+/// the registry's password and the notify: URLs' paths are treated as secrets and masked unless asked. Pure.
 /// </summary>
 public static partial class ConfigRenderer
 {
@@ -28,6 +28,7 @@ public static partial class ConfigRenderer
             ["domain"] = Domain,
             ["servers"] = Servers,
             ["registry"] = Registry,
+            ["builder"] = Builder,
             ["dependencies"] = Dependencies,
             ["services"] = Services,
             ["proxy"] = Proxy,
@@ -36,12 +37,13 @@ public static partial class ConfigRenderer
             ["hooks"] = Hooks,
             ["release"] = Release,
             ["verify"] = Verify,
+            ["notify"] = Notify,
             ["retain"] = () => Line(0, $"retain: {config.Retain.ToString(CultureInfo.InvariantCulture)}"),
         };
 
         Line(0, $"# {Path.GetFileName(config.SourcePath)} resolved: defaults filled in, variables expanded");
-        Line(0, showSecrets ? "# secrets (env values, the registry password) are shown (--show-secrets)"
-            : $"# secrets (env values, the registry password) are masked as {Mask}; --show-secrets shows them");
+        Line(0, showSecrets ? "# secrets (env values, the registry password, notify URLs) are shown (--show-secrets)"
+            : $"# secrets (env values, the registry password, notify URLs) are masked as {Mask}; --show-secrets shows them");
         foreach (var key in ConfigSchema.KeysOf("").Except(NotRendered)) sections[key]();
         Line(0, $"# primary server: {config.Primary.Host}");
         Line(0, $"# routed by nginx: {config.RoutedService?.Name ?? "(none: no service has an HTTP health check)"}");
@@ -68,6 +70,20 @@ public static partial class ConfigRenderer
             {
                 foreach (var server in config.Servers) Server(server, 1);
             }
+        }
+
+        void Notify()
+        {
+            if (config.Notify.Count == 0) return;
+            Line(0, "notify:");
+            foreach (var url in config.Notify) Line(1, $"- {Scalar(showSecrets ? url.OriginalString : Notifications.WebhookUrl.Masked(url))}");
+        }
+
+        void Builder()
+        {
+            if (config.BuildPlatform is not { } platform) return;
+            Line(0, "builder:");
+            Line(1, $"platform: {platform}");
         }
 
         void Registry()

@@ -87,6 +87,9 @@ public static class ConfigSchema
         new("registry.server", Text, "host[:port], without https:// or a path (the path belongs in image:)") { Required = true, Example = "ghcr.io" },
         new("registry.username", Text, "the login: username and password both, or neither for an anonymous registry") { Example = "me" },
         new("registry.password", Text, "set it in .env or the environment; never printed (podlift config masks it)") { Example = "${REGISTRY_PASSWORD}" },
+        new("builder", Mapping, "how the local Docker builds the image") { Unset = "for each server's own platform, as its agent reports it" },
+        new("builder.platform", Text, "build for this platform instead, linux/amd64 or linux/arm64, whatever the servers are")
+            { Unset = "each server's: linux/amd64 for x86_64, linux/arm64 for aarch64 (a mixed fleet gets one build per platform)", Example = "linux/amd64" },
         new("dependencies", Mapping, "containers the app needs, such as a database: created once, never recreated while unchanged") { Unset = "none" },
         new("dependencies.<name>", Mapping, "a dependency: its container answers to this name on the app's network") { Sample = "postgres" },
         new("dependencies.<name>.image", Text, "an image with its tag; sent from your Docker when the server lacks it") { Required = true, Example = "postgres:16" },
@@ -157,6 +160,9 @@ public static class ConfigSchema
             { Default = "1%", Example = "2%" },
         new("verify.min_requests", Number, "fewer requests in the whole window are too few to judge: the version stays")
             { Default = Written(PodliftConfig.DefaultVerifyMinRequests), Example = "50" },
+        new("notify", Text | List, "webhook URLs that receive each deploy's and rollback's events as JSON (started, succeeded, failed), as --json writes them; "
+                                   + "a webhook that fails or takes over 5s gets a warning, never a failed deploy; shown masked (the path is often the secret)")
+            { Unset = "none", Example = "https://hooks.slack.com/services/${SLACK_WEBHOOK}", ExampleCommented = true },
         new("retain", Number, "old versions kept on each server for rollback") { Default = Written(PodliftConfig.DefaultRetain), Example = "3" },
     ];
 

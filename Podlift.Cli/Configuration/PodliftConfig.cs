@@ -13,6 +13,8 @@ public sealed record PodliftConfig
     public required IReadOnlyList<ServiceConfig> Services { get; init; }
     /// <summary>Null: images go from the local Docker to each server directly.</summary>
     public RegistryConfig? Registry { get; init; }
+    /// <summary>`builder.platform`: the platform every image is built for; null: each server's own.</summary>
+    public Building.Platform? BuildPlatform { get; init; }
     public ProxyConfig Proxy { get; init; } = ProxyConfig.Default;
     public TimeSpan Drain { get; init; } = DefaultDrain;
     public IReadOnlyList<DependencyConfig> Dependencies { get; init; } = [];
@@ -24,6 +26,8 @@ public sealed record PodliftConfig
     /// <summary>verify: the primary's agent watches the new version after the switch; null: it does not.</summary>
     public VerifyConfig? Verify { get; init; }
     public const int DefaultVerifyMinRequests = Podlift.Protocol.PlanDefaults.VerifyMinRequests;
+    /// <summary>notify: webhook URLs posted each deploy's and rollback's events (<see cref="Notifications.Notifier"/>); secrets, shown masked.</summary>
+    public IReadOnlyList<Uri> Notify { get; init; } = [];
     /// <summary>How a deploy goes over the servers when no flag says (--parallel, --atomic).</summary>
     public Rollout Rollout { get; init; } = Rollout.Serial;
     /// <summary>`rollout: { batch, wait }` (<see cref="Rollout.Batches"/>); null otherwise.</summary>

@@ -51,10 +51,11 @@ public sealed class RegistryTransfer(LocalDocker docker, RegistryConfig registry
     }
 
     /// <summary>The server's Docker pulls the image and the agent tags it as the deploy names it. The last progress has its id.</summary>
-    public async Task<PullProgress> PullAsync(ServerSession session, string image, ConsoleOutput output, CancellationToken cancellationToken)
+    /// <param name="pushedAs">The local image pushed for this server (myapp:abc1234-arm64 when a fleet has several platforms); null: <paramref name="image"/>.</param>
+    public async Task<PullProgress> PullAsync(ServerSession session, string image, ConsoleOutput output, CancellationToken cancellationToken, string? pushedAs = null)
     {
         var host = session.Server.Host;
-        var request = new PullImageRequest { Reference = RegistryImage.Reference(registry.Server, image), Image = image };
+        var request = new PullImageRequest { Reference = RegistryImage.Reference(registry.Server, pushedAs ?? image), Image = image };
         if (Login is { } login) request.Login = login.ToMessage();
         var last = new PullProgress();
         try

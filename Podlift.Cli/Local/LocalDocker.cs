@@ -1,9 +1,17 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Platform = Podlift.Cli.Building.Platform;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Delivery;
 
 namespace Podlift.Cli.Local;
+
+/// <summary>What the local Docker engine is: its version, its platform, and what it runs on ("Docker Desktop", a kernel).</summary>
+public sealed record LocalEngine(string Version, string Os, string Architecture, string OperatingSystem)
+{
+    /// <summary>Docker Desktop runs the programs of both platforms (QEMU, or Rosetta on Apple silicon).</summary>
+    public bool IsDockerDesktop => OperatingSystem.Contains("Docker Desktop", StringComparison.OrdinalIgnoreCase);
+}
 
 /// <summary>
 /// The developer's Docker. Images are built with the `docker build` command, so BuildKit, buildx and
@@ -15,18 +23,35 @@ public sealed class LocalDocker : IDisposable
 
     public LocalDocker()
     {
-        var host = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } value ? value : "unix:///var/run/docker.sock";
-        _client = new DockerClientConfiguration(new Uri(host)).CreateClient();
+        Endpoint = DockerEndpoint.OfThisMachine();
+        _client = new DockerClientConfiguration(new Uri(Endpoint)).CreateClient();
     }
 
-    public async Task BuildAsync(string contextDirectory, string tag, string version, Action<string> onLine, CancellationToken cancellationToken)
+    /// <summary>Where the engine answers (see <see cref="DockerEndpoint"/>).</summary>
+    public string Endpoint { get; }
+
+    /// <summary>A unix socket: the engine runs on this machine (on Linux, on its kernel, unless it is Docker Desktop's VM).</summary>
+    public bool IsUnixSocket => Endpoint.StartsWith("unix://", StringComparison.Ordinal);
+
+    /// <summary>The Dockerfile podlift builds: ./Dockerfile beside podlift.yml.</summary>
+    public static string DockerfileOf(string contextDirectory)
     {
         var dockerfile = Path.Combine(contextDirectory, "Dockerfile");
-        if (!File.Exists(dockerfile))
-            throw new ConfigurationException($"no Dockerfile in {contextDirectory}", "podlift builds the image from the Dockerfile beside podlift.yml");
+        return File.Exists(dockerfile)
+            ? dockerfile
+            : throw new ConfigurationException($"no Dockerfile in {contextDirectory}", "podlift builds the image from the Dockerfile beside podlift.yml");
+    }
+
+    /// <param name="platform">What to build for (`--platform linux/arm64`).</param>
+    /// <param name="withoutCache">`--no-cache`: every step is run again.</param>
+    public async Task BuildAsync(string contextDirectory, string tag, string version, Platform platform, bool withoutCache, Action<string> onLine,
+        CancellationToken cancellationToken)
+    {
+        var dockerfile = DockerfileOf(contextDirectory);
         var tail = new Queue<string>();
+        string[] noCache = withoutCache ? ["--no-cache"] : [];
         var result = await LocalProcess.RunAsync("docker",
-            ["build", "--tag", tag, "--label", $"podlift.version={version}", "--file", dockerfile, contextDirectory],
+            ["build", "--platform", platform.Name, .. noCache, "--tag", tag, "--label", $"podlift.version={version}", "--file", dockerfile, contextDirectory],
             contextDirectory,
             onLine: line =>
             {
@@ -44,6 +69,41 @@ public sealed class LocalDocker : IDisposable
                 "fix the build, then deploy again; `docker build .` reproduces it");
     }
 
+    public async Task<LocalEngine> EngineAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var version = await _client.System.GetVersionAsync(cancellationToken);
+            var info = await _client.System.GetSystemInfoAsync(cancellationToken);
+            return new LocalEngine(version.Version, version.Os, version.Arch, info.OperatingSystem ?? "");
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(e);
+        }
+    }
+
+    /// <summary>An image's platform (linux/arm64), or null when it is of another one or not there.</summary>
+    public async Task<(bool Present, Platform? Platform, string Written)> ImagePlatformAsync(string image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var inspected = await _client.Images.InspectImageAsync(image, cancellationToken);
+            return (true, Platform.OfImage(inspected.Os, inspected.Architecture), $"{inspected.Os}/{inspected.Architecture}");
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return (false, null, "");
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(e);
+        }
+    }
+
+    private static ConnectionException Unreachable(HttpRequestException e) =>
+        new($"cannot reach the local Docker engine: {e.Message}", "start Docker, or set DOCKER_HOST");
+
     public async Task<long?> ImageSizeAsync(string image, CancellationToken cancellationToken)
     {
         try
@@ -56,7 +116,7 @@ public sealed class LocalDocker : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new ConnectionException($"cannot reach the local Docker engine: {e.Message}", "start Docker, or set DOCKER_HOST");
+            throw Unreachable(e);
         }
     }
 

@@ -5,7 +5,8 @@ namespace Podlift.Cli.Local;
 /// <summary>
 /// The local terminal in raw mode for an interactive `podlift exec`: every key, Ctrl-C and Ctrl-D included,
 /// goes to the remote TTY as typed, and the remote TTY does the echoing. Disposing restores the terminal.
-/// The termios structure is handled as opaque bytes (cfmakeraw knows its layout), so no per-platform struct is needed.
+/// The termios structure is handled as opaque bytes (cfmakeraw knows its layout: 60 bytes on Linux, 72 on macOS), so
+/// no per-platform struct is needed; TCSANOW and TCSADRAIN are 0 and 1 on both.
 /// </summary>
 public sealed class RawTerminal : IDisposable
 {
@@ -29,7 +30,11 @@ public sealed class RawTerminal : IDisposable
         return tcsetattr(StandardInput, SetNow, raw) == 0 ? new RawTerminal(saved) : null;
     }
 
-    /// <summary>The terminal's columns and rows, or null when stdout is not a terminal.</summary>
+    /// <summary>
+    /// The terminal's columns and rows, or null when stdout is not a terminal. On Linux, TIOCGWINSZ on stdout (which
+    /// may be a terminal while stdin is not); elsewhere what .NET's console reports: macOS's request number differs, and
+    /// its ioctl is variadic, which a P/Invoke cannot call correctly on Apple silicon.
+    /// </summary>
     public static (uint Width, uint Height)? Size()
     {
         if (OperatingSystem.IsLinux())

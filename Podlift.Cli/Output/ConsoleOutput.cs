@@ -5,23 +5,28 @@ namespace Podlift.Cli.Output;
 /// <summary>
 /// Plain, line-oriented console output (readable in CI logs); details only with --verbose. With
 /// --json every line is instead one JSON object on stdout ({"event": "step" | "ok" | "fail" | "verify" | "revert" |
-/// "warn" | "line" | "detail" | "error", ...}), for CI to parse.
+/// "warn" | "line" | "detail" | "error", ...}), for CI to parse. <see cref="Traits"/> says whether marks get colour
+/// and whether live progress may be drawn: only on a terminal (see <see cref="ConsoleTraits"/>).
 /// </summary>
-public sealed class ConsoleOutput(TextWriter output, TextWriter errors, bool verbose, bool json = false)
+public sealed class ConsoleOutput(TextWriter output, TextWriter errors, bool verbose, bool json = false, ConsoleTraits? traits = null)
 {
     private object _gate = new();
     private string _prefix = "";
 
     public bool Verbose { get; } = verbose;
     public bool Json { get; } = json;
+    public ConsoleTraits Traits { get; } = traits ?? ConsoleTraits.Plain;
+
+    /// <summary>Progress redrawn in place (the board of `deploy --parallel`) may be drawn: stdout is a terminal, without --json.</summary>
+    public bool Live => Traits.Live;
 
     /// <summary>The same console, each line led by <paramref name="prefix"/> (parallel deploys: one prefix per server).</summary>
-    public ConsoleOutput WithPrefix(string prefix) => new(output, errors, Verbose, Json) { _gate = _gate, _prefix = _prefix + prefix };
+    public ConsoleOutput WithPrefix(string prefix) => new(output, errors, Verbose, Json, Traits) { _gate = _gate, _prefix = _prefix + prefix };
 
-    public static ConsoleOutput ForConsole(bool verbose, bool json = false)
+    public static ConsoleOutput ForConsole(bool verbose, bool json = false, bool noColor = false)
     {
         Console.OutputEncoding = System.Text.Encoding.UTF8;
-        return new ConsoleOutput(Console.Out, Console.Error, verbose, json);
+        return new ConsoleOutput(Console.Out, Console.Error, verbose, json, ConsoleTraits.OfThisConsole(noColor, json));
     }
 
     public void Line(string text = "")
@@ -37,10 +42,9 @@ public sealed class ConsoleOutput(TextWriter output, TextWriter errors, bool ver
     /// <summary>One JSON object on a line; the server prefix of a parallel deploy becomes its "server" field.</summary>
     public void Event(string kind, params (string Name, object? Value)[] fields)
     {
-        var values = new Dictionary<string, object?> { ["event"] = kind };
-        if (_prefix.Length > 0) values["server"] = _prefix.TrimEnd(' ', ':');
-        foreach (var (name, value) in fields) values[name] = value;
-        lock (_gate) output.WriteLine(System.Text.Json.JsonSerializer.Serialize(values));
+        (string, object?)[] server = _prefix.Length > 0 ? [("server", _prefix.TrimEnd(' ', ':'))] : [];
+        var line = JsonEvents.Serialize(kind, [.. server, .. fields]);
+        lock (_gate) output.WriteLine(line);
     }
 
     /// <summary>A line of program output that belongs on stderr (a container's stderr, for example), without decoration.</summary>
@@ -52,17 +56,17 @@ public sealed class ConsoleOutput(TextWriter output, TextWriter errors, bool ver
     public void Step(int index, int total, string title)
     {
         if (Json) Event("step", ("number", index), ("total", total), ("title", title));
-        else Line($"[{index}/{total}] {title}...");
+        else Line(Ansi.Styled($"[{index}/{total}] {title}...", Ansi.Bold, Traits.ColourOut));
     }
 
-    public void Ok(string text) => Mark("ok", "✓", text);
-    public void Fail(string text) => Mark("fail", "✗", text);
-    public void Warn(string text) => Mark("warn", "⚠", text);
+    public void Ok(string text) => Mark("ok", "✓", Ansi.Green, text);
+    public void Fail(string text) => Mark("fail", "✗", Ansi.Red, text);
+    public void Warn(string text) => Mark("warn", "⚠", Ansi.Yellow, text);
 
-    private void Mark(string kind, string symbol, string text)
+    private void Mark(string kind, string symbol, string colour, string text)
     {
         if (Json) Event(kind, ("text", text));
-        else Line($"{symbol} {text}");
+        else Line($"{Ansi.Styled(symbol, colour, Traits.ColourOut)} {text}");
     }
 
     public void Detail(string text)
@@ -87,7 +91,7 @@ public sealed class ConsoleOutput(TextWriter output, TextWriter errors, bool ver
         }
         lock (_gate)
         {
-            errors.WriteLine($"{_prefix}ERROR: {error.Message}");
+            errors.WriteLine($"{_prefix}{ErrorLabel}: {error.Message}");
             if (error.Fix is not null) errors.WriteLine($"{_prefix}→ {error.Fix}");
         }
     }
@@ -95,8 +99,10 @@ public sealed class ConsoleOutput(TextWriter output, TextWriter errors, bool ver
     public void Error(string text)
     {
         if (Json) Event("error", ("message", text));
-        else lock (_gate) errors.WriteLine($"{_prefix}ERROR: {text}");
+        else lock (_gate) errors.WriteLine($"{_prefix}{ErrorLabel}: {text}");
     }
+
+    private string ErrorLabel => Ansi.Styled("ERROR", Ansi.BoldRed, Traits.ColourErrors);
 }
 
 public static class Format

@@ -14,8 +14,28 @@ public static class SocketDirectory
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    /// <summary>Short, because unix socket paths are limited to 108 bytes.</summary>
+    /// <summary>In /tmp and short, because a unix socket's path is limited: 108 bytes on Linux, 104 on macOS (see <see cref="SocketPathProblem"/>).</summary>
     public static string Default => Path.Combine("/tmp", $"podlift-{Environment.UserName}");
+
+    /// <summary>ssh binds its control socket under a temporary name first: the path, a dot and 16 random characters.</summary>
+    public const int SshTemporarySuffix = 17;
+
+    /// <summary>The longest socket path the OS takes: sun_path holds 108 bytes on Linux, 104 on macOS and the BSDs, the final NUL included. Pure.</summary>
+    public static int MaximumSocketPathBytes(bool macOS) => (macOS ? 104 : 108) - 1;
+
+    /// <summary>Why a socket at <paramref name="path"/> (and <paramref name="reserved"/> bytes more) cannot be bound; null when it can. Pure.</summary>
+    public static string? SocketPathProblem(string path, int reserved, bool macOS)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(path) + reserved;
+        var limit = MaximumSocketPathBytes(macOS);
+        return bytes <= limit ? null : $"the socket path {path} is {bytes} bytes{(reserved > 0 ? " as ssh binds it" : "")}, over the {limit} {(macOS ? "macOS" : "Linux")} allows";
+    }
+
+    /// <summary>The path, if a socket fits there; else a connection error before ssh is started.</summary>
+    public static string RequireFits(string path, int reserved = 0) =>
+        SocketPathProblem(path, reserved, OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD()) is { } problem
+            ? throw new ConnectionException(problem, "a shorter login name makes it fit: podlift keeps its sockets in /tmp/podlift-<user>")
+            : path;
 
     public static string Ensure(string path)
     {

@@ -25,8 +25,8 @@ public sealed class SshConnection : IAsyncDisposable
         Target = target;
         Settings = settings;
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{server.User}@{server.Host}:{server.Port}")))[..10].ToLowerInvariant();
-        _controlPath = Path.Combine(directory, $"{key}-{Environment.ProcessId}.ctl");
-        AgentSocket = Path.Combine(directory, $"{key}-{Environment.ProcessId}.agent");
+        _controlPath = SocketDirectory.RequireFits(Path.Combine(directory, $"{key}-{Environment.ProcessId}.ctl"), SocketDirectory.SshTemporarySuffix);
+        AgentSocket = SocketDirectory.RequireFits(Path.Combine(directory, $"{key}-{Environment.ProcessId}.agent"));
         _master = new Process { StartInfo = LocalProcess.StartInfo("ssh", SshArguments.Master(server, settings.ConfigFile, _controlPath, AgentSocket)) };
     }
 
@@ -80,7 +80,7 @@ public sealed class SshConnection : IAsyncDisposable
     }
 
     private static ConnectionException SshNotFound() =>
-        new("the ssh command was not found", "install the OpenSSH client (apt-get install openssh-client)");
+        new("the ssh command was not found", "install the OpenSSH client (Debian, Ubuntu: apt-get install openssh-client; macOS has it)");
 
     private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ namespace Podlift.Tests.EndToEnd;
 /// <summary>
 /// Layer-delta transfer on a real server: an app on a 50 MB base layer is sent whole once; a new version
 /// (the example app's www layer changed, and the small layers built on top of it) then sends only those
-/// small layers, and the server serves it.
+/// small layers, and the server serves it. An image built for the other platform takes the same path.
 /// </summary>
 [TestFixture("bookworm", "e2eim", "10.130.0", 18780)]
 [Category("e2e")]
@@ -69,6 +69,128 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
         Assert.That(again.ExitCode, Is.EqualTo(0), again.All);
         Assert.That(again.Output, Does.Contain("is already on").And.Contain("nothing to send"));
         Assert.That(await ServedAsync(), Is.EqualTo("v3"));
+    }
+
+    /// <summary>
+    /// builder.platform linux/arm64 on an x64 server: a Dockerfile that only copies files (FROM scratch, COPY) builds for
+    /// arm64 without emulation; it travels by its layers like any image (the second version sends only what changed),
+    /// and the server holds an arm64 image (its x86 busybox still runs there). The fixture's app is put back after.
+    /// </summary>
+    [Test]
+    public async Task An_image_for_another_platform_is_built_without_emulation_and_sent_by_its_layers()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(_app.Directory, "Dockerfile"));
+        var config = File.ReadAllText(Path.Combine(_app.Directory, "podlift.yml"));
+        try
+        {
+            File.Copy(Path.Combine(RepositoryPaths.ExampleApp, "busybox"), Path.Combine(_app.Directory, "busybox"), overwrite: true);
+            _app.WriteFile("Dockerfile", """
+                FROM scratch
+                COPY busybox /bin/busybox
+                COPY start.sh /start.sh
+                COPY www /www
+                ENV PATH=/bin
+                EXPOSE 8000
+                STOPSIGNAL SIGTERM
+                ENTRYPOINT ["/bin/busybox", "sh", "/start.sh"]
+                """);
+            _app.WriteConfig(config.TrimEnd() + "\nbuilder:\n  platform: linux/arm64\n");
+            await _app.CommitVersionAsync("arm1");
+            var first = await _podlift.RunAsync("deploy");
+            Assert.That(first.ExitCode, Is.EqualTo(0), first.All);
+            Assert.That(first.Output, Does.Contain($"bigapp:{await _app.HeadShaAsync()} built for linux/arm64"));
+            Assert.That(first.Output, Does.Contain($"builder.platform is linux/arm64, but {_servers.Ip(1)} is linux/amd64"));
+
+            await _app.CommitVersionAsync("arm2");
+            var second = await _podlift.RunAsync("deploy");
+            Assert.That(second.ExitCode, Is.EqualTo(0), second.All);
+            Assert.That(second.Output, Does.Match(@"sent to \S+: 1 of 3 layers, 2 already there"), "only the www layer changed");
+            Assert.That(await ServedAsync(), Is.EqualTo("arm2"));
+            var sha = await _app.HeadShaAsync();
+            Assert.That(await _servers.MustSshAsync(1, $"docker image inspect -f '{{{{.Os}}}}/{{{{.Architecture}}}}' bigapp:{sha}"), Does.StartWith("linux/arm64"));
+        }
+        finally
+        {
+            _app.WriteFile("Dockerfile", dockerfile);
+            _app.WriteConfig(config);
+            _app.DeleteFile("busybox");
+            await _app.CommitAllAsync("back to the fixture's app");
+        }
+    }
+
+    /// <summary>
+    /// A Dockerfile with a RUN step, for arm64, on this x64 Docker without arm64 emulation: refused before anything is
+    /// built or sent, with the ways to get emulation as the fix. Where binfmt_misc runs arm64 programs it would build:
+    /// the test then says so and is skipped.
+    /// </summary>
+    [Test]
+    public async Task A_RUN_step_for_a_platform_the_local_Docker_cannot_run_is_refused_before_anything_is_built()
+    {
+        if (File.Exists("/proc/sys/fs/binfmt_misc/qemu-aarch64"))
+            Assert.Ignore("this machine's kernel runs arm64 programs (binfmt_misc qemu-aarch64): the build would work, there is no refusal to see");
+        var dockerfile = File.ReadAllText(Path.Combine(_app.Directory, "Dockerfile"));
+        var config = File.ReadAllText(Path.Combine(_app.Directory, "podlift.yml"));
+        try
+        {
+            _app.WriteFile("Dockerfile", dockerfile.TrimEnd() + "\nRUN true\n");
+            _app.WriteConfig(config.TrimEnd() + "\nbuilder:\n  platform: linux/arm64\n");
+            await _app.CommitVersionAsync("needs-emulation");
+
+            var refused = await _podlift.RunAsync("deploy");
+
+            Assert.That(refused.ExitCode, Is.EqualTo(3), refused.All);
+            Assert.That(refused.All, Does.Contain("Dockerfile runs commands (RUN) for linux/arm64").And.Contain("nothing was built or sent")
+                .And.Contain("tonistiigi/binfmt --install arm64"));
+            Assert.That(refused.Output, Does.Not.Contain("[2/7] Build"));
+            Assert.That((await Shell.RunAsync("docker", ["image", "inspect", $"bigapp:{await _app.HeadShaAsync()}"])).ExitCode, Is.Not.EqualTo(0), "nothing was built");
+            Assert.That((await _servers.MustSshAsync(1, $"docker image ls -q bigapp:{await _app.HeadShaAsync()}")).Trim(), Is.Empty, "nothing was sent");
+        }
+        finally
+        {
+            _app.WriteFile("Dockerfile", dockerfile);
+            _app.WriteConfig(config);
+            await _app.CommitAllAsync("back to the fixture's app");
+        }
+    }
+
+    /// <summary>
+    /// notify: on a real deploy and rollback: a webhook on this machine gets each command's started and succeeded
+    /// events, and a deploy that fails after it started (--skip-build of a commit never built) its failed event; the
+    /// URL's secret path is never printed.
+    /// </summary>
+    [Test]
+    public async Task Deploys_and_rollbacks_post_their_events_to_the_notify_webhooks()
+    {
+        const string secret = "T0SECRET/B0/hook-token";
+        using var receiver = new WebhookReceiver();
+        var config = File.ReadAllText(Path.Combine(_app.Directory, "podlift.yml"));
+        try
+        {
+            _app.WriteConfig(config.TrimEnd() + $"\nnotify:\n  - {receiver.Url($"services/{secret}")}\n");
+            await _app.CommitVersionAsync("n1");
+            var deployed = await _podlift.RunAsync("deploy");
+            Assert.That(deployed.ExitCode, Is.EqualTo(0), deployed.All);
+            var rolledBack = await _podlift.RunAsync("rollback");
+            Assert.That(rolledBack.ExitCode, Is.EqualTo(0), rolledBack.All);
+            await _app.CommitVersionAsync("n2");
+            var failed = await _podlift.RunAsync("deploy", "--skip-build");
+            Assert.That(failed.ExitCode, Is.EqualTo(3), failed.All);
+
+            var events = receiver.Requests.Select(r => System.Text.Json.JsonDocument.Parse(r.Body).RootElement).ToList();
+            Assert.That(events.Select(e => e.GetProperty("event").GetString()), Is.EqualTo(new[]
+                { "deploy_started", "deploy_succeeded", "rollback_started", "rollback_succeeded", "deploy_started", "deploy_failed" }));
+            Assert.That(events[1].GetProperty("app").GetString(), Is.EqualTo("bigapp"));
+            Assert.That(events[1].GetProperty("servers")[0].GetString(), Is.EqualTo(_servers.Ip(1)));
+            Assert.That(events[5].GetProperty("message").GetString(), Does.Contain("--skip-build"));
+            Assert.That(events[5].GetProperty("exit_code").GetInt32(), Is.EqualTo(3));
+            Assert.That(receiver.Requests.Select(r => r.Path), Is.All.EqualTo($"/services/{secret}"));
+            Assert.That(deployed.All + rolledBack.All + failed.All, Does.Not.Contain("T0SECRET"));
+        }
+        finally
+        {
+            _app.WriteConfig(config);
+            await _app.CommitAllAsync("no notify");
+        }
     }
 
     /// <summary>"✓ 51.1 MB sent to 10.130.0.11: ..." → bytes.</summary>

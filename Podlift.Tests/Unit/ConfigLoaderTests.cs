@@ -1024,6 +1024,39 @@ public class ConfigLoaderTests
             "podlift.yml:5: env_file must be");
         yield return Case("default web service without a web role", "service: myapp\nimage: myapp\nservers:\n  api:\n    - 10.0.0.1\n",
             "no server has the role web");
+        yield return Case("a platform podlift-agent does not run on", Base + "builder:\n  platform: linux/arm/v7\n",
+            "podlift.yml:6: builder.platform must be linux/amd64 or linux/arm64, the platforms podlift-agent runs on (got: linux/arm/v7)");
+        yield return Case("typo under builder", Base + "builder:\n  plaform: linux/arm64\n",
+            "builder.plaform is not a known key; did you mean \"platform\"?");
+    }
+
+    [TestCase("linux/arm64", "linux/arm64")]
+    [TestCase("linux/amd64", "linux/amd64")]
+    [TestCase("linux/arm64/v8", "linux/arm64")]
+    [TestCase("LINUX/ARM64", "linux/arm64")]
+    public void Builder_platform_names_the_platform_every_image_is_built_for(string written, string platform) =>
+        Assert.That(Load(Base + $"builder:\n  platform: {written}\n").BuildPlatform!.Name, Is.EqualTo(platform));
+
+    [Test]
+    public void Without_builder_each_server_gets_its_own_platform() => Assert.That(Load(Base).BuildPlatform, Is.Null);
+
+    [Test]
+    public void Notify_takes_one_url_or_a_list_with_their_variables_expanded()
+    {
+        Assert.That(Load(Base).Notify, Is.Empty);
+        Assert.That(Load(Base + "notify: https://hooks.example.com/a\n").Notify.Select(u => u.OriginalString), Is.EqualTo(new[] { "https://hooks.example.com/a" }));
+        Assert.That(Load(Base + "notify:\n  - https://hooks.slack.com/services/${SLACK}\n  - http://10.0.0.9:8080/deploys\n", environment: new Dictionary<string, string> { ["SLACK"] = "T0/B0/x" })
+            .Notify.Select(u => u.OriginalString), Is.EqualTo(new[] { "https://hooks.slack.com/services/T0/B0/x", "http://10.0.0.9:8080/deploys" }));
+    }
+
+    [TestCase("notify: ftp://files.example.com/secret-token\n", "podlift.yml:5: notify must be an http:// or https:// URL")]
+    [TestCase("notify:\n  - https://ok.example.com/\n  - hooks.example.com/secret-token\n", "podlift.yml:7: notify[1] must be an http:// or https:// URL")]
+    public void A_notify_entry_that_is_not_a_web_url_is_refused_without_echoing_it(string yaml, string expected)
+    {
+        var error = LoadFails(Base + yaml);
+
+        Assert.That(error.Message, Does.StartWith(expected));
+        Assert.That(error.Message + error.Fix, Does.Not.Contain("secret-token"));
     }
 
     [TestCaseSource(nameof(MalformedConfigs))]

@@ -179,4 +179,22 @@ public class ConfigRendererTests
     [TestCase("tab\there", "\"tab\\there\"")]
     public void Scalars_are_quoted_only_when_yaml_would_read_them_otherwise(string text, string expected) =>
         Assert.That(ConfigRenderer.Scalar(text), Is.EqualTo(expected));
+
+    [Test]
+    public void Notify_urls_are_shown_masked_unless_secrets_are_asked_for()
+    {
+        var config = Config() with { Notify = [new Uri($"https://hooks.slack.com/services/T0/B0/{Secret}")] };
+
+        Assert.That(ConfigRenderer.Render(Config(), showSecrets: false), Does.Not.Contain("notify:"));
+        Assert.That(ConfigRenderer.Render(config, showSecrets: false), Does.Contain("notify:\n  - \"https://hooks.slack.com/***\"\n").And.Not.Contain(Secret));
+        Assert.That(ConfigRenderer.Render(config, showSecrets: true), Does.Contain($"  - https://hooks.slack.com/services/T0/B0/{Secret}\n"));
+    }
+
+    [Test]
+    public void Builder_platform_is_shown_only_when_set()
+    {
+        Assert.That(ConfigRenderer.Render(Config(), showSecrets: false), Does.Not.Contain("builder:"));
+        Assert.That(ConfigRenderer.Render(Config() with { BuildPlatform = Podlift.Cli.Building.Platform.Arm64 }, showSecrets: false),
+            Does.Contain("builder:\n  platform: linux/arm64\n"));
+    }
 }

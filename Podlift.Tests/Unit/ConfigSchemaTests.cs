@@ -28,7 +28,7 @@ public class ConfigSchemaTests
     [Test]
     public void Top_level_keys_are_in_the_order_the_loader_has_always_listed_them() =>
         Assert.That(ConfigSchema.KeysOf(""), Is.EqualTo(new[]
-            { "service", "image", "domain", "env_file", "git", "servers", "registry", "dependencies", "services", "proxy", "drain", "rollout", "hooks", "release", "verify", "retain" }));
+            { "service", "image", "domain", "env_file", "git", "servers", "registry", "builder", "dependencies", "services", "proxy", "drain", "rollout", "hooks", "release", "verify", "notify", "retain" }));
 
     /// <summary>Each mapping of the schema, in a podlift.yml that loads, with {0} where a key of that mapping goes.</summary>
     private static IEnumerable<TestCaseData> Mappings()
@@ -37,6 +37,7 @@ public class ConfigSchemaTests
         yield return new TestCaseData("git", Base + "git:\n  {0}: 1\n");
         yield return new TestCaseData("servers[]", "service: myapp\nimage: myapp\nservers:\n  - host: 10.0.0.1\n    {0}: 1\n");
         yield return new TestCaseData("registry", Base + "registry:\n  server: ghcr.io\n  {0}: 1\n");
+        yield return new TestCaseData("builder", Base + "builder:\n  {0}: 1\n");
         yield return new TestCaseData("dependencies.<name>", Base + "dependencies:\n  db:\n    image: postgres:16\n    {0}: 1\n");
         yield return new TestCaseData("dependencies.<name>.options", Base + "dependencies:\n  db:\n    image: postgres:16\n    options:\n      {0}: 1\n");
         yield return new TestCaseData("services.<name>", Base + "services:\n  web:\n    {0}: 1\n");

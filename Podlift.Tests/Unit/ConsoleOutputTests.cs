@@ -63,4 +63,54 @@ public class ConsoleOutputTests
 
         Assert.That(_err.ToString(), Is.EqualTo("ERROR: health check failed\n"));
     }
+
+    [Test]
+    public void On_a_terminal_the_marks_steps_and_ERROR_are_coloured_and_the_text_is_left_as_it_is()
+    {
+        var output = new ConsoleOutput(_out, _err, verbose: false, traits: new ConsoleTraits(ColourOut: true, ColourErrors: true, Live: true));
+
+        output.Step(1, 7, "Validate");
+        output.Ok("built");
+        output.Fail("broken");
+        output.Warn("careful");
+        output.Error(new ValidationException("dirty tree", "commit"));
+
+        Assert.That(_out.ToString(), Is.EqualTo(
+            "\u001b[1m[1/7] Validate...\u001b[0m\n\u001b[32m✓\u001b[0m built\n\u001b[31m✗\u001b[0m broken\n\u001b[33m⚠\u001b[0m careful\n"));
+        Assert.That(_err.ToString(), Is.EqualTo("\u001b[1;31mERROR\u001b[0m: dirty tree\n→ commit\n"));
+    }
+
+    [Test]
+    public void Colour_on_stdout_only_leaves_the_errors_of_a_redirected_stderr_plain()
+    {
+        var output = new ConsoleOutput(_out, _err, verbose: false, traits: new ConsoleTraits(ColourOut: true, ColourErrors: false, Live: true));
+
+        output.Error("lost");
+
+        Assert.That(_err.ToString(), Is.EqualTo("ERROR: lost\n"));
+    }
+
+    [Test]
+    public void A_prefixed_console_keeps_the_traits_of_the_console_it_came_from()
+    {
+        var output = new ConsoleOutput(_out, _err, verbose: false, traits: new ConsoleTraits(true, true, true)).WithPrefix("10.0.0.1: ");
+
+        output.Ok("deployed");
+
+        Assert.That(_out.ToString(), Is.EqualTo("10.0.0.1: \u001b[32m✓\u001b[0m deployed\n"));
+        Assert.That(output.Live, Is.True);
+    }
+
+    [Test]
+    public void Json_lines_escape_only_what_JSON_requires()
+    {
+        var output = new ConsoleOutput(_out, _err, verbose: false, json: true);
+
+        output.Ok("git tree clean at abc1234 \"fix <b> & 'quotes'\" → ✓");
+
+        var line = _out.ToString().TrimEnd('\n');
+        Assert.That(line, Is.EqualTo("""{"event":"ok","text":"git tree clean at abc1234 \"fix <b> & 'quotes'\" → ✓"}"""));
+        Assert.That(line, Does.Not.Contain("\\u"), "no \\u0022, \\u003C, \\u2713");
+        Assert.That(System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("text").GetString(), Does.EndWith("\" → ✓"));
+    }
 }

@@ -4,7 +4,8 @@
 # Idempotent: does nothing but checks when all is in place. Prints what it did.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-PKGS=(docker.io openssh-client debootstrap zstd busybox-static git make curl docker-registry apache2-utils hey)
+PKGS=(docker.io openssh-client debootstrap zstd busybox-static git make curl docker-registry apache2-utils hey
+      qemu-user libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross zsh fish)
 DOCKER_WAIT=${DOCKER_WAIT:-60}
 log() { echo "[setup-host] $*"; }
 [[ $(id -u) == 0 ]] || { log "must run as root" >&2; exit 1; }
