@@ -47,7 +47,7 @@ pack: publish-agents ## release packages in artifacts/: podlift-<os>-<arch>.tar.
 unit: ## fast tests: no servers, no Docker
 	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --filter "Category!=e2e"
 
-e2e: setup publish-agent ## end-to-end tests against real test servers (systemd, sshd, Docker, nginx)
+e2e: setup pack ## end-to-end tests against real test servers (systemd, sshd, Docker, nginx), and the release packages installed
 	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --filter "Category=e2e" --logger "console;verbosity=normal"
 
 test: setup pack ## everything: unit and end-to-end, with the release packages (`make pack`, about 2 minutes) installed and run by the tests

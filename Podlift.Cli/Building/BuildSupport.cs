@@ -16,14 +16,14 @@ public sealed record BuildSupport(Platform Native, IReadOnlySet<Platform> Emulat
     public bool CanRun(Platform platform) => platform == Native || Emulated.Contains(platform);
 
     /// <summary>
-    /// The classic builder's cache does not tell platforms apart: a FROM scratch step cached from a build for its own
-    /// platform is taken for another one, and the image comes out of the wrong platform. Such a build is done again
+    /// The classic builder's cache does not tell platforms apart: a FROM scratch step cached from a build for one
+    /// platform is taken for another one (either way round), and the image comes out of the wrong platform. Such a build is done again
     /// without the cache. Not always: a build without the cache makes new layers even of unchanged files (their
     /// directories' times), so the next version would be sent whole instead of by its changed layers. BuildKit's
     /// cache knows the platform. Pure.
     /// </summary>
     /// <param name="built">The platform the image built with the cache came out as; null: another one.</param>
-    public bool RebuildsWithoutCache(Platform target, Platform? built) => Classic && target != Native && built != target;
+    public bool RebuildsWithoutCache(Platform target, Platform? built) => Classic && built != target;
 
     /// <summary>Whether `docker build` is BuildKit: DOCKER_BUILDKIT=0 asks for the classic builder, and without buildx it is the only one. Pure.</summary>
     public static bool IsClassic(string? dockerBuildkit, bool buildxInstalled) => dockerBuildkit == "0" || !buildxInstalled;

@@ -14,7 +14,7 @@ namespace Podlift.Cli.Building;
 /// </summary>
 public sealed class ImageBuilder(LocalDocker docker, ConsoleOutput output)
 {
-    /// <summary>What <see cref="CheckAsync"/> found the local Docker can do; null when every image is for its own platform.</summary>
+    /// <summary>What <see cref="CheckAsync"/> found the local Docker can do; null when every image is for its own platform (until a build needs it).</summary>
     private BuildSupport? _support;
 
     public async Task CheckAsync(PodliftConfig config, PlatformPlan plan, bool skipBuild, CancellationToken cancellationToken)
@@ -34,9 +34,7 @@ public sealed class ImageBuilder(LocalDocker docker, ConsoleOutput output)
                          "switch Docker to Linux containers");
         if (plan.Platforms.Any(p => p != native))
         {
-            var buildx = await LocalProcess.RunAsync("docker", ["buildx", "inspect"], cancellationToken: cancellationToken);
-            _support = new BuildSupport(native, Emulated(engine, native, buildx), $"Docker {engine.Version} ({native})",
-                BuildSupport.IsClassic(Environment.GetEnvironmentVariable("DOCKER_BUILDKIT"), buildx.Succeeded));
+            _support = await SupportAsync(engine, native, cancellationToken);
             var runs = DockerfileRuns.Of(await File.ReadAllTextAsync(dockerfile, cancellationToken));
             foreach (var platform in plan.Platforms)
                 if (_support.Refusal(platform, runs, Path.GetRelativePath(config.ProjectDirectory, dockerfile)) is { } refusal) throw refusal;
@@ -57,7 +55,7 @@ public sealed class ImageBuilder(LocalDocker docker, ConsoleOutput output)
             var image = plan.LocalImage(platform);
             await docker.BuildAsync(config.ProjectDirectory, image, release.Version, platform, withoutCache: false, line => output.Detail(line), cancellationToken);
             var built = await docker.ImagePlatformAsync(image, cancellationToken);
-            if (_support?.RebuildsWithoutCache(platform, built.Platform) ?? false)
+            if (built.Platform != platform && (await SupportAsync(cancellationToken)).RebuildsWithoutCache(platform, built.Platform))
             {
                 output.Detail($"{image} came out {built.Written} from the classic builder's cache, which does not tell platforms apart (BuildKit's does): building it again without the cache");
                 await docker.BuildAsync(config.ProjectDirectory, image, release.Version, platform, withoutCache: true, line => output.Detail(line), cancellationToken);
@@ -69,6 +67,22 @@ public sealed class ImageBuilder(LocalDocker docker, ConsoleOutput output)
             var size = await docker.ImageSizeAsync(image, cancellationToken) ?? 0;
             output.Ok($"{image} built for {platform} ({Format.Bytes(size)}, {Format.Duration(clock.Elapsed)})");
         }
+    }
+
+    private async Task<BuildSupport> SupportAsync(LocalEngine engine, Platform native, CancellationToken cancellationToken)
+    {
+        var buildx = await LocalProcess.RunAsync("docker", ["buildx", "inspect"], cancellationToken: cancellationToken);
+        return new BuildSupport(native, Emulated(engine, native, buildx), $"Docker {engine.Version} ({native})",
+            BuildSupport.IsClassic(Environment.GetEnvironmentVariable("DOCKER_BUILDKIT"), buildx.Succeeded));
+    }
+
+    /// <summary>The support found by the check; asked only now when every image was for the local Docker's own platform.</summary>
+    private async Task<BuildSupport> SupportAsync(CancellationToken cancellationToken)
+    {
+        if (_support is not null) return _support;
+        var engine = await docker.EngineAsync(cancellationToken);
+        var native = Platform.OfImage(engine.Os, engine.Architecture)!; // CheckAsync refused any other engine
+        return _support = await SupportAsync(engine, native, cancellationToken);
     }
 
     private async Task RequireBuiltAsync(string image, Platform platform, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Podlift.Tests.Unit;
 
 namespace Podlift.Tests.EndToEnd;
 
@@ -322,6 +323,66 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
         var last = System.Text.Json.JsonDocument.Parse(bad.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).RootElement;
         Assert.That(last.GetProperty("exit_code").GetInt32(), Is.EqualTo(bad.ExitCode).And.EqualTo(3));
     }
+
+    [Test, Order(14)]
+    public async Task TheLinuxTarball_InstallsIntoACleanDirectory_AndItsCliFindsItsOwnAgent()
+    {
+        using var clean = new TempDirectory();
+        var unpacked = await ReleasePackages.UnpackAsync("linux-x64", Path.Combine(clean.Path, "download"));
+        var prefix = Path.Combine(clean.Path, "prefix");
+
+        var install = await Shell.RunAsync("sh", [Path.Combine(unpacked, "install.sh")], clean.Path, new Dictionary<string, string> { ["PREFIX"] = prefix });
+
+        Assert.That(install.ExitCode, Is.EqualTo(0), install.All);
+        Assert.That(install.Output, Does.Contain($"installed: {prefix}/bin/podlift ").And.Contain(AgentVersion), "install.sh runs the CLI it installed");
+        Assert.That(File.Exists(Path.Combine(prefix, "lib", "podlift-cli", "agent", "linux-arm64", "podlift-agent")), "it carries the arm64 agent too");
+        await AssertTheInstalledCliWorksAsync(Path.Combine(prefix, "bin", "podlift"));
+    }
+
+    [Test, Order(14)]
+    public async Task TheArm64Tarball_HoldsAnArm64CliThatRuns()
+    {
+        if (Arm64Programs.Find(out var whyNot) is not { } arm64) { Assert.Ignore(whyNot); return; }
+        using var clean = new TempDirectory();
+        var unpacked = await ReleasePackages.UnpackAsync("linux-arm64", clean.Path);
+
+        var (program, arguments) = arm64.Command(Path.Combine(unpacked, "podlift"), "--version");
+        var version = await Shell.RunAsync(program, arguments, clean.Path, timeout: TimeSpan.FromMinutes(2));
+
+        Assert.That(version.ExitCode, Is.EqualTo(0), $"{arm64.How}: {version.All}");
+        Assert.That(version.Output, Does.Contain(AgentVersion), arm64.How);
+    }
+
+    [Test, Order(14)]
+    public async Task TheDotnetToolPackage_InstallsWithDotnetTool_AndItsCliFindsItsOwnAgent()
+    {
+        var package = ReleasePackages.ToolPackage(AgentVersion);
+        Assert.That(package, Is.Not.Null, $"no podlift.{AgentVersion}.nupkg in artifacts/: `make pack` builds it");
+        using var clean = new TempDirectory();
+        var tools = Path.Combine(clean.Path, "tools");
+
+        var install = await Shell.RunAsync("dotnet", ["tool", "install", "podlift", "--tool-path", tools, "--add-source", Path.GetDirectoryName(package)!,
+            "--version", AgentVersion], clean.Path, timeout: TimeSpan.FromMinutes(3));
+
+        Assert.That(install.ExitCode, Is.EqualTo(0), install.All);
+        await AssertTheInstalledCliWorksAsync(Path.Combine(tools, "podlift"));
+    }
+
+    /// <summary>An installed podlift outside the source tree: its version, and `agent install --dry-run` with the agent it carries.</summary>
+    private async Task AssertTheInstalledCliWorksAsync(string podlift)
+    {
+        var version = await Shell.RunAsync(podlift, ["version"], _app.Directory, PlainEnvironment);
+        Assert.That(version.ExitCode, Is.EqualTo(0), version.All);
+        Assert.That(version.Output, Does.Contain($"{_servers.Ip(1)}: podlift-agent {AgentVersion}"));
+
+        var dryRun = await Shell.RunAsync(podlift, ["agent", "install", "--dry-run"], _app.Directory, PlainEnvironment);
+        Assert.That(dryRun.ExitCode, Is.EqualTo(0), dryRun.All);
+        // the server runs the agent of this tree's build: the one the package carries is the same file
+        Assert.That(dryRun.Output, Does.Contain($"{_servers.Ip(1)}: would change nothing"), dryRun.All);
+    }
+
+    /// <summary>No PODLIFT_AGENT_BINARY: the installed CLI must find the agent it carries by itself.</summary>
+    private Dictionary<string, string> PlainEnvironment => new() { ["PODLIFT_SSH_CONFIG"] = _servers.SshConfig, ["PODLIFT_AGENT_BINARY"] = "" };
 
     private async Task<string> GetVersionAsync()
     {
