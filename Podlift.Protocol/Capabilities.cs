@@ -93,6 +93,9 @@ public static class Capabilities
     /// <summary>DeployPlan.atomic, AwaitingSwitch.awaits_go, ConfirmSwitchRequest.others: all-or-nothing rollouts.</summary>
     public const string AtomicRollout = "atomic-rollout";
 
+    /// <summary>RollbackRequest.atomic: a rollback across servers as an atomic rollout (the old version's containers wait, ready, for the go).</summary>
+    public const string AtomicRollback = "atomic-rollback";
+
     /// <summary>DeployPlan.verify: the agent watches the new version after the switch and reverts it by itself.</summary>
     public const string Verify = "verify";
 
@@ -101,6 +104,6 @@ public static class Capabilities
     [
         Rollback, Attach, Dependencies, Hooks, Volumes, ContainerOptions, ImageHealthcheck, VersionsKept, Logs, Exec, ActiveDeploys,
         MultiServer, Tls, ApplyProxy, LayerDelta, AppSource, PullImage, HookEnvironment, DependencyHosts, DependencyState, DependencyTargets,
-        ProxySettings, Release, AgentPlans, AtomicRollout, Verify,
+        ProxySettings, Release, AgentPlans, AtomicRollout, Verify, AtomicRollback,
     ];
 }

@@ -29,6 +29,8 @@ public static class RollbackPlanner
 
         var plan = PlanFor(target, record.Current);
         plan.SkipHealthcheck = request.SkipHealthcheck;
+        plan.Atomic = request.Atomic; // how the recorded deploy went is not how this rollback goes
+        plan.Verify = null;           // a rollback is not watched: it is the way back
         if (request.DrainMilliseconds > 0) plan.DrainMilliseconds = request.DrainMilliseconds;
         if (!string.IsNullOrEmpty(request.RequestedBy)) plan.DeployedBy = request.RequestedBy;
 

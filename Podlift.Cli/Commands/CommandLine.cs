@@ -161,11 +161,12 @@ public static class CommandLine
     {
         var to = new Option<string?>("--to") { Description = "A git tag, commit or deployed version still on the servers (default: the last successful deployment before the current one)" };
         var skipHealthcheck = new Option<bool>("--skip-healthcheck") { Description = "Switch traffic without waiting for health checks" };
-        var command = new Command("rollback", "Return to an earlier version with zero downtime") { to, skipHealthcheck };
+        var atomic = new Option<bool>("--atomic") { Description = "All servers at once, all or nothing: nothing switches until every server is ready" };
+        var command = new Command("rollback", "Return to an earlier version with zero downtime") { to, skipHealthcheck, atomic };
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
             parse.GetValue(DryRunOption)
-                ? new DryRun(output, ssh).RollbackAsync(config, parse.GetValue(to), cancellationToken)
-                : new RollbackCommand(output, ssh).RunAsync(config, parse.GetValue(to), parse.GetValue(skipHealthcheck), cancellationToken)));
+                ? new DryRun(output, ssh).RollbackAsync(config, parse.GetValue(to), cancellationToken, parse.GetValue(atomic))
+                : new RollbackCommand(output, ssh).RunAsync(config, parse.GetValue(to), parse.GetValue(skipHealthcheck), cancellationToken, parse.GetValue(atomic))));
         return command;
     }
 

@@ -52,12 +52,14 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
     private static string Batched(BatchRollout batches, PodliftConfig config) =>
         string.Join(" | ", batches.Split(config.Servers.OrderByDescending(s => s == config.Primary).ToList()).Select(b => string.Join(", ", b.Select(s => s.Host))));
 
-    public async Task RollbackAsync(PodliftConfig config, string? to, CancellationToken cancellationToken)
+    public async Task RollbackAsync(PodliftConfig config, string? to, CancellationToken cancellationToken, bool atomic = false)
     {
         output.Line("Dry run: what `podlift rollback` would do; nothing is changed.");
+        atomic = AtomicRollout.AppliesTo(config, atomic ? Rollout.Atomic : Rollout.Serial);
+        if (config.Servers.Count > 1) output.Line($"Rollout: {Describe(atomic ? Rollout.Atomic : Rollout.Serial, null, config)}");
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         var target = to is null ? "" : await GitRefs.ShortShaAsync(config.ProjectDirectory, to, cancellationToken) ?? to;
-        var request = new RollbackRequest { App = config.App, To = target, DrainMilliseconds = (long)config.Drain.TotalMilliseconds, DryRun = true };
+        var request = new RollbackRequest { App = config.App, To = target, DrainMilliseconds = (long)config.Drain.TotalMilliseconds, DryRun = true, Atomic = atomic };
         foreach (var session in sessions.PrimaryFirst(config.Primary))
         {
             output.Line($"{session.Server.Host}{(session.Server == config.Primary ? " (primary)" : "")}:");

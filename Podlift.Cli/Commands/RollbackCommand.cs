@@ -20,13 +20,14 @@ namespace Podlift.Cli.Commands;
 public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
 {
     /// <summary>The rollback, its events posted to podlift.yml's notify: URLs (started once the version is found, then succeeded or failed).</summary>
-    public async Task RunAsync(PodliftConfig config, string? to, bool skipHealthcheck, CancellationToken cancellationToken)
+    /// <param name="atomic">--atomic: every server at once, and nothing switches until every one is ready (<see cref="AtomicRollout"/>).</param>
+    public async Task RunAsync(PodliftConfig config, string? to, bool skipHealthcheck, CancellationToken cancellationToken, bool atomic = false)
     {
         using var notifier = new Notifier(config.Notify, output);
         var notices = new Notices(notifier, Notices.Rollback);
         try
         {
-            await RollBackAsync(config, to, skipHealthcheck, notices, cancellationToken);
+            await RollBackAsync(config, to, skipHealthcheck, AtomicRollout.AppliesTo(config, atomic ? Rollout.Atomic : Rollout.Serial), notices, cancellationToken);
         }
         catch (Exception e) when (e is PodliftException or OperationCanceledException)
         {
@@ -35,7 +36,7 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
         }
     }
 
-    private async Task RollBackAsync(PodliftConfig config, string? to, bool skipHealthcheck, Notices notices, CancellationToken cancellationToken)
+    private async Task RollBackAsync(PodliftConfig config, string? to, bool skipHealthcheck, bool atomic, Notices notices, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
@@ -60,24 +61,18 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
             RequestedBy = requestedBy,
             DrainMilliseconds = (long)config.Drain.TotalMilliseconds,
             Hooks = session.Server == config.Primary ? DeployPlanner.HooksFor(config.Hooks) : new HooksPlan(),
+            Atomic = atomic,
         };
         CapabilityCheck.Require("podlift rollback", sessions.Select(session => session.Needs(
             CapabilityNeeds.ForRollback(RequestFor(session), config.Registry is not null, sessions.Count > 1))).ToList(), output);
 
         using var docker = config.Registry is null ? null : new LocalDocker(); // a rollback needs no local Docker without a registry
         var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker!, registryConfig) : null;
-        var handoff = new PrimaryHandoff(config, primary, Task.FromResult(true), cancellationToken); // a rollback runs no release command
-        var receipts = new List<SwitchReceipt?>();
-        foreach (var session in sessions.PrimaryFirst(config.Primary))
-        {
-            if (sessions.Count > 1) output.Line($"Rolling back {session.Server.Host}...");
-            if (registry is not null && session.Supports(Capabilities.PullImage))
-                await RestoreImageAsync(registry, session, Release.ImageTag(config.Image, version), cancellationToken);
-            var request = RequestFor(session);
-            var finished = await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Rollback(request, cancellationToken),
-                output, DeployCommand.LogsHint(config), cancellationToken, handoff.For(session, output));
-            receipts.Add(finished.Receipt);
-        }
+        var image = Release.ImageTag(config.Image, version);
+        var ordered = sessions.PrimaryFirst(config.Primary);
+        var receipts = atomic
+            ? await AtomicallyAsync(config, ordered, primary, RequestFor, registry, image, cancellationToken)
+            : await SeriallyAsync(config, ordered, primary, RequestFor, registry, image, cancellationToken);
 
         output.Step(4, StepLayout.Rollback.Total, "Cleanup");
         output.Ok("Complete");
@@ -85,6 +80,62 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
         if (Receipts.Summary(receipts) is { } served) output.Line($"Switch: {served}");
         output.Line($"Time: {Format.Duration(clock.Elapsed)}");
         await notices.SucceededAsync();
+    }
+
+    private async Task<IReadOnlyList<SwitchReceipt?>> SeriallyAsync(PodliftConfig config, IReadOnlyList<ServerSession> ordered, ServerSession primary,
+        Func<ServerSession, RollbackRequest> requestFor, RegistryTransfer? registry, string image, CancellationToken cancellationToken)
+    {
+        var handoff = new PrimaryHandoff(config, primary, Task.FromResult(true), cancellationToken); // a rollback runs no release command
+        var receipts = new List<SwitchReceipt?>();
+        foreach (var session in ordered)
+        {
+            if (ordered.Count > 1) output.Line($"Rolling back {session.Server.Host}...");
+            await RestoreImageIfPrunedAsync(registry, session, image, cancellationToken);
+            var finished = await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Rollback(requestFor(session), cancellationToken),
+                output, DeployCommand.LogsHint(config), cancellationToken, handoff.For(session, output));
+            receipts.Add(finished.Receipt);
+        }
+        return receipts;
+    }
+
+    /// <summary>Every server at once; each waits, ready, at its go, and the primary switches them all in one reload.</summary>
+    private async Task<IReadOnlyList<SwitchReceipt?>> AtomicallyAsync(PodliftConfig config, IReadOnlyList<ServerSession> ordered, ServerSession primary,
+        Func<ServerSession, RollbackRequest> requestFor, RegistryTransfer? registry, string image, CancellationToken cancellationToken)
+    {
+        output.Line("Rolling back all servers at once; nothing switches until every one is ready (atomic)...");
+        var rollout = new AtomicRollout(config.App, ordered, primary, cancellationToken);
+        var results = await Task.WhenAll(ordered.Select(async session =>
+        {
+            var console = output.WithPrefix($"{session.Server.Host}: ");
+            var succeeded = false;
+            try
+            {
+                await RestoreImageIfPrunedAsync(registry, session, image, cancellationToken);
+                var finished = await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Rollback(requestFor(session), cancellationToken),
+                    console, DeployCommand.LogsHint(config), cancellationToken, rollout.For(session, console), session == primary ? rollout.OnPrimaryEvent : null);
+                succeeded = true;
+                return (Session: session, Finished: finished, Error: (PodliftException?)null);
+            }
+            catch (PodliftException e)
+            {
+                console.Error(e);
+                return (Session: session, Finished: (DeployFinished?)null, Error: e);
+            }
+            finally
+            {
+                rollout.Ended(session, succeeded);
+            }
+        }));
+        var failed = results.Where(r => r.Error is not null).ToList();
+        if (failed.Count == 0) return results.Select(r => (SwitchReceipt?)r.Finished!.Receipt).ToList();
+        if (rollout.StoppedBecause is { } stopped) output.Fail($"atomic rollback stopped before any server switched: {stopped}");
+        throw new DeploymentException($"the rollback failed on {failed.Count} of {results.Length} servers: {string.Join(", ", failed.Select(f => f.Session.Server.Host))}",
+            failed[0].Error!.Fix ?? DeployCommand.LogsHint(config));
+    }
+
+    private async Task RestoreImageIfPrunedAsync(RegistryTransfer? registry, ServerSession session, string image, CancellationToken cancellationToken)
+    {
+        if (registry is not null && session.Supports(Capabilities.PullImage)) await RestoreImageAsync(registry, session, image, cancellationToken);
     }
 
     /// <summary>

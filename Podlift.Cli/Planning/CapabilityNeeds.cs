@@ -54,6 +54,7 @@ public static class CapabilityNeeds
     {
         var needs = new List<CapabilityNeed> { new(Capabilities.Rollback, "podlift rollback") };
         if (multiServer) needs.Add(new CapabilityNeed(Capabilities.MultiServer, "several servers"));
+        if (request.Atomic) needs.Add(new CapabilityNeed(Capabilities.AtomicRollback, "rollback --atomic"));
         if (registry)
             needs.Add(new CapabilityNeed(Capabilities.PullImage, "registry: (a version whose image was pruned is pulled again)",
                 "a version whose image was pruned there cannot come back from the registry"));

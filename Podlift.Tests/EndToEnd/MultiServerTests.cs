@@ -332,6 +332,28 @@ public sealed class MultiServerTests(string suite, string prefix, string subnet,
         }
     }
 
+    [Test, Order(11)]
+    public async Task AtomicRollback_UnderLoad_ReturnsEveryServerAtOnce()
+    {
+        await _app.CommitVersionAsync("v11");
+        await DeployUnderLoadAsync(0, "deploy");
+        Assert.That(await ServedVersionsAsync(), Is.EquivalentTo(new[] { "v11" }));
+
+        var dryRun = await _podlift.RunAsync("rollback", "--atomic", "--dry-run");
+        Assert.That(dryRun.ExitCode, Is.EqualTo(0), dryRun.All);
+        Assert.That(dryRun.Output, Does.Contain("Rollout: atomic"));
+        Assert.That(dryRun.Output, Does.Contain("wait for every server to be ready (atomic)"));
+
+        var report = await DeployUnderLoadAsync(0, "rollback", "--atomic");
+
+        Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+        Assert.That(_lastRun!.Output, Does.Contain("all 3 servers ready"));
+        Assert.That(await ServedVersionsAsync(), Is.EquivalentTo(new[] { "v9" }), "the version before v11 everywhere (v10 never reached every server)");
+        var overlap = report.Interleaving(IsVersion("v11"), IsVersion("v9"));
+        TestContext.Progress.WriteLine($"atomic rollback: new and old side by side {overlap.TotalSeconds:0.00}s");
+        Assert.That(overlap, Is.LessThan(TimeSpan.FromSeconds(1)), "clients see v11, then v9: at most one nginx reload of overlap");
+    }
+
     private static Func<string, bool> IsVersion(string version) => body => body.StartsWith($"version={version} ", StringComparison.Ordinal);
 
     private ShellResult? _lastRun;

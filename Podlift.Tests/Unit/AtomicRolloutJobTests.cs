@@ -144,4 +144,47 @@ public class AtomicRolloutJobTests
         Assert.That(events.Finished().Error, Does.StartWith("atomic rollout stopped: no word from the CLI"));
         Assert.That(_world.RunningVersions(), Is.EqualTo(new[] { "aaa1111", "bbb2222" }), "the primary may have taken the new ones: nothing is stopped");
     }
+
+    private Task<JobSpec> RollbackAsync(bool atomic) =>
+        RollbackPlanner.JobAsync(_world.Tools(), new RollbackRequest { App = "shop", Atomic = atomic, Hooks = new HooksPlan() }, CancellationToken.None);
+
+    [Test]
+    public async Task A_rollback_to_a_version_deployed_atomically_goes_atomically_only_when_asked()
+    {
+        await DeployedV1Async(OnPrimary);
+        var (deployed, _) = await RunAnsweringAsync(AtomicV2(OnPrimary), true);
+        Assert.That(deployed.Finished().Success, Is.True, deployed.Finished().Error);
+        var third = _world.App("ccc3333");
+        third.Network = OnPrimary.Clone();
+        Assert.That((await _world.RunAsync(AgentWorld.Deploy(third))).Finished().Success, Is.True);
+
+        var plain = await RollbackAsync(atomic: false);
+
+        Assert.That(plain.Plan.Atomic, Is.False, "the recorded plan was atomic; this rollback is not");
+        Assert.That(Kinds(await PlanOfAsync(plain)), Has.No.Member("AwaitGo"));
+        Assert.That((await _world.RunAsync(plain)).Finished().Success, Is.True, "nothing waits for a word that never comes");
+        Assert.That(_world.RoutedVersions(), Is.EqualTo(new[] { "bbb2222" }));
+    }
+
+    [Test]
+    public async Task An_atomic_rollback_on_the_primary_waits_ready_for_the_go_then_switches_every_server_at_once()
+    {
+        await DeployedV1Async(OnPrimary);
+        var v2 = _world.App("bbb2222");
+        v2.Network = OnPrimary.Clone();
+        Assert.That((await _world.RunAsync(AgentWorld.Deploy(v2))).Finished().Success, Is.True);
+        var switchesBefore = _world.Nginx.Switches.Count;
+
+        var rollback = await RollbackAsync(atomic: true);
+        var kinds = Kinds(await PlanOfAsync(rollback));
+        var other = new ServerBackends { Server = "10.0.0.2", Backends = { new Backend { Address = "10.0.0.2", Port = 31001, Name = "shop-web-aaa1111-1" } } };
+        var (events, awaiting) = await RunAnsweringAsync(rollback, true, "", other);
+
+        Assert.That(kinds.IndexOf("AwaitGo"), Is.GreaterThan(kinds.LastIndexOf("CheckHealth")).And.LessThan(kinds.IndexOf("SwitchProxy")));
+        Assert.That(events.Finished().Success, Is.True, events.Finished().Error);
+        Assert.That(awaiting.AwaitsGo, Is.True);
+        Assert.That(_world.Nginx.Switches.Count - switchesBefore, Is.EqualTo(1));
+        Assert.That(_world.Nginx.RoutedBackends("shop"), Has.Member(("10.0.0.2", 31001)), "the other server's old-version backends came in with the switch");
+        Assert.That(_world.RoutedVersions(), Is.EqualTo(new[] { "aaa1111" }));
+    }
 }

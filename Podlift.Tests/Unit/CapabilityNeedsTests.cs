@@ -143,6 +143,15 @@ public class CapabilityNeedsTests
     }
 
     [Test]
+    public void An_atomic_rollback_needs_agents_that_know_it()
+    {
+        var atomic = CapabilityNeeds.ForRollback(new RollbackRequest { App = "shop", Atomic = true, Hooks = new HooksPlan() }, registry: false, multiServer: true);
+
+        Assert.That(Required(atomic), Is.EquivalentTo(new[] { Capabilities.Rollback, Capabilities.MultiServer, Capabilities.AtomicRollback }),
+            "an older agent would drop the field and roll back on its own: refused instead");
+    }
+
+    [Test]
     public void Logs_and_exec_of_a_dependency_need_the_dependency_flag()
     {
         Assert.That(Required(CapabilityNeeds.ForLogs(dependency: false)), Is.EqualTo(new[] { Capabilities.Logs }));
