@@ -31,44 +31,123 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         output.Line($"Deploying {config.App} to {string.Join(", ", config.Servers)}...");
 
         output.Step(1, TotalSteps, "Validate");
-        var commit = await Git.CleanHeadAsync(config.ProjectDirectory, cancellationToken);
-        output.Ok($"git tree clean at {commit.ShortSha} \"{commit.Subject}\"");
-        await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
-        foreach (var session in sessions)
-            output.Ok($"{session.Target.Label}: podlift-agent {session.Hello!.AgentVersion}, Docker {session.Hello.DockerVersion}, nginx {session.Hello.NginxVersion}");
-
-        var deployedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
-        var source = await Git.SourceAsync(config.ProjectDirectory, cancellationToken);
-        var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, source);
-        CapabilityCheck.Require("podlift deploy", sessions.Select(session => session.Needs(
-            CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck), config.Registry is not null))).ToList(), output);
-        await AppNameCheck.EnsureOursAsync(config, sessions, source, cancellationToken);
-        await SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken);
-
+        // the connections, the git facts and the image are got at the same time; nothing on a server changes before all are checked
+        var connecting = ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         using var docker = new LocalDocker();
-        var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker, registryConfig) : null;
-        if (registry is not null)
+        using var stopPreparing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var buildLines = new HeldLines(output.Detail);
+        Task<PreparedImage>? preparing = null;
+        try
         {
-            await registry.CheckLoginAsync(cancellationToken);
-            output.Ok($"registry {config.Registry}: login accepted");
+            var commit = await Git.CleanHeadAsync(config.ProjectDirectory, cancellationToken);
+            output.Ok($"git tree clean at {commit.ShortSha} \"{commit.Subject}\"");
+            var deployedBy = Git.UserNameAsync(config.ProjectDirectory, cancellationToken);
+            var source = Git.SourceAsync(config.ProjectDirectory, cancellationToken);
+            var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), await deployedBy ?? Environment.UserName, commit.Subject, await source);
+            var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker, registryConfig) : null;
+            if (registry is not null)
+            {
+                await registry.CheckLoginAsync(cancellationToken);
+                output.Ok($"registry {config.Registry}: login accepted");
+            }
+            // the local build does not wait for the servers' checks; what it prints waits for its step
+            preparing = PrepareImageAsync(docker, config, release, options, registry is null, buildLines.Add, stopPreparing.Token);
+
+            await using var sessions = await connecting;
+            foreach (var session in sessions)
+                output.Ok($"{session.Target.Label}: podlift-agent {session.Hello!.AgentVersion}, Docker {session.Hello.DockerVersion}, nginx {session.Hello.NginxVersion}");
+            CapabilityCheck.Require("podlift deploy", sessions.Select(session => session.Needs(
+                CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck), config.Registry is not null))).ToList(), output);
+            await Task.WhenAll(AppNameCheck.EnsureOursAsync(config, sessions, release.Source, cancellationToken), SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken));
+
+            output.Step(2, TotalSteps, "Build (local)");
+            buildLines.Release();
+            var prepared = await preparing;
+            await using var layerPush = prepared.Push;
+            output.Ok(prepared.Message);
+            if (registry is not null) await PushAsync(registry, release, cancellationToken);
+
+            // the primary first: its load balancer must run before other servers offer it backends
+            var ordered = sessions.PrimaryFirst(config.Primary);
+            var primary = ordered[0];
+            var run = new Run(config, release, options, docker, registry, primary, sessions.Addresses(), cancellationToken)
+            {
+                Push = layerPush,
+                Needs = registry is null ? await NeedsAsync(docker, release.Image, sessions, layerPush, cancellationToken) : null,
+            };
+            var outcomes = options.Parallel && ordered.Count > 1 ? await InParallelAsync(run, ordered) : await SeriallyAsync(run, ordered);
+            if (layerPush is not null) await layerPush.FinishAsync(output);
+
+            output.Line();
+            output.Ok(sessions.Count > 1 ? "All servers deployed successfully!" : "Deployment successful!");
+            output.Line($"Version:  {release.Version} \"{release.CommitMessage}\"");
+            var previous = outcomes.Select(o => o.PreviousVersion).FirstOrDefault(v => v.Length > 0);
+            output.Line($"Previous: {previous ?? "(first deploy)"}");
+            output.Line($"URL:      http://{config.Domain ?? primary.Target.Address}");
+            output.Line($"Time:     {Format.Duration(clock.Elapsed)}");
         }
-        output.Step(2, TotalSteps, "Build (local)");
-        await BuildAsync(docker, config, release, options, cancellationToken);
-        if (registry is not null) await PushAsync(registry, release, cancellationToken);
+        catch
+        {
+            await stopPreparing.CancelAsync();
+            await Quietly(connecting, sessions => sessions.DisposeAsync());
+            if (preparing is not null) await Quietly(preparing, prepared => prepared.Push?.DisposeAsync() ?? ValueTask.CompletedTask);
+            throw;
+        }
+    }
 
-        // the primary first: its load balancer must run before other servers offer it backends
-        var ordered = sessions.PrimaryFirst(config.Primary);
-        var primary = ordered[0];
-        var run = new Run(config, release, options, docker, registry, primary, sessions.Addresses(), cancellationToken);
-        var outcomes = options.Parallel && ordered.Count > 1 ? await InParallelAsync(run, ordered) : await SeriallyAsync(run, ordered);
+    /// <summary>A task this run started and no longer needs: awaited, what it made released, its failure not the one to report.</summary>
+    private static async Task Quietly<T>(Task<T> task, Func<T, ValueTask> release)
+    {
+        try
+        {
+            await release(await task);
+        }
+        catch (Exception) { }
+    }
 
-        output.Line();
-        output.Ok(sessions.Count > 1 ? "All servers deployed successfully!" : "Deployment successful!");
-        output.Line($"Version:  {release.Version} \"{release.CommitMessage}\"");
-        var previous = outcomes.Select(o => o.PreviousVersion).FirstOrDefault(v => v.Length > 0);
-        output.Line($"Previous: {previous ?? "(first deploy)"}");
-        output.Line($"URL:      http://{config.Domain ?? primary.Target.Address}");
-        output.Line($"Time:     {Format.Duration(clock.Elapsed)}");
+    /// <summary>The image built (or found), and Docker's push of it to this process started (without a registry).</summary>
+    private sealed record PreparedImage(string Message, LayerPush? Push);
+
+    private static async Task<PreparedImage> PrepareImageAsync(LocalDocker docker, PodliftConfig config, Release release, DeployOptions options, bool direct,
+        Action<string> onBuildLine, CancellationToken cancellationToken)
+    {
+        var message = await BuildAsync(docker, config, release, options, onBuildLine, cancellationToken);
+        return new PreparedImage(message, direct && LayerPush.Enabled() ? LayerPush.Start(docker, release.Image, cancellationToken) : null);
+    }
+
+    /// <summary>What each server lacks of the image, asked of all at once; Docker's push is then told what to bring.</summary>
+    private async Task<IReadOnlyDictionary<string, ServerNeeds>> NeedsAsync(LocalDocker docker, string image, IReadOnlyList<ServerSession> sessions,
+        LayerPush? push, CancellationToken cancellationToken)
+    {
+        var transfer = new ImageTransfer(docker, output);
+        var diffIds = await docker.LayersAsync(image, cancellationToken);
+        var needs = await Task.WhenAll(sessions.Select(async session => (session.Server.Host, Needs: await transfer.NeedsAsync(session, image, diffIds, cancellationToken))));
+        push?.Serve(needs.Where(n => n.Needs.TakesPush).Select(n => n.Needs.Selection));
+        return needs.ToDictionary(n => n.Host, n => n.Needs);
+    }
+
+    /// <summary>Lines that arrive before their step is printed wait for it; after that they are printed as they come.</summary>
+    private sealed class HeldLines(Action<string> print)
+    {
+        private List<string>? _held = [];
+
+        public void Add(string line)
+        {
+            lock (this)
+            {
+                if (_held is null) print(line);
+                else _held.Add(line);
+            }
+        }
+
+        public void Release()
+        {
+            lock (this)
+            {
+                foreach (var line in _held ?? []) print(line);
+                _held = null;
+            }
+        }
     }
 
     private sealed record Run(PodliftConfig Config, Release Release, DeployOptions Options, LocalDocker Docker, RegistryTransfer? Registry,
@@ -76,6 +155,12 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
     {
         /// <summary>With --parallel and no registry: the servers that need the image share one save of it.</summary>
         public SharedSave? Save { get; init; }
+
+        /// <summary>Without a registry: Docker's push of the image to this process, from which servers take the layers they lack.</summary>
+        public LayerPush? Push { get; init; }
+
+        /// <summary>Without a registry: what each server (by host) lacks of the image, asked before any transfer.</summary>
+        public IReadOnlyDictionary<string, ServerNeeds>? Needs { get; init; }
 
         /// <summary>Set once the primary's release command ran (at once without one): other servers join its load balancer only then.</summary>
         public TaskCompletionSource<bool> PrimaryReady { get; } = PrimaryReadySource(Config);
@@ -201,19 +286,20 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         }
     }
 
-    private async Task BuildAsync(LocalDocker docker, PodliftConfig config, Release release, DeployOptions options, CancellationToken cancellationToken)
+    /// <returns>The line that says what was built (or found).</returns>
+    private static async Task<string> BuildAsync(LocalDocker docker, PodliftConfig config, Release release, DeployOptions options, Action<string> onLine,
+        CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         if (options.SkipBuild)
         {
             if (await docker.ImageSizeAsync(release.Image, cancellationToken) is null)
                 throw new ValidationException($"--skip-build, but there is no local image {release.Image}", "deploy once without --skip-build to build it");
-            output.Ok($"{release.Image} already built (--skip-build)");
-            return;
+            return $"{release.Image} already built (--skip-build)";
         }
-        await docker.BuildAsync(config.ProjectDirectory, release.Image, release.Version, line => output.Detail(line), cancellationToken);
+        await docker.BuildAsync(config.ProjectDirectory, release.Image, release.Version, onLine, cancellationToken);
         var size = await docker.ImageSizeAsync(release.Image, cancellationToken) ?? 0;
-        output.Ok($"{release.Image} built ({Format.Bytes(size)}, {Format.Duration(clock.Elapsed)})");
+        return $"{release.Image} built ({Format.Bytes(size)}, {Format.Duration(clock.Elapsed)})";
     }
 
     private async Task PushAsync(RegistryTransfer registry, Release release, CancellationToken cancellationToken)
@@ -230,7 +316,8 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         var transfer = new ImageTransfer(run.Docker, output);
         output.Step(3, TotalSteps, "Transfer");
         string loaded;
-        if (await transfer.IsOnServerAsync(session, image, cancellationToken))
+        var needs = run.Needs?[host];
+        if (needs?.OnServer ?? await transfer.IsOnServerAsync(session, image, cancellationToken))
         {
             run.Save?.Decline(host);
             output.Ok($"{image} is already on {host}: nothing to send");
@@ -245,7 +332,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         }
         else
         {
-            var sent = await transfer.SendAsync(session, image, cancellationToken, run.Save);
+            var sent = await transfer.SendAsync(session, image, needs!, cancellationToken, run.Save, run.Push);
             output.Ok($"{Format.Bytes(sent.WireBytes)} sent to {host}: {Describe(sent)} ({Format.Duration(sent.Elapsed)}, {TransferProgress.Rate(sent.WireBytes, sent.Elapsed)})");
             loaded = $"{image} loaded ({Format.Duration(sent.Load)})";
         }
@@ -267,7 +354,8 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
                 output.Warn($"{image} is neither on {session.Server.Host} nor in the local Docker; `docker pull {image}` locally so podlift can send it");
                 continue;
             }
-            var sent = await transfer.SendAsync(session, image, cancellationToken);
+            var needs = await transfer.NeedsAsync(session, image, await docker.LayersAsync(image, cancellationToken), cancellationToken);
+            var sent = await transfer.SendAsync(session, image, needs, cancellationToken);
             output.Ok($"{image} (dependency): {Format.Bytes(sent.WireBytes)} sent: {Describe(sent)} ({Format.Duration(sent.Elapsed)})");
         }
     }
@@ -280,13 +368,15 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         return $"{downloaded} of {pulled.Layers} layers downloaded ({Format.Bytes(pulled.BytesDownloaded)}){already}";
     }
 
-    /// <summary>"1 of 3 layers, 2 already there (57.2 MB not sent), zstd".</summary>
+    /// <summary>"1 of 3 layers, 2 already there (57.2 MB not sent), zstd"; pushed: "1 of 3 layers, 2 already there, from Docker's push (gzip)".</summary>
     public static string Describe(ImageTransfer.Sent sent)
     {
         var layers = sent.Layers;
-        var already = layers.LayersOmitted > 0 ? $", {layers.LayersOmitted} already there ({Format.Bytes(layers.BytesOmitted)} not sent)" : "";
+        var notSent = layers.BytesOmitted > 0 ? $" ({Format.Bytes(layers.BytesOmitted)} not sent)" : "";
+        var already = layers.LayersOmitted > 0 ? $", {layers.LayersOmitted} already there{notSent}" : "";
         var fellBack = sent.FellBack ? ", full image after a refused partial load" : "";
-        return $"{layers.LayersSent} of {sent.LayerCount} layers{already}, {WireCompression.Name(sent.Compression)}{fellBack}";
+        var how = sent.Route == TransferRoute.Push ? "from Docker's push (gzip)" : WireCompression.Name(sent.Compression);
+        return $"{layers.LayersSent} of {sent.LayerCount} layers{already}, {how}{fellBack}";
     }
 
     public static string LogsHint(PodliftConfig config) => $"Check logs: podlift logs {config.RoutedService?.Name ?? config.Services[0].Name}";

@@ -16,8 +16,12 @@ public sealed class LocalDocker : IDisposable
     public LocalDocker()
     {
         var host = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } value ? value : "unix:///var/run/docker.sock";
+        IsOnThisMachine = host.StartsWith("unix://", StringComparison.Ordinal);
         _client = new DockerClientConfiguration(new Uri(host)).CreateClient();
     }
+
+    /// <summary>Reached through a unix socket: the daemon's 127.0.0.1 is most likely this machine's (not so for rootless Docker or a VM).</summary>
+    public bool IsOnThisMachine { get; }
 
     public async Task BuildAsync(string contextDirectory, string tag, string version, Action<string> onLine, CancellationToken cancellationToken)
     {
@@ -72,6 +76,17 @@ public sealed class LocalDocker : IDisposable
             throw new ValidationException($"there is no local image {image}", "build it, or deploy without --skip-build");
         }
     }
+
+    /// <summary>The image id (with the classic image store, the digest of the image config), its size, and the layers' diff ids, bottom first.</summary>
+    public async Task<(string Id, long Size, IReadOnlyList<string> DiffIds)> InspectAsync(string image, CancellationToken cancellationToken)
+    {
+        var inspected = await _client.Images.InspectImageAsync(image, cancellationToken);
+        return (inspected.ID, inspected.Size, inspected.RootFS?.Layers?.ToList() ?? []);
+    }
+
+    /// <summary>Removes one name of an image, never the image itself.</summary>
+    public Task UntagAsync(string reference, CancellationToken cancellationToken) =>
+        _client.Images.DeleteImageAsync(reference, new ImageDeleteParameters { NoPrune = true }, cancellationToken);
 
     /// <summary>`docker save` as a stream: nothing is written to disk.</summary>
     public Task<Stream> SaveAsync(string image, CancellationToken cancellationToken) => _client.Images.SaveImageAsync(image, cancellationToken);

@@ -4,9 +4,10 @@ using System.Text.RegularExpressions;
 namespace Podlift.Tests.EndToEnd;
 
 /// <summary>
-/// Layer-delta transfer on a real server: an app on a 50 MB base layer is sent whole once; a new version
-/// (the example app's www layer changed, and the small layers built on top of it) then sends only those
-/// small layers, and the server serves it.
+/// Layer-delta transfer on a real server: an app on a 50 MB base layer is sent whole once (a `docker save`
+/// stream); a new version (the example app's www layer changed, and the small layers built on top of it) then
+/// sends only those small layers, from Docker's push to the CLI, and the server serves it; with
+/// PODLIFT_TRANSFER=save, as a save stream without the base.
 /// </summary>
 [TestFixture("bookworm", "e2eim", "10.130.0", 18780)]
 [Category("e2e")]
@@ -52,7 +53,7 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
         var secondBytes = BytesSent(second.Output);
 
         Assert.That(secondBytes, Is.LessThan(firstBytes / 20), $"the redeploy sent {secondBytes} bytes, the first deploy {firstBytes}");
-        Assert.That(second.Output, Does.Match(@"\d of \d+ layers, \d+ already there \(5\d\.\d MB not sent\)"), "the base layer stays behind");
+        Assert.That(second.Output, Does.Match(@"\d of \d+ layers, \d+ already there, from Docker's push"), "the base layer stays behind, and no docker save ran");
         Assert.That(await ServedAsync(), Is.EqualTo("v2"));
         Assert.That(await _servers.MustSshAsync(1, $"docker image inspect -f '{{{{.Id}}}}' bigapp:{await _app.HeadShaAsync()}"), Does.StartWith("sha256:"));
     }
@@ -69,6 +70,18 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
         Assert.That(again.ExitCode, Is.EqualTo(0), again.All);
         Assert.That(again.Output, Does.Contain("is already on").And.Contain("nothing to send"));
         Assert.That(await ServedAsync(), Is.EqualTo("v3"));
+    }
+
+    [Test]
+    public async Task With_PODLIFT_TRANSFER_save_a_new_version_goes_as_a_save_stream_without_the_base()
+    {
+        await _app.CommitVersionAsync($"v4-{Guid.NewGuid():N}"[..12]);
+
+        var deploy = await _podlift.RunAsync(["deploy"], started: null, environment: new Dictionary<string, string> { ["PODLIFT_TRANSFER"] = "save" });
+
+        Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+        Assert.That(deploy.Output, Does.Match(@"\d of \d+ layers, \d+ already there \(5\d\.\d MB not sent\), zstd"), "Docker 20.10 loads the partial save stream");
+        Assert.That(await ServedAsync(), Does.StartWith("v4-"));
     }
 
     /// <summary>"✓ 51.1 MB sent to 10.130.0.11: ..." → bytes.</summary>
