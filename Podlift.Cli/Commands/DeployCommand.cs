@@ -37,6 +37,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         using var stopPreparing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var buildLines = new HeldLines(output.Detail);
         Task<PreparedImage>? preparing = null;
+        Task<IReadOnlyDictionary<string, ServerNeeds>>? needing = null;
         try
         {
             var commit = await Git.CleanHeadAsync(config.ProjectDirectory, cancellationToken);
@@ -58,6 +59,8 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
                 output.Ok($"{session.Target.Label}: podlift-agent {session.Hello!.AgentVersion}, Docker {session.Hello.DockerVersion}, nginx {session.Hello.NginxVersion}");
             CapabilityCheck.Require("podlift deploy", sessions.Select(session => session.Needs(
                 CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck), config.Registry is not null))).ToList(), output);
+            // what each server lacks is asked while the checks run (only reads): Docker's push waits for it
+            needing = registry is null ? NeedsAsync(docker, release.Image, sessions, preparing, cancellationToken) : null;
             await Task.WhenAll(AppNameCheck.EnsureOursAsync(config, sessions, release.Source, cancellationToken), SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken));
 
             output.Step(2, TotalSteps, "Build (local)");
@@ -73,7 +76,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             var run = new Run(config, release, options, docker, registry, primary, sessions.Addresses(), cancellationToken)
             {
                 Push = layerPush,
-                Needs = registry is null ? await NeedsAsync(docker, release.Image, sessions, layerPush, cancellationToken) : null,
+                Needs = needing is null ? null : await needing,
             };
             var outcomes = options.Parallel && ordered.Count > 1 ? await InParallelAsync(run, ordered) : await SeriallyAsync(run, ordered);
             if (layerPush is not null) await layerPush.FinishAsync(output);
@@ -91,6 +94,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             await stopPreparing.CancelAsync();
             await Quietly(connecting, sessions => sessions.DisposeAsync());
             if (preparing is not null) await Quietly(preparing, prepared => prepared.Push?.DisposeAsync() ?? ValueTask.CompletedTask);
+            if (needing is not null) await Quietly(needing, _ => ValueTask.CompletedTask);
             throw;
         }
     }
@@ -115,10 +119,11 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         return new PreparedImage(message, direct && LayerPush.Enabled() ? LayerPush.Start(docker, release.Image, cancellationToken) : null);
     }
 
-    /// <summary>What each server lacks of the image, asked of all at once; Docker's push is then told what to bring.</summary>
+    /// <summary>What each server lacks of the image, asked of all at once once it is built; Docker's push is then told what to bring.</summary>
     private async Task<IReadOnlyDictionary<string, ServerNeeds>> NeedsAsync(LocalDocker docker, string image, IReadOnlyList<ServerSession> sessions,
-        LayerPush? push, CancellationToken cancellationToken)
+        Task<PreparedImage> preparing, CancellationToken cancellationToken)
     {
+        var push = (await preparing).Push;
         var transfer = new ImageTransfer(docker, output);
         var diffIds = await docker.LayersAsync(image, cancellationToken);
         var needs = await Task.WhenAll(sessions.Select(async session => (session.Server.Host, Needs: await transfer.NeedsAsync(session, image, diffIds, cancellationToken))));
