@@ -76,6 +76,9 @@ try
     builder.Services.AddSingleton<ProxySteps>();
     builder.Services.AddSingleton<HookStep>();
     builder.Services.AddSingleton<RecordStep>();
+    builder.Services.AddSingleton<IRequestLogFile>(_ => new RequestLogFile());
+    builder.Services.AddSingleton<ReceiptSteps>();
+    builder.Services.AddSingleton<VerifyStep>(services => new VerifyStep(services.GetRequiredService<IRequestLogFile>()));
     builder.Services.AddSingleton<ActionRunner>();
     builder.Services.AddSingleton<PlanExecutor>(services => new PlanExecutor(services.GetRequiredService<ActionRunner>()));
     builder.Services.AddSingleton<DeployTools>();

@@ -90,11 +90,17 @@ public static class Capabilities
     /// <summary>DeployPlan.dry_run and RollbackRequest.dry_run: the agent answers with the plan it would run (PlanPreview).</summary>
     public const string AgentPlans = "agent-plans";
 
+    /// <summary>DeployPlan.atomic, AwaitingSwitch.awaits_go, ConfirmSwitchRequest.others: all-or-nothing rollouts.</summary>
+    public const string AtomicRollout = "atomic-rollout";
+
+    /// <summary>DeployPlan.verify: the agent watches the new version after the switch and reverts it by itself.</summary>
+    public const string Verify = "verify";
+
     /// <summary>Everything this build's agent implements, as it says in Hello.</summary>
     public static IReadOnlyList<string> Supported { get; } =
     [
         Rollback, Attach, Dependencies, Hooks, Volumes, ContainerOptions, ImageHealthcheck, VersionsKept, Logs, Exec, ActiveDeploys,
         MultiServer, Tls, ApplyProxy, LayerDelta, AppSource, PullImage, HookEnvironment, DependencyHosts, DependencyState, DependencyTargets,
-        ProxySettings, Release, AgentPlans,
+        ProxySettings, Release, AgentPlans, AtomicRollout, Verify,
     ];
 }

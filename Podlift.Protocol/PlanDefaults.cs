@@ -20,6 +20,11 @@ public static class PlanDefaults
     public static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan HealthInterval = TimeSpan.FromSeconds(10);
     public const int HealthRetries = 3;
+
+    /// <summary>verify: above this share of errors the new version is rolled back (1%).</summary>
+    public const double VerifyMaxErrorRate = 0.01;
+    /// <summary>verify: fewer requests in the whole window are too few to judge.</summary>
+    public const int VerifyMinRequests = 20;
 }
 
 /// <summary>Versions are git short shas: one given longer or shorter than it was recorded still names it.</summary>

@@ -14,4 +14,7 @@ public static class PlanLimits
     public static readonly TimeSpan MaxHealthInterval = TimeSpan.FromMinutes(10);
     public const int MinExpectedStatus = 100;
     public const int MaxExpectedStatus = 599;
+    /// <summary>verify: how long the agent watches a new version after its switch.</summary>
+    public static readonly TimeSpan MaxVerifyWindow = TimeSpan.FromHours(1);
+    public const int MaxVerifyMinRequests = 1_000_000;
 }

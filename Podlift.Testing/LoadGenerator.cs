@@ -4,8 +4,25 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Podlift.Testing;
 
+/// <summary>One answer: when its request left and when the answer came, from the generator's start.</summary>
+public sealed record Answer(TimeSpan Sent, TimeSpan Answered, string Body);
+
 public sealed record LoadReport(int Sent, int Failed, TimeSpan Duration, IReadOnlyDictionary<string, int> Bodies, IReadOnlyList<string> Failures)
 {
+    /// <summary>Every answer in the order they came (the first <see cref="LoadGenerator.MaxAnswersKept"/>).</summary>
+    public IReadOnlyList<Answer> Answers { get; init; } = [];
+
+    /// <summary>
+    /// How long clients saw the old and the new version side by side: from the first answer of the new one to the
+    /// sending of the last request the old one answered. Zero: every old answer was asked for before the first new one came.
+    /// </summary>
+    public TimeSpan Interleaving(Func<string, bool> isOld, Func<string, bool> isNew)
+    {
+        var firstNew = Answers.Where(a => isNew(a.Body)).Select(a => a.Answered).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        var lastOld = Answers.Where(a => isOld(a.Body)).Select(a => a.Sent).DefaultIfEmpty(TimeSpan.Zero).Max();
+        return firstNew == TimeSpan.MaxValue || lastOld < firstNew ? TimeSpan.Zero : lastOld - firstNew;
+    }
+
     public double RequestsPerSecond => Sent / Math.Max(Duration.TotalSeconds, 0.001);
 
     public override string ToString() =>
@@ -24,6 +41,8 @@ public sealed class LoadGenerator : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<string, int> _bodies = new();
     private readonly ConcurrentQueue<string> _failures = new();
+    private readonly ConcurrentQueue<Answer> _answers = new();
+    public const int MaxAnswersKept = 200_000;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Task[] _workers;
     private int _sent;
@@ -100,13 +119,18 @@ public sealed class LoadGenerator : IAsyncDisposable
         while (!_stopping && !_stop.IsCancellationRequested)
         {
             Interlocked.Increment(ref _sent);
+            var sentAt = _clock.Elapsed;
             try
             {
                 using var request = _request(target);
                 using var response = await _http.SendAsync(request, _stop.Token);
                 var body = (await response.Content.ReadAsStringAsync(_stop.Token)).Trim();
                 if (response.StatusCode != _expected) Fail($"{(int)response.StatusCode} {body.Split('\n')[0]}");
-                else _bodies.AddOrUpdate(body, 1, (_, n) => n + 1);
+                else
+                {
+                    _bodies.AddOrUpdate(body, 1, (_, n) => n + 1);
+                    if (_answers.Count < MaxAnswersKept) _answers.Enqueue(new Answer(sentAt, _clock.Elapsed, body));
+                }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
@@ -136,7 +160,7 @@ public sealed class LoadGenerator : IAsyncDisposable
         catch (TimeoutException) { }
         await _stop.CancelAsync();
         await Task.WhenAll(_workers);
-        var report = new LoadReport(_sent, _failed, _clock.Elapsed, new Dictionary<string, int>(_bodies), _failures.ToList());
+        var report = new LoadReport(_sent, _failed, _clock.Elapsed, new Dictionary<string, int>(_bodies), _failures.ToList()) { Answers = _answers.ToList() };
         HarnessLog.Write($"load: {report}");
         foreach (var failure in report.Failures) HarnessLog.Write($"  failure at {failure}");
         return report;

@@ -1,5 +1,6 @@
 using Podlift.Agent.Docker;
 using Podlift.Agent.Plans;
+using Podlift.Agent.Plans.Steps;
 using Podlift.Agent.Proxy;
 using Podlift.Agent.State;
 using Podlift.Protocol;
@@ -17,56 +18,107 @@ public sealed record DeployTools(
     IContainerRuntime Runtime, IReverseProxy Proxy, StateStore State, UpstreamRegistry Upstreams, NginxSiteFactory Sites,
     SnapshotReader Snapshots, PlanExecutor Executor);
 
+/// <summary>How a job ended, as its Finished event says.</summary>
+public sealed record JobEnd(bool Success, string Version, string PreviousVersion, TimeSpan Elapsed, string Error = "", TrafficReceipt? Receipt = null)
+{
+    public VerifyResult? Verified { get; init; }
+    public string RevertedTo { get; init; } = "";
+}
+
 /// <summary>
 /// One job, from start to end: read the server, plan (<see cref="JobPlanner"/>), run the plan, and settle how it
 /// ended. A failure before traffic moved takes back what the job did, newest first, and leaves the old version
-/// serving; one after it records that the new version serves, whatever failed afterwards.
+/// serving; one after it records that the new version serves, whatever failed afterwards. A new version that
+/// fails its verification is reverted: the job goes on as the rollback to the version before.
 /// </summary>
 public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress progress)
 {
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public async Task RunAsync(CancellationToken cancellationToken) => progress.Finished(await ExecuteAsync(cancellationToken));
+
+    /// <summary>Runs the job and settles it, all but its Finished event.</summary>
+    private async Task<JobEnd> ExecuteAsync(CancellationToken cancellationToken)
     {
-        if (await ReadServerAsync(cancellationToken) is not var (snapshot, ports)) return;
-        using var lease = ports;
+        var (snapshot, lease, unreadable) = await ReadServerAsync(cancellationToken);
+        if (snapshot is null) return new JobEnd(false, job.Plan.Version, "", TimeSpan.Zero, $"nothing was changed: {unreadable}");
+        using var _ = lease;
         var context = new Plans.ExecutionContext(job, snapshot, progress) { Ports = lease };
         try
         {
             var plan = JobPlanner.For(job, snapshot);
             progress.Plan(plan.Preview());
             await tools.Executor.RunAsync(plan, context, cancellationToken);
-            progress.Finished(context.FailedAfterHook is null, job.Plan.Version, snapshot.CurrentVersion ?? "", context.Elapsed, AfterHookFailure(context));
+            return new JobEnd(context.FailedAfterHook is null, job.Plan.Version, snapshot.CurrentVersion ?? "", context.Elapsed, AfterHookFailure(context), context.Receipt)
+                { Verified = context.Verified };
+        }
+        catch (VerificationFailed e) when (context.Committed)
+        {
+            return await RevertAsync(context, e, cancellationToken);
         }
         catch (Exception e) when (!context.Committed)
         {
-            await FailBeforeTrafficMovedAsync(context, e);
+            return await FailBeforeTrafficMovedAsync(context, e);
         }
         catch (Exception e)
         {
-            await FailAfterTrafficMovedAsync(context, e);
+            return await FailAfterTrafficMovedAsync(context, e);
         }
     }
 
-    /// <summary>The snapshot the plan is made from; null (the job ended, nothing touched) when the server cannot be read.</summary>
-    private async Task<(ServerSnapshot, PortReservations.Lease?)?> ReadServerAsync(CancellationToken cancellationToken)
+    /// <summary>The snapshot the plan is made from; none (the job ends, nothing touched) when the server cannot be read, and why.</summary>
+    private async Task<(ServerSnapshot? Snapshot, PortReservations.Lease? Ports, string Error)> ReadServerAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await tools.Snapshots.ReadAsync(job.Plan, containers => JobPlanner.PortsNeeded(job, containers), reserve: true, cancellationToken);
+            var (snapshot, ports) = await tools.Snapshots.ReadAsync(job.Plan, containers => JobPlanner.PortsNeeded(job, containers), reserve: true, cancellationToken);
+            return (snapshot, ports, "");
         }
         catch (Exception e)
         {
             var (message, detail) = JobFailures.Describe(e);
             if (detail is not null) progress.Error(detail);
-            progress.Finished(false, job.Plan.Version, "", TimeSpan.Zero, $"nothing was changed: {message}");
-            return null;
+            return (null, null, message);
         }
+    }
+
+    /// <summary>
+    /// The new version served and failed its verification: back to the version before, whose containers are still
+    /// there, by the rollback's own plan; the deploy is recorded as reverted, with why.
+    /// </summary>
+    private async Task<JobEnd> RevertAsync(Plans.ExecutionContext deployed, VerificationFailed failure, CancellationToken cancellationToken)
+    {
+        var reason = $"verification failed: {failure.Message}";
+        var verified = deployed.Verified;
+        if (deployed.Snapshot.CurrentVersion is not { } previous)
+            return await FailAfterTrafficMovedAsync(deployed, new DeployFailure($"{reason}; there is no version before it to return to")) with { Verified = verified };
+
+        progress.Error($"Verification failed: {failure.Message}; rolling back to {previous}");
+        progress.Reverting();
+        JobEnd rolledBack;
+        try
+        {
+            var revert = await RollbackPlanner.JobAsync(tools, new RollbackRequest
+            {
+                App = job.Plan.App, To = previous, DrainMilliseconds = job.Plan.DrainMilliseconds, RequestedBy = $"podlift (verify: of {job.Plan.Version})",
+            }, cancellationToken);
+            rolledBack = await new DeployJob(revert, tools, progress).ExecuteAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is RollbackRefused or DeployFailure)
+        {
+            rolledBack = new JobEnd(false, previous, job.Plan.Version, TimeSpan.Zero, e.Message);
+        }
+        if (!rolledBack.Success)
+            return new JobEnd(false, job.Plan.Version, previous, deployed.Elapsed,
+                $"{job.Plan.Version} is serving: {reason}, and the rollback to {previous} failed: {rolledBack.Error}", deployed.Receipt) { Verified = verified };
+        SaveQuietly(tools.State.Load(job.Plan.App)?.WithOutcome(job.DeployId, "reverted", reason));
+        return new JobEnd(false, job.Plan.Version, previous, deployed.Elapsed, $"{reason}; {previous} serves again", deployed.Receipt)
+            { Verified = verified, RevertedTo = previous };
     }
 
     private string AfterHookFailure(Plans.ExecutionContext context) => context.FailedAfterHook is { } hook
         ? $"{job.Plan.Version} is live, but the {(job.Operation == Operation.Rollback ? "after_rollback" : "after_deploy")} hook `{hook.Command}` failed (exit {hook.ExitCode})"
         : "";
 
-    private async Task FailBeforeTrafficMovedAsync(Plans.ExecutionContext context, Exception failure)
+    private async Task<JobEnd> FailBeforeTrafficMovedAsync(Plans.ExecutionContext context, Exception failure)
     {
         if (!context.KeepEverything) await context.UndoAllAsync();
         var (message, detail) = JobFailures.Describe(failure);
@@ -74,11 +126,11 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
         var lines = new[] { detail, serves }.OfType<string>().ToList();
         if (lines.Count > 0) progress.Error(string.Join('\n', lines));
         SaveQuietly(JobRecords.Failed(context, message));
-        progress.Finished(false, job.Plan.Version, context.Snapshot.CurrentVersion ?? "", context.Elapsed, message);
+        return new JobEnd(false, job.Plan.Version, context.Snapshot.CurrentVersion ?? "", context.Elapsed, message);
     }
 
     /// <summary>Traffic is already on the new version: record that truth, whatever failed afterwards.</summary>
-    private async Task FailAfterTrafficMovedAsync(Plans.ExecutionContext context, Exception failure)
+    private async Task<JobEnd> FailAfterTrafficMovedAsync(Plans.ExecutionContext context, Exception failure)
     {
         var message = $"{job.Plan.Version} is serving, but finishing failed: {JobFailures.Describe(failure).Message}";
         if (!context.Recorded)
@@ -86,11 +138,12 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
             var containers = await tools.Runtime.ListAppContainersAsync(job.Plan.App, CancellationToken.None);
             SaveQuietly(JobRecords.SucceededWithErrors(context, containers, message));
         }
-        progress.Finished(false, job.Plan.Version, context.Snapshot.CurrentVersion ?? "", context.Elapsed, message);
+        return new JobEnd(false, job.Plan.Version, context.Snapshot.CurrentVersion ?? "", context.Elapsed, message, context.Receipt);
     }
 
-    private void SaveQuietly(AppRecord record)
+    private void SaveQuietly(AppRecord? record)
     {
+        if (record is null) return;
         try { tools.State.Save(record); }
         catch (Exception e) { progress.Warning($"could not write state: {e.Message}"); }
     }

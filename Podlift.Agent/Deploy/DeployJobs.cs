@@ -47,14 +47,8 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
         return Start(await RollbackJobAsync(request, cancellationToken));
     }
 
-    private async Task<JobSpec> RollbackJobAsync(RollbackRequest request, CancellationToken cancellationToken)
-    {
-        var containers = await tools.Runtime.ListAppContainersAsync(request.App, cancellationToken);
-        var (record, _) = tools.State.LoadOrRebuild(request.App, containers);
-        var (target, plan) = await RollbackPlanner.ResolveAsync(record, containers, request,
-            async image => await tools.Runtime.InspectImageAsync(image, cancellationToken) is not null);
-        return new JobSpec(Operation.Rollback, plan, JobSpec.NewDeployId(plan.Version), request.Hooks ?? new HooksPlan(), target);
-    }
+    private Task<JobSpec> RollbackJobAsync(RollbackRequest request, CancellationToken cancellationToken) =>
+        RollbackPlanner.JobAsync(tools, request, cancellationToken);
 
     /// <summary>--dry-run: the plan a deploy would run here (the image counted as sent), and whether the planner refuses it. Changes nothing.</summary>
     public Task<IReadOnlyList<DeployEvent>> PreviewDeployAsync(DeployPlan plan, CancellationToken cancellationToken) =>

@@ -10,6 +10,9 @@ public sealed class DeployProgress(JobEvents events)
     public void StepFinished(DeployStep step, TimeSpan duration) =>
         events.Publish(new DeployEvent { StepFinished = new StepFinished { Step = step, DurationMilliseconds = (long)duration.TotalMilliseconds } });
 
+    /// <summary>From here on the job reverts: its events are a rollback's.</summary>
+    public void Reverting() => events.TurnInto(Operation.Rollback);
+
     public void Info(string text) => Say(EventLevel.Info, text);
     public void Success(string text) => Say(EventLevel.Success, text);
     public void Warning(string text) => Say(EventLevel.Warning, text);
@@ -23,22 +26,26 @@ public sealed class DeployProgress(JobEvents events)
         events.Publish(new DeployEvent { HealthChecked = check });
     }
 
-    public void AwaitingSwitch(string service, IEnumerable<Backend> backends)
+    public void AwaitingSwitch(string service, IEnumerable<Backend> backends, bool awaitsGo = false)
     {
-        var awaiting = new AwaitingSwitch { Service = service };
+        var awaiting = new AwaitingSwitch { Service = service, AwaitsGo = awaitsGo };
         awaiting.Backends.AddRange(backends);
         events.Publish(new DeployEvent { AwaitingSwitch = awaiting });
     }
 
     public void HookRan(HookRan ran) => events.Publish(new DeployEvent { HookRan = ran });
 
-    public void Finished(bool success, string version, string previousVersion, TimeSpan duration, string error = "") =>
+    public void Finished(bool success, string version, string previousVersion, TimeSpan duration, string error = "", Proxy.TrafficReceipt? receipt = null) =>
+        Finished(new JobEnd(success, version, previousVersion, duration, error, receipt));
+
+    public void Finished(JobEnd end) =>
         events.Publish(new DeployEvent
         {
             Finished = new DeployFinished
             {
-                Success = success, Version = version, PreviousVersion = previousVersion,
-                DurationMilliseconds = (long)duration.TotalMilliseconds, Error = error,
+                Success = end.Success, Version = end.Version, PreviousVersion = end.PreviousVersion,
+                DurationMilliseconds = (long)end.Elapsed.TotalMilliseconds, Error = end.Error, Receipt = end.Receipt?.ToProto(),
+                Verified = end.Verified, RevertedTo = end.RevertedTo,
             },
         });
 

@@ -32,7 +32,13 @@ public sealed class JobEvents : IDisposable
 
     public string DeployId { get; }
 
-    public Operation Operation { get; }
+    public Operation Operation { get; private set; }
+
+    /// <summary>A deploy that failed its verification goes on as the rollback that reverts it: its next events say so.</summary>
+    public void TurnInto(Operation operation)
+    {
+        lock (_gate) Operation = operation;
+    }
 
     public bool IsCompleted
     {

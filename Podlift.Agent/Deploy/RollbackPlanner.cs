@@ -11,7 +11,7 @@ public sealed class RollbackRefused(string message) : Exception(message);
 /// <summary>
 /// Decides what a rollback returns to and with which plan, before anything live is touched: the target
 /// must be recorded (or still have containers), must not be current, and what has to be recreated must
-/// still have its image. Pure but for the image look-up it is given.
+/// still have its image. <see cref="ResolveAsync"/> is pure but for the image look-up it is given.
 /// </summary>
 public static class RollbackPlanner
 {
@@ -39,6 +39,16 @@ public static class RollbackPlanner
             throw new RollbackRefused(
                 $"cannot roll back to {target.Version}: its image {plan.Image} is gone from this server and {string.Join(", ", missing)} would have to be recreated; deploy that commit again instead");
         return (target, plan);
+    }
+
+    /// <summary>The rollback job <paramref name="request"/> asks for, from the server as it is now.</summary>
+    public static async Task<JobSpec> JobAsync(DeployTools tools, RollbackRequest request, CancellationToken cancellationToken)
+    {
+        var containers = await tools.Runtime.ListAppContainersAsync(request.App, cancellationToken);
+        var (record, _) = tools.State.LoadOrRebuild(request.App, containers);
+        var (target, plan) = await ResolveAsync(record, containers, request,
+            async image => await tools.Runtime.InspectImageAsync(image, cancellationToken) is not null);
+        return new JobSpec(Operation.Rollback, plan, JobSpec.NewDeployId(plan.Version), request.Hooks ?? new HooksPlan(), target);
     }
 
     private static DeployPlan PlanFor(DeploymentRecord target, DeploymentRecord current)

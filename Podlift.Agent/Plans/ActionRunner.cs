@@ -5,7 +5,7 @@ namespace Podlift.Agent.Plans;
 /// <summary>Runs one action of a plan with the step that knows how. Each step registers its own undo on the context.</summary>
 public sealed class ActionRunner(
     ContainerSteps containers, HealthStep health, NetworkSteps network, DependencySteps dependencies, ReleaseStep release,
-    ProxySteps proxy, HookStep hooks, RecordStep record)
+    ProxySteps proxy, HookStep hooks, RecordStep record, ReceiptSteps receipts, VerifyStep verify)
 {
     public Task RunAsync(PlanAction action, ExecutionContext context, CancellationToken cancellationToken) => action switch
     {
@@ -20,6 +20,7 @@ public sealed class ActionRunner(
         CheckHealth a => health.CheckAsync(a, context, cancellationToken),
         RunRelease a => release.RunAsync(a, context, cancellationToken),
         AwaitPrimary a => proxy.AwaitPrimaryAsync(a, context, cancellationToken),
+        AwaitGo a => proxy.AwaitGoAsync(a, context, cancellationToken),
         SwitchProxy a => proxy.SwitchAsync(a, context, cancellationToken),
         Drain a => proxy.DrainAsync(a, context, cancellationToken),
         ReapplyProxy => proxy.ReapplyAsync(cancellationToken),
@@ -30,6 +31,9 @@ public sealed class ActionRunner(
         RetireDependencies => dependencies.RetireAsync(context, cancellationToken),
         RenameContainer a => containers.RenameAsync(a, context, cancellationToken),
         RecordDeployment => record.RecordAsync(context, cancellationToken),
+        OpenSwitchWindow => receipts.OpenAsync(context),
+        CloseSwitchWindow a => receipts.CloseAsync(a, context),
+        VerifyNewVersion a => verify.VerifyAsync(a, context, cancellationToken),
         _ => throw new NotSupportedException($"no step runs {action.GetType().Name}"),
     };
 

@@ -30,6 +30,15 @@ public sealed class ExecutionContext(JobSpec job, ServerSnapshot snapshot, Deplo
     public bool KeepEverything { get; set; }
     public bool Recorded { get; set; }
     public HookRan? FailedAfterHook { get; set; }
+    /// <summary>Where the app's request log ended, and when, as traffic began to move.</summary>
+    public (long Position, DateTimeOffset At)? SwitchWindow { get; set; }
+    public Proxy.TrafficReceipt? Receipt { get; set; }
+    /// <summary>An atomic rollout's go, on the primary: every other server's new backends, switched to with this server's.</summary>
+    public IReadOnlyList<ServerBackends> Others { get; set; } = [];
+    /// <summary>The other servers' backends the switch replaced: the drain waits for them too.</summary>
+    public List<System.Net.IPEndPoint> ReplacedRemote { get; } = [];
+    /// <summary>What the verification after the switch counted; null: none ran.</summary>
+    public VerifyResult? Verified { get; set; }
     public PortReservations.Lease? Ports { get; init; }
 
     public void OnFailure(string what, Func<Task> undo) => _undos.Push((what, undo));

@@ -19,13 +19,13 @@ public static class JobPlanner
     /// <summary>What differs between a deploy and a rollback: data, chosen once, never a branch inside the plan.</summary>
     private sealed record JobKind(
         bool RunsBeforeHooks, bool NeedsImage, bool ManagesDependencies, bool StartsTargetContainers, bool RunsRelease, HookPhase AfterPhase,
-        Func<string, string> Announce, Func<string, string> Done, bool AnnouncesEachStop);
+        Func<string, string> Announce, Func<string, string> Done, bool AnnouncesEachStop, bool Verifies);
 
     private static readonly JobKind DeployKind = new(true, true, true, false, true, HookPhase.AfterDeploy,
-        _ => "Traffic switching to new version...", _ => "100% of traffic on new version", false);
+        _ => "Traffic switching to new version...", _ => "100% of traffic on new version", false, Verifies: true);
 
     private static readonly JobKind RollbackKind = new(false, false, false, true, false, HookPhase.AfterRollback,
-        version => $"Traffic switching to {version}...", version => $"Traffic routing to {version}", true);
+        version => $"Traffic switching to {version}...", version => $"Traffic routing to {version}", true, Verifies: false);
 
     private static JobKind KindOf(Operation operation) => operation == Operation.Rollback ? RollbackKind : DeployKind;
 
@@ -58,15 +58,23 @@ public static class JobPlanner
 
         var routed = start.Started.Where(c => c.Service.Routed).ToList();
         var switchesLocally = Routes(request) && routed.Count > 0;
+        var backends = routed.Select(c => new Backend { Address = network.AdvertisedAddress, Port = c.HostPort, Name = c.Name }).ToList();
+        // all or nothing: nothing switches (nor stops) anywhere until every server is ready
+        if (request.Atomic)
+            actions.Add(new AwaitGo(routed.FirstOrDefault()?.Service.Name ?? "", network.AwaitsPrimary ? backends : [], OnPrimary: network.PrimaryAddress.Length == 0));
         if (switchesLocally)
         {
-            if (network.AwaitsPrimary)
-                actions.Add(new AwaitPrimary(routed[0].Service.Name, routed.Select(c => new Backend { Address = network.AdvertisedAddress, Port = c.HostPort, Name = c.Name }).ToList()));
+            actions.Add(new OpenSwitchWindow());
+            if (network.AwaitsPrimary && !request.Atomic)
+                actions.Add(new AwaitPrimary(routed[0].Service.Name, backends));
             actions.Add(new SwitchProxy(routed[0].Service.Name, routed.Select(c => ContainerSpecs.LocalUpstream(c.HostPort, c.Name)).ToList(),
                 network.AwaitsPrimary, request.Proxy, kind.Announce(request.Version), kind.Done(request.Version)));
         }
         actions.AddRange(Cleanup(job, kind, snapshot, start, switchesLocally));
         actions.Add(new RecordDeployment(request.Version));
+        // watched once recorded: a revert is a rollback from this version, with the one before still there to return to
+        if (kind.Verifies && switchesLocally && request.Verify is { WindowMilliseconds: > 0 } verify)
+            actions.Add(new VerifyNewVersion(verify, routed.Select(c => $"{ContainerSpecs.LoopbackAddress}:{c.HostPort}").ToList()));
 
         var after = kind.AfterPhase == HookPhase.AfterRollback ? job.Hooks.AfterRollback : job.Hooks.AfterDeploy;
         if (after.Count > 0) actions.Add(new RunHooks(DeployStep.AfterHooks, kind.AfterPhase, after.ToList()));
@@ -166,13 +174,16 @@ public static class JobPlanner
         var request = job.Plan;
         var startedIds = start.Started.Where(s => !s.New).Select(s => s.Id).ToHashSet();
         var old = snapshot.Containers.Where(c => c.IsRunning && !startedIds.Contains(c.Id)).ToList();
-        if (switchesLocally && old.Count > 0)
+        // an atomic rollout's primary also drains the other servers' old backends its switch replaced
+        var drainsOthers = request.Atomic && request.Network is { PrimaryAddress.Length: 0, Peers.Count: > 0 };
+        if (switchesLocally && (old.Count > 0 || drainsOthers))
         {
             var bound = request.DrainMilliseconds > 0 ? TimeSpan.FromMilliseconds(request.DrainMilliseconds) : PlanDefaults.Drain;
             yield return new Drain(ContainerSpecs.LoopbackEndpoints(old).ToList(), bound);
         }
         foreach (var container in old) yield return new StopContainer(container.Id, container.Name, kind.AnnouncesEachStop);
         if (old.Count > 0 && !kind.AnnouncesEachStop) yield return new Say(DeployStep.Cleanup, EventLevel.Success, "Old containers stopped");
+        if (switchesLocally) yield return new CloseSwitchWindow(VersionsOfBackends(request, snapshot, start));
 
         var removed = new HashSet<string>(start.Removed);
         // a redeploy of the same version (moved aside or not): the containers it replaced are copies of the new ones, not a version to return to
@@ -185,6 +196,14 @@ public static class JobPlanner
 
         foreach (var action in Prune(job, snapshot, start, old, removed)) yield return action;
         foreach (var rename in StableNames(request, snapshot, start, old, removed)) yield return rename;
+    }
+
+    /// <summary>Which version answers at each of this server's backends (host:port), old and new, for the receipt.</summary>
+    private static IReadOnlyDictionary<string, string> VersionsOfBackends(DeployPlan request, ServerSnapshot snapshot, StartPart start)
+    {
+        var versions = snapshot.Containers.Where(c => c.HostPort > 0).ToDictionary(c => $"{ContainerSpecs.LoopbackAddress}:{c.HostPort}", c => c.Version);
+        foreach (var started in start.Started.Where(s => s.HostPort > 0)) versions[$"{ContainerSpecs.LoopbackAddress}:{started.HostPort}"] = request.Version;
+        return versions;
     }
 
     /// <summary>Stopped containers and images of versions beyond those kept; never this version or the rollback target after the job.</summary>

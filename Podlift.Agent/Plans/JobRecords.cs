@@ -42,5 +42,6 @@ public static class JobRecords
 
     private static HistoryEntry History(ExecutionContext context, string outcome, string? error) =>
         new(context.Job.DeployId, context.Request.Version, context.StartedAt, (long)context.Elapsed.TotalMilliseconds, outcome,
-            context.Request.DeployedBy, context.Request.CommitMessage, error, context.Job.Operation == Operation.Rollback ? "rollback" : "deploy");
+            context.Request.DeployedBy, context.Request.CommitMessage, error, context.Job.Operation == Operation.Rollback ? "rollback" : "deploy",
+            context.Receipt);
 }

@@ -119,6 +119,20 @@ public sealed record AwaitPrimary(string Service, IReadOnlyList<Backend> Backend
 }
 
 /// <summary>
+/// An atomic rollout: this server is ready and waits for every server to be. On the primary, the go carries the
+/// other servers' new backends, switched to with its own; elsewhere it comes once the primary routes here, so it
+/// commits: the primary's load balancer may use <see cref="Backends"/> from then on.
+/// </summary>
+public sealed record AwaitGo(string Service, IReadOnlyList<Backend> Backends, bool OnPrimary) : PlanAction(DeployStep.Switch)
+{
+    public override string Describe() => OnPrimary
+        ? "wait for every server to be ready (atomic), then switch to all their new backends at once"
+        : $"wait for every server to be ready (atomic); the primary then takes {string.Join(", ", Backends.Select(b => $"{b.Address}:{b.Port}"))}";
+
+    public override bool Commits => !OnPrimary;
+}
+
+/// <summary>
 /// This server's nginx routes the app to <see cref="Local"/> (and, on the primary, to the other servers' backends too),
 /// with <see cref="Proxy"/>'s settings (null: the settings it has).
 /// </summary>
@@ -132,6 +146,14 @@ public sealed record SwitchProxy(string Service, IReadOnlyList<UpstreamServer> L
     public override bool Commits => true;
 }
 
+/// <summary>After the switch: the new version's backends (host:port) are watched; degraded, the job rolls back.</summary>
+public sealed record VerifyNewVersion(VerifyPlan Plan, IReadOnlyList<string> Backends) : PlanAction(DeployStep.Verify)
+{
+    public override string Describe() =>
+        $"watch {string.Join(", ", Backends)} for {Plan.WindowMilliseconds / 1000.0:0.#}s; above {Plan.MaxErrorRate * 100:0.##}% errors " +
+        $"(once {Plan.MinRequests} requests came), roll back to the version before";
+}
+
 /// <summary>nginx runs the config on disk (a killed agent may have written it without reloading).</summary>
 public sealed record ReapplyProxy() : PlanAction(DeployStep.Switch)
 {
@@ -142,6 +164,18 @@ public sealed record ReapplyProxy() : PlanAction(DeployStep.Switch)
 public sealed record RestoreDependency(string PreviousId, string Name, string? ReplacementId) : PlanAction(DeployStep.Start)
 {
     public override string Describe() => $"{Name}: the previous container runs again";
+}
+
+/// <summary>The switch window begins: the receipt counts what nginx serves from here.</summary>
+public sealed record OpenSwitchWindow() : PlanAction(DeployStep.Switch)
+{
+    public override string Describe() => "switch window: count what nginx serves from here (its request log)";
+}
+
+/// <summary>The switch window ends: what nginx served in it, by the version that answered (backend host:port → version).</summary>
+public sealed record CloseSwitchWindow(IReadOnlyDictionary<string, string> VersionOfBackend) : PlanAction(DeployStep.Cleanup)
+{
+    public override string Describe() => "switch window: the receipt of what users got (requests, 5xx answers, failed attempts, per version)";
 }
 
 /// <summary>Waits until no connection to the old backends is open, or the bound passes.</summary>

@@ -35,6 +35,8 @@ public sealed record NginxSite(string App, string Service, IReadOnlyList<string>
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];
     /// <summary>nginx 1.25.1 and later turn HTTP/2 on with `http2 on;`; older ones with `listen ... http2`.</summary>
     public bool Http2Directive { get; init; }
+    /// <summary>Where nginx logs each request the site proxies, as <see cref="RequestLog"/> reads it; null: not logged by podlift.</summary>
+    public string? RequestLogPath { get; init; }
 
     public bool IsDefaultSite => Domains.Count == 0;
 

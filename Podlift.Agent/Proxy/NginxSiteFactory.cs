@@ -24,6 +24,7 @@ public sealed class NginxSiteFactory(StateStore store, ILogger<NginxSiteFactory>
             Limits = SiteLimits.From(proxy?.Limits),
             TrustedProxies = proxy?.TrustedProxies.ToList() ?? [],
             Http2Directive = NginxVersions.HasHttp2Directive(await _nginxVersion.Value),
+            RequestLogPath = RequestLog.PathFor(app),
         };
     }
 

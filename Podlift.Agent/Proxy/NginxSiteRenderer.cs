@@ -67,6 +67,12 @@ public static class NginxSiteRenderer
         text.AppendLine("    ''      '';");
         text.AppendLine("}");
         text.AppendLine();
+        if (site.RequestLogPath is not null)
+        {
+            // one JSON object a request: what answered it, read back for the switch window's receipt
+            text.AppendLine($"log_format {site.VariablePrefix} escape=json '{{\"msec\":$msec,\"status\":$status,\"upstream\":\"$upstream_addr\",\"upstream_status\":\"$upstream_status\"}}';");
+            text.AppendLine();
+        }
         if (site.TrustedProxies.Count == 0) return;
         text.AppendLine($"geo $realip_remote_addr ${site.VariablePrefix}_trusted {{");
         text.AppendLine("    default 0;");
@@ -104,6 +110,12 @@ public static class NginxSiteRenderer
         var limits = site.Limits;
         var scheme = site.TrustedProxies.Count > 0 ? $"${site.VariablePrefix}_proto" : "$scheme";
         text.AppendLine($"    client_max_body_size {limits.MaxBodyBytes.ToString(CultureInfo.InvariantCulture)};");
+        if (site.RequestLogPath is { } log)
+        {
+            // the site's own log replaces the inherited one; the usual access log is kept beside it
+            text.AppendLine("    access_log /var/log/nginx/access.log;");
+            text.AppendLine($"    access_log {log} {site.VariablePrefix};");
+        }
         text.AppendLine();
         text.AppendLine("    location / {");
         text.AppendLine($"        proxy_pass http://{site.UpstreamName};");

@@ -112,7 +112,7 @@ public sealed class AgentService(
     }
 
     public override Task<ConfirmSwitchReply> ConfirmSwitch(ConfirmSwitchRequest request, ServerCallContext context) =>
-        gate.Release(request.DeployId, request.Proceed, request.Reason)
+        gate.Release(request.DeployId, request.Proceed, request.Reason, request.Others)
             ? Task.FromResult(new ConfirmSwitchReply())
             : throw new AgentFailure(AgentErrorReason.NotFound, $"no deploy {request.DeployId} of {request.App} waits for the primary here");
 

@@ -55,9 +55,10 @@ public sealed record DeploymentRecord
 public sealed record ContainerRecord(string Name, string Id, string Service, int Replica, int HostPort);
 
 /// <summary>A finished deploy or rollback, kept in the ledger.</summary>
+/// <param name="Receipt">What this server's nginx served while the job moved traffic; null: it moved none (or an older agent ran it).</param>
 public sealed record HistoryEntry(
     string DeployId, string Version, DateTimeOffset StartedAt, long DurationMilliseconds,
-    string Outcome, string DeployedBy, string CommitMessage, string? Error, string Operation = "deploy");
+    string Outcome, string DeployedBy, string CommitMessage, string? Error, string Operation = "deploy", Proxy.TrafficReceipt? Receipt = null);
 
 /// <summary>Everything /var/lib/podlift/&lt;app&gt;/state.json holds. Transitions are pure.</summary>
 public sealed record AppRecord
@@ -95,6 +96,12 @@ public sealed record AppRecord
     }
 
     public AppRecord WithFailure(HistoryEntry entry) => this with { History = Append(entry) };
+
+    /// <summary>A finished job's entry says how it ended after all (a deploy reverted after its verification).</summary>
+    public AppRecord WithOutcome(string deployId, string outcome, string error) => this with
+    {
+        History = History.Select(h => h.DeployId == deployId ? h with { Outcome = outcome, Error = error } : h).ToList(),
+    };
 
     /// <summary>A deployment still worth going back to, matched by version or version prefix.</summary>
     public DeploymentRecord? FindDeployment(string versionOrPrefix) =>

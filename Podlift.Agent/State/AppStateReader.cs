@@ -56,6 +56,7 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
                 DeployedBy = entry.DeployedBy,
                 CommitMessage = entry.CommitMessage,
                 Error = entry.Error ?? "",
+                Receipt = entry.Receipt?.ToProto(),
             });
         }
         foreach (var dependency in (await runtime.ListDependenciesAsync(record.App, cancellationToken)).OrderBy(d => d.Dependency, StringComparer.Ordinal))

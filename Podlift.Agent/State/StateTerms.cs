@@ -19,6 +19,7 @@ public static class StateTerms
             "failed" => (Protocol.Outcome.Failed, detail),
             "succeeded-with-errors" => (Protocol.Outcome.SucceededWithErrors, detail),
             "interrupted" => (Protocol.Outcome.Interrupted, detail),
+            "reverted" => (Protocol.Outcome.Reverted, detail),
             _ => (Protocol.Outcome.Unknown, recorded),
         };
     }

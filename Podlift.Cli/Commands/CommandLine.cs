@@ -131,11 +131,13 @@ public static class CommandLine
         var skipBuild = new Option<bool>("--skip-build") { Description = "Deploy the image already built for this commit" };
         var skipHealthcheck = new Option<bool>("--skip-healthcheck") { Description = "Switch traffic without waiting for health checks" };
         var parallel = new Option<bool>("--parallel") { Description = "Deploy to all servers at once instead of one after another" };
-        var command = new Command("deploy", "Build, transfer and switch every server to the current commit with zero downtime") { skipBuild, skipHealthcheck, parallel };
+        var atomic = new Option<bool>("--atomic") { Description = "All servers at once, all or nothing: nothing switches until every server is ready" };
+        var command = new Command("deploy", "Build, transfer and switch every server to the current commit with zero downtime") { skipBuild, skipHealthcheck, parallel, atomic };
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
             parse.GetValue(DryRunOption)
-                ? new DryRun(output, ssh).DeployAsync(config, cancellationToken)
-                : new DeployCommand(output, ssh).RunAsync(config, new DeployOptions(parse.GetValue(skipBuild), parse.GetValue(skipHealthcheck), parse.GetValue(parallel)), cancellationToken)));
+                ? new DryRun(output, ssh).DeployAsync(config, new DeployOptions(false, false, parse.GetValue(parallel), parse.GetValue(atomic)), cancellationToken)
+                : new DeployCommand(output, ssh).RunAsync(config,
+                    new DeployOptions(parse.GetValue(skipBuild), parse.GetValue(skipHealthcheck), parse.GetValue(parallel), parse.GetValue(atomic)), cancellationToken)));
         return command;
     }
 

@@ -12,14 +12,26 @@ using Podlift.Cli.Jobs;
 
 namespace Podlift.Cli.Commands;
 
-public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Parallel = false);
+/// <param name="Parallel">--parallel; <paramref name="Atomic"/>: --atomic. Neither: podlift.yml's rollout: decides.</param>
+public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Parallel = false, bool Atomic = false)
+{
+    public Rollout RolloutFor(PodliftConfig config)
+    {
+        var rollout = Atomic ? Rollout.Atomic : Parallel ? Rollout.Parallel : config.Rollout;
+        // the primary's verification must end before another server takes the new version: only a serial rollout waits for it
+        if (config.Verify is not null && rollout != Rollout.Serial && config.Servers.Count > 1)
+            throw new ValidationException($"verify: watches the new version on the primary before any other server takes it, so it needs a serial rollout, not {rollout.ToString().ToLowerInvariant()}",
+                "deploy without --parallel/--atomic (and without rollout: parallel/atomic), or remove verify:");
+        return rollout;
+    }
+}
 
 /// <summary>
 /// `podlift deploy`: validate, build once, then every server: transfer the image and let its agent
 /// switch with zero downtime. Serial by default (the primary first; the first failure stops the run
-/// before the next server is touched), or all at once with --parallel. A non-primary web server's new
-/// containers join the primary's load balancer only once healthy, and its old ones leave it before
-/// they stop.
+/// before the next server is touched), all at once with --parallel, or all at once and all or nothing
+/// with --atomic (<see cref="AtomicRollout"/>). A non-primary web server's new containers join the
+/// primary's load balancer only once healthy, and its old ones leave it before they stop.
 /// </summary>
 public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
 {
@@ -45,6 +57,8 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             var deployedBy = Git.UserNameAsync(config.ProjectDirectory, cancellationToken);
             var source = Git.SourceAsync(config.ProjectDirectory, cancellationToken);
             var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), await deployedBy ?? Environment.UserName, commit.Subject, await source);
+            var rollout = options.RolloutFor(config);
+            var atomic = AtomicRollout.AppliesTo(config, rollout);
             var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker, registryConfig) : null;
             if (registry is not null)
             {
@@ -58,7 +72,8 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             foreach (var session in sessions)
                 output.Ok($"{session.Target.Label}: podlift-agent {session.Hello!.AgentVersion}, Docker {session.Hello.DockerVersion}, nginx {session.Hello.NginxVersion}");
             CapabilityCheck.Require("podlift deploy", sessions.Select(session => session.Needs(
-                CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck), config.Registry is not null))).ToList(), output);
+                CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck, atomic),
+                    config.Registry is not null))).ToList(), output);
             // what each server lacks is asked while the checks run (only reads): Docker's push waits for it
             needing = registry is null ? NeedsAsync(docker, release.Image, sessions, preparing, cancellationToken) : null;
             await Task.WhenAll(AppNameCheck.EnsureOursAsync(config, sessions, release.Source, cancellationToken), SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken));
@@ -77,8 +92,11 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             {
                 Push = layerPush,
                 Needs = needing is null ? null : await needing,
+                Atomic = atomic ? new AtomicRollout(config.App, ordered, primary, cancellationToken) : null,
             };
-            var outcomes = options.Parallel && ordered.Count > 1 ? await InParallelAsync(run, ordered) : await SeriallyAsync(run, ordered);
+            var outcomes = (atomic || rollout == Rollout.Parallel) && ordered.Count > 1
+                ? await InParallelAsync(run, ordered)
+                : await SeriallyAsync(run, ordered);
             if (layerPush is not null) await layerPush.FinishAsync(output);
 
             output.Line();
@@ -87,6 +105,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             var previous = outcomes.Select(o => o.PreviousVersion).FirstOrDefault(v => v.Length > 0);
             output.Line($"Previous: {previous ?? "(first deploy)"}");
             output.Line($"URL:      http://{config.Domain ?? primary.Target.Address}");
+            if (Receipts.Summary(outcomes.Select(o => o.Receipt)) is { } served) output.Line($"Switch:   {served}");
             output.Line($"Time:     {Format.Duration(clock.Elapsed)}");
         }
         catch
@@ -167,6 +186,8 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         /// <summary>Without a registry: what each server (by host) lacks of the image, asked before any transfer.</summary>
         public IReadOnlyDictionary<string, ServerNeeds>? Needs { get; init; }
 
+        public AtomicRollout? Atomic { get; init; }
+
         /// <summary>Set once the primary's release command ran (at once without one): other servers join its load balancer only then.</summary>
         public TaskCompletionSource<bool> PrimaryReady { get; } = PrimaryReadySource(Config);
 
@@ -180,6 +201,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         /// <summary>Watches the primary's events for the end of its release step.</summary>
         public void OnPrimaryEvent(DeployEvent deployEvent)
         {
+            Atomic?.OnPrimaryEvent(deployEvent);
             if (deployEvent.StepFinished?.Step == DeployStep.Release) PrimaryReady.TrySetResult(true);
             else if (deployEvent.Finished is { } finished) PrimaryReady.TrySetResult(finished.Success);
         }
@@ -207,7 +229,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
 
     private async Task<IReadOnlyList<DeployFinished>> InParallelAsync(Run run, IReadOnlyList<ServerSession> sessions)
     {
-        output.Line("Deploying to all servers in parallel...");
+        output.Line(run.Atomic is null ? "Deploying to all servers in parallel..." : "Deploying to all servers at once; nothing switches until every one is ready (atomic)...");
         await using var save = run.Registry is null
             ? new SharedSave(token => run.Docker.SaveAsync(run.Release.Image, token), sessions.Select(s => s.Server.Host))
             : null;
@@ -240,6 +262,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         var failed = results.Where(r => r.Error is not null).ToList();
         if (failed.Count > 0)
         {
+            if (run.Atomic?.StoppedBecause is { } stopped) output.Fail($"atomic rollout stopped before any server switched: {stopped}");
             await PrintWhatRunsAsync(run, sessions);
             throw new DeploymentException($"{failed.Count} of {results.Length} servers failed: {string.Join(", ", failed.Select(f => f.Session.Server.Host))}",
                 failed[0].Error!.ExitCode == ExitCode.Connection ? "check the connection to those servers, then deploy again" : LogsHint(run.Config));
@@ -250,6 +273,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
     private async Task<DeployFinished> DeployToAsync(Run run, ServerSession session, ConsoleOutput console)
     {
         var isPrimary = session == run.Primary;
+        var succeeded = false;
         try
         {
             try
@@ -260,15 +284,18 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             {
                 run.Save?.Decline(session.Server.Host); // taken, or never needed: either way the others do not wait for this server
             }
-            var plan = DeployPlanner.For(run.Config, session.Server, run.Addresses, run.Release, run.Options.SkipHealthcheck);
-            return await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Deploy(plan, run.Cancellation),
+            var plan = DeployPlanner.For(run.Config, session.Server, run.Addresses, run.Release, run.Options.SkipHealthcheck, run.Atomic is not null);
+            var finished = await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Deploy(plan, run.Cancellation),
                 console, LogsHint(run.Config), run.Cancellation,
-                new PrimaryHandoff(run.Config, run.Primary, run.PrimaryReady.Task, run.Cancellation).For(session, console),
+                run.Atomic?.For(session, console) ?? new PrimaryHandoff(run.Config, run.Primary, run.PrimaryReady.Task, run.Cancellation).For(session, console),
                 isPrimary ? run.OnPrimaryEvent : null);
+            succeeded = true;
+            return finished;
         }
         finally
         {
             if (isPrimary) run.PrimaryReady.TrySetResult(false); // ended before its release finished: no server waits for it
+            run.Atomic?.Ended(session, succeeded);
         }
     }
 

@@ -5,6 +5,7 @@ using Podlift.Cli.Output;
 using Podlift.Cli.Planning;
 using Podlift.Cli.Remote;
 using Podlift.Protocol;
+using Podlift.Cli.Jobs;
 
 namespace Podlift.Cli.Commands;
 
@@ -14,16 +15,19 @@ namespace Podlift.Cli.Commands;
 /// </summary>
 public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
 {
-    public async Task DeployAsync(PodliftConfig config, CancellationToken cancellationToken)
+    public async Task DeployAsync(PodliftConfig config, DeployOptions options, CancellationToken cancellationToken)
     {
         output.Line("Dry run: what `podlift deploy` would do; nothing is built, sent or changed.");
+        var rollout = options.RolloutFor(config);
+        var atomic = AtomicRollout.AppliesTo(config, rollout);
+        if (config.Servers.Count > 1) output.Line($"Rollout: {Describe(rollout)}");
         var commit = await HeadAsync(config, cancellationToken);
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         var release = new Release(commit, Release.ImageTag(config.Image, commit), Environment.UserName, "", await Git.SourceAsync(config.ProjectDirectory, cancellationToken));
         var addresses = sessions.Addresses();
         foreach (var session in sessions.PrimaryFirst(config.Primary))
         {
-            var plan = DeployPlanner.For(config, session.Server, addresses, release, skipHealthcheck: false);
+            var plan = DeployPlanner.For(config, session.Server, addresses, release, skipHealthcheck: false, atomic);
             output.Line($"{session.Server.Host}{(session.Server == config.Primary ? " (primary)" : "")}:");
             if (!CanPlan(session, CapabilityNeeds.ForDeploy(plan, config.Registry is not null), "podlift deploy")) continue;
             output.Line($"  image: {await ImageLineAsync(config, session, release, cancellationToken)}");
@@ -31,6 +35,13 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
             await PrintAsync(session.Agent.Deploy(plan, cancellationToken), cancellationToken);
         }
     }
+
+    private static string Describe(Rollout rollout) => rollout switch
+    {
+        Rollout.Atomic => "atomic: every server starts and checks its new containers; only when all are ready does the primary switch them all at once, then each server; a failure anywhere leaves every server on the old version",
+        Rollout.Parallel => "parallel: every server at once; each switches when it is ready, so a failure leaves servers on different versions",
+        _ => "serial: one server after another, the primary first; the first failure stops the run (servers before it keep the new version)",
+    };
 
     public async Task RollbackAsync(PodliftConfig config, string? to, CancellationToken cancellationToken)
     {

@@ -48,19 +48,22 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
         using var docker = config.Registry is null ? null : new LocalDocker(); // a rollback needs no local Docker without a registry
         var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker!, registryConfig) : null;
         var handoff = new PrimaryHandoff(config, primary, Task.FromResult(true), cancellationToken); // a rollback runs no release command
+        var receipts = new List<SwitchReceipt?>();
         foreach (var session in sessions.PrimaryFirst(config.Primary))
         {
             if (sessions.Count > 1) output.Line($"Rolling back {session.Server.Host}...");
             if (registry is not null && session.Supports(Capabilities.PullImage))
                 await RestoreImageAsync(registry, session, Release.ImageTag(config.Image, version), cancellationToken);
             var request = RequestFor(session);
-            await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Rollback(request, cancellationToken),
+            var finished = await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Rollback(request, cancellationToken),
                 output, DeployCommand.LogsHint(config), cancellationToken, handoff.For(session, output));
+            receipts.Add(finished.Receipt);
         }
 
         output.Step(4, StepLayout.Rollback.Total, "Cleanup");
         output.Ok("Complete");
         output.Ok("Rollback successful!");
+        if (Receipts.Summary(receipts) is { } served) output.Line($"Switch: {served}");
         output.Line($"Time: {Format.Duration(clock.Elapsed)}");
     }
 

@@ -47,7 +47,9 @@ public sealed class StatusCommand(ConsoleOutput output, SshSettings ssh)
         foreach (var entry in app.History.Take(RecentEntries))
         {
             var operation = entry.Operation == Operation.Rollback ? "rollback" : "deploy";
-            yield return $"    {When(entry.StartedAtUnixMilliseconds),-8} {operation,-8} {entry.Version,-8} {StateWords.Outcome(entry),-10} {Format.Duration(TimeSpan.FromMilliseconds(entry.DurationMilliseconds)),6}  {entry.DeployedBy}";
+            var served = Receipts.Short(entry.Receipt);
+            yield return $"    {When(entry.StartedAtUnixMilliseconds),-8} {operation,-8} {entry.Version,-8} {StateWords.Outcome(entry),-10} {Format.Duration(TimeSpan.FromMilliseconds(entry.DurationMilliseconds)),6}  {entry.DeployedBy}{(served.Length > 0 ? $"  ({served} while switching)" : "")}";
+            if (entry.Outcome == Outcome.Reverted && entry.Error.Length > 0) yield return $"             {entry.Error}";
         }
     }
 }

@@ -126,11 +126,15 @@ public static partial class ConfigLoader
             Dependencies = root.Child("dependencies") is { } dependencies ? dependencies.Entries().Select(e => Dependency(e.Key, e.Value, servers)).ToList() : [],
             Hooks = Hooks(root.Child("hooks")),
             Retain = root.Child("retain")?.Int(1, PlanLimits.MaxVersionsKept) ?? PodliftConfig.DefaultRetain,
+            Verify = root.Child("verify") is { } verify ? Verify(verify) : null,
+            Rollout = root.Child("rollout") is { } rollout ? Enum.Parse<Rollout>(rollout.OneOf(RolloutNames), ignoreCase: true) : Rollout.Serial,
             SourcePath = sourcePath,
         };
         RefuseNameClashes(root, config);
         return root.Child("release") is { } release ? config with { Release = Release(release, config) } : config;
     }
+
+    public static readonly string[] RolloutNames = Enum.GetNames<Rollout>().Select(n => n.ToLowerInvariant()).ToArray();
 
     /// <summary>
     /// A dependency's container is &lt;app&gt;-&lt;name&gt;; a live service replica's is &lt;app&gt;-&lt;service&gt;-&lt;n&gt; and the release
@@ -152,6 +156,17 @@ public static partial class ConfigLoader
     /// `release: python manage.py migrate`, a list, or { command:, service:, timeout: }. It runs on the
     /// primary, so the service whose env it takes must run there.
     /// </summary>
+    /// <summary>`verify: 60s`, or its keys.</summary>
+    private static VerifyConfig Verify(ConfigNode node)
+    {
+        if (!node.IsMapping) return new VerifyConfig(node.Duration(TimeSpan.FromSeconds(1), PlanLimits.MaxVerifyWindow), PlanDefaults.VerifyMaxErrorRate, PlanDefaults.VerifyMinRequests);
+        node.AllowOnly(ConfigSchema.KeysOf("verify"));
+        return new VerifyConfig(
+            node.Required("window").Duration(TimeSpan.FromSeconds(1), PlanLimits.MaxVerifyWindow),
+            node.Child("max_error_rate")?.Fraction() ?? PlanDefaults.VerifyMaxErrorRate,
+            node.Child("min_requests")?.Int(1, PlanLimits.MaxVerifyMinRequests) ?? PlanDefaults.VerifyMinRequests);
+    }
+
     private static ReleaseConfig Release(ConfigNode node, PodliftConfig config)
     {
         var commandNode = node;

@@ -77,6 +77,26 @@ internal sealed class ConfigNode(YamlNode node, string path, ConfigContext conte
 
     public IReadOnlyList<string> ShellCommandList(IDictionary<string, string> environment) => ListOf(item => item.ShellCommand(environment));
 
+    /// <summary>One of <paramref name="values"/>, as written (lower case).</summary>
+    public string OneOf(params string[] values)
+    {
+        var text = String();
+        return values.FirstOrDefault(v => v == text.ToLowerInvariant())
+               ?? throw Error($"must be one of {string.Join(", ", values)} (got: {text})");
+    }
+
+    /// <summary>A share: 1% or 0.01, from 0 to 1.</summary>
+    public double Fraction()
+    {
+        var text = String().Trim();
+        var percent = text.EndsWith('%');
+        if (!double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value))
+            throw Error($"must be a share such as 1% or 0.01 (got: {text})");
+        if (percent) value /= 100;
+        if (value is < 0 or > 1) throw Error($"must be between 0% and 100% (got: {text})");
+        return value;
+    }
+
     public int Int(int min, int max)
     {
         var text = String();

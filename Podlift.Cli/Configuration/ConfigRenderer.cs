@@ -32,8 +32,10 @@ public static partial class ConfigRenderer
             ["services"] = Services,
             ["proxy"] = Proxy,
             ["drain"] = () => Line(0, $"drain: {Durations.Format(config.Drain)}"),
+            ["rollout"] = () => Line(0, $"rollout: {config.Rollout.ToString().ToLowerInvariant()}"),
             ["hooks"] = Hooks,
             ["release"] = Release,
+            ["verify"] = Verify,
             ["retain"] = () => Line(0, $"retain: {config.Retain.ToString(CultureInfo.InvariantCulture)}"),
         };
 
@@ -128,6 +130,15 @@ public static partial class ConfigRenderer
             Line(0, "hooks:   # as written: the shell that runs them expands their ${VAR}s");
             foreach (var (key, commands) in new[] { ("before_deploy", config.Hooks.BeforeDeploy), ("after_deploy", config.Hooks.AfterDeploy), ("after_rollback", config.Hooks.AfterRollback) })
                 if (commands.Count > 0) Line(1, $"{key}: {List(commands.Select(ShellCommand))}");
+        }
+
+        void Verify()
+        {
+            if (config.Verify is not { } verify) return;
+            Line(0, "verify:");
+            Line(1, $"window: {Durations.Format(verify.Window)}");
+            Line(1, $"max_error_rate: {(verify.MaxErrorRate * 100).ToString("0.##", CultureInfo.InvariantCulture)}%");
+            Line(1, $"min_requests: {verify.MinRequests.ToString(CultureInfo.InvariantCulture)}");
         }
 
         void Release()

@@ -134,6 +134,9 @@ public static class ConfigSchema
         new("proxy.trusted_proxies", List, "IPs or CIDRs of your load balancer or CDN: their X-Forwarded-For and X-Forwarded-Proto are believed")
             { Unset = "none", Example = "[10.0.0.0/8]" },
         new("drain", Duration, "the longest wait for in-flight requests before the old version stops") { Default = Durations.Format(PodliftConfig.DefaultDrain), Example = "30s" },
+        new("rollout", Text, "how a deploy goes over the servers: serial (one after another; the first failure stops the run), parallel (all at once; "
+                             + "servers may end on different versions), atomic (all at once; nothing switches until every server is ready, and a failure anywhere leaves every server on the old version)")
+            { Default = "serial", Example = "atomic", ExampleCommented = true },
         new("hooks", Mapping, "commands the agent runs on the primary with sh -c, as root") { Unset = "none" },
         new("hooks.before_deploy", Text | List, "before anything changes; a failure aborts the deploy") { Example = "[./check-migrations]" },
         new("hooks.after_deploy", Text | List, "once the new version serves") { Example = "[./notify-deployed]" },
@@ -143,6 +146,13 @@ public static class ConfigSchema
         new("release.command", Command, "the command (the image's entrypoint is kept)") { Required = true, Example = "python manage.py migrate" },
         new("release.service", Text, "the service whose env, volumes and network it gets; it must run on the primary") { Unset = "the routed service", Example = "web" },
         new("release.timeout", Duration, "how long it may run") { Default = Durations.Format(ReleaseConfig.DefaultTimeout), Example = "10m" },
+        new("verify", Duration | Mapping, "after the switch, the agent on the primary watches the new version for this long (or the keys below); "
+                                          + "above the error rate it rolls back by itself to the version before") { Unset = "none", Example = "60s", ExampleCommented = true },
+        new("verify.window", Duration, "how long the new version is watched") { Required = true, Example = "60s" },
+        new("verify.max_error_rate", Text, "the share of the new version's requests that may fail (5xx, failed upstream attempts): 1% or 0.01")
+            { Default = "1%", Example = "2%" },
+        new("verify.min_requests", Number, "fewer requests in the whole window are too few to judge: the version stays")
+            { Default = Written(PodliftConfig.DefaultVerifyMinRequests), Example = "50" },
         new("retain", Number, "old versions kept on each server for rollback") { Default = Written(PodliftConfig.DefaultRetain), Example = "3" },
     ];
 

@@ -21,6 +21,11 @@ public sealed record PodliftConfig
     public ReleaseConfig? Release { get; init; }
     /// <summary>Old versions kept on each server for rollback.</summary>
     public int Retain { get; init; } = DefaultRetain;
+    /// <summary>verify: the primary's agent watches the new version after the switch; null: it does not.</summary>
+    public VerifyConfig? Verify { get; init; }
+    public const int DefaultVerifyMinRequests = Podlift.Protocol.PlanDefaults.VerifyMinRequests;
+    /// <summary>How a deploy goes over the servers when no flag says (--parallel, --atomic).</summary>
+    public Rollout Rollout { get; init; } = Rollout.Serial;
     public required string SourcePath { get; init; }
 
     public static readonly TimeSpan DefaultDrain = Podlift.Protocol.PlanDefaults.Drain;
@@ -106,6 +111,9 @@ public sealed record HooksConfig(IReadOnlyList<string> BeforeDeploy, IReadOnlyLi
 }
 
 /// <summary>`release:`: a command run in a one-off container of the new image, with <see cref="Service"/>'s env, volumes and network.</summary>
+/// <summary>`verify:`: after the switch, above <see cref="MaxErrorRate"/> (0.01 is 1%) the new version is rolled back.</summary>
+public sealed record VerifyConfig(TimeSpan Window, double MaxErrorRate, int MinRequests);
+
 public sealed record ReleaseConfig(IReadOnlyList<string> Command, string Service, TimeSpan Timeout)
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(10);
@@ -151,3 +159,9 @@ public sealed record ProxyConfig(bool Enabled, SslMode Ssl = SslMode.Off, string
     /// <summary>Addresses or CIDRs of load balancers in front of the servers, whose X-Forwarded-For and X-Forwarded-Proto are believed.</summary>
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];
 }
+
+/// <summary>
+/// `rollout:`: one server after another (the first failure stops the run), all at once (servers may end on
+/// different versions), or atomic: all at once, and nothing switches until every server is ready.
+/// </summary>
+public enum Rollout { Serial, Parallel, Atomic }

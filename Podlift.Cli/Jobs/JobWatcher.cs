@@ -37,6 +37,9 @@ public static class JobWatcher
         var finished = printer.Finished ?? throw LostConnection(host, printer.DeployId);
         if (finished.Success) return finished;
 
+        if (finished.RevertedTo.Length > 0)
+            throw new DeploymentException($"{host}: {finished.Version} was rolled back to {finished.RevertedTo} by its agent: {finished.Error}",
+                "`podlift status` keeps the figures; fix the new version and deploy again");
         var what = printer.Operation == Operation.Rollback ? "Rollback" : "Deployment";
         var detail = printer.FailureDetail.Count > 0 ? "\n" + string.Join('\n', printer.FailureDetail) : "";
         var hookOutput = printer.FailedHook is { Output.Count: > 0 } hook ? "\n" + string.Join('\n', hook.Output.Select(l => "  | " + l)) : "";

@@ -25,6 +25,7 @@ public sealed record StepLayout(int Total, IReadOnlyDictionary<DeployStep, (int 
     {
         DeployStep.BeforeHooks => "Running before_deploy hooks",
         DeployStep.Release => "Running the release command",
+        DeployStep.Verify => "Verifying the new version",
         DeployStep.AfterHooks => AfterHooksTitle,
         _ => Steps.TryGetValue(step, out var known) ? known.Title : step.ToString(),
     };

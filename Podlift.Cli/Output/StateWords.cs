@@ -25,6 +25,7 @@ public static class StateWords
             Protocol.Outcome.Failed => "failed",
             Protocol.Outcome.SucceededWithErrors => "succeeded-with-errors",
             Protocol.Outcome.Interrupted => "interrupted",
+            Protocol.Outcome.Reverted => "reverted",
             _ => null,
         };
         return word is null ? (entry.OutcomeDetail.Length > 0 ? entry.OutcomeDetail : "unknown")

@@ -40,6 +40,8 @@ public static class CapabilityNeeds
             Need(true, Capabilities.ProxySettings, required ? "several host names under domain:, or proxy.trusted_proxies" : "the proxy limits (request body size, read and send timeouts)",
                 required ? null : "nginx keeps its own limits: 1 MB request bodies, 60 s reads");
         }
+        Need(plan.Verify is not null, Capabilities.Verify, "verify: (the agent watches the new version and reverts it)");
+        Need(plan.Atomic, Capabilities.AtomicRollout, "an atomic rollout (--atomic, or rollout: atomic)");
         Need(plan.Release is { Command.Count: > 0 }, Capabilities.Release, "release: (the release command before traffic switches)");
         Need(registry, Capabilities.PullImage, "registry: (the server pulls the image)");
         Need(!registry, Capabilities.LayerDelta, "sending only the layers a server lacks, compressed", "the whole image is sent, uncompressed");

@@ -8,7 +8,9 @@ public static class DeployPlanner
 {
     /// <param name="addresses">Every server's address as the others reach it (what ssh resolves its host to: podlift.yml
     /// may name a server by an ssh alias, which only this machine knows).</param>
-    public static DeployPlan For(PodliftConfig config, ServerConfig server, IReadOnlyDictionary<ServerConfig, string> addresses, Release release, bool skipHealthcheck)
+    /// <param name="atomic">An atomic rollout (<see cref="Jobs.AtomicRollout"/>): the job waits, ready, for the CLI's go.</param>
+    public static DeployPlan For(PodliftConfig config, ServerConfig server, IReadOnlyDictionary<ServerConfig, string> addresses, Release release, bool skipHealthcheck,
+        bool atomic = false)
     {
         var routed = config.RoutedService;
         var plan = new DeployPlan
@@ -24,6 +26,7 @@ public static class DeployPlanner
             SkipHealthcheck = skipHealthcheck,
             VersionsKept = config.Retain,
             Network = NetworkFor(config, server, addresses, routed),
+            Atomic = atomic,
         };
         foreach (var service in config.ServicesOn(server))
             plan.Services.Add(ServicePlanFor(service, routed?.Name == service.Name));
@@ -32,6 +35,8 @@ public static class DeployPlanner
         {
             plan.Hooks = HooksFor(config.Hooks);
             if (config.Release is { } releaseCommand) plan.Release = ReleaseFor(releaseCommand);
+            if (config.Verify is { } verify)
+                plan.Verify = new VerifyPlan { WindowMilliseconds = (long)verify.Window.TotalMilliseconds, MaxErrorRate = verify.MaxErrorRate, MinRequests = verify.MinRequests };
         }
         return plan;
     }

@@ -6,7 +6,8 @@ namespace Podlift.Tests.EndToEnd;
 /// <summary>
 /// Three real servers: web on two (two replicas each) behind the primary's nginx, a worker on the
 /// third, a dependency on the primary. Serial and parallel deploys under load, a failure on the second
-/// server, an unreachable server, and the firewall that keeps container ports to the other servers.
+/// server, an unreachable server, the firewall that keeps container ports to the other servers, and
+/// atomic rollouts: every server at once, or none.
 /// </summary>
 [TestFixture("bookworm", "e2ems", "10.132.0", 18980)]
 [Category("e2e")]
@@ -229,7 +230,64 @@ public sealed class MultiServerTests(string suite, string prefix, string subnet,
         }
     }
 
+    [Test, Order(7)]
+    public async Task AtomicDeploy_UnderLoad_SwitchesEveryServerAtOnce()
+    {
+        var old = (await ServedVersionsAsync()).Single();
+        await _app.CommitVersionAsync("v7");
+        var dryRun = await _podlift.RunAsync("deploy", "--atomic", "--dry-run");
+        Assert.That(dryRun.ExitCode, Is.EqualTo(0), dryRun.All);
+        Assert.That(dryRun.Output, Does.Contain("Rollout: atomic"));
+        Assert.That(dryRun.Output, Does.Contain("wait for every server to be ready (atomic), then switch to all their new backends at once"), "the primary's plan");
+        Assert.That(dryRun.Output, Does.Contain($"wait for every server to be ready (atomic); the primary then takes {_servers.Ip(2)}:"), "the second server's plan");
+
+        var report = await DeployUnderLoadAsync(0, "deploy", "--atomic");
+
+        Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+        Assert.That(_lastRun!.Output, Does.Contain("all 3 servers ready"));
+        Assert.That(await ServedVersionsAsync(), Is.EquivalentTo(new[] { "v7" }));
+        var atomic = report.Interleaving(IsVersion(old), IsVersion("v7"));
+        // the same figure for the serial and the parallel deploy of this fixture, for comparison
+        var others = new[] { ("serial", "deploy", "v1", "v2"), ("parallel", "deploy --parallel", "v2", "v3") }
+            .Where(o => _reports.ContainsKey(o.Item2))
+            .Select(o => $", {o.Item1} {_reports[o.Item2].Interleaving(IsVersion(o.Item3), IsVersion(o.Item4)).TotalSeconds:0.00}s");
+        TestContext.Progress.WriteLine($"old and new side by side: atomic {atomic.TotalSeconds:0.00}s{string.Concat(others)}");
+        Assert.That(atomic, Is.LessThan(TimeSpan.FromSeconds(1)), "clients see the old version, then the new: at most one nginx reload of overlap");
+    }
+
+    [Test, Order(8)]
+    public async Task AtomicDeploy_WithAFailureOnTheSecondWebServer_LeavesEveryServerOnTheOldVersion()
+    {
+        File.WriteAllText(Path.Combine(_app.Directory, "www", "fail-off-primary"), "");
+        await _app.CommitVersionAsync("v8");
+        var v8 = await _app.HeadShaAsync();
+        var workersBefore = await _servers.MustSshAsync(3, "docker ps --format '{{.ID}} {{.Names}}' | sort");
+        try
+        {
+            var report = await DeployUnderLoadAsync(4, "deploy", "--atomic");
+
+            Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+            Assert.That(report.Bodies.Keys, Has.None.StartsWith("version=v8"), "no client ever saw the new version");
+            Assert.That(_lastRun!.Output, Does.Contain("atomic rollout stopped before any server switched"));
+            foreach (var server in new[] { 1, 2, 3 })
+            {
+                Assert.That(_lastRun.Output, Does.Match($@"- {_servers.Ip(server).Replace(".", @"\.")}: [0-9a-f]{{7}}"), $"server {server} keeps the old version");
+                Assert.That(await _servers.MustSshAsync(server, $"docker ps -a -q --filter label=podlift.version={v8}"), Is.Empty,
+                    $"server {server}: the new containers are removed");
+            }
+            Assert.That(await _servers.MustSshAsync(3, "docker ps --format '{{.ID}} {{.Names}}' | sort"), Is.EqualTo(workersBefore), "the old workers never stopped");
+            Assert.That(await ServedVersionsAsync(), Is.EquivalentTo(new[] { "v7" }));
+        }
+        finally
+        {
+            File.Delete(Path.Combine(_app.Directory, "www", "fail-off-primary"));
+        }
+    }
+
+    private static Func<string, bool> IsVersion(string version) => body => body.StartsWith($"version={version} ", StringComparison.Ordinal);
+
     private ShellResult? _lastRun;
+    private readonly Dictionary<string, LoadReport> _reports = [];
 
     private async Task<LoadReport> DeployUnderLoadAsync(int expectedExit, params string[] arguments)
     {
@@ -240,6 +298,7 @@ public sealed class MultiServerTests(string suite, string prefix, string subnet,
         _wallTimes[string.Join(' ', arguments)] = clock.Elapsed;
         await Task.Delay(500);
         var report = await load.StopAsync();
+        if (expectedExit == 0) _reports[string.Join(' ', arguments)] = report;
         Assert.That(_lastRun.ExitCode, Is.EqualTo(expectedExit), _lastRun.All);
         Assert.That(report.RequestsPerSecond, Is.GreaterThanOrEqualTo(50), report.ToString());
         return report;

@@ -206,6 +206,7 @@ public sealed partial class RealAppsTests(string suite, string prefix, string su
 
         Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
         AssertNoFailure(reads, writes, hey);
+        AssertReceipt(deploy);
         Assert.That(reads.Bodies.Keys, Is.SupersetOf(new[] { "v1", "v2" }));
         Assert.That(await GetAsync("/version"), Is.EqualTo("v2"));
         Assert.That((await _servers.MustSshAsync(1, "docker exec myapp-web-1 cat /app/VERSION")).Trim(), Is.EqualTo("v2"));
@@ -254,6 +255,7 @@ public sealed partial class RealAppsTests(string suite, string prefix, string su
         Assert.That(rollback.ExitCode, Is.EqualTo(0), rollback.All);
         Assert.That(rollback.Output, Does.Contain($"Found: {_shas["v1"]}"));
         AssertNoFailure(reads, writes, hey);
+        AssertReceipt(rollback);
         Assert.That(await GetAsync("/version"), Is.EqualTo("v1"));
         Assert.That(await MigrationsAsync(), Is.EqualTo(migrations), "a rollback runs no release command");
         Assert.That((await _servers.MustSshAsync(1, "docker exec myapp-web-1 cat /app/VERSION")).Trim(), Is.EqualTo("v1"));
@@ -316,6 +318,19 @@ public sealed partial class RealAppsTests(string suite, string prefix, string su
         Assert.That(hey.Failed, Is.EqualTo(0), hey.ToString());
         Assert.That(hey.Responses, Is.GreaterThan(100));
     }
+
+    /// <summary>podlift's own receipt of the switch window, from nginx's log: traffic went through it, and none of it failed.</summary>
+    private static void AssertReceipt(ShellResult result)
+    {
+        var receipt = Receipt().Match(result.Output);
+        Assert.That(receipt.Success, Is.True, "the summary has the switch window's receipt:\n" + result.Output);
+        TestContext.Progress.WriteLine($"podlift's receipt: {receipt.Value}");
+        Assert.That(long.Parse(receipt.Groups[1].Value.Replace(",", "")), Is.GreaterThan(10), "requests went through the switch window");
+        Assert.That(int.Parse(receipt.Groups[2].Value), Is.EqualTo(0), "nginx answered no request with a 5xx while traffic moved");
+    }
+
+    [GeneratedRegex(@"Switch:\s+([\d,]+) requests, (\d+) errors, (\d+) failed upstream attempts")]
+    private static partial Regex Receipt();
 
     private async Task<int> RowsAsync() => int.Parse(await GetAsync("/count"));
 

@@ -591,6 +591,24 @@ public class ConfigLoaderTests
         Assert.That(Load(Base + "retain: 7\n").Retain, Is.EqualTo(7));
     }
 
+    [TestCase("", Rollout.Serial)]
+    [TestCase("rollout: parallel\n", Rollout.Parallel)]
+    [TestCase("rollout: Atomic\n", Rollout.Atomic)]
+    public void Rollout_is_read_and_serial_by_default(string yaml, Rollout expected)
+    {
+        Assert.That(Load(Base + yaml).Rollout, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Verify_is_a_window_or_its_keys()
+    {
+        Assert.That(Load(Base + "verify: 45s\n").Verify, Is.EqualTo(new VerifyConfig(TimeSpan.FromSeconds(45), 0.01, 20)));
+        Assert.That(Load(Base + "verify:\n  window: 2m\n  max_error_rate: 2.5%\n  min_requests: 100\n").Verify,
+            Is.EqualTo(new VerifyConfig(TimeSpan.FromMinutes(2), 0.025, 100)));
+        Assert.That(Load(Base + "verify:\n  window: 1m\n  max_error_rate: 0.1\n").Verify!.MaxErrorRate, Is.EqualTo(0.1));
+        Assert.That(Load(Base).Verify, Is.Null);
+    }
+
     [Test]
     public void Service_volumes_are_kept_as_written()
     {
@@ -891,6 +909,14 @@ public class ConfigLoaderTests
             "services.web.options.restart must be no, always, unless-stopped or on-failure[:N] (got: sometimes)");
         yield return Case("bad cpus", Base + "services:\n  web:\n    options: { cpus: -1 }\n",
             "services.web.options.cpus must be a number of CPUs");
+        yield return Case("verify error rate not a share", Base + "verify:\n  window: 1m\n  max_error_rate: lots\n",
+            "verify.max_error_rate must be a share such as 1% or 0.01 (got: lots)");
+        yield return Case("verify error rate above all", Base + "verify:\n  window: 1m\n  max_error_rate: 150%\n",
+            "verify.max_error_rate must be between 0% and 100% (got: 150%)");
+        yield return Case("verify without a window", Base + "verify:\n  min_requests: 5\n",
+            "verify.window");
+        yield return Case("rollout misspelt", Base + "rollout: atomik\n",
+            "rollout must be one of serial, parallel, atomic (got: atomik)");
         yield return Case("retain out of range", Base + "retain: 0\n",
             "retain must be between 1-50 (got: 0)");
         yield return Case("ssl true is not a mode", Base + "proxy:\n  ssl: true\n",

@@ -28,7 +28,7 @@ public class ConfigSchemaTests
     [Test]
     public void Top_level_keys_are_in_the_order_the_loader_has_always_listed_them() =>
         Assert.That(ConfigSchema.KeysOf(""), Is.EqualTo(new[]
-            { "service", "image", "domain", "env_file", "git", "servers", "registry", "dependencies", "services", "proxy", "drain", "hooks", "release", "retain" }));
+            { "service", "image", "domain", "env_file", "git", "servers", "registry", "dependencies", "services", "proxy", "drain", "rollout", "hooks", "release", "verify", "retain" }));
 
     /// <summary>Each mapping of the schema, in a podlift.yml that loads, with {0} where a key of that mapping goes.</summary>
     private static IEnumerable<TestCaseData> Mappings()
@@ -44,6 +44,7 @@ public class ConfigSchemaTests
         yield return new TestCaseData("services.<name>.options", Base + "services:\n  web:\n    options:\n      {0}: 1\n");
         yield return new TestCaseData("proxy", Base + "proxy:\n  {0}: 1\n");
         yield return new TestCaseData("hooks", Base + "hooks:\n  {0}: 1\n");
+        yield return new TestCaseData("verify", Base + "verify:\n  window: 30s\n  {0}: 1\n");
         yield return new TestCaseData("release", Base + "release:\n  command: migrate\n  {0}: 1\n");
     }
 
@@ -67,7 +68,7 @@ public class ConfigSchemaTests
     public void Every_default_of_the_schema_is_what_podlift_config_shows_for_a_podlift_yml_without_the_key()
     {
         var plain = Rendered(Load(Base));
-        var withTlsAndRelease = Rendered(Load(Base + "domain: myapp.example.com\nproxy:\n  ssl: letsencrypt\nrelease: migrate\n"));
+        var withTlsAndRelease = Rendered(Load(Base + "domain: myapp.example.com\nproxy:\n  ssl: letsencrypt\nrelease: migrate\nverify: 30s\n"));
         var checkedKeys = ConfigSchema.Keys.Where(key => key.Default is not null && !ConfigRenderer.NotRendered.Contains(key.Path)).ToList();
 
         using (Assert.EnterMultipleScope())

@@ -1,6 +1,8 @@
 using NUnit.Framework;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Planning;
+using Podlift.Cli.Commands;
+using Podlift.Cli.Jobs;
 using Podlift.Protocol;
 
 namespace Podlift.Tests.Unit;
@@ -35,6 +37,49 @@ public class DeployPlannerTests
         Services = services,
         SourcePath = "/project/podlift.yml",
     };
+
+    [Test]
+    public void An_atomic_rollout_is_asked_of_every_servers_agent_and_a_flag_wins_over_podlift_yml()
+    {
+        var (primary, web, worker) = (Server("10.0.0.1", "web"), Server("10.0.0.2", "web"), Server("10.0.0.3", "worker"));
+        var config = Config([primary, web, worker], Web, Worker) with { Rollout = Rollout.Atomic };
+        var addresses = config.Servers.ToDictionary(s => s, s => s.Host);
+
+        Assert.That(config.Servers.Select(s => DeployPlanner.For(config, s, addresses, Release, false, atomic: true).Atomic), Is.All.True);
+        Assert.That(For(config, web, Release, false).Atomic, Is.False, "only when asked");
+        Assert.That(new DeployOptions(false, false).RolloutFor(config), Is.EqualTo(Rollout.Atomic));
+        Assert.That(new DeployOptions(false, false, Parallel: true).RolloutFor(config), Is.EqualTo(Rollout.Parallel));
+        Assert.That(new DeployOptions(false, false, Atomic: true).RolloutFor(config with { Rollout = Rollout.Serial }), Is.EqualTo(Rollout.Atomic));
+        Assert.That(AtomicRollout.AppliesTo(config, Rollout.Atomic), Is.True);
+        Assert.That(AtomicRollout.AppliesTo(config with { Servers = [primary] }, Rollout.Atomic), Is.False, "one server is all or nothing already");
+        Assert.That(AtomicRollout.AppliesTo(config, Rollout.Parallel), Is.False);
+    }
+
+    [Test]
+    public void Verify_goes_in_the_primarys_plan_only_and_needs_a_serial_rollout_over_several_servers()
+    {
+        var (primary, other) = (Server("10.0.0.1"), Server("10.0.0.2"));
+        var config = Config([primary, other], Web) with { Verify = new VerifyConfig(TimeSpan.FromSeconds(30), 0.02, 40) };
+
+        Assert.That(For(config, primary, Release, false).Verify,
+            Is.EqualTo(new VerifyPlan { WindowMilliseconds = 30_000, MaxErrorRate = 0.02, MinRequests = 40 }));
+        Assert.That(For(config, other, Release, false).Verify, Is.Null);
+        Assert.That(new DeployOptions(false, false).RolloutFor(config), Is.EqualTo(Rollout.Serial));
+        var error = Assert.Throws<Podlift.Cli.Errors.ValidationException>(() => new DeployOptions(false, false, Parallel: true).RolloutFor(config))!;
+        Assert.That(error.Message, Does.Contain("needs a serial rollout, not parallel"));
+        Assert.That(new DeployOptions(false, false, Atomic: true).RolloutFor(config with { Servers = [primary] }), Is.EqualTo(Rollout.Atomic), "one server: nothing to wait for");
+    }
+
+    [Test]
+    public void An_atomic_rollout_is_refused_when_the_primary_does_not_run_the_routed_service()
+    {
+        var config = Config([Server("10.0.0.3", "worker"), Server("10.0.0.2", "web")], Web, Worker);
+
+        var error = Assert.Throws<Podlift.Cli.Errors.ValidationException>(() => AtomicRollout.AppliesTo(config, Rollout.Atomic))!;
+
+        Assert.That(error.Message, Does.Contain("an atomic rollout needs the primary (10.0.0.3) to run web"));
+        Assert.That(error.Fix, Does.Contain("give 10.0.0.3 the web role"));
+    }
 
     [Test]
     public void Plan_carries_the_release_and_app_settings()

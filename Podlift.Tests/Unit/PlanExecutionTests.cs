@@ -63,8 +63,8 @@ public class PlanExecutionTests
 
         Assert.That(kinds, Is.EqualTo(new[]
         {
-            "RunHooks", "EnsureNetwork", "CreateContainer", "CheckHealth", "RunRelease", "SwitchProxy", "Drain", "StopContainer", "Say",
-            "RenameContainer", "RecordDeployment",
+            "RunHooks", "EnsureNetwork", "CreateContainer", "CheckHealth", "RunRelease", "OpenSwitchWindow", "SwitchProxy", "Drain", "StopContainer", "Say",
+            "CloseSwitchWindow", "RenameContainer", "RecordDeployment",
         }));
         Assert.That(Actions[^1], Is.TypeOf<RunHooks>().And.Property("Phase").EqualTo(HookPhase.AfterDeploy));
     }
@@ -179,6 +179,32 @@ public class PlanExecutionTests
         Assert.That(_world.Docker.Containers.Count(c => c.Spec.Labels["podlift.version"] == "aaa1111"), Is.EqualTo(2), "one container per replica, no copies left");
         Assert.That(_world.Docker.ByName("shop-web-1")!.Running, Is.True);
         _ = v1;
+    }
+
+    [Test]
+    public async Task The_switch_window_has_a_receipt_of_what_nginx_served_per_version()
+    {
+        await DeployedV1Async();
+        var v1Port = _world.Docker.ByName("shop-web-1")!.Spec.HostPort;
+        _world.BeforeAction = (_, action) =>
+        {
+            if (action is SwitchProxy) _world.RequestLog.Served("shop", $"127.0.0.1:{v1Port}");
+            if (action is Drain)
+            {
+                var v2Port = _world.Docker.ByName("shop-web-bbb2222-1")!.Spec.HostPort;
+                _world.RequestLog.Served("shop", $"127.0.0.1:{v2Port}");
+                _world.RequestLog.Served("shop", $"127.0.0.1:{v2Port}", 502, "502");
+            }
+            return Task.CompletedTask;
+        };
+
+        var events = await _world.RunAsync(AgentWorld.Deploy(V2()));
+
+        var receipt = events.Finished().Receipt;
+        Assert.That((receipt.Requests, receipt.ServerErrors), Is.EqualTo((3, 1)));
+        Assert.That(receipt.Traffic.ToDictionary(t => t.Version, t => t.Requests), Is.EqualTo(new Dictionary<string, long> { ["bbb2222"] = 2, ["aaa1111"] = 1 }));
+        Assert.That(_world.State.Load("shop")!.History[^1].Receipt!.Requests, Is.EqualTo(3), "kept in the history status shows");
+        Assert.That(events.Texts(), Has.Some.StartsWith("switch window "));
     }
 
     [Test]

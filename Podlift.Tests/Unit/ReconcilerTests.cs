@@ -54,7 +54,7 @@ public class ReconcilerTests
         var sites = new NginxSiteFactory(store, NullLogger<NginxSiteFactory>.Instance);
         var runner = new Podlift.Agent.Plans.ActionRunner(new Podlift.Agent.Plans.Steps.ContainerSteps(docker), null!, null!,
             new Podlift.Agent.Plans.Steps.DependencySteps(docker, new DependencyManager(docker, TimeSpan.Zero)), null!,
-            new Podlift.Agent.Plans.Steps.ProxySteps(nginx, upstreams, sites, new SwitchGate()), null!, null!);
+            new Podlift.Agent.Plans.Steps.ProxySteps(nginx, upstreams, sites, new SwitchGate()), null!, null!, null!, null!);
         return new DeployTools(docker, nginx, store, upstreams, sites, null!, new Podlift.Agent.Plans.PlanExecutor(runner));
     }
 

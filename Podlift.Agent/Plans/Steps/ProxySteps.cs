@@ -1,5 +1,8 @@
 using Podlift.Agent.Deploy;
+using System.Net;
+using Podlift.Agent.Machine;
 using Podlift.Agent.Proxy;
+using Podlift.Protocol;
 
 namespace Podlift.Agent.Plans.Steps;
 
@@ -13,8 +16,9 @@ public sealed class ProxySteps(IReverseProxy proxy, UpstreamRegistry upstreams, 
     public async Task AwaitPrimaryAsync(AwaitPrimary action, ExecutionContext context, CancellationToken cancellationToken)
     {
         var answer = gate.WaitAsync(context.Job.DeployId, _primaryWaitLimit, cancellationToken);
-        context.Progress.AwaitingSwitch(action.Service, action.Backends);
+        // said before the event: the CLI reads on only once it has answered
         context.Progress.Info("Waiting for the primary's load balancer to take the new containers...");
+        context.Progress.AwaitingSwitch(action.Service, action.Backends);
         var reply = await answer;
         if (reply.Proceed)
         {
@@ -28,6 +32,31 @@ public sealed class ProxySteps(IReverseProxy proxy, UpstreamRegistry upstreams, 
     }
 
     /// <summary>
+    /// An atomic rollout: this server is ready; the CLI says go once every server is, or stop when one failed. Elsewhere
+    /// than on the primary, no answer in time leaves old and new running: the primary may route here already.
+    /// </summary>
+    public async Task AwaitGoAsync(AwaitGo action, ExecutionContext context, CancellationToken cancellationToken)
+    {
+        var answer = gate.WaitAsync(context.Job.DeployId, _primaryWaitLimit, cancellationToken);
+        context.Progress.Info("Ready; waiting for every server to be (atomic rollout)...");
+        context.Progress.AwaitingSwitch(action.Service, action.Backends, awaitsGo: true);
+        var reply = await answer;
+        if (!reply.Proceed)
+        {
+            context.KeepEverything = reply.NoAnswer && !action.OnPrimary;
+            throw new DeployFailure($"atomic rollout stopped: {reply.Reason}",
+                context.KeepEverything ? "Old and new containers are both left running; the next deploy cleans up." : null);
+        }
+        context.Others = reply.Others;
+        context.Progress.Success(action switch
+        {
+            { OnPrimary: true } => reply.Others.Count > 0 ? $"Every server is ready: switching with {reply.Others.Count} other server(s)" : "Every server is ready",
+            { Backends.Count: > 0 } => "Every server is ready; the primary routes to the new containers",
+            _ => "Every server is ready",
+        });
+    }
+
+    /// <summary>
     /// This server's nginx routes to its own new containers and, on the primary, to the other servers' backends
     /// too: the registry keeps both, under the lock another server's SetUpstream also takes.
     /// </summary>
@@ -36,7 +65,13 @@ public sealed class ProxySteps(IReverseProxy proxy, UpstreamRegistry upstreams, 
         {
             var app = context.Request.App;
             context.Progress.Info(action.Announce);
-            var replaced = upstreams.Replace(app, UpstreamRegistry.Local, action.Local);
+            var replaced = new List<(string Server, IReadOnlyList<UpstreamServer> Backends)>
+            {
+                (UpstreamRegistry.Local, upstreams.Replace(app, UpstreamRegistry.Local, action.Local)),
+            };
+            // an atomic rollout's primary: the other servers' new backends come in with this server's, in one reload
+            foreach (var other in context.Others)
+                replaced.Add((other.Server, upstreams.Replace(app, other.Server, other.Backends.Select(b => new UpstreamServer(b.Address, b.Port, b.Name)))));
             var previousSettings = sites.LoadSettings(app);
             try
             {
@@ -46,10 +81,13 @@ public sealed class ProxySteps(IReverseProxy proxy, UpstreamRegistry upstreams, 
             }
             catch
             {
-                upstreams.Replace(app, UpstreamRegistry.Local, replaced);
+                foreach (var (server, backends) in replaced) upstreams.Replace(app, server, backends);
                 if (previousSettings is not null) sites.SaveSettings(app, previousSettings);
                 throw;
             }
+            foreach (var (server, backends) in replaced.Skip(1))
+                foreach (var gone in backends.Where(b => !context.Others.First(o => o.Server == server).Backends.Any(n => n.Address == b.Address && n.Port == b.Port)))
+                    context.ReplacedRemote.Add(new IPEndPoint(await HostAddresses.ResolveAsync(gone.Address, cancellationToken), gone.Port));
             context.Progress.Success(action.Done);
             return true;
         }, cancellationToken);
@@ -59,7 +97,8 @@ public sealed class ProxySteps(IReverseProxy proxy, UpstreamRegistry upstreams, 
     public async Task DrainAsync(Drain action, ExecutionContext context, CancellationToken cancellationToken)
     {
         context.Progress.Info($"Waiting up to {action.Bound.TotalSeconds:0.#}s for in-flight requests to complete...");
-        var drained = await proxy.DrainAsync(action.Old.ToHashSet(), action.Bound, cancellationToken);
+        // on an atomic rollout's primary, the other servers' old backends too: they stop once this job ends
+        var drained = await proxy.DrainAsync(action.Old.Concat(context.ReplacedRemote).ToHashSet(), action.Bound, cancellationToken);
         if (drained.Drained) context.Progress.Success($"Connections drained ({drained.Elapsed.TotalSeconds:0.0}s)");
         else context.Progress.Warning($"Drain limit of {action.Bound.TotalSeconds:0.#}s reached with {drained.ConnectionsLeft} connections open; stopping anyway");
     }

@@ -26,6 +26,10 @@ public static class DeployRules
             check.Arguments("release.command", release.Command)
                 .NameOrEmpty("release.service", release.Service)
                 .Milliseconds("release.timeout_milliseconds", release.TimeoutMilliseconds, TimeSpan.FromHours(24));
+        if (plan.Verify is { } verify)
+            check.Milliseconds("verify.window_milliseconds", verify.WindowMilliseconds, PlanLimits.MaxVerifyWindow)
+                .Between("verify.max_error_rate", verify.MaxErrorRate, 0, 1)
+                .Between("verify.min_requests", verify.MinRequests, 0, PlanLimits.MaxVerifyMinRequests);
         return check;
     }
 
@@ -41,8 +45,14 @@ public static class DeployRules
     public static FieldChecks Attach(FieldChecks check, AttachRequest request) =>
         check.Name("app", request.App).DeployIdOrEmpty("deploy_id", request.DeployId);
 
-    public static FieldChecks ConfirmSwitch(FieldChecks check, ConfirmSwitchRequest request) =>
-        check.Name("app", request.App).DeployId("deploy_id", request.DeployId).Text("reason", request.Reason, RequestLimits.Text);
+    public static FieldChecks ConfirmSwitch(FieldChecks check, ConfirmSwitchRequest request)
+    {
+        check.Name("app", request.App).DeployId("deploy_id", request.DeployId).Text("reason", request.Reason, RequestLimits.Text)
+            .AtMost("others", request.Others.Count, RequestLimits.Entries);
+        for (var i = 0; i < request.Others.Count; i++)
+            ProxyRules.Backends(check.Host($"others[{i}].server", request.Others[i].Server), $"others[{i}].backends", request.Others[i].Backends);
+        return check;
+    }
 
     private static void Service(FieldChecks check, ServicePlan service, string at)
     {

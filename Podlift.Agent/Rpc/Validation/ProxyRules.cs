@@ -30,14 +30,20 @@ public static class ProxyRules
             .Host("server", request.Server)
             .Name("service", request.Service)
             .Milliseconds("drain_milliseconds", request.DrainMilliseconds, PlanLimits.MaxDrain)
-            .DomainOrEmpty("domain", request.Domain)
-            .AtMost("backends", request.Backends.Count, RequestLimits.Entries);
-        for (var i = 0; i < request.Backends.Count; i++)
+            .DomainOrEmpty("domain", request.Domain);
+        return Backends(check, "backends", request.Backends);
+    }
+
+    /// <summary>Another server's backends, as they go into this server's site.</summary>
+    public static FieldChecks Backends(FieldChecks check, string at, IReadOnlyList<Backend> backends)
+    {
+        check.AtMost(at, backends.Count, RequestLimits.Entries);
+        for (var i = 0; i < backends.Count; i++)
         {
-            var backend = request.Backends[i];
-            check.Host($"backends[{i}].address", backend.Address)
-                .Port($"backends[{i}].port", backend.Port)
-                .Line($"backends[{i}].name", backend.Name, RequestLimits.ShortLine); // a comment in the site: one line
+            var backend = backends[i];
+            check.Host($"{at}[{i}].address", backend.Address)
+                .Port($"{at}[{i}].port", backend.Port)
+                .Line($"{at}[{i}].name", backend.Name, RequestLimits.ShortLine); // a comment in the site: one line
         }
         return check;
     }

@@ -29,7 +29,8 @@ internal sealed class AgentWorld : IDisposable
         Firewall = new PeerFirewall(Iptables, State, NullLogger<PeerFirewall>.Instance);
         Runner = new ActionRunner(new ContainerSteps(Docker), new HealthStep(Health, Docker), new NetworkSteps(Docker, Firewall),
             new DependencySteps(Docker, new DependencyManager(Docker, TimeSpan.Zero)), new ReleaseStep(new ReleaseRunner(Docker)),
-            new ProxySteps(Nginx, Upstreams, Sites, Gate, TimeSpan.FromMilliseconds(200)), new HookStep(new HookRunner(Hooks)), new RecordStep(Docker, State));
+            new ProxySteps(Nginx, Upstreams, Sites, Gate, TimeSpan.FromMilliseconds(200)), new HookStep(new HookRunner(Hooks)), new RecordStep(Docker, State),
+            new ReceiptSteps(RequestLog), new VerifyStep(RequestLog, poll: TimeSpan.FromMilliseconds(10)));
     }
 
     public FakeContainerRuntime Docker { get; } = new();
@@ -38,6 +39,7 @@ internal sealed class AgentWorld : IDisposable
     public FakeHookShell Hooks { get; } = new();
     public FakeProcessRunner Iptables { get; } = new();
     public SwitchGate Gate { get; } = new();
+    public FakeRequestLog RequestLog { get; } = new();
     public StateStore State { get; }
     public UpstreamRegistry Upstreams { get; }
     public NginxSiteFactory Sites { get; }
@@ -134,6 +136,28 @@ internal sealed class FakeHookShell : IHookShell
     {
         Ran.Add(command);
         return Task.FromResult(new ShellRun(Failing.Contains(command) ? 1 : 0, false, [$"ran {command}"]));
+    }
+}
+
+/// <summary>nginx's request log of each app, as lines a test writes.</summary>
+internal sealed class FakeRequestLog : IRequestLogFile
+{
+    private readonly Dictionary<string, List<string>> _lines = [];
+
+    public void Served(string app, string upstream, int status = 200, string upstreamStatus = "200") =>
+        Lines(app).Add($"{{\"msec\":{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0:0.000},\"status\":{status},\"upstream\":\"{upstream}\",\"upstream_status\":\"{upstreamStatus}\"}}");
+
+    private List<string> Lines(string app) => _lines.TryGetValue(app, out var lines) ? lines : _lines[app] = [];
+
+    /// <summary>Called before each read: traffic that arrives while a job watches the log.</summary>
+    public Action<string>? BeforeRead { get; set; }
+
+    public long Position(string app) => Lines(app).Count;
+
+    public IEnumerable<string> LinesSince(string app, long position)
+    {
+        BeforeRead?.Invoke(app);
+        return Lines(app).Skip((int)position).ToList();
     }
 }
 

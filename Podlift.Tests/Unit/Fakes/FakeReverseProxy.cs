@@ -11,6 +11,8 @@ internal sealed class FakeReverseProxy : IReverseProxy
     /// <summary>Thrown by the next switch instead of switching.</summary>
     public ProxyException? FailNextSwitch { get; set; }
     public int ConnectionsLeft { get; set; }
+    /// <summary>Every set of backends a drain waited for.</summary>
+    public List<IReadOnlySet<IPEndPoint>> Drained { get; } = [];
 
     public Task SwitchAsync(NginxSite site, CancellationToken cancellationToken)
     {
@@ -29,8 +31,11 @@ internal sealed class FakeReverseProxy : IReverseProxy
 
     public Task ReapplyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task<DrainResult> DrainAsync(IReadOnlySet<IPEndPoint> oldBackends, TimeSpan bound, CancellationToken cancellationToken) =>
-        Task.FromResult(new DrainResult(ConnectionsLeft == 0, TimeSpan.Zero, ConnectionsLeft));
+    public Task<DrainResult> DrainAsync(IReadOnlySet<IPEndPoint> oldBackends, TimeSpan bound, CancellationToken cancellationToken)
+    {
+        Drained.Add(oldBackends);
+        return Task.FromResult(new DrainResult(ConnectionsLeft == 0, TimeSpan.Zero, ConnectionsLeft));
+    }
 
     public string? ConflictWith(string app, IReadOnlyList<string> domains) =>
         Podlift.Protocol.SiteConflicts.Find(app, domains, Sites.Values.Select(s => new Podlift.Protocol.SiteNames(s.App, s.Domains)));

@@ -6,5 +6,7 @@ read -r version < /www/version
 echo "example-app $version listening on :8000"
 /bin/busybox httpd -f -v -p 8000 -h /www &   # -v: one line per request on stderr
 pid=$!
+# a build with /www/fail-after (seconds): whoami answers 500 from then on, as a release that degrades once live
+if [ -f /www/fail-after ]; then read -r after < /www/fail-after; ( /bin/busybox sleep "$after"; : > /www/failing ) & fi
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; echo "example-app $version stopped"; exit 0' TERM INT
 wait $pid
