@@ -35,7 +35,11 @@ public enum TransferRoute
 public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
 {
     /// <param name="WireBytes">Bytes on the wire (compressed).</param>
-    /// <param name="Elapsed">From the start of the save (or of Docker's push) until the agent answered that the image is loaded.</param>
+    /// <param name="Elapsed">
+    /// From the start of this server's transfer until the agent answered that the image is loaded: for a save stream, the save with it;
+    /// from Docker's push, the wait for the push to end if it was still going (what it did before, overlapped with other work, is not counted
+    /// here: `-v` prints the push's own time).
+    /// </param>
     public sealed record Sent(
         long WireBytes, TimeSpan Elapsed, TimeSpan Load, Compression Compression, FilterResult Layers, int LayerCount, bool FellBack,
         TransferRoute Route = TransferRoute.Save);
@@ -71,7 +75,7 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
             sharedSave?.Decline(host);
             try
             {
-                return await SendPushedAsync(session, image, pushed, selection, () => push.SinceStart, cancellationToken);
+                return await SendPushedAsync(session, image, pushed, selection, () => clock.Elapsed, cancellationToken);
             }
             catch (AgentCallException e) when (e.Reason == AgentErrorReason.ImageRefused)
             {
@@ -135,7 +139,6 @@ public sealed class ImageTransfer(LocalDocker docker, ConsoleOutput output)
         }, () => DisposeQuietlyAsync(save), () => clock.Elapsed, cancellationToken);
 
     /// <summary>The pushed blobs are compressed already (gzip, by Docker): they go as they are.</summary>
-    /// <param name="elapsed">Since Docker's push started: the push is this transfer's first part.</param>
     private Task<Sent> SendPushedAsync(ServerSession session, string image, PushedImage pushed, LayerSelection selection, Func<TimeSpan> elapsed,
         CancellationToken cancellationToken) =>
         UploadAsync(session, image, selection, Compression.None, TransferRoute.Push,

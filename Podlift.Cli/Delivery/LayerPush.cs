@@ -57,9 +57,6 @@ public sealed class LayerPush : IAsyncDisposable
     /// <summary>Why the push could not be used, when it could not.</summary>
     public string? Unavailable { get; private set; }
 
-    /// <summary>Since the push started.</summary>
-    public TimeSpan SinceStart => _clock.Elapsed;
-
     /// <summary>From the start until Docker's push ended.</summary>
     public TimeSpan Elapsed { get; private set; }
 
