@@ -91,7 +91,8 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
         if (deployed.Snapshot.CurrentVersion is not { } previous)
             return await FailAfterTrafficMovedAsync(deployed, new DeployFailure($"{reason}; there is no version before it to return to")) with { Verified = verified };
 
-        progress.Error($"Verification failed: {failure.Message}; rolling back to {previous}");
+        // a warning, not an error: the CLI prints it as it happens (errors wait for the end), before the rollback's steps
+        progress.Warning($"Verification failed: {failure.Message}; rolling back to {previous}");
         progress.Reverting();
         JobEnd rolledBack;
         try

@@ -70,11 +70,19 @@ public static class JobPlanner
             actions.Add(new SwitchProxy(routed[0].Service.Name, routed.Select(c => ContainerSpecs.LocalUpstream(c.HostPort, c.Name)).ToList(),
                 network.AwaitsPrimary, request.Proxy, kind.Announce(request.Version), kind.Done(request.Version)));
         }
-        actions.AddRange(Cleanup(job, kind, snapshot, start, switchesLocally));
+        var verify = kind.Verifies && switchesLocally && request.Verify is { WindowMilliseconds: > 0 } watched ? watched : null;
+        var old = OldContainers(snapshot, start);
+        // watched: the old version's web containers stay up, out of rotation, until the verdict, so a revert only routes back to them
+        List<AppContainer> awaitingVerdict = verify is null ? [] : old.Where(c => c.Version != request.Version && IsRouted(request, c.Service)).ToList();
+        actions.AddRange(Cleanup(job, kind, snapshot, start, switchesLocally, old, awaitingVerdict));
         actions.Add(new RecordDeployment(request.Version));
         // watched once recorded: a revert is a rollback from this version, with the one before still there to return to
-        if (kind.Verifies && switchesLocally && request.Verify is { WindowMilliseconds: > 0 } verify)
+        if (verify is not null)
+        {
             actions.Add(new VerifyNewVersion(verify, routed.Select(c => $"{ContainerSpecs.LoopbackAddress}:{c.HostPort}").ToList()));
+            foreach (var container in awaitingVerdict) actions.Add(new StopContainer(container.Id, container.Name, Announce: false, DeployStep.Verify));
+            if (awaitingVerdict.Count > 0) actions.Add(new Say(DeployStep.Verify, EventLevel.Success, "Old web containers stopped"));
+        }
 
         var after = kind.AfterPhase == HookPhase.AfterRollback ? job.Hooks.AfterRollback : job.Hooks.AfterDeploy;
         if (after.Count > 0) actions.Add(new RunHooks(DeployStep.AfterHooks, kind.AfterPhase, after.ToList()));
@@ -82,6 +90,15 @@ public static class JobPlanner
     }
 
     private static bool Routes(DeployPlan request) => request.Proxy?.Enabled == true && request.Services.Any(s => s.Routed);
+
+    private static bool IsRouted(DeployPlan request, string service) => request.Services.Any(s => s.Routed && s.Name == service);
+
+    /// <summary>The app's running containers the job does not bring up: the version it replaces.</summary>
+    private static List<AppContainer> OldContainers(ServerSnapshot snapshot, StartPart start)
+    {
+        var startedIds = start.Started.Where(s => !s.New).Select(s => s.Id).ToHashSet();
+        return snapshot.Containers.Where(c => c.IsRunning && !startedIds.Contains(c.Id)).ToList();
+    }
 
     private static ServicePlan ReleaseService(DeployPlan request, ReleasePlan release) =>
         request.Services.FirstOrDefault(s => s.Name == release.Service) ?? request.Services.FirstOrDefault(s => s.Routed) ?? request.Services[0];
@@ -169,11 +186,11 @@ public static class JobPlanner
         return current.Running ? DependencyChange.Keep : DependencyChange.Start;
     }
 
-    private static IEnumerable<PlanAction> Cleanup(JobSpec job, JobKind kind, ServerSnapshot snapshot, StartPart start, bool switchesLocally)
+    /// <param name="awaitingVerdict">Old containers that stay up until the verification's verdict: drained here, stopped after it.</param>
+    private static IEnumerable<PlanAction> Cleanup(JobSpec job, JobKind kind, ServerSnapshot snapshot, StartPart start, bool switchesLocally,
+        IReadOnlyList<AppContainer> old, IReadOnlyList<AppContainer> awaitingVerdict)
     {
         var request = job.Plan;
-        var startedIds = start.Started.Where(s => !s.New).Select(s => s.Id).ToHashSet();
-        var old = snapshot.Containers.Where(c => c.IsRunning && !startedIds.Contains(c.Id)).ToList();
         // an atomic rollout's primary also drains the other servers' old backends its switch replaced
         var drainsOthers = request.Atomic && request.Network is { PrimaryAddress.Length: 0, Peers.Count: > 0 };
         if (switchesLocally && (old.Count > 0 || drainsOthers))
@@ -181,8 +198,11 @@ public static class JobPlanner
             var bound = request.DrainMilliseconds > 0 ? TimeSpan.FromMilliseconds(request.DrainMilliseconds) : PlanDefaults.Drain;
             yield return new Drain(ContainerSpecs.LoopbackEndpoints(old).ToList(), bound);
         }
-        foreach (var container in old) yield return new StopContainer(container.Id, container.Name, kind.AnnouncesEachStop);
-        if (old.Count > 0 && !kind.AnnouncesEachStop) yield return new Say(DeployStep.Cleanup, EventLevel.Success, "Old containers stopped");
+        var stopped = old.Except(awaitingVerdict).ToList();
+        foreach (var container in stopped) yield return new StopContainer(container.Id, container.Name, kind.AnnouncesEachStop);
+        if (stopped.Count > 0 && !kind.AnnouncesEachStop) yield return new Say(DeployStep.Cleanup, EventLevel.Success, "Old containers stopped");
+        if (awaitingVerdict.Count > 0)
+            yield return new Say(DeployStep.Cleanup, EventLevel.Info, "The old web containers stay up, without traffic, until the new version is verified");
         if (switchesLocally) yield return new CloseSwitchWindow(VersionsOfBackends(request, snapshot, start));
 
         var removed = new HashSet<string>(start.Removed);

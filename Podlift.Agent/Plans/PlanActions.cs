@@ -184,7 +184,7 @@ public sealed record Drain(IReadOnlyList<IPEndPoint> Old, TimeSpan Bound) : Plan
     public override string Describe() => $"drain {string.Join(", ", Old)} (up to {Bound.TotalSeconds:0.#}s)";
 }
 
-public sealed record StopContainer(string ContainerId, string Name, bool Announce) : PlanAction(DeployStep.Cleanup)
+public sealed record StopContainer(string ContainerId, string Name, bool Announce, DeployStep Step = DeployStep.Cleanup) : PlanAction(Step)
 {
     public override string Describe() => $"stop {Name} (kept for rollback)";
 }

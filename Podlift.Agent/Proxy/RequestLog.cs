@@ -77,8 +77,9 @@ public static class RequestLog
     public static string Describe(Podlift.Protocol.SwitchReceipt receipt)
     {
         var window = TimeSpan.FromMilliseconds(receipt.WindowMilliseconds).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
-        var by = string.Join(", ", receipt.Traffic.Select(t => $"{t.Version} {t.Requests}"));
-        return $"switch window {window} s: {receipt.Requests} requests ({by}), {receipt.ServerErrors} errors, {receipt.FailedAttempts} failed upstream attempts";
+        var by = receipt.Traffic.Count > 0 ? $" ({string.Join(", ", receipt.Traffic.Select(t => $"{t.Version} {t.Requests}"))})" : "";
+        var requests = receipt.Requests == 1 ? "1 request" : $"{receipt.Requests} requests";
+        return $"switch window {window} s: {requests}{by}, {receipt.ServerErrors} errors, {receipt.FailedAttempts} failed upstream attempts";
     }
 }
 

@@ -4,7 +4,7 @@ namespace Podlift.Cli.Output;
 
 /// <summary>
 /// Plain, line-oriented console output (readable in CI logs); details only with --verbose. With
-/// --json every line is instead one JSON object on stdout ({"event": "step" | "ok" | "fail" |
+/// --json every line is instead one JSON object on stdout ({"event": "step" | "ok" | "fail" | "verify" | "revert" |
 /// "warn" | "line" | "detail" | "error", ...}), for CI to parse.
 /// </summary>
 public sealed class ConsoleOutput(TextWriter output, TextWriter errors, bool verbose, bool json = false)

@@ -71,12 +71,23 @@ public sealed class DeployEventPrinter(ConsoleOutput output)
                 break;
             case DeployEvent.KindOneofCase.Finished:
                 Finished = deployEvent.Finished;
+                if (output.Json) Emit(Finished);
                 break;
             case DeployEvent.KindOneofCase.Plan:
                 output.Detail("The agent's plan:");
                 foreach (var line in PlanPrinter.Lines(deployEvent.Plan)) output.Detail(line);
                 break;
         }
+    }
+
+    /// <summary>--json: the verification's figures and a revert as events of their own, for CI to act on.</summary>
+    private void Emit(DeployFinished finished)
+    {
+        if (finished.Verified is { } verified)
+            output.Event("verify", ("passed", verified.Passed), ("requests", verified.Requests), ("errors", verified.Errors),
+                ("window_seconds", verified.WindowMilliseconds / 1000.0), ("detail", verified.Detail));
+        if (finished.RevertedTo.Length > 0)
+            output.Event("revert", ("version", finished.Version), ("to", finished.RevertedTo), ("reason", finished.Error));
     }
 
     private void Print(Message message)

@@ -30,7 +30,7 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
 
     private const string HttpHealthcheck = "healthcheck: { path: /health, timeout: 20s, interval: 1s, retries: 2 }";
 
-    private void WriteConfig(string webEnv = "", string beforeDeploy = "true", string healthcheck = HttpHealthcheck) => _app.WriteConfig($"""
+    private void WriteConfig(string webEnv = "", string beforeDeploy = "true", string healthcheck = HttpHealthcheck, string verify = "") => _app.WriteConfig($"""
         service: shop
         image: shop
         servers:
@@ -57,6 +57,7 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
           after_rollback: ["echo $PODLIFT_VERSION > /tmp/shop-after-rollback"]
         drain: 10s
         retain: 3
+        {verify}
         """);
 
     private async Task<string> CommitAsync(string version, bool healthy = true)
@@ -285,6 +286,43 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
 
         Assert.That(versions, Has.Length.LessThanOrEqualTo(1 + 3), $"current + retain (3) versions at most: {string.Join(", ", versions)}");
         Assert.That(versions, Does.Contain(_shas["v12"]));
+    }
+
+    [Test, Order(11)]
+    public async Task VersionThatDegradesOnceLive_IsRolledBackByTheAgent_AndAHealthyOneIsVerified()
+    {
+        WriteConfig(verify: "verify: { window: 40s, max_error_rate: 5%, min_requests: 20 }");
+        _app.WriteFile("www/fail-after", "8\n"); // healthy at the check, failing 8 s after it started
+        var degrading = await CommitAsync("v13");
+
+        await using (var load = LoadGenerator.Start(new Uri(_servers.Http(1), "/cgi-bin/whoami")))
+        {
+            var deploy = await _podlift.RunAsync("deploy");
+            var report = await load.StopAsync();
+
+            Assert.That(deploy.ExitCode, Is.EqualTo(4), deploy.All);
+            Assert.That(deploy.All, Does.Contain($"{degrading} was rolled back to {_shas["v12"]} by its agent"));
+            Assert.That(await ServedAsync(), Is.EqualTo("v12"));
+            Assert.That(report.Failed, Is.GreaterThan(0), "the new version failed requests before it was rolled back");
+            Assert.That(report.Failures, Has.All.Contains("500 failing"), "only the new version's own answers failed, never the switch: " + report);
+        }
+        var status = await _podlift.RunAsync("status");
+        Assert.That(status.Output, Does.Match($"{degrading}.*reverted"), status.All);
+
+        _app.DeleteFile("www/fail-after");
+        var healthy = await CommitAsync("v14");
+        await using (var load = LoadGenerator.Start(new Uri(_servers.Http(1), "/cgi-bin/whoami")))
+        {
+            var deploy = await _podlift.RunAsync("deploy");
+            var report = await load.StopAsync();
+
+            Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+            Assert.That(deploy.Output, Does.Contain("Verified over"));
+            Assert.That(await ServedAsync(), Is.EqualTo("v14"));
+            Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+        }
+        Assert.That(await StateCurrentAsync(), Is.EqualTo(healthy));
+        WriteConfig();
     }
 
     private async Task CommitWithDockerHealthcheckAsync(string version, string path)

@@ -142,4 +142,40 @@ public class DeployEventPrinterTests
         Assert.That(printer.Finished, Is.Null);
         Assert.That(printer.DeployId, Is.EqualTo("d-1"));
     }
+
+    [Test]
+    public void With_json_a_revert_and_the_verification_are_events_of_their_own()
+    {
+        var printer = new DeployEventPrinter(new ConsoleOutput(_out, _err, verbose: false, json: true).WithPrefix("10.0.0.1: "));
+
+        printer.Handle(new DeployEvent
+        {
+            DeployId = "d-1", Operation = Operation.Rollback,
+            Finished = new DeployFinished
+            {
+                Version = "bbb2222", RevertedTo = "aaa1111", Error = "verification failed: 40 requests, 9 errors (22.5%) in 5s, above the 1% allowed; aaa1111 serves again",
+                Verified = new VerifyResult { WindowMilliseconds = 5_000, Requests = 40, Errors = 9, Detail = "40 requests, 9 errors (22.5%) in 5s, above the 1% allowed" },
+            },
+        });
+
+        var events = Lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.That(events.Select(e => e.GetProperty("event").GetString()), Is.EqualTo(new[] { "verify", "revert" }));
+        var (verify, revert) = (events[0], events[1]);
+        Assert.That(verify.GetProperty("server").GetString(), Is.EqualTo("10.0.0.1"));
+        Assert.That(verify.GetProperty("requests").GetInt64(), Is.EqualTo(40));
+        Assert.That(verify.GetProperty("errors").GetInt64(), Is.EqualTo(9));
+        Assert.That(verify.GetProperty("passed").GetBoolean(), Is.False);
+        Assert.That(verify.GetProperty("window_seconds").GetDouble(), Is.EqualTo(5.0));
+        Assert.That(revert.GetProperty("version").GetString(), Is.EqualTo("bbb2222"));
+        Assert.That(revert.GetProperty("to").GetString(), Is.EqualTo("aaa1111"));
+        Assert.That(revert.GetProperty("reason").GetString(), Does.StartWith("verification failed: "));
+    }
+
+    [Test]
+    public void Without_json_the_end_of_a_job_prints_nothing_the_summary_says_later()
+    {
+        Printer().Handle(new DeployEvent { DeployId = "d-1", Finished = new DeployFinished { Version = "bbb2222", Success = true, Verified = new VerifyResult { Passed = true, Requests = 3 } } });
+
+        Assert.That(Lines, Is.Empty);
+    }
 }

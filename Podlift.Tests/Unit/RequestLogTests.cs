@@ -62,7 +62,15 @@ public class RequestLogTests
     {
         var receipt = Count(Line(1, 200, "127.0.0.1:20002", "200")).ToProto();
 
-        Assert.That(RequestLog.Describe(receipt), Is.EqualTo("switch window 10.0 s: 1 requests (v2 1), 0 errors, 0 failed upstream attempts"));
+        Assert.That(RequestLog.Describe(receipt), Is.EqualTo("switch window 10.0 s: 1 request (v2 1), 0 errors, 0 failed upstream attempts"));
+    }
+
+    [Test]
+    public void A_window_without_requests_says_so_without_an_empty_breakdown()
+    {
+        var receipt = Count().ToProto();
+
+        Assert.That(RequestLog.Describe(receipt), Is.EqualTo("switch window 10.0 s: 0 requests, 0 errors, 0 failed upstream attempts"));
     }
 
     [Test]

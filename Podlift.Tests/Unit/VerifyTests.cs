@@ -74,7 +74,61 @@ public class VerifyTests
             ("aaa1111", "deploy", "succeeded"), ("bbb2222", "deploy", "reverted"), ("aaa1111", "rollback", "succeeded"),
         }));
         Assert.That(events.Where(e => e.StepStarted is not null).Select(e => e.Operation).Last(), Is.EqualTo(Operation.Rollback), "the revert's steps are a rollback's");
+        Assert.That(events.Where(e => e.Message?.Level == EventLevel.Warning).Select(e => e.Message.Text),
+            Has.Some.Match("^Verification failed: .*; rolling back to aaa1111$"), "said as it happens, before the rollback's steps");
     }
+
+    [Test]
+    public async Task While_the_new_version_is_watched_the_old_web_containers_stay_up_out_of_rotation_and_the_old_worker_is_stopped()
+    {
+        await _world.RunAsync(AgentWorld.Deploy(WithWorker(Version("aaa1111"))));
+        var during = new List<(IReadOnlyList<string> Running, IReadOnlyList<string> Routed, IReadOnlyList<string> Workers)>();
+        Traffic("bbb2222", 200);
+        var traffic = _world.RequestLog.BeforeRead!;
+        _world.RequestLog.BeforeRead = app =>
+        {
+            during.Add((_world.RunningVersions(), _world.RoutedVersions(), RunningVersionsOf("worker")));
+            traffic(app);
+        };
+
+        var events = await _world.RunAsync(AgentWorld.Deploy(WithWorker(Version("bbb2222", Watch))));
+
+        Assert.That(events.Finished().Success, Is.True, events.Finished().Error);
+        Assert.That(during, Is.Not.Empty);
+        Assert.That(during.Select(d => d.Running), Has.All.EqualTo(new[] { "aaa1111", "bbb2222" }), "the old web containers wait, running, for the verdict");
+        Assert.That(during.Select(d => d.Routed), Has.All.EqualTo(new[] { "bbb2222" }), "but get no traffic");
+        Assert.That(during.Select(d => d.Workers), Has.All.EqualTo(new[] { "bbb2222" }), "one version's workers at a time, as without verify");
+        Assert.That(_world.RunningVersions(), Is.EqualTo(new[] { "bbb2222" }), "stopped once the new version passed");
+    }
+
+    [Test]
+    public async Task A_revert_routes_back_to_the_old_web_containers_that_kept_running_without_starting_them_again()
+    {
+        await _world.RunAsync(AgentWorld.Deploy(Version("aaa1111")));
+        var oldWeb = _world.Docker.Containers.Where(c => c.Running).Select(c => c.Name).ToList();
+        Traffic("bbb2222", 500);
+        _world.Docker.Calls.Clear();
+
+        var events = await _world.RunAsync(AgentWorld.Deploy(Version("bbb2222", Watch)));
+
+        Assert.That(events.Finished().RevertedTo, Is.EqualTo("aaa1111"), events.Finished().Error);
+        Assert.That(_world.RoutedVersions(), Is.EqualTo(new[] { "aaa1111" }));
+        Assert.That(_world.Docker.Calls.Where(c => c.StartsWith("start ", StringComparison.Ordinal)), Is.Empty,
+            "the old web containers never stopped: " + string.Join(", ", _world.Docker.Calls));
+        Assert.That(_world.Docker.Containers.Where(c => c.Running).Select(c => c.Id),
+            Is.EquivalentTo(_world.Docker.Containers.Where(c => c.Running && c.Spec.Labels[Podlift.Agent.Docker.PodliftLabels.Version] == "aaa1111").Select(c => c.Id)));
+        Assert.That(oldWeb, Is.Not.Empty);
+    }
+
+    private static DeployPlan WithWorker(DeployPlan plan)
+    {
+        plan.Services.Add(new ServicePlan { Name = "worker", Replicas = 1 });
+        return plan;
+    }
+
+    private IReadOnlyList<string> RunningVersionsOf(string service) =>
+        _world.Docker.Containers.Where(c => c.Running && c.Spec.Labels.GetValueOrDefault(Podlift.Agent.Docker.PodliftLabels.Service) == service)
+            .Select(c => c.Spec.Labels[Podlift.Agent.Docker.PodliftLabels.Version]).Distinct().Order().ToList();
 
     [Test]
     public async Task Too_few_requests_to_judge_leave_the_new_version_serving()
