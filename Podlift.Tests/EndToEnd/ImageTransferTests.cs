@@ -86,8 +86,11 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
         try
         {
             File.Copy(Path.Combine(RepositoryPaths.ExampleApp, "busybox"), Path.Combine(_app.Directory, "busybox"), overwrite: true);
+            // its own first step: the classic builder's cache, shared by every test on this Docker, does not tell platforms
+            // apart, so without it the example app's native builds would take these arm64 layers
             _app.WriteFile("Dockerfile", """
                 FROM scratch
+                LABEL podlift.test=arm64
                 COPY busybox /bin/busybox
                 COPY start.sh /start.sh
                 COPY www /www
