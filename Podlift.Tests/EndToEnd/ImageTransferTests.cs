@@ -86,12 +86,12 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
         try
         {
             File.Copy(Path.Combine(RepositoryPaths.ExampleApp, "busybox"), Path.Combine(_app.Directory, "busybox"), overwrite: true);
-            // its own first step: the classic builder's cache, shared by every test on this Docker, does not tell platforms
-            // apart, so without it the example app's native builds would take these arm64 layers
+            // its own first step (`/bin/`, not `/bin/busybox`): the classic builder's cache, shared by every test on this
+            // Docker, does not tell platforms apart, so the same step would give every later native build these arm64 layers
+            // (a LABEL first does not do: the classic builder makes it for its own platform and the next step then fails)
             _app.WriteFile("Dockerfile", """
                 FROM scratch
-                LABEL podlift.test=arm64
-                COPY busybox /bin/busybox
+                COPY busybox /bin/
                 COPY start.sh /start.sh
                 COPY www /www
                 ENV PATH=/bin

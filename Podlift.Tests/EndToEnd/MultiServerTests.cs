@@ -289,6 +289,7 @@ public sealed class MultiServerTests(string suite, string prefix, string subnet,
     {
         File.AppendAllText(Path.Combine(_app.Directory, "podlift.yml"), "\nrollout: { batch: 2, wait: 2s }\n");
         await _app.CommitVersionAsync("v9");
+        _v9 = await _app.HeadShaAsync();
         var (primary, web, worker) = (_servers.Ip(1), _servers.Ip(2), _servers.Ip(3));
 
         var dryRun = await _podlift.RunAsync("deploy", "--dry-run");
@@ -332,6 +333,8 @@ public sealed class MultiServerTests(string suite, string prefix, string subnet,
         }
     }
 
+    private string _v9 = "";
+
     [Test, Order(11)]
     public async Task AtomicRollback_UnderLoad_ReturnsEveryServerAtOnce()
     {
@@ -339,16 +342,17 @@ public sealed class MultiServerTests(string suite, string prefix, string subnet,
         await DeployUnderLoadAsync(0, "deploy");
         Assert.That(await ServedVersionsAsync(), Is.EquivalentTo(new[] { "v11" }));
 
-        var dryRun = await _podlift.RunAsync("rollback", "--atomic", "--dry-run");
+        // v10 is the primary's version before v11, but never reached the others: back to v9, which every server has
+        var dryRun = await _podlift.RunAsync("rollback", "--atomic", "--to", _v9, "--dry-run");
         Assert.That(dryRun.ExitCode, Is.EqualTo(0), dryRun.All);
         Assert.That(dryRun.Output, Does.Contain("Rollout: atomic"));
         Assert.That(dryRun.Output, Does.Contain("wait for every server to be ready (atomic)"));
 
-        var report = await DeployUnderLoadAsync(0, "rollback", "--atomic");
+        var report = await DeployUnderLoadAsync(0, "rollback", "--atomic", "--to", _v9);
 
         Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
         Assert.That(_lastRun!.Output, Does.Contain("all 3 servers ready"));
-        Assert.That(await ServedVersionsAsync(), Is.EquivalentTo(new[] { "v9" }), "the version before v11 everywhere (v10 never reached every server)");
+        Assert.That(await ServedVersionsAsync(), Is.EquivalentTo(new[] { "v9" }));
         var overlap = report.Interleaving(IsVersion("v11"), IsVersion("v9"));
         TestContext.Progress.WriteLine($"atomic rollback: new and old side by side {overlap.TotalSeconds:0.00}s");
         Assert.That(overlap, Is.LessThan(TimeSpan.FromSeconds(1)), "clients see v11, then v9: at most one nginx reload of overlap");
