@@ -7,7 +7,7 @@ AGENT_RIDS := linux-x64 linux-arm64
 # every machine the CLI runs on: a package each (`make pack`)
 CLI_RIDS := linux-x64 linux-arm64 osx-x64 osx-arm64
 # the CLI `make install` puts on this machine
-CLI_RID ?= $(shell case "$$(uname -s)-$$(uname -m)" in Darwin-arm64) echo osx-arm64;; Darwin-*) echo osx-x64;; *-aarch64|*-arm64) echo linux-arm64;; *) echo linux-x64;; esac)
+CLI_RID ?= $(shell uname -s | sed 's/^Darwin$$/osx/; s/^Linux$$/linux/')-$(shell uname -m | sed 's/^x86_64$$/x64/; s/^aarch64$$/arm64/')
 CONFIGURATION ?= Release
 ARTIFACTS := $(CURDIR)/artifacts
 AGENT := $(ARTIFACTS)/agent/$(RID)/podlift-agent

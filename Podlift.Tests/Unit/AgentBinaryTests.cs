@@ -43,4 +43,15 @@ public class AgentBinaryTests
         Assert.That(listed, Is.EquivalentTo(AgentBinary.RuntimeIdentifiers));
         Assert.That(new[] { "x86_64", "aarch64" }.Select(machine => AgentBinary.RuntimeIdentifier("h", machine)), Is.EquivalentTo(AgentBinary.RuntimeIdentifiers));
     }
+
+    [Test]
+    public async Task The_Makefile_publishes_the_cli_for_this_machine()
+    {
+        // `make -n`: what make would run, nothing built; a shell snippet make cannot parse once broke `make install` and `make demo`
+        var dryRun = await Shell.RunAsync("make", ["-n", "publish-cli"], RepositoryPaths.Root);
+        var machine = $"{(OperatingSystem.IsMacOS() ? "osx" : "linux")}-{(System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "x64")}";
+
+        Assert.That(dryRun.ExitCode, Is.EqualTo(0), dryRun.All);
+        Assert.That(dryRun.Output, Does.Contain($"dotnet publish Podlift.Cli -c Release -r {machine} "));
+    }
 }
