@@ -25,6 +25,14 @@ public sealed record BuildSupport(Platform Native, IReadOnlySet<Platform> Emulat
     /// <param name="built">The platform the image built with the cache came out as; null: another one.</param>
     public bool RebuildsWithoutCache(Platform target, Platform? built) => Classic && built != target;
 
+    /// <summary>
+    /// The other way the classic builder's cache shows it does not tell platforms apart: the build fails at the first step
+    /// not cached, its parent being a cached image of another platform ("... was found but does not match the specified
+    /// platform"). Such a build is done again without the cache, as <see cref="RebuildsWithoutCache"/> says. Pure.
+    /// </summary>
+    /// <param name="failure">The failed build's message, with the last lines it printed.</param>
+    public static bool BrokenByItsCache(string failure) => failure.Contains("does not match the specified platform", StringComparison.Ordinal);
+
     /// <summary>Whether `docker build` is BuildKit: DOCKER_BUILDKIT=0 asks for the classic builder, and without buildx it is the only one. Pure.</summary>
     public static bool IsClassic(string? dockerBuildkit, bool buildxInstalled) => dockerBuildkit == "0" || !buildxInstalled;
 

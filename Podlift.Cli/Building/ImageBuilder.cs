@@ -53,11 +53,13 @@ public sealed class ImageBuilder(LocalDocker docker, ConsoleOutput output)
         {
             var clock = Stopwatch.StartNew();
             var image = plan.LocalImage(platform);
-            await docker.BuildAsync(config.ProjectDirectory, image, release.Version, platform, withoutCache: false, line => output.Detail(line), cancellationToken);
+            var brokenByCache = !await BuiltWithCacheAsync(config, release, image, platform, cancellationToken);
             var built = await docker.ImagePlatformAsync(image, cancellationToken);
-            if (built.Platform != platform && (await SupportAsync(cancellationToken)).RebuildsWithoutCache(platform, built.Platform))
+            if (brokenByCache || built.Platform != platform && (await SupportAsync(cancellationToken)).RebuildsWithoutCache(platform, built.Platform))
             {
-                output.Detail($"{image} came out {built.Written} from the classic builder's cache, which does not tell platforms apart (BuildKit's does): building it again without the cache");
+                output.Detail(brokenByCache
+                    ? $"the build of {image} failed on a step cached for another platform by the classic builder, whose cache does not tell platforms apart (BuildKit's does): building it again without the cache"
+                    : $"{image} came out {built.Written} from the classic builder's cache, which does not tell platforms apart (BuildKit's does): building it again without the cache");
                 await docker.BuildAsync(config.ProjectDirectory, image, release.Version, platform, withoutCache: true, line => output.Detail(line), cancellationToken);
                 built = await docker.ImagePlatformAsync(image, cancellationToken);
             }
@@ -66,6 +68,20 @@ public sealed class ImageBuilder(LocalDocker docker, ConsoleOutput output)
                     "a FROM --platform=... in the Dockerfile, or a base image without a " + platform + " variant, decides it: build from one that has it");
             var size = await docker.ImageSizeAsync(image, cancellationToken) ?? 0;
             output.Ok($"{image} built for {platform} ({Format.Bytes(size)}, {Format.Duration(clock.Elapsed)})");
+        }
+    }
+
+    /// <returns>False when the classic builder's cache of another platform broke the build (<see cref="BuildSupport.BrokenByItsCache"/>); other failures are thrown.</returns>
+    private async Task<bool> BuiltWithCacheAsync(PodliftConfig config, Release release, string image, Platform platform, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await docker.BuildAsync(config.ProjectDirectory, image, release.Version, platform, withoutCache: false, line => output.Detail(line), cancellationToken);
+            return true;
+        }
+        catch (DeploymentException e) when (BuildSupport.BrokenByItsCache(e.Message))
+        {
+            return false;
         }
     }
 

@@ -185,6 +185,19 @@ public class PlatformBuildTests
     }
 
     [Test]
+    public void A_build_the_classic_builders_cache_of_another_platform_broke_is_told_from_other_failures()
+    {
+        const string broken = """
+            docker build failed (exit 1):
+              Step 4/9 : COPY www /www
+              failed to get destination image "sha256:487f0bf2092a": image with reference sha256:487f0bf2092a was found but does not match the specified platform: wanted linux/arm64, actual: linux/amd64
+            """;
+
+        Assert.That(BuildSupport.BrokenByItsCache(broken), Is.True, "seen on the e2e suite's Docker: the step after cached ones of amd64, in a build for arm64");
+        Assert.That(BuildSupport.BrokenByItsCache("docker build failed (exit 1):\n  COPY failed: file not found in build context"), Is.False);
+    }
+
+    [Test]
     public void The_kernels_enabled_qemu_entries_are_the_emulated_platforms() =>
         Assert.That(BuildSupport.FromBinfmt([("qemu-aarch64", "enabled"), ("qemu-x86_64", "disabled"), ("python3.11", "enabled"), ("qemu-riscv64", "enabled")]),
             Is.EquivalentTo(new[] { Platform.Arm64 }));
