@@ -52,6 +52,22 @@ ENVFILE=$STATE/servers.env
 LABEL=podlift-e2e.prefix=$PREFIX
 
 ip_of() { echo "$SUBNET.$((10 + $1))"; }
+
+# the lines every Host entry of the ssh config shares: this run's key, its verified host keys, no prompts
+ssh_key_options() {
+  cat <<EOF
+  IdentityFile $SSHDIR/id_ed25519
+  IdentitiesOnly yes
+  UserKnownHostsFile $SSHDIR/known_hosts
+  GlobalKnownHostsFile /dev/null
+  StrictHostKeyChecking yes
+  UpdateHostKeys no
+  BatchMode yes
+  ConnectTimeout 3
+  LogLevel ERROR
+EOF
+}
+
 name_of() { echo "$PREFIX-s$1"; }
 SSH_OPTS=(-F "$SSHDIR/config")
 HARD_PORT=2222 HARD_USER=deploy
@@ -131,20 +147,12 @@ cmd_up() {
       -v "$name-docker:/var/lib/docker" \
       -v "$SSHDIR/id_ed25519.pub:/root/.ssh/authorized_keys:ro" \
       "$IMAGE" >/dev/null
-    cat >> "$SSHDIR/config" <<EOF
+    { cat <<EOF
 Host $name $ip
   HostName $ip
   User root
-  IdentityFile $SSHDIR/id_ed25519
-  IdentitiesOnly yes
-  UserKnownHostsFile $SSHDIR/known_hosts
-  GlobalKnownHostsFile /dev/null
-  StrictHostKeyChecking yes
-  UpdateHostKeys no
-  BatchMode yes
-  ConnectTimeout 3
-  LogLevel ERROR
 EOF
+      ssh_key_options; } >> "$SSHDIR/config"
   done
 
   # verified host keys (read through docker exec), before the first ssh connection
@@ -248,21 +256,13 @@ hardened_ssh() {
     name=$(name_of "$i"); ip=$(ip_of "$i"); a=$(alias_of "$i")
     ! getent hosts "$a" >/dev/null || die "alias $a resolves on this machine: pick another PREFIX"
     grep "^$name,$ip " "$SSHDIR/known_hosts" | sed "s/^[^ ]* /[$ip]:$HARD_PORT /" >> "$kh"
-    cat >> "$cfg" <<EOF
+    { cat <<EOF
 Host $a
   HostName $ip
   Port $HARD_PORT
   User $HARD_USER
-  IdentityFile $SSHDIR/id_ed25519
-  IdentitiesOnly yes
-  UserKnownHostsFile $SSHDIR/known_hosts
-  GlobalKnownHostsFile /dev/null
-  StrictHostKeyChecking yes
-  UpdateHostKeys no
-  BatchMode yes
-  ConnectTimeout 3
-  LogLevel ERROR
 EOF
+      ssh_key_options; } >> "$cfg"
     (( i == n && n >= 2 )) && echo "  ProxyJump $(alias_of 1)" >> "$cfg"
   done
   mv "$kh" "$SSHDIR/known_hosts"; mv "$cfg" "$SSHDIR/config"
