@@ -99,11 +99,14 @@ public static class Capabilities
     /// <summary>DeployPlan.verify: the agent watches the new version after the switch and reverts it by itself.</summary>
     public const string Verify = "verify";
 
+    /// <summary>DeployPlan.canary, the Promote RPC, Rollback removing a canary, AppState.canary, DeployFinished.canary.</summary>
+    public const string Canary = "canary";
+
     /// <summary>Everything this build's agent implements, as it says in Hello.</summary>
     public static IReadOnlyList<string> Supported { get; } =
     [
         Rollback, Attach, Dependencies, Hooks, Volumes, ContainerOptions, ImageHealthcheck, VersionsKept, Logs, Exec, ActiveDeploys,
         MultiServer, Tls, ApplyProxy, LayerDelta, AppSource, PullImage, HookEnvironment, DependencyHosts, DependencyState, DependencyTargets,
-        ProxySettings, Release, AgentPlans, AtomicRollout, Verify, AtomicRollback,
+        ProxySettings, Release, AgentPlans, AtomicRollout, Verify, AtomicRollback, Canary,
     ];
 }

@@ -17,4 +17,9 @@ public static class PlanLimits
     /// <summary>verify: how long the agent watches a new version after its switch.</summary>
     public static readonly TimeSpan MaxVerifyWindow = TimeSpan.FromHours(1);
     public const int MaxVerifyMinRequests = 1_000_000;
+    /// <summary>A canary's share of fresh clients: nginx's split_clients counts hundredths of a percent.</summary>
+    public const double MinCanaryShare = 0.0001;
+    public const double MaxCanaryShare = 0.9999;
+    /// <summary>--canary-hold: how long the agent watches a canary before it promotes it.</summary>
+    public static readonly TimeSpan MaxCanaryHold = TimeSpan.FromHours(24);
 }

@@ -23,6 +23,7 @@ public sealed record JobEnd(bool Success, string Version, string PreviousVersion
 {
     public VerifyResult? Verified { get; init; }
     public string RevertedTo { get; init; } = "";
+    public CanaryOutcome? Canary { get; init; }
 }
 
 /// <summary>
@@ -47,12 +48,20 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
             var plan = JobPlanner.For(job, snapshot);
             progress.Plan(plan.Preview());
             await tools.Executor.RunAsync(plan, context, cancellationToken);
-            return new JobEnd(context.FailedAfterHook is null, job.Plan.Version, snapshot.CurrentVersion ?? "", context.Elapsed, AfterHookFailure(context), context.Receipt)
+            if (job.Plan.Canary is { } canary)
+                return context.CanaryPassed ? await PromoteCanaryAsync(context, canary, cancellationToken) : CanaryServing(context, canary);
+            // a removed canary's job goes from the canary to the version that stayed current
+            var previous = job.Operation == Operation.Abort ? snapshot.Record?.Canary?.Deployment.Version : snapshot.CurrentVersion;
+            return new JobEnd(context.FailedAfterHook is null, job.Plan.Version, previous ?? "", context.Elapsed, AfterHookFailure(context), context.Receipt)
                 { Verified = context.Verified };
         }
         catch (VerificationFailed e) when (context.Committed)
         {
             return await RevertAsync(context, e, cancellationToken);
+        }
+        catch (CanaryDegraded e) when (context.Committed)
+        {
+            return await RemoveCanaryAsync(context, job.Plan.Canary!, e, cancellationToken);
         }
         catch (Exception e) when (!context.Committed)
         {
@@ -113,6 +122,56 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
         SaveQuietly(tools.State.Load(job.Plan.App)?.WithOutcome(job.DeployId, "reverted", reason));
         return new JobEnd(false, job.Plan.Version, previous, deployed.Elapsed, $"{reason}; {previous} serves again", deployed.Receipt)
             { Verified = verified, RevertedTo = previous };
+    }
+
+    private JobEnd CanaryServing(Plans.ExecutionContext context, CanaryPlan canary) =>
+        new(true, job.Plan.Version, context.Snapshot.CurrentVersion ?? "", context.Elapsed) { Verified = context.Verified, Canary = Outcome(context, canary, CanaryStatus.Serving) };
+
+    private static CanaryOutcome Outcome(Plans.ExecutionContext context, CanaryPlan canary, CanaryStatus status) => new()
+    {
+        Version = context.Request.Version, Share = canary.Share, Status = status, Watched = context.Verified, StandsBeside = context.Snapshot.CurrentVersion ?? "",
+    };
+
+    /// <summary>The canary passed its hold: the job goes on as its promotion, by the promotion's own plan.</summary>
+    private async Task<JobEnd> PromoteCanaryAsync(Plans.ExecutionContext held, CanaryPlan canary, CancellationToken cancellationToken)
+    {
+        progress.TurningInto(Operation.Promote);
+        var promoted = await FollowWithAsync(() => CanaryJobs.Promote(tools.State.Load(job.Plan.App), new PromoteRequest
+        {
+            App = job.Plan.App, RequestedBy = $"podlift (--canary-hold of {job.Plan.Version})", Hooks = job.Hooks, DrainMilliseconds = job.Plan.DrainMilliseconds,
+        }), cancellationToken);
+        var outcome = Outcome(held, canary, promoted.Success ? CanaryStatus.Promoted : CanaryStatus.Serving);
+        return promoted.Success
+            ? promoted with { PreviousVersion = held.Snapshot.CurrentVersion ?? "", Elapsed = held.Elapsed, Verified = held.Verified, Canary = outcome }
+            : new JobEnd(false, job.Plan.Version, held.Snapshot.CurrentVersion ?? "", held.Elapsed,
+                $"the canary {job.Plan.Version} passed its hold, but promoting it failed: {promoted.Error}", promoted.Receipt) { Verified = held.Verified, Canary = outcome };
+    }
+
+    /// <summary>The canary failed its hold: it is removed, its containers drained first, and the deploy says why.</summary>
+    private async Task<JobEnd> RemoveCanaryAsync(Plans.ExecutionContext held, CanaryPlan canary, CanaryDegraded failure, CancellationToken cancellationToken)
+    {
+        var reason = $"the canary failed its hold: {failure.Message}";
+        progress.Warning($"Canary: {failure.Message}; removing it");
+        progress.TurningInto(Operation.Abort);
+        var removed = await FollowWithAsync(() => CanaryJobs.Remove(tools.State.Load(job.Plan.App)!, new RollbackRequest { App = job.Plan.App, DrainMilliseconds = job.Plan.DrainMilliseconds }, reason),
+            cancellationToken);
+        var current = held.Snapshot.CurrentVersion ?? "";
+        return new JobEnd(false, job.Plan.Version, current, held.Elapsed,
+            removed.Success ? $"{reason}; every client is on {current} again" : $"{reason}, and removing it failed: {removed.Error}", removed.Receipt)
+            { Verified = held.Verified, Canary = Outcome(held, canary, removed.Success ? CanaryStatus.Aborted : CanaryStatus.Serving) };
+    }
+
+    /// <summary>Runs the job <paramref name="next"/> gives in this one's place (a refusal ends it, nothing touched).</summary>
+    private async Task<JobEnd> FollowWithAsync(Func<JobSpec> next, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await new DeployJob(next(), tools, progress).ExecuteAsync(cancellationToken);
+        }
+        catch (RollbackRefused e)
+        {
+            return new JobEnd(false, job.Plan.Version, "", TimeSpan.Zero, e.Message);
+        }
     }
 
     private string AfterHookFailure(Plans.ExecutionContext context) => context.FailedAfterHook is { } hook

@@ -5,9 +5,9 @@ using Podlift.Protocol;
 
 namespace Podlift.Agent.Deploy;
 
-/// <summary>A deploy or rollback is refused while another job of the same app runs.</summary>
+/// <summary>A deploy, rollback or promotion is refused while another job of the same app runs.</summary>
 public sealed class AppLockedException(RunningJob holder) : Exception(
-    $"a {(holder.Spec.IsRollback ? "rollback" : "deploy")} of {holder.Spec.Plan.App} is already running: {holder.Spec.Plan.Version} by {holder.Spec.Plan.DeployedBy}, " +
+    $"a {StateTerms.Word(holder.Spec.Operation)} of {holder.Spec.Plan.App} is already running: {holder.Spec.Plan.Version} by {holder.Spec.Plan.DeployedBy}, " +
     $"since {holder.StartedAt:HH:mm:ss} UTC, now at {StepName(holder.Events.CurrentStep)} (deploy id {holder.Events.DeployId})")
 {
     private static string StepName(DeployStep step) => step switch
@@ -17,6 +17,9 @@ public sealed class AppLockedException(RunningJob holder) : Exception(
         DeployStep.Cleanup => "draining and cleanup",
         DeployStep.BeforeHooks => "before_deploy hooks",
         DeployStep.AfterHooks => "after hooks",
+        DeployStep.Release => "the release command",
+        DeployStep.Verify => "verifying the new version",
+        DeployStep.Canary => "the canary",
         _ => "its start",
     };
 }
@@ -47,8 +50,24 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
         return Start(await RollbackJobAsync(request, cancellationToken));
     }
 
-    private Task<JobSpec> RollbackJobAsync(RollbackRequest request, CancellationToken cancellationToken) =>
-        RollbackPlanner.JobAsync(tools, request, cancellationToken);
+    /// <summary>While a canary serves, a rollback removes it; else it returns to an earlier version.</summary>
+    private async Task<JobSpec> RollbackJobAsync(RollbackRequest request, CancellationToken cancellationToken)
+    {
+        var record = tools.State.Load(request.App);
+        return record?.Canary is not null
+            ? CanaryJobs.Remove(record, request, $"removed by `podlift rollback`{(request.RequestedBy.Length > 0 ? $" ({request.RequestedBy})" : "")}")
+            : await RollbackPlanner.JobAsync(tools, request, cancellationToken);
+    }
+
+    public RunningJob StartPromote(PromoteRequest request)
+    {
+        if (_running.TryGetValue(request.App, out var holder)) throw new AppLockedException(holder);
+        return Start(CanaryJobs.Promote(tools.State.Load(request.App), request));
+    }
+
+    /// <summary>--dry-run of a promotion.</summary>
+    public Task<IReadOnlyList<DeployEvent>> PreviewPromoteAsync(PromoteRequest request, CancellationToken cancellationToken) =>
+        PreviewAsync(CanaryJobs.Promote(tools.State.Load(request.App), request), cancellationToken);
 
     /// <summary>--dry-run: the plan a deploy would run here (the image counted as sent), and whether the planner refuses it. Changes nothing.</summary>
     public Task<IReadOnlyList<DeployEvent>> PreviewDeployAsync(DeployPlan plan, CancellationToken cancellationToken) =>

@@ -13,6 +13,9 @@ public sealed class DeployProgress(JobEvents events)
     /// <summary>From here on the job reverts: its events are a rollback's.</summary>
     public void Reverting() => events.TurnInto(Operation.Rollback);
 
+    /// <summary>From here on the job promotes its canary, or removes it.</summary>
+    public void TurningInto(Operation operation) => events.TurnInto(operation);
+
     public void Info(string text) => Say(EventLevel.Info, text);
     public void Success(string text) => Say(EventLevel.Success, text);
     public void Warning(string text) => Say(EventLevel.Warning, text);
@@ -45,7 +48,7 @@ public sealed class DeployProgress(JobEvents events)
             {
                 Success = end.Success, Version = end.Version, PreviousVersion = end.PreviousVersion,
                 DurationMilliseconds = (long)end.Elapsed.TotalMilliseconds, Error = end.Error, Receipt = end.Receipt?.ToProto(),
-                Verified = end.Verified, RevertedTo = end.RevertedTo,
+                Verified = end.Verified, RevertedTo = end.RevertedTo, Canary = end.Canary,
             },
         });
 

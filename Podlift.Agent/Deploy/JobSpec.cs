@@ -12,6 +12,9 @@ public sealed partial record JobSpec(Operation Operation, DeployPlan Plan, strin
 {
     public bool IsRollback => Operation == Operation.Rollback;
 
+    /// <summary>Why the job runs, when the ledger keeps it: a canary's removal says who or what removed it.</summary>
+    public string Reason { get; init; } = "";
+
     public static string NewDeployId(string version) => $"{DateTimeOffset.UtcNow:yyyyMMddTHHmmssfffZ}-{version}";
 
     /// <summary>A deploy id names its journal and plan files: one plain file name, as <see cref="NewDeployId"/> makes them.</summary>

@@ -35,7 +35,8 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
         var interrupted = InterruptedJob(app);
         var dependencies = await tools.Runtime.ListDependenciesAsync(app, cancellationToken);
         var routedBackends = tools.Proxy.RoutedBackends(app);
-        if (RecoveryPlanner.For(app, record, containers, dependencies, routedBackends, interrupted, DateTimeOffset.UtcNow) is not { } plan) return;
+        var splitOnDisk = tools.Upstreams.Canary(app) is not null;
+        if (RecoveryPlanner.For(app, record, containers, dependencies, routedBackends, interrupted, DateTimeOffset.UtcNow, splitOnDisk) is not { } plan) return;
 
         var request = interrupted?.Plan ?? new DeployPlan { App = app };
         var job = new JobSpec(Operation.Deploy, request, interrupted?.DeployId ?? "recovery", new HooksPlan(), null);
@@ -74,7 +75,7 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
 
         var deployId = Path.GetFileNameWithoutExtension(journal);
         var plan = tools.State.LoadPlan(app, deployId);
-        var operation = events.FirstOrDefault()?.Operation == Operation.Rollback ? "rollback" : "deploy";
+        var operation = StateTerms.Word(events.FirstOrDefault()?.Operation ?? Operation.Deploy);
         return new InterruptedJob(deployId, journal, plan, operation, events.LastOrDefault()?.Sequence ?? 0);
     }
 
@@ -86,7 +87,7 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
             Sequence = job.LastSequence + 1,
             UnixMilliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             DeployId = job.DeployId,
-            Operation = job.Operation == "rollback" ? Operation.Rollback : Operation.Deploy,
+            Operation = StateTerms.Operation(job.Operation),
             Finished = new DeployFinished
             {
                 Success = adopted,

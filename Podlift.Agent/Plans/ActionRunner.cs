@@ -34,6 +34,8 @@ public sealed class ActionRunner(
         OpenSwitchWindow => receipts.OpenAsync(context),
         CloseSwitchWindow a => receipts.CloseAsync(a, context),
         VerifyNewVersion a => verify.VerifyAsync(a, context, cancellationToken),
+        RecordCanary a => record.RecordCanaryAsync(a, context, cancellationToken),
+        WatchCanary a => verify.WatchCanaryAsync(a, context, cancellationToken),
         _ => throw new NotSupportedException($"no step runs {action.GetType().Name}"),
     };
 

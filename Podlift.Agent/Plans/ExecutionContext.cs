@@ -39,6 +39,8 @@ public sealed class ExecutionContext(JobSpec job, ServerSnapshot snapshot, Deplo
     public List<System.Net.IPEndPoint> ReplacedRemote { get; } = [];
     /// <summary>What the verification after the switch counted; null: none ran.</summary>
     public VerifyResult? Verified { get; set; }
+    /// <summary>A canary's hold passed with enough requests to judge: the job goes on as its promotion.</summary>
+    public bool CanaryPassed { get; set; }
     public PortReservations.Lease? Ports { get; init; }
 
     public void OnFailure(string what, Func<Task> undo) => _undos.Push((what, undo));

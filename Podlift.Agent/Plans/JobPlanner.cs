@@ -13,13 +13,15 @@ namespace Podlift.Agent.Plans;
 /// switches; the old ones drain and stop; old versions beyond retention go; the live containers take the
 /// stable names. Pure: the same job and snapshot always give the same plan.
 /// </summary>
-public static class JobPlanner
+public static partial class JobPlanner
 {
 
     /// <summary>What differs between a deploy and a rollback: data, chosen once, never a branch inside the plan.</summary>
+    /// <param name="AfterPhase">The hooks it runs at its end; null: none.</param>
+    /// <param name="RemovesOld">The containers it takes traffic from go (a removed canary), rather than stop to be kept for rollback.</param>
     private sealed record JobKind(
-        bool RunsBeforeHooks, bool NeedsImage, bool ManagesDependencies, bool StartsTargetContainers, bool RunsRelease, HookPhase AfterPhase,
-        Func<string, string> Announce, Func<string, string> Done, bool AnnouncesEachStop, bool Verifies);
+        bool RunsBeforeHooks, bool NeedsImage, bool ManagesDependencies, bool StartsTargetContainers, bool RunsRelease, HookPhase? AfterPhase,
+        Func<string, string> Announce, Func<string, string> Done, bool AnnouncesEachStop, bool Verifies, bool RemovesOld = false);
 
     private static readonly JobKind DeployKind = new(true, true, true, false, true, HookPhase.AfterDeploy,
         _ => "Traffic switching to new version...", _ => "100% of traffic on new version", false, Verifies: true);
@@ -27,13 +29,27 @@ public static class JobPlanner
     private static readonly JobKind RollbackKind = new(false, false, false, true, false, HookPhase.AfterRollback,
         version => $"Traffic switching to {version}...", version => $"Traffic routing to {version}", true, Verifies: false);
 
-    private static JobKind KindOf(Operation operation) => operation == Operation.Rollback ? RollbackKind : DeployKind;
+    /// <summary>The canary's web containers are up and checked; the services that did not start with it start now.</summary>
+    private static readonly JobKind PromoteKind = new(false, true, false, true, false, HookPhase.AfterDeploy,
+        version => $"Traffic switching to the canary {version} for every client...", _ => "100% of traffic on new version", false, Verifies: false);
+
+    private static readonly JobKind AbortKind = new(false, false, false, true, false, null,
+        version => $"Removing the canary: every client back on {version}...", version => $"100% of traffic on {version}; the canary has none", false,
+        Verifies: false, RemovesOld: true);
+
+    private static JobKind KindOf(Operation operation) => operation switch
+    {
+        Operation.Rollback => RollbackKind,
+        Operation.Promote => PromoteKind,
+        Operation.Abort => AbortKind,
+        _ => DeployKind,
+    };
 
     /// <summary>How many new containers need a host port: the snapshot reader reserves that many.</summary>
     public static int PortsNeeded(JobSpec job, IReadOnlyList<AppContainer> containers)
     {
         var reusable = Reusable(job, containers);
-        return job.Plan.Services.Where(s => s.ContainerPort > 0).Sum(s => Replicas(s).Count(r => !reusable.ContainsKey((s.Name, r))));
+        return ServicesStarted(job.Plan).Where(s => s.ContainerPort > 0).Sum(s => Replicas(s).Count(r => !reusable.ContainsKey((s.Name, r))));
     }
 
     /// <param name="imageArrives">A dry run before the image was sent: it will be there when the job runs.</param>
@@ -46,6 +62,10 @@ public static class JobPlanner
             throw new PlanRefused($"image {request.Image} is not on this server", "push the image before deploying it");
         if (Routes(request) && snapshot.SiteConflict is { } conflict)
             throw new PlanRefused($"nginx on this server: {conflict}", "give each app its own `domain:` in podlift.yml (one app may stay the default site)");
+        if (job.Operation is Operation.Deploy or Operation.Rollback && snapshot.Record?.Canary is { } serving)
+            throw new PlanRefused($"a canary of {serving.Deployment.Version} serves {serving.Share * 100:0.##}% of fresh clients on this server",
+                "`podlift promote` switches everyone to it, `podlift rollback` removes it; then deploy again");
+        if (request.Canary is { } canary) return CanaryFor(job, kind, snapshot, canary, network);
 
         var actions = new List<PlanAction>();
         if (kind.RunsBeforeHooks && job.Hooks.BeforeDeploy.Count > 0)
@@ -84,12 +104,18 @@ public static class JobPlanner
             if (awaitingVerdict.Count > 0) actions.Add(new Say(DeployStep.Verify, EventLevel.Success, "Old web containers stopped"));
         }
 
-        var after = kind.AfterPhase == HookPhase.AfterRollback ? job.Hooks.AfterRollback : job.Hooks.AfterDeploy;
-        if (after.Count > 0) actions.Add(new RunHooks(DeployStep.AfterHooks, kind.AfterPhase, after.ToList()));
+        actions.AddRange(AfterHooks(job, kind.AfterPhase));
         return new Plan(job.Operation, request, actions) { RollbackTarget = job.RollbackTarget };
     }
 
-    private static bool Routes(DeployPlan request) => request.Proxy?.Enabled == true && request.Services.Any(s => s.Routed);
+    private static IEnumerable<PlanAction> AfterHooks(JobSpec job, HookPhase? phase)
+    {
+        if (phase is not { } after) yield break;
+        var commands = after == HookPhase.AfterRollback ? job.Hooks.AfterRollback : job.Hooks.AfterDeploy;
+        if (commands.Count > 0) yield return new RunHooks(DeployStep.AfterHooks, after, commands.ToList());
+    }
+
+    internal static bool Routes(DeployPlan request) => request.Proxy?.Enabled == true && request.Services.Any(s => s.Routed);
 
     private static bool IsRouted(DeployPlan request, string service) => request.Services.Any(s => s.Routed && s.Name == service);
 
@@ -99,6 +125,9 @@ public static class JobPlanner
         var startedIds = start.Started.Where(s => !s.New).Select(s => s.Id).ToHashSet();
         return snapshot.Containers.Where(c => c.IsRunning && !startedIds.Contains(c.Id)).ToList();
     }
+
+    /// <summary>A canary starts only the routed service: the others (workers) change once it is promoted.</summary>
+    private static IEnumerable<ServicePlan> ServicesStarted(DeployPlan request) => request.Canary is null ? request.Services : request.Services.Where(s => s.Routed);
 
     private static ServicePlan ReleaseService(DeployPlan request, ReleasePlan release) =>
         request.Services.FirstOrDefault(s => s.Name == release.Service) ?? request.Services.FirstOrDefault(s => s.Routed) ?? request.Services[0];
@@ -138,7 +167,7 @@ public static class JobPlanner
             }
 
         var bind = network.AwaitsPrimary ? ContainerSpecs.AllInterfaces : ContainerSpecs.LoopbackAddress;
-        foreach (var service in request.Services)
+        foreach (var service in ServicesStarted(request))
             foreach (var replica in Replicas(service))
                 StartReplica(request, snapshot, reusable, service, replica, bind, ports, part);
 
@@ -199,13 +228,22 @@ public static class JobPlanner
             yield return new Drain(ContainerSpecs.LoopbackEndpoints(old).ToList(), bound);
         }
         var stopped = old.Except(awaitingVerdict).ToList();
-        foreach (var container in stopped) yield return new StopContainer(container.Id, container.Name, kind.AnnouncesEachStop);
-        if (stopped.Count > 0 && !kind.AnnouncesEachStop) yield return new Say(DeployStep.Cleanup, EventLevel.Success, "Old containers stopped");
+        var removed = new HashSet<string>(start.Removed);
+        foreach (var container in stopped)
+        {
+            if (!kind.RemovesOld)
+            {
+                yield return new StopContainer(container.Id, container.Name, kind.AnnouncesEachStop);
+                continue;
+            }
+            removed.Add(container.Id);
+            yield return new RemoveContainer(container.Id, container.Name, "the removed canary");
+        }
+        if (stopped.Count > 0 && !kind.AnnouncesEachStop) yield return new Say(DeployStep.Cleanup, EventLevel.Success, kind.RemovesOld ? "Canary containers removed" : "Old containers stopped");
         if (awaitingVerdict.Count > 0)
             yield return new Say(DeployStep.Cleanup, EventLevel.Info, "The old web containers stay up, without traffic, until the new version is verified");
         if (switchesLocally) yield return new CloseSwitchWindow(VersionsOfBackends(request, snapshot, start));
 
-        var removed = new HashSet<string>(start.Removed);
         // a redeploy of the same version (moved aside or not): the containers it replaced are copies of the new ones, not a version to return to
         foreach (var superseded in old.Where(c => c.Version == request.Version))
         {
@@ -230,10 +268,7 @@ public static class JobPlanner
     private static IEnumerable<PlanAction> Prune(JobSpec job, ServerSnapshot snapshot, StartPart start, IReadOnlyList<AppContainer> old, ISet<string> removed)
     {
         var request = job.Plan;
-        var record = snapshot.Record ?? new State.AppRecord { App = request.App };
-        var after = job.Operation == Operation.Rollback && job.RollbackTarget is { } target
-            ? record.WithRollback(target, History(job, snapshot))
-            : record.WithSuccess(new State.DeploymentRecord { Version = request.Version, Image = request.Image, DeployId = job.DeployId, DeployedAt = snapshot.Now }, History(job, snapshot));
+        var after = RecordAfter(job, snapshot);
         var protectedVersions = new HashSet<string> { request.Version };
         if (after.Previous is { } previous) protectedVersions.Add(previous.Version);
         var startedIds = start.Started.Select(s => s.Id).ToHashSet();
@@ -250,9 +285,23 @@ public static class JobPlanner
             yield return new RemoveImage(ImageNames.WithTag(request.Image, version));
     }
 
+    /// <summary>state.json as the job will leave it, near enough to know which versions retention must keep.</summary>
+    private static State.AppRecord RecordAfter(JobSpec job, ServerSnapshot snapshot)
+    {
+        var (request, record, entry) = (job.Plan, snapshot.Record ?? new State.AppRecord { App = job.Plan.App }, History(job, snapshot));
+        var deployed = job.RollbackTarget ?? new State.DeploymentRecord { Version = request.Version, Image = request.Image, DeployId = job.DeployId, DeployedAt = snapshot.Now };
+        return job.Operation switch
+        {
+            Operation.Rollback when job.RollbackTarget is { } target => record.WithRollback(target, entry),
+            Operation.Promote => record.WithPromotion(deployed, entry),
+            Operation.Abort => record.WithCanaryRemoved(job.Reason, entry),
+            _ => record.WithSuccess(deployed, entry),
+        };
+    }
+
     private static State.HistoryEntry History(JobSpec job, ServerSnapshot snapshot) =>
         new(job.DeployId, job.Plan.Version, snapshot.Now, 0, "succeeded", job.Plan.DeployedBy, job.Plan.CommitMessage, null,
-            job.Operation == Operation.Rollback ? "rollback" : "deploy");
+            State.StateTerms.Word(job.Operation));
 
     /// <summary>The renames that give the containers left after the job their names (<see cref="ContainerNaming"/>), by name.</summary>
     private static IEnumerable<PlanAction> StableNames(DeployPlan request, ServerSnapshot snapshot, StartPart start, IReadOnlyList<AppContainer> old, ISet<string> removed)

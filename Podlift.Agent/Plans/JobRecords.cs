@@ -19,8 +19,19 @@ public static class JobRecords
 
     private static AppRecord Before(ExecutionContext context) => context.Snapshot.Record ?? new AppRecord { App = context.Request.App };
 
-    private static AppRecord Transition(ExecutionContext context, DeploymentRecord deployed, HistoryEntry entry) =>
-        context.Job.Operation == Operation.Rollback ? Before(context).WithRollback(deployed, entry) : Before(context).WithSuccess(deployed, entry);
+    /// <summary>A canary serves beside the current deployment, until it is promoted or removed.</summary>
+    public static AppRecord Canary(ExecutionContext context, IReadOnlyList<AppContainer> containers, RecordCanary canary) =>
+        Before(context).WithCanary(
+            new CanaryRecord(Deployment(context, containers), canary.Share, canary.Hold > TimeSpan.Zero ? context.Snapshot.Now + context.Elapsed + canary.Hold : null),
+            History(context, "canary", null));
+
+    private static AppRecord Transition(ExecutionContext context, DeploymentRecord deployed, HistoryEntry entry) => context.Job.Operation switch
+    {
+        Operation.Rollback => Before(context).WithRollback(deployed, entry),
+        Operation.Promote => Before(context).WithPromotion(deployed, entry),
+        Operation.Abort => Before(context).WithCanaryRemoved(context.Job.Reason, entry),
+        _ => Before(context).WithSuccess(deployed, entry),
+    };
 
     /// <summary>The deployment the job brought up, its containers under the names they carry now.</summary>
     private static DeploymentRecord Deployment(ExecutionContext context, IReadOnlyList<AppContainer> containers)
@@ -42,6 +53,6 @@ public static class JobRecords
 
     private static HistoryEntry History(ExecutionContext context, string outcome, string? error) =>
         new(context.Job.DeployId, context.Request.Version, context.StartedAt, (long)context.Elapsed.TotalMilliseconds, outcome,
-            context.Request.DeployedBy, context.Request.CommitMessage, error, context.Job.Operation == Operation.Rollback ? "rollback" : "deploy",
+            context.Request.DeployedBy, context.Request.CommitMessage, error, StateTerms.Word(context.Job.Operation),
             context.Receipt);
 }

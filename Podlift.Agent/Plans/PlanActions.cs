@@ -136,14 +136,20 @@ public sealed record AwaitGo(string Service, IReadOnlyList<Backend> Backends, bo
 /// This server's nginx routes the app to <see cref="Local"/> (and, on the primary, to the other servers' backends too),
 /// with <see cref="Proxy"/>'s settings (null: the settings it has).
 /// </summary>
-public sealed record SwitchProxy(string Service, IReadOnlyList<UpstreamServer> Local, bool LocalOnly, ProxyPlan? Proxy, string Announce, string Done)
-    : PlanAction(DeployStep.Switch)
+/// <param name="Canary">A canary beside <see cref="Local"/>: a share of clients goes to its backends; null: none (a canary there ends).</param>
+public sealed record SwitchProxy(string Service, IReadOnlyList<UpstreamServer> Local, bool LocalOnly, ProxyPlan? Proxy, string Announce, string Done,
+    CanarySplit? Canary = null, DeployStep Step = DeployStep.Switch)
+    : PlanAction(Step)
 {
     public override string Describe() =>
-        $"nginx: upstream of {Service} → {string.Join(", ", Local.Select(b => $"{b.Comment} ({b.Address}:{b.Port})"))}{(LocalOnly ? "" : ", with the other servers' backends")}";
+        $"nginx: upstream of {Service} → {Backends(Local)}{(LocalOnly ? "" : ", with the other servers' backends")}" +
+        (Canary is { } canary ? $"; {canary.Share * 100:0.##}% of fresh clients (a cookie keeps each on its side) → {canary.Version}: {Backends(canary.Servers)}" : "");
+
+    private static string Backends(IReadOnlyList<UpstreamServer> servers) => string.Join(", ", servers.Select(b => $"{b.Comment} ({b.Address}:{b.Port})"));
 
     public override string Undo => "the previous site is written back and loaded";
-    public override bool Commits => true;
+    /// <summary>A canary's split does not: until it is recorded, a failure takes it back with the canary's containers.</summary>
+    public override bool Commits => Canary is null;
 }
 
 /// <summary>After the switch: the new version's backends (host:port) are watched; degraded, the job rolls back.</summary>
@@ -152,6 +158,25 @@ public sealed record VerifyNewVersion(VerifyPlan Plan, IReadOnlyList<string> Bac
     public override string Describe() =>
         $"watch {string.Join(", ", Backends)} for {Plan.WindowMilliseconds / 1000.0:0.#}s; above {Plan.MaxErrorRate * 100:0.##}% errors " +
         $"(once {Plan.MinRequests} requests came), roll back to the version before";
+}
+
+/// <summary>A canary serves: state.json records it beside the current deployment, which stays current until the promotion.</summary>
+public sealed record RecordCanary(string Version, double Share, TimeSpan Hold) : PlanAction(DeployStep.Canary)
+{
+    public override string Describe() => Hold > TimeSpan.Zero
+        ? $"record {Version} as a canary serving {Share * 100:0.##}% of fresh clients, held {Hold.TotalSeconds:0.#}s"
+        : $"record {Version} as a canary serving {Share * 100:0.##}% of fresh clients, until `podlift promote` or `podlift rollback`";
+
+    /// <summary>Once recorded the canary is the truth: a later failure (or a stopping agent) leaves it serving, never pulls it abruptly.</summary>
+    public override bool Commits => true;
+}
+
+/// <summary>A canary's hold: its backends (host:port) are watched; degraded, the canary is removed; passed, it is promoted.</summary>
+public sealed record WatchCanary(VerifyPlan Plan, IReadOnlyList<string> Backends) : PlanAction(DeployStep.Canary)
+{
+    public override string Describe() =>
+        $"watch {string.Join(", ", Backends)} for {Plan.WindowMilliseconds / 1000.0:0.#}s; above {Plan.MaxErrorRate * 100:0.##}% errors " +
+        $"(once {Plan.MinRequests} requests came), remove the canary; below, promote it (too few requests: it keeps serving as it is)";
 }
 
 /// <summary>nginx runs the config on disk (a killed agent may have written it without reloading).</summary>

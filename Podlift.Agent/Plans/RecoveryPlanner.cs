@@ -16,7 +16,8 @@ public sealed record RecoveryPlan(string Live, IReadOnlyList<PlanAction> Actions
 /// ports it routes to). That version is current (adopted if state.json lagged); nginx runs that config; every
 /// other running container drains and stops (the killed job's never-routed ones are removed). When the config
 /// routes to containers that no longer run, it is rewritten for the recorded version first, so nothing is
-/// stopped while nginx still sends traffic to it. Dependencies a killed job recreated are settled; the live
+/// stopped while nginx still sends traffic to it. A recorded canary whose containers run stays as it is; one whose
+/// containers are gone is removed, and so is a split a killed canary deploy never recorded. Dependencies a killed job recreated are settled; the live
 /// containers take the stable names. Pure.
 /// </summary>
 public static class RecoveryPlanner
@@ -34,18 +35,30 @@ public static class RecoveryPlanner
 
     /// <returns>Null when there is nothing to recover: the app was never recorded or runs nothing.</returns>
     public static RecoveryPlan? For(string app, AppRecord? record, IReadOnlyList<AppContainer> containers, IReadOnlyList<DependencyContainer> dependencies,
-        IReadOnlyList<(string Address, int Port)>? routedBackends, InterruptedJob? interrupted, DateTimeOffset now)
+        IReadOnlyList<(string Address, int Port)>? routedBackends, InterruptedJob? interrupted, DateTimeOffset now, bool splitOnDisk = false)
     {
+        // a canary serves beside the current version: its containers are neither what serves nor stray, while they run
+        var canary = record?.Canary?.Deployment.Version;
+        var canaryRuns = canary is not null && containers.Any(c => c.IsRunning && c.Version == canary);
         // a primary that only balances other servers' containers routes to none of its own
-        var routed = RoutedVersion(routedBackends, containers);
+        var routed = RoutedVersion(routedBackends, containers.Where(c => c.Version != canary).ToList());
         var live = routed ?? record?.Current?.Version;
         if (record is null || live is null) return null;
         var changes = new List<string>();
         var actions = new List<PlanAction>();
 
         var after = Transition(record, live, containers, interrupted, now, changes);
-        var stray = containers.Where(c => c.IsRunning && c.Version != live).ToList();
-        if (routed is null && routedBackends?.Any(b => b.Address == ContainerSpecs.LoopbackAddress) == true && RouteAgain(record, changes) is { } routeAgain)
+        var stray = containers.Where(c => c.IsRunning && c.Version != live && !(canaryRuns && c.Version == canary)).ToList();
+        var routesToTheGone = routed is null && routedBackends?.Any(b => b.Address == ContainerSpecs.LoopbackAddress) == true;
+        if (canary is not null && !canaryRuns)
+        {
+            changes.Add($"the canary {canary} was removed: its containers no longer run");
+            after = after.WithCanaryRemoved("its containers no longer ran when the agent started",
+                new HistoryEntry(interrupted?.DeployId ?? "", live, now, 0, "succeeded (finished by the restarted agent)", "", "", null, "abort"));
+        }
+        // a killed canary deploy may have split nginx's traffic before it recorded the canary
+        var unrecordedSplit = canary is null && splitOnDisk;
+        if ((routesToTheGone || unrecordedSplit || canary is not null && !canaryRuns) && RouteAgain(record, changes) is { } routeAgain)
             actions.Add(routeAgain);
         var removed = new HashSet<string>();
         if (stray.Count > 0 || interrupted is not null) actions.AddRange(SettleStray(stray, routedBackends is not null, interrupted, removed, changes));

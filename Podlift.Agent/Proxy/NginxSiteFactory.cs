@@ -15,7 +15,8 @@ public sealed class NginxSiteFactory(StateStore store, ILogger<NginxSiteFactory>
     // nginx is not upgraded under a running agent often enough to ask it for its version on every rewrite
     private readonly Lazy<Task<string>> _nginxVersion = new(() => host?.NginxVersionAsync(CancellationToken.None) ?? Task.FromResult(""));
 
-    public async Task<NginxSite> CreateAsync(string app, string service, IReadOnlyList<UpstreamServer> backends, ProxyPlan? proxy = null)
+    /// <param name="canary">The canary beside <paramref name="backends"/> (the upstream registry keeps it); null: none.</param>
+    public async Task<NginxSite> CreateAsync(string app, string service, IReadOnlyList<UpstreamServer> backends, ProxyPlan? proxy, CanarySplit? canary)
     {
         proxy ??= LoadSettings(app);
         return new NginxSite(app, service, ProxyDefaults.Domains(proxy), backends, NginxProxy.HostHasIPv6)
@@ -25,6 +26,7 @@ public sealed class NginxSiteFactory(StateStore store, ILogger<NginxSiteFactory>
             TrustedProxies = proxy?.TrustedProxies.ToList() ?? [],
             Http2Directive = NginxVersions.HasHttp2Directive(await _nginxVersion.Value),
             RequestLogPath = RequestLog.PathFor(app),
+            Canary = canary,
         };
     }
 

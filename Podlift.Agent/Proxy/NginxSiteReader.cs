@@ -6,11 +6,17 @@ namespace Podlift.Agent.Proxy;
 /// <summary>Reads back, from a config nginx runs, the backends it routes to. Pure.</summary>
 public static partial class NginxSiteReader
 {
-    /// <summary>The servers of the config's upstream block; null when the text is not a podlift site for <paramref name="app"/>.</summary>
+    /// <summary>
+    /// The servers of the config's upstream block (a canary's beside it is not what the site serves: its own upstream);
+    /// null when the text is not a podlift site for <paramref name="app"/>.
+    /// </summary>
     public static IReadOnlyList<(string Address, int Port)>? Backends(string config, string app) =>
         IsSiteOf(config, app)
-            ? ServerLine().Matches(config).Select(m => (m.Groups[1].Value, int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))).ToList()
+            ? ServerLine().Matches(CanaryUpstream().Replace(config, "")).Select(m => (m.Groups[1].Value, int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))).ToList()
             : null;
+
+    /// <summary>Whether the config splits the app's clients with a canary.</summary>
+    public static bool HasCanary(string config) => CanaryUpstream().IsMatch(config);
 
     /// <summary>The host names the site answers (empty: it is the default site); null when the text is not a podlift site for <paramref name="app"/>.</summary>
     public static IReadOnlyList<string>? ServerNames(string config, string app) =>
@@ -29,6 +35,9 @@ public static partial class NginxSiteReader
 
     [GeneratedRegex(@"^\s*server\s+(\S+):(\d+)\s", RegexOptions.Multiline)]
     private static partial Regex ServerLine();
+
+    [GeneratedRegex(@"^upstream\s+\S+\s*\{ " + NginxSiteRenderer.CanaryMark + @"[^}]*\}", RegexOptions.Multiline)]
+    private static partial Regex CanaryUpstream();
 
     [GeneratedRegex(@"^\s*server_name\s+([^;]+);", RegexOptions.Multiline)]
     private static partial Regex ServerNameLine();

@@ -8,12 +8,19 @@ public static class NginxSiteRenderer
 {
     public const string HeaderPrefix = "# Written by podlift-agent for ";
 
+    /// <summary>Marks the canary's upstream block, which <see cref="NginxSiteReader"/> tells from the site's own by it.</summary>
+    public const string CanaryMark = "# podlift canary";
+
     public static string Render(NginxSite site)
     {
-        if (site.Servers.Count == 0) throw new ArgumentException("an upstream needs at least one server", nameof(site));
         var text = new StringBuilder();
         text.AppendLine($"{HeaderPrefix}{site.App}. Do not edit: every deploy rewrites it.");
-        Upstream(text, site);
+        Upstream(text, site.UpstreamName, site.Servers);
+        if (site.Canary is { } canary)
+        {
+            Upstream(text, site.CanaryUpstreamName, canary.Servers, $" {CanaryMark} {canary.Version}");
+            CanaryVariables(text, site, canary);
+        }
         Variables(text, site);
         text.AppendLine("server {");
         Listen(text, site, 80, "");
@@ -44,17 +51,53 @@ public static class NginxSiteRenderer
         return text.ToString();
     }
 
-    private static void Upstream(StringBuilder text, NginxSite site)
+    private static void Upstream(StringBuilder text, string name, IReadOnlyList<UpstreamServer> servers, string mark = "")
     {
-        text.AppendLine($"upstream {site.UpstreamName} {{");
+        if (servers.Count == 0) throw new ArgumentException($"the upstream {name} needs at least one server", nameof(servers));
+        text.AppendLine($"upstream {name} {{{mark}");
         text.AppendLine("    least_conn;");
         // max_fails counts only what proxy_next_upstream calls unsuccessful: connection errors, not the app's own answers
-        foreach (var server in site.Servers)
+        foreach (var server in servers)
             text.AppendLine($"    server {server.Address}:{server.Port} max_fails=3 fail_timeout=10s; # {server.Comment}");
         text.AppendLine("    keepalive 32;");
         text.AppendLine("}");
         text.AppendLine();
     }
+
+    /// <summary>
+    /// A canary: a fresh client draws its side at random (the share to the canary), a client with the cookie keeps the side
+    /// it drew for that canary's version, and only a client without it is sent the cookie. A cookie of an earlier canary
+    /// names another version: that client draws again.
+    /// </summary>
+    private static void CanaryVariables(StringBuilder text, NginxSite site, CanarySplit canary)
+    {
+        var (prefix, cookie, version) = (site.VariablePrefix, site.CanaryCookie, canary.Version);
+        text.AppendLine($"split_clients \"${{request_id}}\" ${prefix}_canary_draw {{");
+        text.AppendLine($"    {Percent(canary.Share)} in;");
+        text.AppendLine("    * out;");
+        text.AppendLine("}");
+        text.AppendLine();
+        text.AppendLine($"map $cookie_{cookie} ${prefix}_canary_side {{");
+        text.AppendLine($"    \"{version}:in\" in;");
+        text.AppendLine($"    \"{version}:out\" out;");
+        text.AppendLine($"    default ${prefix}_canary_draw;");
+        text.AppendLine("}");
+        text.AppendLine();
+        text.AppendLine($"map ${prefix}_canary_side ${prefix}_upstream {{");
+        text.AppendLine($"    in {site.CanaryUpstreamName};");
+        text.AppendLine($"    default {site.UpstreamName};");
+        text.AppendLine("}");
+        text.AppendLine();
+        text.AppendLine($"map $cookie_{cookie} ${prefix}_canary_cookie {{");
+        text.AppendLine($"    \"{version}:in\" \"\";");
+        text.AppendLine($"    \"{version}:out\" \"\";");
+        text.AppendLine($"    default \"{cookie}={version}:${prefix}_canary_side; Path=/; HttpOnly; SameSite=Lax\";");
+        text.AppendLine("}");
+        text.AppendLine();
+    }
+
+    /// <summary>split_clients' form: up to two decimals ("10%", "2.5%").</summary>
+    private static string Percent(double share) => (share * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";
 
     /// <summary>
     /// A WebSocket handshake's Upgrade passes through; every other request sends no Connection header,
@@ -118,7 +161,9 @@ public static class NginxSiteRenderer
         }
         text.AppendLine();
         text.AppendLine("    location / {");
-        text.AppendLine($"        proxy_pass http://{site.UpstreamName};");
+        text.AppendLine(site.Canary is null ? $"        proxy_pass http://{site.UpstreamName};" : $"        proxy_pass http://${site.VariablePrefix}_upstream;");
+        // an empty value sends no header: a client that has the cookie is not sent it again
+        if (site.Canary is not null) text.AppendLine($"        add_header Set-Cookie ${site.VariablePrefix}_canary_cookie always;");
         text.AppendLine("        proxy_http_version 1.1;");
         text.AppendLine("        proxy_set_header Upgrade $http_upgrade;");
         text.AppendLine($"        proxy_set_header Connection ${site.VariablePrefix}_connection;");

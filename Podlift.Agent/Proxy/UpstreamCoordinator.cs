@@ -19,7 +19,7 @@ public sealed class UpstreamCoordinator(DeployTools tools)
             var offered = request.Backends.Select(b => new UpstreamServer(b.Address, b.Port, b.Name)).ToList();
             var replaced = tools.Upstreams.Replace(request.App, request.Server, offered);
             var site = await tools.Sites.CreateAsync(request.App, request.Service, tools.Upstreams.Backends(request.App),
-                tools.Sites.LoadSettings(request.App) ?? new ProxyPlan { Enabled = true, Domain = request.Domain });
+                tools.Sites.LoadSettings(request.App) ?? new ProxyPlan { Enabled = true, Domain = request.Domain }, tools.Upstreams.Canary(request.App));
             try
             {
                 await tools.Proxy.SwitchAsync(site, cancellationToken);
@@ -51,7 +51,7 @@ public sealed class UpstreamCoordinator(DeployTools tools)
             if (backends.Count == 0 || service is null)
                 throw new AgentFailure(AgentErrorReason.NotDeployed, $"{request.App} serves nothing through nginx on this server yet; deploy it first");
             tools.Sites.SaveSettings(request.App, request.Proxy);
-            var site = await tools.Sites.CreateAsync(request.App, service, backends, request.Proxy);
+            var site = await tools.Sites.CreateAsync(request.App, service, backends, request.Proxy, tools.Upstreams.Canary(request.App));
             await tools.Proxy.SwitchAsync(site, cancellationToken);
             return new ApplyProxyReply
             {

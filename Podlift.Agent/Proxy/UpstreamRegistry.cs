@@ -43,6 +43,22 @@ public sealed class UpstreamRegistry(StateStore store)
         return replaced;
     }
 
+    /// <summary>The canary beside the app's upstream; null: none serves. Every rewrite of the site renders it.</summary>
+    public CanarySplit? Canary(string app)
+    {
+        try { return JsonSerializer.Deserialize<CanarySplit>(File.ReadAllText(store.CanaryUpstreamPath(app))); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException) { return null; }
+    }
+
+    /// <summary>Sets (or, null, ends) the app's canary; returns the one it replaced.</summary>
+    public CanarySplit? SetCanary(string app, CanarySplit? canary)
+    {
+        var before = Canary(app);
+        if (canary is null) File.Delete(store.CanaryUpstreamPath(app));
+        else AtomicFile.Write(store.CanaryUpstreamPath(app), JsonSerializer.Serialize(canary));
+        return before;
+    }
+
     private string PathOf(string app) => store.UpstreamsPath(app);
 
     private List<Entry> Load(string app)

@@ -65,25 +65,26 @@ public sealed class AgentService(
     public override Task PullImage(PullImageRequest request, IServerStreamWriter<PullProgress> responseStream, ServerCallContext context) =>
         puller.PullAsync(request, responseStream, context.CancellationToken);
 
-    public override async Task Deploy(DeployPlan request, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context)
-    {
-        if (request.DryRun)
-        {
-            await StreamAsync((await jobs.PreviewDeployAsync(request, context.CancellationToken)).ToAsyncEnumerable(), responseStream, context);
-            return;
-        }
-        var job = await StartedAsync(() => Task.FromResult(jobs.StartDeploy(request)));
-        await StreamAsync(job.Events.ReadAllAsync(context.CancellationToken), responseStream, context);
-    }
+    public override Task Deploy(DeployPlan request, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context) =>
+        JobAsync(request.DryRun, () => jobs.PreviewDeployAsync(request, context.CancellationToken), () => Task.FromResult(jobs.StartDeploy(request)), responseStream, context);
 
-    public override async Task Rollback(RollbackRequest request, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context)
+    public override Task Rollback(RollbackRequest request, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context) =>
+        JobAsync(request.DryRun, () => jobs.PreviewRollbackAsync(request, context.CancellationToken), () => jobs.StartRollbackAsync(request, context.CancellationToken),
+            responseStream, context);
+
+    public override Task Promote(PromoteRequest request, IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context) =>
+        JobAsync(request.DryRun, () => jobs.PreviewPromoteAsync(request, context.CancellationToken), () => Task.FromResult(jobs.StartPromote(request)), responseStream, context);
+
+    /// <summary>A job's call: with dry_run, the plan it would run and how it would end; else the job, started, and its events.</summary>
+    private static async Task JobAsync(bool dryRun, Func<Task<IReadOnlyList<DeployEvent>>> preview, Func<Task<RunningJob>> start,
+        IServerStreamWriter<DeployEvent> responseStream, ServerCallContext context)
     {
-        if (request.DryRun)
+        if (dryRun)
         {
-            await StreamAsync((await jobs.PreviewRollbackAsync(request, context.CancellationToken)).ToAsyncEnumerable(), responseStream, context);
+            await StreamAsync((await preview()).ToAsyncEnumerable(), responseStream, context);
             return;
         }
-        var job = await StartedAsync(() => jobs.StartRollbackAsync(request, context.CancellationToken));
+        var job = await StartedAsync(start);
         await StreamAsync(job.Events.ReadAllAsync(context.CancellationToken), responseStream, context);
     }
 

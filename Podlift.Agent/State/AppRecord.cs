@@ -54,6 +54,13 @@ public sealed record DeploymentRecord
 
 public sealed record ContainerRecord(string Name, string Id, string Service, int Replica, int HostPort);
 
+/// <summary>
+/// A canary: <see cref="Deployment"/>'s web containers take <see cref="Share"/> of fresh clients beside the current
+/// deployment, which stays current (and the rollback target stays as it was) until the promotion.
+/// </summary>
+/// <param name="HoldUntil">When its hold ends (it is promoted then if it passed); null: it waits for `podlift promote`.</param>
+public sealed record CanaryRecord(DeploymentRecord Deployment, double Share, DateTimeOffset? HoldUntil);
+
 /// <summary>A finished deploy or rollback, kept in the ledger.</summary>
 /// <param name="Receipt">What this server's nginx served while the job moved traffic; null: it moved none (or an older agent ran it).</param>
 public sealed record HistoryEntry(
@@ -77,6 +84,8 @@ public sealed record AppRecord
     /// <summary>Successful deployments, oldest first.</summary>
     public IReadOnlyList<DeploymentRecord> Deployments { get; init; } = [];
     public IReadOnlyList<HistoryEntry> History { get; init; } = [];
+    /// <summary>A canary serving beside <see cref="Current"/>; null: none.</summary>
+    public CanaryRecord? Canary { get; init; }
 
     public AppRecord WithSuccess(DeploymentRecord deployed, HistoryEntry entry)
     {
@@ -97,8 +106,20 @@ public sealed record AppRecord
 
     public AppRecord WithFailure(HistoryEntry entry) => this with { History = Append(entry) };
 
+    /// <summary>A canary serves beside the current deployment; its deploy's entry says so until it is promoted or removed.</summary>
+    public AppRecord WithCanary(CanaryRecord canary, HistoryEntry entry) => this with { Canary = canary, History = Append(entry) };
+
+    /// <summary>The canary takes everyone: its deployment is current, the one it stood beside is the rollback target.</summary>
+    public AppRecord WithPromotion(DeploymentRecord promoted, HistoryEntry entry) => CanarySettled("succeeded (promoted)", null).WithSuccess(promoted, entry);
+
+    /// <summary>The canary is gone: the current deployment never stopped being current; the canary's entry says why it ended.</summary>
+    public AppRecord WithCanaryRemoved(string reason, HistoryEntry entry) => CanarySettled("aborted", reason).WithFailure(entry);
+
+    private AppRecord CanarySettled(string outcome, string? error) =>
+        (Canary is { } canary ? WithOutcome(canary.Deployment.DeployId, outcome, error) : this) with { Canary = null };
+
     /// <summary>A finished job's entry says how it ended after all (a deploy reverted after its verification).</summary>
-    public AppRecord WithOutcome(string deployId, string outcome, string error) => this with
+    public AppRecord WithOutcome(string deployId, string outcome, string? error) => this with
     {
         History = History.Select(h => h.DeployId == deployId ? h with { Outcome = outcome, Error = error } : h).ToList(),
     };

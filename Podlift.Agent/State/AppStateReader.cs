@@ -36,6 +36,14 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
             Previous = DeploymentOf(record.Previous),
             RebuiltFromLabels = rebuilt,
         };
+        if (record.Canary is { } canary)
+            state.Canary = new CanaryState
+            {
+                Deployment = DeploymentOf(canary.Deployment),
+                Share = canary.Share,
+                HoldUntilUnixMilliseconds = canary.HoldUntil?.ToUnixTimeMilliseconds() ?? 0,
+                DeployId = canary.Deployment.DeployId,
+            };
         if (proxy.SiteDomains(record.App) is { } domains)
         {
             state.HasSite = true;
@@ -47,7 +55,7 @@ public sealed class AppStateReader(IContainerRuntime runtime, StateStore store, 
             state.History.Add(new DeploymentInfo
             {
                 DeployId = entry.DeployId,
-                Operation = entry.Operation == "rollback" ? Operation.Rollback : Operation.Deploy,
+                Operation = StateTerms.Operation(entry.Operation),
                 Version = entry.Version,
                 Outcome = outcome,
                 OutcomeDetail = detail,

@@ -33,6 +33,9 @@ public sealed class StateStore(string root)
     /// <summary>The backends of the app's upstream, per server that contributes them (Proxy.UpstreamRegistry).</summary>
     public string UpstreamsPath(string app) => Path.Combine(AppDirectory(app), "upstreams.json");
 
+    /// <summary>The canary beside the app's upstream, while one serves.</summary>
+    public string CanaryUpstreamPath(string app) => Path.Combine(AppDirectory(app), "canary-upstream.json");
+
     /// <summary>The app's proxy settings as the last deploy or `ssl setup` gave them (Proxy.NginxSiteFactory).</summary>
     public string ProxySettingsPath(string app) => Path.Combine(AppDirectory(app), "proxy.json");
 

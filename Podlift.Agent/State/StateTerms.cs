@@ -20,9 +20,29 @@ public static class StateTerms
             "succeeded-with-errors" => (Protocol.Outcome.SucceededWithErrors, detail),
             "interrupted" => (Protocol.Outcome.Interrupted, detail),
             "reverted" => (Protocol.Outcome.Reverted, detail),
+            "canary" => (Protocol.Outcome.Canary, detail),
+            "aborted" => (Protocol.Outcome.Aborted, detail),
             _ => (Protocol.Outcome.Unknown, recorded),
         };
     }
+
+    /// <summary>How the ledger names a job's operation.</summary>
+    public static string Word(Operation operation) => operation switch
+    {
+        Protocol.Operation.Rollback => "rollback",
+        Protocol.Operation.Promote => "promote",
+        Protocol.Operation.Abort => "abort",
+        _ => "deploy",
+    };
+
+    /// <summary>A ledger entry's operation; words it does not know (none yet) read as a deploy.</summary>
+    public static Operation Operation(string word) => word switch
+    {
+        "rollback" => Protocol.Operation.Rollback,
+        "promote" => Protocol.Operation.Promote,
+        "abort" => Protocol.Operation.Abort,
+        _ => Protocol.Operation.Deploy,
+    };
 
     /// <summary>Docker's health status of a running container ("none": it has no HEALTHCHECK).</summary>
     public static HealthState DockerHealth(string status) => status switch

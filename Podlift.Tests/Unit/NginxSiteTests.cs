@@ -293,6 +293,52 @@ public class NginxSiteTests
         Assert.That(NginxSiteReader.Backends(NginxSiteRenderer.Render(Site("example.com", tls: Certificate)), "my-app"), Has.Count.EqualTo(2));
     }
 
+    private static NginxSite WithCanary(double share = 0.1) =>
+        Site() with { Canary = new CanarySplit("bbb2222", share, [new UpstreamServer("127.0.0.1", 20009, "my-app-web-bbb2222-1")]) };
+
+    [Test]
+    public void A_canary_has_its_own_upstream_and_a_share_of_fresh_clients_drawn_once_and_kept_by_a_cookie()
+    {
+        var text = NginxSiteRenderer.Render(WithCanary(0.025));
+
+        Assert.That(text, Does.Contain("upstream my_app_web {"), "the site's own upstream: the version beside the canary");
+        Assert.That(text, Does.Contain($"upstream my_app_web_canary {{ {NginxSiteRenderer.CanaryMark} bbb2222"));
+        Assert.That(text, Does.Contain("split_clients \"${request_id}\" $podlift_my_app_canary_draw {\n    2.5% in;\n    * out;\n}"));
+        Assert.That(text, Does.Contain("map $cookie_podlift_my_app_canary $podlift_my_app_canary_side {\n    \"bbb2222:in\" in;\n    \"bbb2222:out\" out;\n    default $podlift_my_app_canary_draw;"),
+            "a client with this canary's cookie keeps its side; any other draws");
+        Assert.That(text, Does.Contain("proxy_pass http://$podlift_my_app_upstream;"));
+        Assert.That(text, Does.Contain("add_header Set-Cookie $podlift_my_app_canary_cookie always;"));
+        Assert.That(text, Does.Contain("default \"podlift_my_app_canary=bbb2222:$podlift_my_app_canary_side; Path=/; HttpOnly; SameSite=Lax\";"));
+    }
+
+    [Test]
+    public void Without_a_canary_nothing_of_it_is_rendered()
+    {
+        var text = NginxSiteRenderer.Render(Site());
+
+        Assert.That(text, Does.Not.Contain("canary").And.Not.Contain("split_clients").And.Not.Contain("Set-Cookie"));
+        Assert.That(text, Does.Contain("proxy_pass http://my_app_web;"));
+    }
+
+    [Test]
+    public void The_reader_gets_back_the_sites_own_backends_not_the_canarys()
+    {
+        var text = NginxSiteRenderer.Render(WithCanary());
+
+        Assert.That(NginxSiteReader.Backends(text, "my-app"), Is.EqualTo(new[] { ("127.0.0.1", 20001), ("127.0.0.1", 20002) }));
+        Assert.That(NginxSiteReader.HasCanary(text), Is.True);
+        Assert.That(NginxSiteReader.HasCanary(NginxSiteRenderer.Render(Site())), Is.False);
+    }
+
+    [Test]
+    public void A_service_named_canary_is_not_taken_for_a_canary()
+    {
+        var text = NginxSiteRenderer.Render(new NginxSite("my-app", "canary", [], TwoBackends, false));
+
+        Assert.That(NginxSiteReader.Backends(text, "my-app"), Has.Count.EqualTo(2));
+        Assert.That(NginxSiteReader.HasCanary(text), Is.False);
+    }
+
     [Test]
     public void The_reader_reads_configs_written_by_agents_that_put_the_version_in_the_header()
     {

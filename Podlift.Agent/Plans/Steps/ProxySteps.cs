@@ -73,18 +73,27 @@ public sealed class ProxySteps(IReverseProxy proxy, UpstreamRegistry upstreams, 
             foreach (var other in context.Others)
                 replaced.Add((other.Server, upstreams.Replace(app, other.Server, other.Backends.Select(b => new UpstreamServer(b.Address, b.Port, b.Name)))));
             var previousSettings = sites.LoadSettings(app);
+            var previousCanary = upstreams.SetCanary(app, action.Canary);
             try
             {
                 if (action.Proxy is not null) sites.SaveSettings(app, action.Proxy);
-                var site = await sites.CreateAsync(app, action.Service, action.LocalOnly ? action.Local : upstreams.Backends(app), action.Proxy);
+                var site = await sites.CreateAsync(app, action.Service, action.LocalOnly ? action.Local : upstreams.Backends(app), action.Proxy, action.Canary);
                 await proxy.SwitchAsync(site, cancellationToken);
             }
             catch
             {
                 foreach (var (server, backends) in replaced) upstreams.Replace(app, server, backends);
+                upstreams.SetCanary(app, previousCanary);
                 if (previousSettings is not null) sites.SaveSettings(app, previousSettings);
                 throw;
             }
+            if (action.Canary is not null)
+                context.OnFailure("the canary's split", () => upstreams.WithLockAsync(app, async () =>
+                {
+                    upstreams.SetCanary(app, previousCanary);
+                    await proxy.SwitchAsync(await sites.CreateAsync(app, action.Service, upstreams.Backends(app), null, previousCanary), CancellationToken.None);
+                    return true;
+                }, CancellationToken.None));
             foreach (var (server, backends) in replaced.Skip(1))
                 foreach (var gone in backends.Where(b => !context.Others.First(o => o.Server == server).Backends.Any(n => n.Address == b.Address && n.Port == b.Port)))
                     context.ReplacedRemote.Add(new IPEndPoint(await HostAddresses.ResolveAsync(gone.Address, cancellationToken), gone.Port));

@@ -13,4 +13,14 @@ public sealed class RecordStep(IContainerRuntime runtime, StateStore state)
         state.Save(JobRecords.Succeeded(context, containers));
         context.Recorded = true;
     }
+
+    public async Task RecordCanaryAsync(RecordCanary canary, ExecutionContext context, CancellationToken cancellationToken)
+    {
+        var containers = await runtime.ListAppContainersAsync(context.Request.App, cancellationToken);
+        state.Save(JobRecords.Canary(context, containers, canary));
+        context.Recorded = true;
+        context.Progress.Success(canary.Hold > TimeSpan.Zero
+            ? $"{canary.Version} serves {canary.Share * 100:0.##}% of fresh clients as a canary"
+            : $"{canary.Version} serves {canary.Share * 100:0.##}% of fresh clients as a canary; `podlift promote` switches everyone, `podlift rollback` removes it");
+    }
 }

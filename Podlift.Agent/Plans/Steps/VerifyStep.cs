@@ -7,6 +7,9 @@ namespace Podlift.Agent.Plans.Steps;
 /// <summary>The new version served, then failed its verification: the job rolls back to the version before.</summary>
 public sealed class VerificationFailed(string message) : Exception(message);
 
+/// <summary>A canary failed its hold: the job goes on as its removal.</summary>
+public sealed class CanaryDegraded(string message) : Exception(message);
+
 /// <summary>
 /// After the switch: watches what nginx logs of the new version's backends for the plan's window, and stops
 /// early once the error rate is above the limit. Reads nginx's own request log of the app, as the receipt does.
@@ -18,36 +21,62 @@ public sealed class VerifyStep(IRequestLogFile log, TimeSpan? poll = null)
 
     public async Task VerifyAsync(VerifyNewVersion action, ExecutionContext context, CancellationToken cancellationToken)
     {
-        var (app, plan) = (context.Request.App, action.Plan);
-        var window = TimeSpan.FromMilliseconds(plan.WindowMilliseconds);
         var isNew = action.Backends.Concat(context.Others.SelectMany(o => o.Backends.Select(b => $"{b.Address}:{b.Port}"))).ToHashSet();
-        var from = log.Position(app);
-        context.Progress.Info($"Watching {context.Request.Version} for {Seconds(window)}: above {plan.MaxErrorRate * 100:0.##}% errors it is rolled back...");
+        context.Progress.Info($"Watching {context.Request.Version} for {Seconds(Window(action.Plan))}: above {action.Plan.MaxErrorRate * 100:0.##}% errors it is rolled back...");
+        var result = await WatchAsync(action.Plan, isNew, context, cancellationToken);
+        context.Verified = result;
+        if (!result.Passed) throw new VerificationFailed(result.Detail);
+        if (result.Detail.Length > 0) context.Progress.Warning($"Verification: {result.Detail}; {context.Request.Version} stays");
+        else context.Progress.Success($"Verified over {Seconds(TimeSpan.FromMilliseconds(result.WindowMilliseconds))}: {Describe(result)}");
+    }
 
+    /// <summary>A canary's hold: degraded, the canary is removed; passed with enough requests, it is promoted; else it keeps serving.</summary>
+    public async Task WatchCanaryAsync(WatchCanary action, ExecutionContext context, CancellationToken cancellationToken)
+    {
+        context.Progress.Info($"Watching the canary {context.Request.Version} for {Seconds(Window(action.Plan))}: above {action.Plan.MaxErrorRate * 100:0.##}% errors it is removed, else promoted...");
+        var result = await WatchAsync(action.Plan, action.Backends.ToHashSet(), context, cancellationToken);
+        context.Verified = result;
+        if (!result.Passed) throw new CanaryDegraded(result.Detail);
+        if (result.Detail.Length > 0) context.Progress.Warning($"Canary: {result.Detail}; it keeps serving as it is (`podlift promote` or `podlift rollback`)");
+        else
+        {
+            context.Progress.Success($"Canary held {Seconds(TimeSpan.FromMilliseconds(result.WindowMilliseconds))}: {Describe(result)}");
+            context.CanaryPassed = true;
+        }
+    }
+
+    /// <summary>
+    /// Watches what nginx logs of <paramref name="backends"/> for the plan's window, stopping early once the error rate is above
+    /// the limit. Passed with a detail: too few requests to judge.
+    /// </summary>
+    private async Task<VerifyResult> WatchAsync(VerifyPlan plan, IReadOnlySet<string> backends, ExecutionContext context, CancellationToken cancellationToken)
+    {
+        var app = context.Request.App;
+        var window = Window(plan);
+        var from = log.Position(app);
         var clock = Stopwatch.StartNew();
         var tally = VerifyTally.None;
         while (clock.Elapsed < window && !tally.Degraded(plan))
         {
             var left = window - clock.Elapsed;
             await Task.Delay(left < _poll ? left : _poll, cancellationToken);
-            tally = ReadTally(app, from, isNew, context);
+            tally = ReadTally(app, from, backends, context);
         }
 
         var result = new VerifyResult { WindowMilliseconds = (long)clock.Elapsed.TotalMilliseconds, Requests = tally.Requests, Errors = tally.Errors };
-        context.Verified = result;
         if (tally.Degraded(plan))
         {
             result.Detail = $"{tally.Describe()} in {Seconds(clock.Elapsed)}, above the {plan.MaxErrorRate * 100:0.##}% allowed";
-            throw new VerificationFailed(result.Detail);
+            return result;
         }
         result.Passed = true;
-        if (tally.Requests < plan.MinRequests)
-        {
-            result.Detail = $"too few requests to judge ({tally.Requests} of the {plan.MinRequests} needed)";
-            context.Progress.Warning($"Verification: {result.Detail}; {context.Request.Version} stays");
-        }
-        else context.Progress.Success($"Verified over {Seconds(clock.Elapsed)}: {tally.Describe()}");
+        if (tally.Requests < plan.MinRequests) result.Detail = $"too few requests to judge ({tally.Requests} of the {plan.MinRequests} needed)";
+        return result;
     }
+
+    private static TimeSpan Window(VerifyPlan plan) => TimeSpan.FromMilliseconds(plan.WindowMilliseconds);
+
+    private static string Describe(VerifyResult result) => new VerifyTally(result.Requests, result.Errors).Describe();
 
     private static string Seconds(TimeSpan span) => $"{span.TotalSeconds:0.#}s";
 

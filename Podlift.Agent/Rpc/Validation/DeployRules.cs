@@ -2,7 +2,7 @@ using Podlift.Protocol;
 
 namespace Podlift.Agent.Rpc.Validation;
 
-/// <summary>The rules of the requests that start or follow jobs: Deploy (the plan), Rollback, Attach, ConfirmSwitch.</summary>
+/// <summary>The rules of the requests that start or follow jobs: Deploy (the plan), Rollback, Promote, Attach, ConfirmSwitch.</summary>
 public static class DeployRules
 {
     public static FieldChecks Plan(FieldChecks check, DeployPlan plan)
@@ -30,7 +30,20 @@ public static class DeployRules
             check.Milliseconds("verify.window_milliseconds", verify.WindowMilliseconds, PlanLimits.MaxVerifyWindow)
                 .Between("verify.max_error_rate", verify.MaxErrorRate, 0, 1)
                 .Between("verify.min_requests", verify.MinRequests, 0, PlanLimits.MaxVerifyMinRequests);
+        if (plan.Canary is { } canary)
+            check.Between("canary.share", canary.Share, PlanLimits.MinCanaryShare, PlanLimits.MaxCanaryShare)
+                .Milliseconds("canary.hold_milliseconds", canary.HoldMilliseconds, PlanLimits.MaxCanaryHold)
+                .Between("canary.max_error_rate", canary.MaxErrorRate, 0, 1)
+                .Between("canary.min_requests", canary.MinRequests, 0, PlanLimits.MaxVerifyMinRequests);
         return check;
+    }
+
+    public static FieldChecks Promote(FieldChecks check, PromoteRequest request)
+    {
+        check.Name("app", request.App)
+            .Line("requested_by", request.RequestedBy, RequestLimits.ShortLine)
+            .Milliseconds("drain_milliseconds", request.DrainMilliseconds, PlanLimits.MaxDrain);
+        return request.Hooks is { } hooks ? Hooks(check, hooks, "hooks") : check;
     }
 
     public static FieldChecks Rollback(FieldChecks check, RollbackRequest request)

@@ -22,6 +22,7 @@ public static class RequestValidator
         PullImageRequest pull => ImageRules.Pull(check, pull),
         DeployPlan plan => DeployRules.Plan(check, plan),
         RollbackRequest rollback => DeployRules.Rollback(check, rollback),
+        PromoteRequest promote => DeployRules.Promote(check, promote),
         AttachRequest attach => DeployRules.Attach(check, attach),
         ConfirmSwitchRequest confirm => DeployRules.ConfirmSwitch(check, confirm),
         SetUpstreamRequest upstream => ProxyRules.SetUpstream(check, upstream),

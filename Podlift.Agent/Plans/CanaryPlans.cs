@@ -1,0 +1,47 @@
+using Podlift.Agent.Deploy;
+using Podlift.Agent.Proxy;
+using Podlift.Protocol;
+
+namespace Podlift.Agent.Plans;
+
+public static partial class JobPlanner
+{
+    /// <summary>
+    /// A canary: the routed service's new containers start and pass their checks beside the version that serves (the
+    /// release command runs), then this server's nginx sends the canary's share of fresh clients to them and the rest
+    /// where they went; nothing stops. With a hold, its backends are watched, then it is promoted or removed.
+    /// </summary>
+    private static Plan CanaryFor(JobSpec job, JobKind kind, ServerSnapshot snapshot, CanaryPlan canary, NetworkPlan network)
+    {
+        var request = job.Plan;
+        if (!Routes(request))
+            throw new PlanRefused($"a canary splits the traffic nginx routes, and {request.App} routes none", "deploy without --canary");
+        if (network.AwaitsPrimary || network.PrimaryAddress.Length > 0)
+            throw new PlanRefused("a canary splits the traffic of the primary's load balancer, and this server is not the primary", "deploy the canary to the primary alone");
+        var service = request.Services.First(s => s.Routed);
+        var current = snapshot.CurrentVersion;
+        var stable = snapshot.Containers.Where(c => c.IsRunning && c.Version == current && c.Service == service.Name && c.HostPort > 0).ToList();
+        if (current is null || stable.Count == 0)
+            throw new PlanRefused($"a canary needs a version serving beside it, and no {service.Name} container of {request.App} serves here", "deploy without --canary first");
+        if (current == request.Version)
+            throw new PlanRefused($"{request.Version} already serves every client", "a canary is of a new version: commit a change, then deploy --canary");
+
+        var actions = new List<PlanAction>();
+        if (job.Hooks.BeforeDeploy.Count > 0) actions.Add(new RunHooks(DeployStep.BeforeHooks, HookPhase.BeforeDeploy, job.Hooks.BeforeDeploy.ToList()));
+        var start = Start(job, kind, snapshot, network);
+        actions.AddRange(start.Actions);
+        if (request.Release is { Command.Count: > 0 } release) actions.Add(new RunRelease(release, ReleaseService(request, release), request.Version));
+
+        var routed = start.Started.Where(c => c.Service.Routed).ToList();
+        var share = $"{canary.Share * 100:0.##}%";
+        actions.Add(new SwitchProxy(service.Name, stable.Select(c => ContainerSpecs.LocalUpstream(c.HostPort, c.Name)).ToList(), LocalOnly: false, request.Proxy,
+            $"Traffic splitting: {share} of fresh clients to {request.Version}, the others stay on {current}...", $"{share} of fresh clients on {request.Version}",
+            new CanarySplit(request.Version, canary.Share, routed.Select(c => ContainerSpecs.LocalUpstream(c.HostPort, c.Name)).ToList()), DeployStep.Canary));
+        var hold = TimeSpan.FromMilliseconds(canary.HoldMilliseconds);
+        actions.Add(new RecordCanary(request.Version, canary.Share, hold));
+        if (hold > TimeSpan.Zero)
+            actions.Add(new WatchCanary(new VerifyPlan { WindowMilliseconds = canary.HoldMilliseconds, MaxErrorRate = canary.MaxErrorRate, MinRequests = canary.MinRequests },
+                routed.Select(c => $"{ContainerSpecs.LoopbackAddress}:{c.HostPort}").ToList()));
+        return new Plan(job.Operation, request, actions);
+    }
+}
