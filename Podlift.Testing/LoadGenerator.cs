@@ -55,7 +55,8 @@ public sealed class LoadGenerator : IAsyncDisposable
     private LoadGenerator(Uri target, int workers, TimeSpan pause, HttpMessageHandler? handler = null,
         Func<Uri, HttpRequestMessage>? request = null, System.Net.HttpStatusCode expected = System.Net.HttpStatusCode.OK)
     {
-        if (handler is null && !target.IsLoopback) throw new ArgumentException("load tests send traffic to loopback only", nameof(target));
+        if (!target.IsLoopback && handler is not SocketsHttpHandler { ConnectCallback: not null })
+            throw new ArgumentException("load tests send traffic to loopback only", nameof(target));
         _request = request ?? (uri => new HttpRequestMessage(HttpMethod.Get, uri));
         _expected = expected;
         _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) }) { Timeout = TimeSpan.FromSeconds(5) };
@@ -64,6 +65,13 @@ public sealed class LoadGenerator : IAsyncDisposable
 
     /// <summary>About workers / pause requests per second, plus response time.</summary>
     public static LoadGenerator Start(Uri target, int workers = 6, int pauseMilliseconds = 40) => new(target, workers, TimeSpan.FromMilliseconds(pauseMilliseconds));
+
+    /// <summary>
+    /// Every request as from a fresh client: no cookie is kept or sent (the others keep the cookies they are given, as one
+    /// browser would), so a canary splits these requests by its share.
+    /// </summary>
+    public static LoadGenerator StartFreshClients(Uri target, int workers = 6, int pauseMilliseconds = 40) =>
+        new(target, workers, TimeSpan.FromMilliseconds(pauseMilliseconds), new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), UseCookies = false });
 
     /// <summary>GETs sent with another Host header (a site with a domain), still to the loopback endpoint.</summary>
     public static LoadGenerator StartForHost(Uri target, string host, int workers = 4, int pauseMilliseconds = 40) =>

@@ -51,6 +51,7 @@ public static class CommandLine
         ["init"] = DryRunPolicy.PrintsPlan,
         ["deploy"] = DryRunPolicy.PrintsPlan,
         ["rollback"] = DryRunPolicy.PrintsPlan,
+        ["promote"] = DryRunPolicy.PrintsPlan,
         ["setup"] = DryRunPolicy.PrintsPlan,
         ["ssl setup"] = DryRunPolicy.PrintsPlan,
         ["ssl renew"] = DryRunPolicy.PrintsPlan,
@@ -88,6 +89,7 @@ public static class CommandLine
         root.Subcommands.Add(Ssl());
         root.Subcommands.Add(Agent());
         root.Subcommands.Add(Rollback());
+        root.Subcommands.Add(Promote());
         root.Subcommands.Add(Ps());
         root.Subcommands.Add(Status());
         root.Subcommands.Add(Attach());
@@ -147,9 +149,19 @@ public static class CommandLine
             Arity = ArgumentArity.ZeroOrOne, HelpName = "N",
         };
         var atomic = new Option<bool>("--atomic") { Description = "All servers at once, all or nothing: nothing switches until every server is ready" };
-        var command = new Command("deploy", "Build, transfer and switch every server to the current commit with zero downtime") { skipBuild, skipHealthcheck, parallel, atomic };
+        var canary = new Option<string?>("--canary")
+        {
+            Description = "The new version takes this share of fresh clients (10%) beside the old, until `podlift promote` or `podlift rollback`", HelpName = "SHARE",
+        };
+        var canaryHold = new Option<string?>("--canary-hold") { Description = "Watch the canary this long (5m), then promote it; above --max-error-rate it is removed", HelpName = "DURATION" };
+        var maxErrorRate = new Option<string?>("--max-error-rate") { Description = "A held canary's limit of 5xx answers and failed attempts (default 1%)", HelpName = "SHARE" };
+        var command = new Command("deploy", "Build, transfer and switch every server to the current commit with zero downtime")
+        {
+            skipBuild, skipHealthcheck, parallel, atomic, canary, canaryHold, maxErrorRate,
+        };
         DeployOptions Options(ParseResult parse) => new(parse.GetValue(skipBuild), parse.GetValue(skipHealthcheck),
-            Parallel: parse.GetResult(parallel) is not null, Atomic: parse.GetValue(atomic), Batch: parse.GetValue(parallel));
+            Parallel: parse.GetResult(parallel) is not null, Atomic: parse.GetValue(atomic), Batch: parse.GetValue(parallel),
+            Canary: CanaryRollout.From(parse.GetValue(canary), parse.GetValue(canaryHold), parse.GetValue(maxErrorRate)));
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
             parse.GetValue(DryRunOption)
                 ? new DryRun(output, ssh).DeployAsync(config, Options(parse) with { SkipBuild = false, SkipHealthcheck = false }, cancellationToken)
@@ -162,11 +174,21 @@ public static class CommandLine
         var to = new Option<string?>("--to") { Description = "A git tag, commit or deployed version still on the servers (default: the last successful deployment before the current one)" };
         var skipHealthcheck = new Option<bool>("--skip-healthcheck") { Description = "Switch traffic without waiting for health checks" };
         var atomic = new Option<bool>("--atomic") { Description = "All servers at once, all or nothing: nothing switches until every server is ready" };
-        var command = new Command("rollback", "Return to an earlier version with zero downtime") { to, skipHealthcheck, atomic };
+        var command = new Command("rollback", "Return to an earlier version with zero downtime (during a canary: remove it)") { to, skipHealthcheck, atomic };
         command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
             parse.GetValue(DryRunOption)
                 ? new DryRun(output, ssh).RollbackAsync(config, parse.GetValue(to), cancellationToken, parse.GetValue(atomic))
                 : new RollbackCommand(output, ssh).RunAsync(config, parse.GetValue(to), parse.GetValue(skipHealthcheck), cancellationToken, parse.GetValue(atomic))));
+        return command;
+    }
+
+    private static Command Promote()
+    {
+        var command = new Command("promote", "Switch every client to the canary that `deploy --canary` left serving, with zero downtime");
+        command.SetAction((parse, cancellationToken) => Run(parse, (config, output, ssh) =>
+            parse.GetValue(DryRunOption)
+                ? new DryRun(output, ssh).PromoteAsync(config, cancellationToken)
+                : new PromoteCommand(output, ssh).RunAsync(config, cancellationToken)));
         return command;
     }
 

@@ -15,13 +15,20 @@ using Podlift.Cli.Jobs;
 namespace Podlift.Cli.Commands;
 
 /// <param name="Parallel">--parallel; with <paramref name="Batch"/> (--parallel N): N servers at a time. <paramref name="Atomic"/>: --atomic.
-/// No flag: podlift.yml's rollout: decides.</param>
-public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Parallel = false, bool Atomic = false, int? Batch = null)
+/// No flag: podlift.yml's rollout: decides.
+/// <paramref name="Canary"/>: --canary, the new version beside the old for a share of clients.</param>
+public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Parallel = false, bool Atomic = false, int? Batch = null, CanaryRollout? Canary = null)
 {
     public Rollout RolloutFor(PodliftConfig config)
     {
         if (Parallel && Atomic)
             throw new ConfigurationException("--parallel and --atomic are two different rollouts", "pick one: --atomic (all or nothing) or --parallel [N] (all at once, or N servers at a time)");
+        if (Canary is not null && (Parallel || Atomic))
+            throw new ConfigurationException($"--canary and {(Atomic ? "--atomic" : "--parallel")} are two different rollouts", "pick one: --canary 10% lets a share of clients try the new version first");
+        if (Canary is not null && config.Servers.Count > 1)
+            throw new ValidationException($"--canary splits the clients of one server's nginx, and podlift.yml deploys {config.App} to {config.Servers.Count} servers",
+                "a canary across servers is not built yet: deploy with --atomic and verify:, or in batches (--parallel 1 or rollout: batch)");
+        if (Canary is not null) return Rollout.Serial;
         if (Batch is < 1)
             throw new ConfigurationException($"--parallel {Batch}: a batch needs at least one server", "for example: --parallel 2 (two servers at a time), or --parallel alone for all at once");
         var rollout = Atomic ? Rollout.Atomic : Batch is not null ? Rollout.Batches : Parallel ? Rollout.Parallel : config.Rollout;
@@ -57,25 +64,14 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
     private const int TotalSteps = 7;
 
     /// <summary>The deploy, its events posted to podlift.yml's notify: URLs (started once the release is known, then succeeded or failed).</summary>
-    public async Task RunAsync(PodliftConfig config, DeployOptions options, CancellationToken cancellationToken)
-    {
-        using var notifier = new Notifier(config.Notify, output);
-        var notices = new Notices(notifier, Notices.Deploy);
-        try
-        {
-            await DeployAsync(config, options, notices, cancellationToken);
-        }
-        catch (Exception e) when (e is PodliftException or OperationCanceledException)
-        {
-            await notices.FailedAsync(e);
-            throw;
-        }
-    }
+    public Task RunAsync(PodliftConfig config, DeployOptions options, CancellationToken cancellationToken) =>
+        Notices.RunAsync(config, output, Notices.Deploy, notices => DeployAsync(config, options, notices, cancellationToken));
 
     private async Task DeployAsync(PodliftConfig config, DeployOptions options, Notices notices, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        output.Line($"Deploying {config.App} to {string.Join(", ", config.Servers)}...");
+        var rollout = options.RolloutFor(config); // bad flags are refused before anything is read
+        output.Line($"Deploying {config.App} to {string.Join(", ", config.Servers)}{(options.Canary is { } asked ? $" as a {asked}" : "")}...");
 
         output.Step(1, TotalSteps, "Validate");
         var commit = await Git.CleanHeadAsync(config.ProjectDirectory, cancellationToken);
@@ -87,14 +83,15 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         var deployedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
         var source = await Git.SourceAsync(config.ProjectDirectory, cancellationToken);
         var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, source);
-        var atomic = AtomicRollout.AppliesTo(config, options.RolloutFor(config));
+        var atomic = AtomicRollout.AppliesTo(config, rollout);
         await notices.StartedAsync([.. Notices.Subject(config, release.Version, deployedBy), ("message", release.CommitMessage)],
-            ("rollout", options.RolloutFor(config).ToString().ToLowerInvariant()));
+            ("rollout", options.Canary is not null ? "canary" : rollout.ToString().ToLowerInvariant()));
         CapabilityCheck.Require("podlift deploy", sessions.Select(session => session.Needs(
-            CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck, atomic),
+            CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck, atomic, options.Canary),
                 config.Registry is not null))).ToList(), output);
         await AppNameCheck.EnsureOursAsync(config, sessions, source, cancellationToken);
         await SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken);
+        await CanaryCheck.EnsureNoneServesAsync(config, sessions, cancellationToken);
 
         using var docker = new LocalDocker();
         var images = new PlatformImages(PlatformPlan.Decide(sessions.Select(s => (s.Server, s.Hello!.Architecture)).ToList(), config.BuildPlatform, release.Image), docker.TagAsync);
@@ -119,7 +116,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             Images = images,
             Atomic = atomic ? new AtomicRollout(config.App, ordered, primary, cancellationToken) : null,
         };
-        var outcomes = ordered.Count == 1 ? await SeriallyAsync(run, ordered) : options.RolloutFor(config) switch
+        var outcomes = ordered.Count == 1 ? await SeriallyAsync(run, ordered) : rollout switch
         {
             Rollout.Atomic or Rollout.Parallel => await InParallelAsync(run, ordered, ordered),
             Rollout.Batches => await InBatchesAsync(run, ordered, options.BatchesFor(config)!),
@@ -127,7 +124,14 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         };
 
         output.Line();
-        output.Ok(sessions.Count > 1 ? "All servers deployed successfully!" : "Deployment successful!");
+        if (outcomes[0].Canary is { Status: CanaryStatus.Serving } serving)
+        {
+            PrintCanary(config, release, serving, clock.Elapsed);
+            await notices.CanaryAsync(("share", Shares.Format(serving.Share)), ("beside", serving.StandsBeside));
+            return;
+        }
+        output.Ok(outcomes[0].Canary is { Status: CanaryStatus.Promoted } ? "Canary held and promoted: deployment successful!"
+            : sessions.Count > 1 ? "All servers deployed successfully!" : "Deployment successful!");
         output.Line($"Version:  {release.Version} \"{release.CommitMessage}\"");
         var previous = outcomes.Select(o => o.PreviousVersion).FirstOrDefault(v => v.Length > 0);
         output.Line($"Previous: {previous ?? "(first deploy)"}");
@@ -136,6 +140,17 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         if (Receipts.Summary(outcomes.Select(o => o.Receipt)) is { } served) output.Line($"Switch:   {served}");
         output.Line($"Time:     {Format.Duration(clock.Elapsed)}");
         await notices.SucceededAsync(("previous", previous), ("url", url));
+    }
+
+    private void PrintCanary(PodliftConfig config, Release release, CanaryOutcome canary, TimeSpan elapsed)
+    {
+        output.Ok("Canary serving!");
+        output.Line($"Version:  {release.Version} \"{release.CommitMessage}\", for {Shares.Format(canary.Share)} of fresh clients");
+        output.Line($"Beside:   {canary.StandsBeside}, for every other client (a cookie keeps each client on its side)");
+        if (canary.Watched is { Detail.Length: > 0 } watched) output.Line($"Hold:     {watched.Detail}");
+        output.Line("Next:     podlift promote    (every client to the canary, with zero downtime)");
+        output.Line("          podlift rollback   (remove it: every client back on the version beside it)");
+        output.Line($"Time:     {Format.Duration(elapsed)}");
     }
 
     private sealed record Run(PodliftConfig Config, Release Release, DeployOptions Options, LocalDocker Docker, RegistryTransfer? Registry,
@@ -277,7 +292,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             {
                 run.Save?.Decline(session.Server.Host); // taken, or never needed: either way the others do not wait for this server
             }
-            var plan = DeployPlanner.For(run.Config, session.Server, run.Addresses, run.Release, run.Options.SkipHealthcheck, run.Atomic is not null);
+            var plan = DeployPlanner.For(run.Config, session.Server, run.Addresses, run.Release, run.Options.SkipHealthcheck, run.Atomic is not null, run.Options.Canary);
             var finished = await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Deploy(plan, run.Cancellation),
                 console, LogsHint(run.Config), run.Cancellation,
                 run.Atomic?.For(session, console) ?? new PrimaryHandoff(run.Config, run.Primary, run.PrimaryReady.Task, run.Cancellation).For(session, console),

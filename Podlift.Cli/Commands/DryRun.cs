@@ -21,7 +21,8 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         output.Line("Dry run: what `podlift deploy` would do; nothing is built, sent or changed.");
         var rollout = options.RolloutFor(config);
         var atomic = AtomicRollout.AppliesTo(config, rollout);
-        if (config.Servers.Count > 1) output.Line($"Rollout: {Describe(rollout, options.BatchesFor(config), config)}");
+        if (options.Canary is { } canary) output.Line($"Rollout: {canary}; only the routed service starts, the others change at the promotion");
+        else if (config.Servers.Count > 1) output.Line($"Rollout: {Describe(rollout, options.BatchesFor(config), config)}");
         var commit = await HeadAsync(config, cancellationToken);
         await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
         var release = new Release(commit, Release.ImageTag(config.Image, commit), Environment.UserName, "", await Git.SourceAsync(config.ProjectDirectory, cancellationToken));
@@ -30,7 +31,7 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         foreach (var warning in platforms.Warnings) output.Warn(warning);
         foreach (var session in sessions.PrimaryFirst(config.Primary))
         {
-            var plan = DeployPlanner.For(config, session.Server, addresses, release, skipHealthcheck: false, atomic);
+            var plan = DeployPlanner.For(config, session.Server, addresses, release, skipHealthcheck: false, atomic, options.Canary);
             output.Line($"{session.Server.Host}{(session.Server == config.Primary ? " (primary)" : "")}:");
             if (!CanPlan(session, CapabilityNeeds.ForDeploy(plan, config.Registry is not null), "podlift deploy")) continue;
             output.Line($"  image: {await ImageLineAsync(config, session, release, platforms.For(session.Server), cancellationToken)}");
@@ -66,6 +67,20 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
             if (!CanPlan(session, CapabilityNeeds.ForRollback(request, config.Registry is not null, sessions.Count > 1), "podlift rollback")) continue;
             await PrintAsync(session.Agent.Rollback(request, cancellationToken), cancellationToken);
         }
+    }
+
+    public async Task PromoteAsync(PodliftConfig config, CancellationToken cancellationToken)
+    {
+        output.Line("Dry run: what `podlift promote` would do; nothing is changed.");
+        await using var sessions = await ServerSession.ConnectAllAsync([config.Primary], ssh, cancellationToken);
+        var primary = sessions.Single();
+        output.Line($"{primary.Server.Host} (primary):");
+        if (!CanPlan(primary, CapabilityNeeds.ForPromote(), "podlift promote")) return;
+        var canary = PromoteCommand.ServingCanary(config, primary.Server, await primary.AppStateAsync(config.App, cancellationToken));
+        output.Line($"  {CanaryCheck.Describe(canary)}");
+        var request = PromoteCommand.RequestFor(config, Environment.UserName);
+        request.DryRun = true;
+        await PrintAsync(primary.Agent.Promote(request, cancellationToken), cancellationToken);
     }
 
     /// <summary>What a real run would refuse is said, not hidden; an agent that cannot plan is asked to be upgraded.</summary>

@@ -40,7 +40,7 @@ public sealed class PsCommand(ConsoleOutput output, SshSettings ssh)
             output.Line(line);
     }
 
-    /// <summary>One row per service and version: current first, older versions only with --all; then one per dependency. Pure.</summary>
+    /// <summary>One row per service and version: current first, a canary beside it, older versions only with --all; then one per dependency. Pure.</summary>
     public static IEnumerable<IReadOnlyList<string>> Rows(PodliftConfig config, ServerConfig server, AppState app, bool all)
     {
         var now = DateTimeOffset.UtcNow;
@@ -48,12 +48,14 @@ public sealed class PsCommand(ConsoleOutput output, SshSettings ssh)
                      .OrderBy(g => g.Key.Service).ThenByDescending(g => g.Key.Version == app.Current?.Version))
         {
             var isCurrent = group.Key.Version == app.Current?.Version;
-            if (!isCurrent && !all) continue;
+            var isCanary = group.Key.Version == app.Canary?.Deployment?.Version;
+            if (!isCurrent && !isCanary && !all) continue;
             var running = group.Count(c => c.Status == "running");
             var desired = isCurrent ? config.Services.FirstOrDefault(s => s.Name == group.Key.Service)?.Replicas ?? group.Count() : group.Count();
             var healths = group.Select(c => StateWords.Health(c.Health, c.Status)).Distinct().ToList();
             var status = healths.Count == 1 ? healths[0] : string.Join("/", healths);
-            if (!isCurrent) status += group.Key.Version == app.Previous?.Version ? " (previous)" : " (old)";
+            if (isCanary) status += $" (canary, {Shares.Format(app.Canary!.Share)})";
+            else if (!isCurrent) status += group.Key.Version == app.Previous?.Version ? " (previous)" : " (old)";
             var started = group.Where(c => c.StartedAtUnixMilliseconds > 0).Select(c => c.StartedAtUnixMilliseconds).DefaultIfEmpty(0).Min();
             var uptime = started > 0 ? Format.Ago(now - DateTimeOffset.FromUnixTimeMilliseconds(started)) : "-";
             yield return [server.Host, group.Key.Service, group.Key.Version, $"{running}/{desired}", status, uptime];

@@ -15,26 +15,16 @@ namespace Podlift.Cli.Commands;
 
 /// <summary>
 /// `podlift rollback [--to tag|sha|version]`: the zero-downtime path in reverse, run by each agent on
-/// the version's stopped containers (recreated from the recorded plan when they were pruned).
+/// the version's stopped containers (recreated from the recorded plan when they were pruned). While a canary
+/// serves, it removes the canary instead: every client back on the version that stayed current.
 /// </summary>
 public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
 {
     /// <summary>The rollback, its events posted to podlift.yml's notify: URLs (started once the version is found, then succeeded or failed).</summary>
     /// <param name="atomic">--atomic: every server at once, and nothing switches until every one is ready (<see cref="AtomicRollout"/>).</param>
-    public async Task RunAsync(PodliftConfig config, string? to, bool skipHealthcheck, CancellationToken cancellationToken, bool atomic = false)
-    {
-        using var notifier = new Notifier(config.Notify, output);
-        var notices = new Notices(notifier, Notices.Rollback);
-        try
-        {
-            await RollBackAsync(config, to, skipHealthcheck, AtomicRollout.AppliesTo(config, atomic ? Rollout.Atomic : Rollout.Serial), notices, cancellationToken);
-        }
-        catch (Exception e) when (e is PodliftException or OperationCanceledException)
-        {
-            await notices.FailedAsync(e);
-            throw;
-        }
-    }
+    public Task RunAsync(PodliftConfig config, string? to, bool skipHealthcheck, CancellationToken cancellationToken, bool atomic = false) =>
+        Notices.RunAsync(config, output, Notices.Rollback, notices =>
+            RollBackAsync(config, to, skipHealthcheck, AtomicRollout.AppliesTo(config, atomic ? Rollout.Atomic : Rollout.Serial), notices, cancellationToken));
 
     private async Task RollBackAsync(PodliftConfig config, string? to, bool skipHealthcheck, bool atomic, Notices notices, CancellationToken cancellationToken)
     {
@@ -45,18 +35,21 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
         var state = await primary.AppStateAsync(config.App, cancellationToken)
             ?? throw new ValidationException($"{config.App} has not been deployed to {primary.Server.Host}", "deploy it first: podlift deploy");
 
-        var version = to is null
+        var removesCanary = state.Canary is not null && to is null;
+        var version = removesCanary ? state.Current?.Version ?? ""
+            : to is null
             ? state.Previous?.Version ?? throw new ValidationException(
                 $"there is no earlier deployment of {config.App} to roll back to (current: {state.Current?.Version ?? "none"})", "podlift ps --all lists the versions kept")
             : await GitRefs.ShortShaAsync(config.ProjectDirectory, to, cancellationToken) ?? to;
-        if (Describe(state, version) is { } found) output.Line($"Found: {found}");
+        if (removesCanary) output.Line($"Removing the canary: {CanaryCheck.Describe(state.Canary!)}; every client goes back to {version}");
+        else if (Describe(state, version) is { } found) output.Line($"Found: {found}");
 
         var requestedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
         await notices.StartedAsync(Notices.Subject(config, version, requestedBy), ("from", state.Current?.Version));
         RollbackRequest RequestFor(ServerSession session) => new()
         {
             App = config.App,
-            To = version,
+            To = removesCanary ? "" : version,
             SkipHealthcheck = skipHealthcheck,
             RequestedBy = requestedBy,
             DrainMilliseconds = (long)config.Drain.TotalMilliseconds,
@@ -74,9 +67,9 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
             ? await AtomicallyAsync(config, ordered, primary, RequestFor, registry, image, cancellationToken)
             : await SeriallyAsync(config, ordered, primary, RequestFor, registry, image, cancellationToken);
 
-        output.Step(4, StepLayout.Rollback.Total, "Cleanup");
+        if (!removesCanary) output.Step(4, StepLayout.Rollback.Total, "Cleanup");
         output.Ok("Complete");
-        output.Ok("Rollback successful!");
+        output.Ok(removesCanary ? $"Canary removed: every client is on {version}" : "Rollback successful!");
         if (Receipts.Summary(receipts) is { } served) output.Line($"Switch: {served}");
         output.Line($"Time: {Format.Duration(clock.Elapsed)}");
         await notices.SucceededAsync();

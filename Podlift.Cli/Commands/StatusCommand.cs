@@ -34,6 +34,13 @@ public sealed class StatusCommand(ConsoleOutput output, SshSettings ssh)
             $"{deployment.Version} \"{deployment.CommitMessage}\", deployed {When(deployment.DeployedAtUnixMilliseconds)} by {deployment.DeployedBy}";
         yield return $"  Current:  {Described(current)}";
         yield return app.Previous is { } previous ? $"  Previous: {Described(previous)}" : "  Previous: none";
+        if (app.Canary is { Deployment: { } canary } serving)
+        {
+            var hold = serving.HoldUntilUnixMilliseconds > now.ToUnixTimeMilliseconds()
+                ? $"; held until {DateTimeOffset.FromUnixTimeMilliseconds(serving.HoldUntilUnixMilliseconds):HH:mm:ss} UTC, then promoted"
+                : "; `podlift promote` or `podlift rollback`";
+            yield return $"  Canary:   {Described(canary)}, for {Shares.Format(serving.Share)} of fresh clients{hold}";
+        }
         foreach (var service in app.Containers.Where(c => c.Version == current.Version).GroupBy(c => c.Service))
         {
             var healthy = service.Count(c => c.Health is HealthState.Healthy or HealthState.Running);
@@ -46,10 +53,10 @@ public sealed class StatusCommand(ConsoleOutput output, SshSettings ssh)
         yield return "  Recent:";
         foreach (var entry in app.History.Take(RecentEntries))
         {
-            var operation = entry.Operation == Operation.Rollback ? "rollback" : "deploy";
+            var operation = StateWords.Operation(entry.Operation);
             var served = Receipts.Short(entry.Receipt);
             yield return $"    {When(entry.StartedAtUnixMilliseconds),-8} {operation,-8} {entry.Version,-8} {StateWords.Outcome(entry),-10} {Format.Duration(TimeSpan.FromMilliseconds(entry.DurationMilliseconds)),6}  {entry.DeployedBy}{(served.Length > 0 ? $"  ({served} while switching)" : "")}";
-            if (entry.Outcome == Outcome.Reverted && entry.Error.Length > 0) yield return $"             {entry.Error}";
+            if (entry.Outcome is Outcome.Reverted or Outcome.Aborted && entry.Error.Length > 0) yield return $"             {entry.Error}";
         }
     }
 }

@@ -86,16 +86,7 @@ internal sealed class ConfigNode(YamlNode node, string path, ConfigContext conte
     }
 
     /// <summary>A share: 1% or 0.01, from 0 to 1.</summary>
-    public double Fraction()
-    {
-        var text = String().Trim();
-        var percent = text.EndsWith('%');
-        if (!double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value))
-            throw Error($"must be a share such as 1% or 0.01 (got: {text})");
-        if (percent) value /= 100;
-        if (value is < 0 or > 1) throw Error($"must be between 0% and 100% (got: {text})");
-        return value;
-    }
+    public double Fraction() => Shares.TryParse(String(), out var share, out var problem) ? share : throw Error(problem);
 
     /// <summary>Servers per batch: a whole number (2) or a share of the servers (25%).</summary>
     public BatchSize BatchSize()

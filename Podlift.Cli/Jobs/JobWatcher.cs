@@ -40,7 +40,10 @@ public static class JobWatcher
         if (finished.RevertedTo.Length > 0)
             throw new DeploymentException($"{host}: {finished.Version} was rolled back to {finished.RevertedTo} by its agent: {finished.Error}",
                 "`podlift status` keeps the figures; fix the new version and deploy again");
-        var what = printer.Operation == Operation.Rollback ? "Rollback" : "Deployment";
+        if (finished.Canary is { Status: CanaryStatus.Aborted } aborted)
+            throw new DeploymentException($"{host}: the canary {aborted.Version} was removed by its agent: {finished.Error}",
+                "`podlift status` keeps the figures; fix the new version and deploy again");
+        var what = printer.Operation switch { Operation.Rollback => "Rollback", Operation.Promote => "Promotion", Operation.Abort => "Removing the canary", _ => "Deployment" };
         var detail = printer.FailureDetail.Count > 0 ? "\n" + string.Join('\n', printer.FailureDetail) : "";
         var hookOutput = printer.FailedHook is { Output.Count: > 0 } hook ? "\n" + string.Join('\n', hook.Output.Select(l => "  | " + l)) : "";
         throw new DeploymentException($"{what} failed on {host}: {finished.Error}{detail}{hookOutput}", logsHint);

@@ -10,6 +10,7 @@ public sealed record StepLayout(int Total, IReadOnlyDictionary<DeployStep, (int 
         [DeployStep.Start] = (5, "Start containers"),
         [DeployStep.Switch] = (6, "Update nginx"),
         [DeployStep.Cleanup] = (7, "Cleanup"),
+        [DeployStep.Canary] = (6, "Update nginx (canary)"),
     }, "Running post-deploy hooks");
 
     public static readonly StepLayout Rollback = new(4, new Dictionary<DeployStep, (int, string)>
@@ -19,13 +20,34 @@ public sealed record StepLayout(int Total, IReadOnlyDictionary<DeployStep, (int 
         [DeployStep.Cleanup] = (3, "Stopping current containers"),
     }, "Running after_rollback hooks");
 
-    public static StepLayout For(Operation operation) => operation == Operation.Rollback ? Rollback : Deploy;
+    public static readonly StepLayout Promote = new(3, new Dictionary<DeployStep, (int, string)>
+    {
+        [DeployStep.Start] = (1, "Checking the canary's containers"),
+        [DeployStep.Switch] = (2, "Updating nginx"),
+        [DeployStep.Cleanup] = (3, "Stopping the old containers"),
+    }, "Running post-deploy hooks");
+
+    public static readonly StepLayout Abort = new(3, new Dictionary<DeployStep, (int, string)>
+    {
+        [DeployStep.Start] = (1, "Checking the current containers"),
+        [DeployStep.Switch] = (2, "Updating nginx"),
+        [DeployStep.Cleanup] = (3, "Removing the canary"),
+    }, "Running after hooks");
+
+    public static StepLayout For(Operation operation) => operation switch
+    {
+        Operation.Rollback => Rollback,
+        Operation.Promote => Promote,
+        Operation.Abort => Abort,
+        _ => Deploy,
+    };
 
     public string Title(DeployStep step) => step switch
     {
         DeployStep.BeforeHooks => "Running before_deploy hooks",
         DeployStep.Release => "Running the release command",
         DeployStep.Verify => "Verifying the new version",
+        DeployStep.Canary => "Canary",
         DeployStep.AfterHooks => AfterHooksTitle,
         _ => Steps.TryGetValue(step, out var known) ? known.Title : step.ToString(),
     };
@@ -88,7 +110,23 @@ public sealed class DeployEventPrinter(ConsoleOutput output)
                 ("window_seconds", verified.WindowMilliseconds / 1000.0), ("detail", verified.Detail));
         if (finished.RevertedTo.Length > 0)
             output.Event("revert", ("version", finished.Version), ("to", finished.RevertedTo), ("reason", finished.Error));
+        if (finished.Canary is { } canary)
+        {
+            output.Event("canary", ("version", canary.Version), ("share", canary.Share), ("beside", canary.StandsBeside), ("status", CanaryWord(canary.Status)));
+            if (canary.Status == CanaryStatus.Promoted) output.Event("promote", ("version", canary.Version), ("from", canary.StandsBeside), ("by", "hold"));
+            if (canary.Status == CanaryStatus.Aborted) output.Event("abort", ("version", canary.Version), ("to", canary.StandsBeside), ("reason", finished.Error));
+        }
+        else if (finished.Success && Operation == Operation.Promote) output.Event("promote", ("version", finished.Version), ("from", finished.PreviousVersion), ("by", "podlift promote"));
+        else if (finished.Success && Operation == Operation.Abort) output.Event("abort", ("version", finished.PreviousVersion), ("to", finished.Version), ("reason", "podlift rollback"));
     }
+
+    private static string CanaryWord(CanaryStatus status) => status switch
+    {
+        CanaryStatus.Serving => "serving",
+        CanaryStatus.Promoted => "promoted",
+        CanaryStatus.Aborted => "aborted",
+        _ => "unknown",
+    };
 
     private void Print(Message message)
     {

@@ -20,7 +20,7 @@ public static class PlanPrinter
             }
             var lines = action.Description.Split('\n');
             foreach (var line in lines) yield return $"    {line}";
-            if (action.Undo.Length > 0) yield return $"      if the {(plan.Operation == Operation.Rollback ? "rollback" : "deploy")} fails before the switch: {action.Undo}";
+            if (action.Undo.Length > 0) yield return $"      if the {StateWords.Operation(plan.Operation)} fails before the switch: {action.Undo}";
         }
     }
 }

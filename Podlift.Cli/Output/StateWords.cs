@@ -16,6 +16,15 @@ public static class StateWords
         _ => "unknown",
     };
 
+    /// <summary>A job's operation as `status` lists it.</summary>
+    public static string Operation(Protocol.Operation operation) => operation switch
+    {
+        Protocol.Operation.Rollback => "rollback",
+        Protocol.Operation.Promote => "promote",
+        Protocol.Operation.Abort => "abort",
+        _ => "deploy",
+    };
+
     /// <summary>"succeeded", "failed", "succeeded (finished by the restarted agent)"...</summary>
     public static string Outcome(DeploymentInfo entry)
     {
@@ -26,6 +35,8 @@ public static class StateWords
             Protocol.Outcome.SucceededWithErrors => "succeeded-with-errors",
             Protocol.Outcome.Interrupted => "interrupted",
             Protocol.Outcome.Reverted => "reverted",
+            Protocol.Outcome.Canary => "canary",
+            Protocol.Outcome.Aborted => "aborted",
             _ => null,
         };
         return word is null ? (entry.OutcomeDetail.Length > 0 ? entry.OutcomeDetail : "unknown")

@@ -42,6 +42,7 @@ public static class CapabilityNeeds
         }
         Need(plan.Verify is not null, Capabilities.Verify, "verify: (the agent watches the new version and reverts it)");
         Need(plan.Atomic, Capabilities.AtomicRollout, "an atomic rollout (--atomic, or rollout: atomic)");
+        Need(plan.Canary is not null, Capabilities.Canary, "--canary");
         Need(plan.Release is { Command.Count: > 0 }, Capabilities.Release, "release: (the release command before traffic switches)");
         Need(registry, Capabilities.PullImage, "registry: (the server pulls the image)");
         Need(!registry, Capabilities.LayerDelta, "sending only the layers a server lacks, compressed", "the whole image is sent, uncompressed");
@@ -65,6 +66,8 @@ public static class CapabilityNeeds
     public static IReadOnlyList<CapabilityNeed> ForLogs(bool dependency) => ForOperate(Capabilities.Logs, "podlift logs", dependency);
 
     public static IReadOnlyList<CapabilityNeed> ForExec(bool dependency) => ForOperate(Capabilities.Exec, "podlift exec", dependency);
+
+    public static IReadOnlyList<CapabilityNeed> ForPromote() => [new(Capabilities.Canary, "podlift promote")];
 
     public static IReadOnlyList<CapabilityNeed> ForAttach() => [new(Capabilities.Attach, "podlift attach")];
 

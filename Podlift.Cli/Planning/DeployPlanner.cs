@@ -9,8 +9,9 @@ public static class DeployPlanner
     /// <param name="addresses">Every server's address as the others reach it (what ssh resolves its host to: podlift.yml
     /// may name a server by an ssh alias, which only this machine knows).</param>
     /// <param name="atomic">An atomic rollout (<see cref="Jobs.AtomicRollout"/>): the job waits, ready, for the CLI's go.</param>
+    /// <param name="canary">--canary: the primary's plan asks for one, and verify: gives way to the canary's own hold.</param>
     public static DeployPlan For(PodliftConfig config, ServerConfig server, IReadOnlyDictionary<ServerConfig, string> addresses, Release release, bool skipHealthcheck,
-        bool atomic = false)
+        bool atomic = false, CanaryRollout? canary = null)
     {
         var routed = config.RoutedService;
         var plan = new DeployPlan
@@ -35,8 +36,9 @@ public static class DeployPlanner
         {
             plan.Hooks = HooksFor(config.Hooks);
             if (config.Release is { } releaseCommand) plan.Release = ReleaseFor(releaseCommand);
-            if (config.Verify is { } verify)
+            if (config.Verify is { } verify && canary is null)
                 plan.Verify = new VerifyPlan { WindowMilliseconds = (long)verify.Window.TotalMilliseconds, MaxErrorRate = verify.MaxErrorRate, MinRequests = verify.MinRequests };
+            if (canary is not null) plan.Canary = canary.ToPlan();
         }
         return plan;
     }

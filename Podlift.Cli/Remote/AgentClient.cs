@@ -70,6 +70,9 @@ public sealed class AgentClient(string host, CallInvoker invoker)
     public IAsyncEnumerable<DeployEvent> Rollback(RollbackRequest request, CancellationToken cancellationToken) =>
         Stream(new AgentCall("Rollback", "the rollback"), () => _grpc.Rollback(request, cancellationToken: cancellationToken), cancellationToken);
 
+    public IAsyncEnumerable<DeployEvent> Promote(PromoteRequest request, CancellationToken cancellationToken) =>
+        Stream(new AgentCall("Promote", "the promotion"), () => _grpc.Promote(request, cancellationToken: cancellationToken), cancellationToken);
+
     public IAsyncEnumerable<DeployEvent> Attach(AttachRequest request, CancellationToken cancellationToken) =>
         Stream(new AgentCall("Attach", "attach"), () => _grpc.Attach(request, cancellationToken: cancellationToken), cancellationToken);
 

@@ -325,6 +325,131 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
         WriteConfig();
     }
 
+    [Test, Order(12)]
+    public async Task Canary_TakesItsShareOfFreshClients_KeepsEachClientOnItsSide_AndPromoteAndRemovalDropNoRequest()
+    {
+        var stable = _shas["v14"];
+        var canary = await CommitAsync("v15");
+        await using (var load = LoadGenerator.StartFreshClients(new Uri(_servers.Http(1), "/version")))
+        {
+            var deploy = await _podlift.RunAsync("deploy", "--canary", "20%");
+            var report = await load.StopAsync();
+            Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+            Assert.That(deploy.Output, Does.Contain("Canary serving!").And.Contain($"Beside:   {stable}"));
+            Assert.That(report.Failed, Is.EqualTo(0), "through the canary's start and split: " + report);
+        }
+
+        await using (var load = LoadGenerator.StartFreshClients(new Uri(_servers.Http(1), "/version")))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(8));
+            var report = await load.StopAsync();
+            var share = (double)report.Bodies.GetValueOrDefault("v15") / report.Sent;
+            TestContext.Out.WriteLine($"canary 20%: {report.Bodies.GetValueOrDefault("v15")} of {report.Sent} fresh clients on the canary ({share:P1}), {report.Failed} failed");
+            Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+            Assert.That(report.Bodies.Keys, Is.EquivalentTo(new[] { "v14", "v15" }));
+            Assert.That(share, Is.EqualTo(0.2).Within(0.07), "fresh clients are split by the share asked");
+        }
+        var sides = await ClientSidesAsync();
+        Assert.That(sides, Has.All.Matches<IReadOnlyList<string>>(answers => answers.Distinct().Count() == 1), "a client with the cookie keeps its side");
+        Assert.That(sides.Select(s => s[0]).Distinct(), Is.EquivalentTo(new[] { "v14", "v15" }), "and clients land on both sides");
+
+        var status = await _podlift.RunAsync("status");
+        Assert.That(status.Output, Does.Contain($"Canary:   {canary}").And.Contain("for 20% of fresh clients"), status.All);
+        Assert.That((await _podlift.RunAsync("ps")).Output, Does.Match($@"web\s+{canary}\s+1/1\s+healthy \(canary, 20%\)"));
+        var preview = await _podlift.RunAsync("--dry-run", "promote");
+        Assert.That(preview.ExitCode, Is.EqualTo(0), preview.All);
+        Assert.That(preview.Output, Does.Contain("[2/3] Updating nginx").And.Contain("[3/3] Stopping the old containers"), "the promotion's plan, as the agent would run it");
+        Assert.That((await _podlift.RunAsync("status")).Output, Does.Contain($"Canary:   {canary}"), "a dry run changes nothing");
+        var another = await _podlift.RunAsync("deploy");
+        Assert.That(another.ExitCode, Is.EqualTo(3), another.All);
+        Assert.That(another.Error, Does.Contain($"a canary of {canary} serves 20% of fresh clients").And.Contain("podlift promote"));
+
+        await using (var load = LoadGenerator.StartFreshClients(new Uri(_servers.Http(1), "/version")))
+        {
+            var promote = await _podlift.RunAsync("promote");
+            var report = await load.StopAsync();
+            TestContext.Out.WriteLine($"promote: {report}");
+            Assert.That(promote.ExitCode, Is.EqualTo(0), promote.All);
+            Assert.That(promote.Output, Does.Contain("Promotion successful!"));
+            Assert.That(report.Failed, Is.EqualTo(0), "through the promotion: " + report);
+        }
+        Assert.That(await ServedToFreshClientsAsync(), Is.EqualTo(new[] { "v15" }));
+        Assert.That(await StateCurrentAsync(), Is.EqualTo(canary));
+        Assert.That(await _servers.MustSshAsync(1, "docker ps --filter label=podlift.role=worker --format '{{.Label \"podlift.version\"}}'"), Does.Contain(canary),
+            "the worker changed at the promotion");
+        Assert.That((await _servers.MustSshAsync(1, "cat /tmp/shop-after-deploy")).Trim(), Is.EqualTo(canary), "after_deploy ran at the promotion");
+
+        var removed = await CommitAsync("v16");
+        Assert.That((await _podlift.RunAsync("deploy", "--canary", "50%")).ExitCode, Is.EqualTo(0));
+        await using (var load = LoadGenerator.StartFreshClients(new Uri(_servers.Http(1), "/version")))
+        {
+            var rollback = await _podlift.RunAsync("--json", "rollback");
+            var report = await load.StopAsync();
+            TestContext.Out.WriteLine($"canary removed: {report}");
+            Assert.That(rollback.ExitCode, Is.EqualTo(0), rollback.All);
+            Assert.That(rollback.Output, Does.Contain("\"event\":\"abort\""));
+            Assert.That(report.Bodies.Keys, Does.Contain("v16"), "the canary served until it was removed");
+            Assert.That(report.Failed, Is.EqualTo(0), "through the removal: " + report);
+        }
+        Assert.That(await ServedToFreshClientsAsync(), Is.EqualTo(new[] { "v15" }));
+        Assert.That(await _servers.MustSshAsync(1, $"docker ps -a --filter label=podlift.version={removed} --format '{{{{.Names}}}}'"), Is.Empty, "a removed canary's containers go");
+        Assert.That((await _podlift.RunAsync("status")).Output, Does.Match($@"deploy\s+{removed}\s+aborted"));
+    }
+
+    [Test, Order(13)]
+    public async Task HeldCanary_AboveTheErrorRate_IsRemovedByTheAgent_AndAHealthyOneIsPromoted()
+    {
+        _app.WriteFile("www/fail-after", "0\n"); // healthy at its check (/health), whoami answers 500 from the start
+        var failing = await CommitAsync("v17");
+        await using (var load = LoadGenerator.StartFreshClients(new Uri(_servers.Http(1), "/cgi-bin/whoami")))
+        {
+            var deploy = await _podlift.RunAsync("deploy", "--canary", "50%", "--canary-hold", "30s", "--max-error-rate", "5%");
+            var report = await load.StopAsync();
+            TestContext.Out.WriteLine($"held canary, failing: {report}");
+            Assert.That(deploy.ExitCode, Is.EqualTo(4), deploy.All);
+            Assert.That(deploy.All, Does.Contain($"the canary {failing} was removed by its agent"));
+            Assert.That(report.Failed, Is.GreaterThan(0), "the canary failed requests before it was removed");
+            Assert.That(report.Failures, Has.All.Contains("500 failing"), "only the canary's own answers failed, never the split or its removal: " + report);
+        }
+        Assert.That(await ServedToFreshClientsAsync(), Is.EqualTo(new[] { "v15" }));
+
+        _app.DeleteFile("www/fail-after");
+        var healthy = await CommitAsync("v18");
+        await using (var load = LoadGenerator.StartFreshClients(new Uri(_servers.Http(1), "/cgi-bin/whoami")))
+        {
+            var deploy = await _podlift.RunAsync("deploy", "--canary", "50%", "--canary-hold", "10s");
+            var report = await load.StopAsync();
+            TestContext.Out.WriteLine($"held canary, healthy: {report}");
+            Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+            Assert.That(deploy.Output, Does.Contain("Canary held and promoted"));
+            Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+        }
+        Assert.That(await ServedToFreshClientsAsync(), Is.EqualTo(new[] { "v18" }));
+        Assert.That(await StateCurrentAsync(), Is.EqualTo(healthy));
+    }
+
+    /// <summary>Clients that keep their cookie, each asking ten times, until both sides of a canary were seen (at most 40).</summary>
+    private async Task<List<IReadOnlyList<string>>> ClientSidesAsync()
+    {
+        var clients = new List<IReadOnlyList<string>>();
+        while (clients.Count < 40 && clients.Select(c => c[0]).Distinct().Count() < 2)
+        {
+            using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = new System.Net.CookieContainer() });
+            var answers = new List<string>();
+            for (var i = 0; i < 10; i++) answers.Add((await http.GetStringAsync(new Uri(_servers.Http(1), "/version"))).Trim());
+            clients.Add(answers);
+        }
+        return clients;
+    }
+
+    /// <summary>The versions twenty fresh clients are served.</summary>
+    private async Task<IReadOnlyList<string>> ServedToFreshClientsAsync()
+    {
+        var served = new HashSet<string>();
+        for (var i = 0; i < 20; i++) served.Add(await ServedAsync());
+        return served.Order().ToList();
+    }
+
     private async Task CommitWithDockerHealthcheckAsync(string version, string path)
     {
         var dockerfile = Path.Combine(_app.Directory, "Dockerfile");
