@@ -133,6 +133,17 @@ public sealed class LocalDocker : IDisposable
         }
     }
 
+    /// <summary>The image id (with the classic image store, the digest of the image config), its size, and the layers' diff ids, bottom first.</summary>
+    public async Task<(string Id, long Size, IReadOnlyList<string> DiffIds)> InspectAsync(string image, CancellationToken cancellationToken)
+    {
+        var inspected = await _client.Images.InspectImageAsync(image, cancellationToken);
+        return (inspected.ID, inspected.Size, inspected.RootFS?.Layers?.ToList() ?? []);
+    }
+
+    /// <summary>Removes one name of an image, never the image itself.</summary>
+    public Task UntagAsync(string reference, CancellationToken cancellationToken) =>
+        _client.Images.DeleteImageAsync(reference, new ImageDeleteParameters { NoPrune = true }, cancellationToken);
+
     /// <summary>`docker save` as a stream: nothing is written to disk.</summary>
     public Task<Stream> SaveAsync(string image, CancellationToken cancellationToken) => _client.Images.SaveImageAsync(image, cancellationToken);
 
