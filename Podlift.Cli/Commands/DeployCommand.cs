@@ -91,6 +91,8 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             await using var sessions = await connecting;
             foreach (var session in sessions)
                 output.Ok($"{session.Target.Label}: podlift-agent {session.Hello!.AgentVersion}, Docker {session.Hello.DockerVersion}, nginx {session.Hello.NginxVersion}");
+            // refused before the image is built, pushed or sent, not after: the agent's lock would refuse it then
+            if (DeployLock.Refusal(config.App, sessions.Select(s => (s.Server.Host, s.Hello!))) is { } locked) throw locked;
 
             var rollout = options.RolloutFor(config);
             var atomic = AtomicRollout.AppliesTo(config, rollout);
