@@ -16,6 +16,10 @@ public static partial class CliOutput
         return (long.Parse(match.Groups[1].Value), TimeSpan.FromMilliseconds(double.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture)));
     }
 
+    /// <summary>"  Docker's push: 2 layer(s) uploaded (4.3 KB), 3 asked about (673 ms)"; null when Docker did not push (a save stream went).</summary>
+    public static TimeSpan? DockerPush(string output) =>
+        PushLine().Match(output) is { Success: true } m ? TimeSpan.FromMilliseconds(double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)) : null;
+
     public static TimeSpan HealthCheck(string output) => Seconds(Must(HealthLine(), output, "✓ Health check passed").Groups[1].Value);
 
     /// <summary>Zero when nothing had to drain (no old version serving).</summary>
@@ -49,6 +53,9 @@ public static partial class CliOutput
 
     [GeneratedRegex(@"(\d+) bytes on the wire .*?([\d.]+) ms until loaded")]
     private static partial Regex TransferLine();
+
+    [GeneratedRegex(@"Docker's push: .*\((\d+) ms\)")]
+    private static partial Regex PushLine();
 
     [GeneratedRegex(@"✓ Health check passed \(([\d.]+)s\)")]
     private static partial Regex HealthLine();

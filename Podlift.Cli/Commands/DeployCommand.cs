@@ -74,75 +74,119 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         output.Line($"Deploying {config.App} to {string.Join(", ", config.Servers)}{(options.Canary is { } asked ? $" as a {asked}" : "")}...");
 
         output.Step(1, TotalSteps, "Validate");
-        var commit = await Git.CleanHeadAsync(config.ProjectDirectory, cancellationToken);
-        output.Ok($"git tree clean at {commit.ShortSha} \"{commit.Subject}\"");
-        await using var sessions = await ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
-        foreach (var session in sessions)
-            output.Ok($"{session.Target.Label}: podlift-agent {session.Hello!.AgentVersion}, Docker {session.Hello.DockerVersion}, nginx {session.Hello.NginxVersion}");
-
-        var deployedBy = await Git.UserNameAsync(config.ProjectDirectory, cancellationToken) ?? Environment.UserName;
-        var source = await Git.SourceAsync(config.ProjectDirectory, cancellationToken);
-        var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, source);
-        var atomic = AtomicRollout.AppliesTo(config, rollout);
-        await notices.StartedAsync([.. Notices.Subject(config, release.Version, deployedBy), ("message", release.CommitMessage)],
-            ("rollout", options.Canary is not null ? "canary" : rollout.ToString().ToLowerInvariant()));
-        CapabilityCheck.Require("podlift deploy", sessions.Select(session => session.Needs(
-            CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck, atomic, options.Canary),
-                config.Registry is not null))).ToList(), output);
-        await AppNameCheck.EnsureOursAsync(config, sessions, source, cancellationToken);
-        await SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken);
-        await CanaryCheck.EnsureNoneServesAsync(config, sessions, cancellationToken);
-
-        using var docker = new LocalDocker();
-        var images = new PlatformImages(PlatformPlan.Decide(sessions.Select(s => (s.Server, s.Hello!.Architecture)).ToList(), config.BuildPlatform, release.Image), docker.TagAsync);
-        var builder = new ImageBuilder(docker, output);
-        await builder.CheckAsync(config, images.Plan, options.SkipBuild, cancellationToken);
-        var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker, registryConfig) : null;
-        if (registry is not null)
+        // the connections and the git facts are got at the same time; nothing on a server changes before all are checked
+        var connecting = ServerSession.ConnectAllAsync(config.Servers, ssh, cancellationToken);
+        try
         {
-            await registry.CheckLoginAsync(cancellationToken);
-            output.Ok($"registry {config.Registry}: login accepted");
+            var commit = await Git.CleanHeadAsync(config.ProjectDirectory, cancellationToken);
+            output.Ok($"git tree clean at {commit.ShortSha} \"{commit.Subject}\"");
+            var userName = Git.UserNameAsync(config.ProjectDirectory, cancellationToken);
+            var source = Git.SourceAsync(config.ProjectDirectory, cancellationToken);
+            var deployedBy = await userName ?? Environment.UserName;
+            var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, await source);
+            await using var sessions = await connecting;
+            foreach (var session in sessions)
+                output.Ok($"{session.Target.Label}: podlift-agent {session.Hello!.AgentVersion}, Docker {session.Hello.DockerVersion}, nginx {session.Hello.NginxVersion}");
+            // refused before the image is built, pushed or sent, not after: the agent's lock would refuse it then
+            if (DeployLock.Refusal(config.App, sessions.Select(s => (s.Server.Host, s.Hello!))) is { } locked) throw locked;
+
+            var atomic = AtomicRollout.AppliesTo(config, rollout);
+            await notices.StartedAsync([.. Notices.Subject(config, release.Version, deployedBy), ("message", release.CommitMessage)],
+                ("rollout", options.Canary is not null ? "canary" : rollout.ToString().ToLowerInvariant()));
+            CapabilityCheck.Require("podlift deploy", sessions.Select(session => session.Needs(
+                CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck, atomic, options.Canary),
+                    config.Registry is not null))).ToList(), output);
+            await Task.WhenAll(AppNameCheck.EnsureOursAsync(config, sessions, release.Source, cancellationToken), SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken),
+                CanaryCheck.EnsureNoneServesAsync(config, sessions, cancellationToken));
+
+            using var docker = new LocalDocker();
+            // the platform each server needs is known only from its connection: nothing is built before
+            var images = new PlatformImages(PlatformPlan.Decide(sessions.Select(s => (s.Server, s.Hello!.Architecture)).ToList(), config.BuildPlatform, release.Image), docker.TagAsync);
+            var builder = new ImageBuilder(docker, output);
+            await builder.CheckAsync(config, images.Plan, options.SkipBuild, cancellationToken);
+            var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker, registryConfig) : null;
+            if (registry is not null)
+            {
+                await registry.CheckLoginAsync(cancellationToken);
+                output.Ok($"registry {config.Registry}: login accepted");
+            }
+            output.Step(2, TotalSteps, "Build (local)");
+            await builder.BuildAsync(config, release, images.Plan, options.SkipBuild, cancellationToken);
+            if (registry is not null)
+                foreach (var platform in images.Plan.Platforms) await PushAsync(registry, images.Plan.LocalImage(platform), cancellationToken);
+
+            // one platform, no registry: every server's image is the one built, pushed by Docker to this process for the layers
+            // each lacks (a mixed fleet's servers are sent their platform's image in their turn, by a save stream)
+            var direct = registry is null && !images.Plan.Mixed;
+            await using var layerPush = direct && LayerPush.Enabled() ? LayerPush.Start(docker, release.Image, cancellationToken) : null;
+            var needs = direct ? await NeedsAsync(docker, release.Image, sessions, layerPush, cancellationToken) : null;
+
+            // the primary first: its load balancer must run before other servers offer it backends
+            var ordered = sessions.PrimaryFirst(config.Primary);
+            var primary = ordered[0];
+            var run = new Run(config, release, options, docker, registry, primary, sessions.Addresses(), cancellationToken)
+            {
+                Images = images,
+                Push = layerPush,
+                Needs = needs,
+                Atomic = atomic ? new AtomicRollout(config.App, ordered, primary, cancellationToken) : null,
+            };
+            var outcomes = ordered.Count == 1 ? await SeriallyAsync(run, ordered) : rollout switch
+            {
+                Rollout.Atomic or Rollout.Parallel => await InParallelAsync(run, ordered, ordered),
+                Rollout.Batches => await InBatchesAsync(run, ordered, options.BatchesFor(config)!),
+                _ => await SeriallyAsync(run, ordered),
+            };
+            if (layerPush is not null) await layerPush.FinishAsync(output);
+
+            output.Line();
+            if (outcomes[0].Canary is { Status: CanaryStatus.Serving } serving)
+            {
+                PrintCanary(release, serving, clock.Elapsed);
+                await notices.CanaryAsync(("share", Shares.Format(serving.Share)), ("beside", serving.StandsBeside));
+                return;
+            }
+            output.Ok(outcomes[0].Canary is { Status: CanaryStatus.Promoted } ? "Canary held and promoted: deployment successful!"
+                : sessions.Count > 1 ? "All servers deployed successfully!" : "Deployment successful!");
+            output.Line($"Version:  {release.Version} \"{release.CommitMessage}\"");
+            var previous = outcomes.Select(o => o.PreviousVersion).FirstOrDefault(v => v.Length > 0);
+            output.Line($"Previous: {previous ?? "(first deploy)"}");
+            var url = $"http://{config.Domain ?? primary.Target.Address}";
+            output.Line($"URL:      {url}");
+            if (Receipts.Summary(outcomes.Select(o => o.Receipt)) is { } served) output.Line($"Switch:   {served}");
+            output.Line($"Time:     {Format.Duration(clock.Elapsed)}");
+            await notices.SucceededAsync(("previous", previous), ("url", url));
         }
-        output.Step(2, TotalSteps, "Build (local)");
-        await builder.BuildAsync(config, release, images.Plan, options.SkipBuild, cancellationToken);
-        if (registry is not null)
-            foreach (var platform in images.Plan.Platforms) await PushAsync(registry, images.Plan.LocalImage(platform), cancellationToken);
-
-        // the primary first: its load balancer must run before other servers offer it backends
-        var ordered = sessions.PrimaryFirst(config.Primary);
-        var primary = ordered[0];
-        var run = new Run(config, release, options, docker, registry, primary, sessions.Addresses(), cancellationToken)
+        catch
         {
-            Images = images,
-            Atomic = atomic ? new AtomicRollout(config.App, ordered, primary, cancellationToken) : null,
-        };
-        var outcomes = ordered.Count == 1 ? await SeriallyAsync(run, ordered) : rollout switch
-        {
-            Rollout.Atomic or Rollout.Parallel => await InParallelAsync(run, ordered, ordered),
-            Rollout.Batches => await InBatchesAsync(run, ordered, options.BatchesFor(config)!),
-            _ => await SeriallyAsync(run, ordered),
-        };
-
-        output.Line();
-        if (outcomes[0].Canary is { Status: CanaryStatus.Serving } serving)
-        {
-            PrintCanary(config, release, serving, clock.Elapsed);
-            await notices.CanaryAsync(("share", Shares.Format(serving.Share)), ("beside", serving.StandsBeside));
-            return;
+            // a failure before the connections were taken over leaves them open: they are closed (a started push is stopped by its await using)
+            await Quietly(connecting, sessions => sessions.DisposeAsync());
+            throw;
         }
-        output.Ok(outcomes[0].Canary is { Status: CanaryStatus.Promoted } ? "Canary held and promoted: deployment successful!"
-            : sessions.Count > 1 ? "All servers deployed successfully!" : "Deployment successful!");
-        output.Line($"Version:  {release.Version} \"{release.CommitMessage}\"");
-        var previous = outcomes.Select(o => o.PreviousVersion).FirstOrDefault(v => v.Length > 0);
-        output.Line($"Previous: {previous ?? "(first deploy)"}");
-        var url = $"http://{config.Domain ?? primary.Target.Address}";
-        output.Line($"URL:      {url}");
-        if (Receipts.Summary(outcomes.Select(o => o.Receipt)) is { } served) output.Line($"Switch:   {served}");
-        output.Line($"Time:     {Format.Duration(clock.Elapsed)}");
-        await notices.SucceededAsync(("previous", previous), ("url", url));
     }
 
-    private void PrintCanary(PodliftConfig config, Release release, CanaryOutcome canary, TimeSpan elapsed)
+    /// <summary>A task this run started and no longer needs: awaited, what it made released, its failure not the one to report.</summary>
+    private static async Task Quietly<T>(Task<T> task, Func<T, ValueTask> release)
+    {
+        try
+        {
+            await release(await task);
+        }
+        catch (Exception) { }
+    }
+
+    /// <summary>What each server lacks of the image, asked of all at once; Docker's push, if started, is then told what to bring.</summary>
+    private async Task<IReadOnlyDictionary<string, ServerNeeds>> NeedsAsync(LocalDocker docker, string image, IReadOnlyList<ServerSession> sessions,
+        LayerPush? push, CancellationToken cancellationToken)
+    {
+        var transfer = new ImageTransfer(docker, output);
+        var diffIds = await docker.LayersAsync(image, cancellationToken);
+        var needs = await Task.WhenAll(sessions.Select(async session => (session.Server.Host, Needs: await transfer.NeedsAsync(session, image, diffIds, cancellationToken))));
+        push?.Serve(needs.Where(n => n.Needs.TakesPush).Select(n => n.Needs.Selection));
+        return needs.ToDictionary(n => n.Host, n => n.Needs);
+    }
+
+    private void PrintCanary(Release release, CanaryOutcome canary, TimeSpan elapsed)
     {
         output.Ok("Canary serving!");
         output.Line($"Version:  {release.Version} \"{release.CommitMessage}\", for {Shares.Format(canary.Share)} of fresh clients");
@@ -161,6 +205,12 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
 
         /// <summary>Each server's image, of its platform, named as the release names it.</summary>
         public required PlatformImages Images { get; init; }
+
+        /// <summary>Without a registry, one platform: Docker's push of the image to this process, from which servers take the layers they lack.</summary>
+        public LayerPush? Push { get; init; }
+
+        /// <summary>Without a registry, one platform: what each server (by host) lacks of the image, asked before any transfer (a mixed fleet's: in its turn).</summary>
+        public IReadOnlyDictionary<string, ServerNeeds>? Needs { get; init; }
 
         public AtomicRollout? Atomic { get; init; }
 
@@ -341,7 +391,8 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         output.Step(3, TotalSteps, "Transfer");
         await using var turn = await run.Images.TurnAsync(session.Server, cancellationToken); // the image's name is this server's platform's image
         string loaded;
-        if (await transfer.IsOnServerAsync(session, image, cancellationToken))
+        var needs = run.Needs?[host];
+        if (needs?.OnServer ?? await transfer.IsOnServerAsync(session, image, cancellationToken))
         {
             run.Save?.Decline(host);
             output.Ok($"{image} is already on {host}: nothing to send");
@@ -356,7 +407,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         }
         else
         {
-            var sent = await transfer.SendAsync(session, image, cancellationToken, run.Save);
+            var sent = await transfer.SendAsync(session, image, needs ?? await transfer.NeedsAsync(session, image, cancellationToken), cancellationToken, run.Save, run.Push);
             output.Ok($"{Format.Bytes(sent.WireBytes)} sent to {host}: {Describe(sent)} ({Format.Duration(sent.Elapsed)}, {TransferProgress.Rate(sent.WireBytes, sent.Elapsed)})");
             loaded = $"{image} loaded ({Format.Duration(sent.Load)})";
         }
@@ -381,7 +432,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
                     : $"{image} is neither on {session.Server.Host} nor in the local Docker; `docker pull --platform {platform} {image}` locally so podlift can send it");
                 continue;
             }
-            var sent = await transfer.SendAsync(session, image, cancellationToken);
+            var sent = await transfer.SendAsync(session, image, await transfer.NeedsAsync(session, image, cancellationToken), cancellationToken);
             output.Ok($"{image} (dependency): {Format.Bytes(sent.WireBytes)} sent: {Describe(sent)} ({Format.Duration(sent.Elapsed)})");
         }
     }
@@ -394,13 +445,15 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         return $"{downloaded} of {pulled.Layers} layers downloaded ({Format.Bytes(pulled.BytesDownloaded)}){already}";
     }
 
-    /// <summary>"1 of 3 layers, 2 already there (57.2 MB not sent), zstd".</summary>
+    /// <summary>"1 of 3 layers, 2 already there (57.2 MB not sent), zstd"; pushed: "1 of 3 layers, 2 already there, from Docker's push (gzip)".</summary>
     public static string Describe(ImageTransfer.Sent sent)
     {
         var layers = sent.Layers;
-        var already = layers.LayersOmitted > 0 ? $", {layers.LayersOmitted} already there ({Format.Bytes(layers.BytesOmitted)} not sent)" : "";
+        var notSent = layers.BytesOmitted > 0 ? $" ({Format.Bytes(layers.BytesOmitted)} not sent)" : "";
+        var already = layers.LayersOmitted > 0 ? $", {layers.LayersOmitted} already there{notSent}" : "";
         var fellBack = sent.FellBack ? ", full image after a refused partial load" : "";
-        return $"{layers.LayersSent} of {sent.LayerCount} layers{already}, {WireCompression.Name(sent.Compression)}{fellBack}";
+        var how = sent.Route == TransferRoute.Push ? "from Docker's push (gzip)" : WireCompression.Name(sent.Compression);
+        return $"{layers.LayersSent} of {sent.LayerCount} layers{already}, {how}{fellBack}";
     }
 
     public static string LogsHint(PodliftConfig config) => $"Check logs: podlift logs {config.RoutedService?.Name ?? config.Services[0].Name}";

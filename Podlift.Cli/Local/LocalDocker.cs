@@ -21,9 +21,14 @@ public sealed class LocalDocker : IDisposable
 {
     private readonly DockerClient _client;
 
-    public LocalDocker()
+    public LocalDocker() : this(DockerEndpoint.OfThisMachine())
     {
-        Endpoint = DockerEndpoint.OfThisMachine();
+    }
+
+    /// <param name="endpoint">unix:///path or tcp://host:port (tests point it at an engine of their own).</param>
+    internal LocalDocker(string endpoint)
+    {
+        Endpoint = endpoint;
         _client = new DockerClientConfiguration(new Uri(Endpoint)).CreateClient();
     }
 
@@ -133,6 +138,17 @@ public sealed class LocalDocker : IDisposable
         }
     }
 
+    /// <summary>The image id (with the classic image store, the digest of the image config), its size, and the layers' diff ids, bottom first.</summary>
+    public async Task<(string Id, long Size, IReadOnlyList<string> DiffIds)> InspectAsync(string image, CancellationToken cancellationToken)
+    {
+        var inspected = await _client.Images.InspectImageAsync(image, cancellationToken);
+        return (inspected.ID, inspected.Size, inspected.RootFS?.Layers?.ToList() ?? []);
+    }
+
+    /// <summary>Removes one name of an image, never the image itself.</summary>
+    public Task UntagAsync(string reference, CancellationToken cancellationToken) =>
+        _client.Images.DeleteImageAsync(reference, new ImageDeleteParameters { NoPrune = true }, cancellationToken);
+
     /// <summary>`docker save` as a stream: nothing is written to disk.</summary>
     public Task<Stream> SaveAsync(string image, CancellationToken cancellationToken) => _client.Images.SaveImageAsync(image, cancellationToken);
 
@@ -165,8 +181,11 @@ public sealed class LocalDocker : IDisposable
         var errors = new List<string>();
         try
         {
+            // Docker.DotNet (3.125) sends the push request without the token and watches it only once Docker has answered:
+            // a push Docker has not answered yet would outlive its cancellation, and the command that waits for it with it
             await _client.Images.PushImageAsync(repository, new ImagePushParameters { Tag = tag }, login?.ToAuthConfig() ?? new AuthConfig(),
-                new Messages(errors, message => onProgress(message.ID, message.Status, message.Progress?.Current ?? 0)), cancellationToken);
+                new Messages(errors, message => onProgress(message.ID, message.Status, message.Progress?.Current ?? 0)), cancellationToken)
+                .WaitAsync(cancellationToken);
         }
         catch (DockerApiException e)
         {

@@ -31,6 +31,9 @@ public sealed class AgentCallException(AgentErrorReason reason, bool connectionL
 /// </summary>
 public static class AgentCallErrors
 {
+    /// <summary>What to do about a deploy refused because another job of the app runs (the agent's lock).</summary>
+    public const string AppLockedFix = "nothing was changed; wait for it to finish (`podlift attach` follows it), then try again";
+
     public static AgentCallException Translate(string host, AgentCall call, RpcException error)
     {
         var reason = AgentErrors.ReasonOf(error);
@@ -49,8 +52,7 @@ public static class AgentCallErrors
             AgentErrorReason.InvalidRequest => (
                 $"{host}: the agent refused the {call.Rpc} request: {detail}",
                 "nothing was changed; fix that value in podlift.yml, or upgrade the agent (`podlift agent install`) if this podlift is newer", ExitCode.Validation),
-            AgentErrorReason.AppLocked => (
-                $"{host}: {detail}", "nothing was changed; wait for it to finish (`podlift attach` follows it), then try again", ExitCode.Deployment),
+            AgentErrorReason.AppLocked => ($"{host}: {detail}", AppLockedFix, ExitCode.Deployment),
             AgentErrorReason.RollbackRefused => (
                 $"{host}: {detail}", "nothing was changed; `podlift ps --all` shows the versions on the servers", ExitCode.Validation),
             AgentErrorReason.NotFound => ($"{host}: {detail}", null, ExitCode.Validation),

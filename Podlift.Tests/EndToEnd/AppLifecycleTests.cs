@@ -163,6 +163,7 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
         Assert.That(second.ExitCode, Is.EqualTo(4), second.All);
         Assert.That(second.Error, Does.Contain("already running"));
         Assert.That(second.Error, Does.Contain(_shas["v6"]).And.Contain("e2e tester"), "names what holds the lock and who");
+        Assert.That(second.Output, Does.Not.Contain("Transfer"), "refused before the image is pushed or sent");
         Assert.That(firstResult.ExitCode, Is.EqualTo(0), firstResult.All);
         Assert.That(await ServedAsync(), Is.EqualTo("v6"));
     }

@@ -4,9 +4,11 @@ using System.Text.RegularExpressions;
 namespace Podlift.Tests.EndToEnd;
 
 /// <summary>
-/// Layer-delta transfer on a real server: an app on a 50 MB base layer is sent whole once; a new version
-/// (the example app's www layer changed, and the small layers built on top of it) then sends only those
-/// small layers, and the server serves it. An image built for the other platform takes the same path.
+/// Layer-delta transfer on a real server: an app on a 50 MB base layer is sent whole once (a `docker save`
+/// stream); a new version (the example app's www layer changed, and the small layers built on top of it) then
+/// sends only those small layers, from Docker's push to the CLI, and the server serves it; with
+/// PODLIFT_TRANSFER=save, or a Docker reached over TCP (that cannot push to the CLI), as a save stream without the base.
+/// An image built for the other platform takes the same path.
 /// </summary>
 [TestFixture("bookworm", "e2eim", "10.130.0", 18780)]
 [Category("e2e")]
@@ -52,7 +54,7 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
         var secondBytes = BytesSent(second.Output);
 
         Assert.That(secondBytes, Is.LessThan(firstBytes / 20), $"the redeploy sent {secondBytes} bytes, the first deploy {firstBytes}");
-        Assert.That(second.Output, Does.Match(@"\d of \d+ layers, \d+ already there \(5\d\.\d MB not sent\)"), "the base layer stays behind");
+        Assert.That(second.Output, Does.Match(@"\d of \d+ layers, \d+ already there, from Docker's push"), "the base layer stays behind, and no docker save ran");
         Assert.That(await ServedAsync(), Is.EqualTo("v2"));
         Assert.That(await _servers.MustSshAsync(1, $"docker image inspect -f '{{{{.Id}}}}' bigapp:{await _app.HeadShaAsync()}"), Does.StartWith("sha256:"));
     }
@@ -194,6 +196,34 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
             _app.WriteConfig(config);
             await _app.CommitAllAsync("no notify");
         }
+    }
+
+    [Test]
+    public async Task With_PODLIFT_TRANSFER_save_a_new_version_goes_as_a_save_stream_without_the_base()
+    {
+        await _app.CommitVersionAsync($"v4-{Guid.NewGuid():N}"[..12]);
+
+        var deploy = await _podlift.RunAsync(["deploy"], started: null, environment: new Dictionary<string, string> { ["PODLIFT_TRANSFER"] = "save" });
+
+        Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+        Assert.That(deploy.Output, Does.Match(@"\d of \d+ layers, \d+ already there \(5\d\.\d MB not sent\), zstd"), "Docker 20.10 loads the partial save stream");
+        Assert.That(await ServedAsync(), Does.StartWith("v4-"));
+    }
+
+    [Test]
+    public async Task With_a_Docker_reached_over_TCP_a_new_version_goes_as_a_save_stream_without_the_base()
+    {
+        await _app.CommitVersionAsync($"v5-{Guid.NewGuid():N}"[..12]);
+        await using var docker = new DockerOverTcp();
+
+        var deploy = await _podlift.RunAsync(["deploy", "-v"], started: null, environment: new Dictionary<string, string> { ["DOCKER_HOST"] = docker.DockerHost });
+
+        Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+        Assert.That(deploy.Output, Does.Contain("a docker save stream is sent: the local Docker is not reached through a unix socket"),
+            "its 127.0.0.1 may not be this machine's: Docker is not asked to push to the CLI");
+        Assert.That(deploy.Output, Does.Match(@"\d of \d+ layers, \d+ already there \(5\d\.\d MB not sent\), zstd"));
+        Assert.That(BytesSent(deploy.Output), Is.LessThan(1_000_000));
+        Assert.That(await ServedAsync(), Does.StartWith("v5-"));
     }
 
     /// <summary>"✓ 51.1 MB sent to 10.130.0.11: ..." → bytes.</summary>
