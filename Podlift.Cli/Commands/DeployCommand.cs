@@ -19,15 +19,18 @@ namespace Podlift.Cli.Commands;
 /// <paramref name="Canary"/>: --canary, the new version beside the old for a share of clients.</param>
 public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Parallel = false, bool Atomic = false, int? Batch = null, CanaryRollout? Canary = null)
 {
+    /// <summary>`podlift promote` on several servers: the primary promotes its canary, the others deploy its version after it.</summary>
+    public bool PromotesCanary { get; init; }
+
     public Rollout RolloutFor(PodliftConfig config)
     {
         if (Parallel && Atomic)
             throw new ConfigurationException("--parallel and --atomic are two different rollouts", "pick one: --atomic (all or nothing) or --parallel [N] (all at once, or N servers at a time)");
         if (Canary is not null && (Parallel || Atomic))
             throw new ConfigurationException($"--canary and {(Atomic ? "--atomic" : "--parallel")} are two different rollouts", "pick one: --canary 10% lets a share of clients try the new version first");
-        if (Canary is not null && config.Servers.Count > 1)
-            throw new ValidationException($"--canary splits the clients of one server's nginx, and podlift.yml deploys {config.App} to {config.Servers.Count} servers",
-                "a canary across servers is not built yet: deploy with --atomic and verify:, or in batches (--parallel 1 or rollout: batch)");
+        if (Canary is not null && !RoutesOnThePrimary(config))
+            throw new ValidationException($"--canary: the canary's containers run on the primary, behind its load balancer, and podlift.yml runs no routed service on {config.Primary.Host}",
+                "run the web service on the primary too, or deploy without --canary (--atomic with verify:, or batches)");
         if (Canary is not null) return Rollout.Serial;
         if (Batch is < 1)
             throw new ConfigurationException($"--parallel {Batch}: a batch needs at least one server", "for example: --parallel 2 (two servers at a time), or --parallel alone for all at once");
@@ -40,6 +43,9 @@ public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Pa
                 "deploy without --parallel/--atomic (and without rollout: parallel/atomic), with --parallel 1, or remove verify:");
         return rollout;
     }
+
+    private static bool RoutesOnThePrimary(PodliftConfig config) =>
+        config.Proxy.Enabled && config.RoutedService is { } routed && config.ServicesOn(config.Primary).Contains(routed);
 
     /// <summary>The batches of a batch rollout (--parallel N, or podlift.yml's); null for the others.</summary>
     public BatchRollout? BatchesFor(PodliftConfig config) => BatchesFor(config, RolloutFor(config));
@@ -67,6 +73,10 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
     public Task RunAsync(PodliftConfig config, DeployOptions options, CancellationToken cancellationToken) =>
         Notices.RunAsync(config, output, Notices.Deploy, notices => DeployAsync(config, options, notices, cancellationToken));
 
+    /// <summary>`podlift promote` on several servers: a deploy of the canary's version (built when the canary was) in which the primary promotes its canary.</summary>
+    public Task PromoteAsync(PodliftConfig config, Notices notices, CancellationToken cancellationToken) =>
+        DeployAsync(config, new DeployOptions(SkipBuild: true, SkipHealthcheck: false) { PromotesCanary = true }, notices, cancellationToken);
+
     private async Task DeployAsync(PodliftConfig config, DeployOptions options, Notices notices, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -93,11 +103,14 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             var atomic = AtomicRollout.AppliesTo(config, rollout);
             await notices.StartedAsync([.. Notices.Subject(config, release.Version, deployedBy), ("message", release.CommitMessage)],
                 ("rollout", options.Canary is not null ? "canary" : rollout.ToString().ToLowerInvariant()));
-            CapabilityCheck.Require("podlift deploy", sessions.Select(session => session.Needs(
-                CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck, atomic, options.Canary),
-                    config.Registry is not null))).ToList(), output);
+            CapabilityCheck.Require(options.PromotesCanary ? "podlift promote" : "podlift deploy", sessions.Select(session => session.Needs([
+                .. CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck, atomic, options.Canary),
+                    config.Registry is not null),
+                .. options.PromotesCanary && session.Server == config.Primary ? CapabilityNeeds.ForPromote() : []])).ToList(), output);
             await Task.WhenAll(AppNameCheck.EnsureOursAsync(config, sessions, release.Source, cancellationToken), SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken),
-                CanaryCheck.EnsureNoneServesAsync(config, sessions, cancellationToken));
+                options.PromotesCanary
+                    ? CanaryCheck.EnsurePromotableAsync(config, sessions.First(s => s.Server == config.Primary), release.Version, cancellationToken)
+                    : CanaryCheck.EnsureNoneServesAsync(config, sessions, cancellationToken));
 
             using var docker = new LocalDocker();
             // the platform each server needs is known only from its connection: nothing is built before
@@ -119,10 +132,10 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             // each lacks (a mixed fleet's servers are sent their platform's image in their turn, by a save stream)
             var direct = registry is null && !images.Plan.Mixed;
             await using var layerPush = direct && LayerPush.Enabled() ? LayerPush.Start(docker, release.Image, cancellationToken) : null;
-            var needs = direct ? await NeedsAsync(docker, release.Image, sessions, layerPush, cancellationToken) : null;
+            // the primary first: its load balancer must run before other servers offer it backends; a canary runs on the primary alone
+            var ordered = options.Canary is null ? sessions.PrimaryFirst(config.Primary) : [sessions.First(s => s.Server == config.Primary)];
+            var needs = direct ? await NeedsAsync(docker, release.Image, ordered, layerPush, cancellationToken) : null;
 
-            // the primary first: its load balancer must run before other servers offer it backends
-            var ordered = sessions.PrimaryFirst(config.Primary);
             var primary = ordered[0];
             var run = new Run(config, release, options, docker, registry, primary, sessions.Addresses(), cancellationToken)
             {
@@ -343,7 +356,10 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
                 run.Save?.Decline(session.Server.Host); // taken, or never needed: either way the others do not wait for this server
             }
             var plan = DeployPlanner.For(run.Config, session.Server, run.Addresses, run.Release, run.Options.SkipHealthcheck, run.Atomic is not null, run.Options.Canary);
-            var finished = await JobWatcher.WatchAsync(session.Server.Host, session.Agent.Deploy(plan, run.Cancellation),
+            var job = isPrimary && run.Options.PromotesCanary
+                ? session.Agent.Promote(PromoteCommand.RequestFor(run.Config, run.Release.DeployedBy), run.Cancellation)
+                : session.Agent.Deploy(plan, run.Cancellation);
+            var finished = await JobWatcher.WatchAsync(session.Server.Host, job,
                 console, LogsHint(run.Config), run.Cancellation,
                 run.Atomic?.For(session, console) ?? new PrimaryHandoff(run.Config, run.Primary, run.PrimaryReady.Task, run.Cancellation).For(session, console),
                 isPrimary ? run.OnPrimaryEvent : null);

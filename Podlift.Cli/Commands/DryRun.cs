@@ -29,7 +29,8 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         var addresses = sessions.Addresses();
         var platforms = PlatformPlan.Decide(sessions.Select(s => (s.Server, s.Hello!.Architecture)).ToList(), config.BuildPlatform, release.Image);
         foreach (var warning in platforms.Warnings) output.Warn(warning);
-        foreach (var session in sessions.PrimaryFirst(config.Primary))
+        // a canary runs on the primary alone
+        foreach (var session in sessions.PrimaryFirst(config.Primary).Take(options.Canary is null ? int.MaxValue : 1))
         {
             var plan = DeployPlanner.For(config, session.Server, addresses, release, skipHealthcheck: false, atomic, options.Canary);
             output.Line($"{session.Server.Host}{(session.Server == config.Primary ? " (primary)" : "")}:");
@@ -81,6 +82,8 @@ public sealed class DryRun(ConsoleOutput output, SshSettings ssh)
         var request = PromoteCommand.RequestFor(config, Environment.UserName);
         request.DryRun = true;
         await PrintAsync(primary.Agent.Promote(request, cancellationToken), cancellationToken);
+        if (config.Servers.Count > 1)
+            output.Line($"Then {string.Join(", ", config.Servers.Where(s => s != config.Primary).Select(s => s.Host))} deploy {canary.Deployment.Version} one after another, as `podlift deploy` does (`podlift deploy --dry-run` shows their plans)");
     }
 
     /// <summary>What a real run would refuse is said, not hidden; an agent that cannot plan is asked to be upgraded.</summary>

@@ -14,6 +14,7 @@ namespace Podlift.Cli.Commands;
 /// <summary>
 /// `podlift promote`: the canary `deploy --canary` left serving takes every client, with zero downtime: the primary's
 /// agent checks its containers, starts the services that waited for it, switches nginx, and drains and stops the old.
+/// On several servers the others then deploy the canary's version, as a serial deploy does (from the checkout at it).
 /// </summary>
 public sealed class PromoteCommand(ConsoleOutput output, SshSettings ssh)
 {
@@ -22,6 +23,12 @@ public sealed class PromoteCommand(ConsoleOutput output, SshSettings ssh)
 
     private async Task PromoteAsync(PodliftConfig config, Notices notices, CancellationToken cancellationToken)
     {
+        if (config.Servers.Count > 1)
+        {
+            // the other servers have not run the canary's version yet: they deploy it, the primary first promoting its canary
+            await new DeployCommand(output, ssh).PromoteAsync(config, notices, cancellationToken);
+            return;
+        }
         var clock = Stopwatch.StartNew();
         await using var sessions = await ServerSession.ConnectAllAsync([config.Primary], ssh, cancellationToken);
         var primary = sessions.Single();

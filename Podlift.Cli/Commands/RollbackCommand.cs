@@ -62,7 +62,8 @@ public sealed class RollbackCommand(ConsoleOutput output, SshSettings ssh)
         using var docker = config.Registry is null ? null : new LocalDocker(); // a rollback needs no local Docker without a registry
         var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker!, registryConfig) : null;
         var image = Release.ImageTag(config.Image, version);
-        var ordered = sessions.PrimaryFirst(config.Primary);
+        // a canary runs on the primary alone: only its agent removes it
+        var ordered = removesCanary ? [primary] : sessions.PrimaryFirst(config.Primary);
         var receipts = atomic
             ? await AtomicallyAsync(config, ordered, primary, RequestFor, registry, image, cancellationToken)
             : await SeriallyAsync(config, ordered, primary, RequestFor, registry, image, cancellationToken);

@@ -358,6 +358,49 @@ public sealed class MultiServerTests(string suite, string prefix, string subnet,
         Assert.That(overlap, Is.LessThan(TimeSpan.FromSeconds(1)), "clients see v11, then v9: at most one nginx reload of overlap");
     }
 
+    [Test, Order(12)]
+    public async Task Canary_OnThePrimaryBesideEveryServer_PromoteBringsTheFleet_AndARollbackRemovesItAlone()
+    {
+        await _app.CommitVersionAsync("v12");
+        var v12 = await _app.HeadShaAsync();
+        var secondBefore = await _servers.MustSshAsync(2, "docker ps --format '{{.ID}} {{.Names}}' | sort");
+        await using (var load = LoadGenerator.StartFreshClients(new Uri(_servers.Http(1), "/cgi-bin/whoami")))
+        {
+            var deploy = await _podlift.RunAsync("deploy", "--canary", "30%");
+            var report = await load.StopAsync();
+            Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+            Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+        }
+        Assert.That(await _servers.MustSshAsync(2, "docker ps --format '{{.ID}} {{.Names}}' | sort"), Is.EqualTo(secondBefore), "the canary runs on the primary alone");
+        Assert.That(await _servers.MustSshAsync(3, $"docker ps -a -q --filter label=podlift.version={v12}"), Is.Empty);
+        await using (var load = LoadGenerator.StartFreshClients(new Uri(_servers.Http(1), "/version")))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            var report = await load.StopAsync();
+            var share = (double)report.Bodies.GetValueOrDefault("v12") / report.Sent;
+            TestContext.Progress.WriteLine($"canary 30% on 3 servers: {report.Bodies.GetValueOrDefault("v12")} of {report.Sent} fresh clients on it ({share:P1}), {report.Failed} failed");
+            Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+            Assert.That(report.Bodies.Keys, Is.EquivalentTo(new[] { "v9", "v12" }));
+            Assert.That(share, Is.EqualTo(0.3).Within(0.08), "the primary's own new containers take the share of every server's clients");
+        }
+
+        var report2 = await DeployUnderLoadAsync(0, "promote");
+        TestContext.Progress.WriteLine($"promote on 3 servers: {report2}");
+        Assert.That(report2.Failed, Is.EqualTo(0), report2.ToString());
+        Assert.That(await ServedVersionsAsync(), Is.EquivalentTo(new[] { "v12" }));
+        foreach (var server in new[] { 2, 3 })
+            Assert.That(await _servers.MustSshAsync(server, $"docker ps -q --filter label=podlift.version={v12}"), Is.Not.Empty, $"server {server} deployed the canary's version");
+
+        await _app.CommitVersionAsync("v13");
+        Assert.That((await _podlift.RunAsync("deploy", "--canary", "50%")).ExitCode, Is.EqualTo(0));
+        var removal = await DeployUnderLoadAsync(0, "rollback");
+        TestContext.Progress.WriteLine($"canary removed on 3 servers: {removal}");
+        Assert.That(removal.Failed, Is.EqualTo(0), removal.ToString());
+        Assert.That(_lastRun!.Output, Does.Contain("Canary removed"));
+        Assert.That(await ServedVersionsAsync(), Is.EquivalentTo(new[] { "v12" }), "the other servers were not rolled back");
+        Assert.That(await _servers.MustSshAsync(2, $"docker ps -q --filter label=podlift.version={v12}"), Is.Not.Empty);
+    }
+
     private static Func<string, bool> IsVersion(string version) => body => body.StartsWith($"version={version} ", StringComparison.Ordinal);
 
     private ShellResult? _lastRun;

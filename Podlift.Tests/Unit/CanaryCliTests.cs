@@ -65,16 +65,22 @@ public class CanaryCliTests
     }
 
     [Test]
-    public void A_canary_over_several_servers_or_with_another_rollout_is_refused_before_anything_is_read()
+    public void A_canary_without_the_routed_service_on_the_primary_or_with_another_rollout_is_refused_before_anything_is_read()
     {
         var canary = CanaryRollout.From("10%", null, null);
+        var balancerOnly = Config(servers: 3) with
+        {
+            Servers = [new ServerConfig("10.0.0.1", "root", 22, null, ["balancer"], []), new ServerConfig("10.0.0.2", "root", 22, null, ["web"], []),
+                new ServerConfig("10.0.0.3", "root", 22, null, ["web"], [])],
+        };
 
-        var several = Assert.Throws<ValidationException>(() => new DeployOptions(false, false, Canary: canary).RolloutFor(Config(servers: 3)))!;
+        var elsewhere = Assert.Throws<ValidationException>(() => new DeployOptions(false, false, Canary: canary).RolloutFor(balancerOnly))!;
         var atomic = Assert.Throws<ConfigurationException>(() => new DeployOptions(false, false, Atomic: true, Canary: canary).RolloutFor(Config()))!;
 
-        Assert.That(several.Message, Does.Contain("podlift.yml deploys shop to 3 servers"));
+        Assert.That(elsewhere.Message, Does.Contain("podlift.yml runs no routed service on 10.0.0.1"));
         Assert.That(atomic.Message, Does.Contain("--canary and --atomic are two different rollouts"));
         Assert.That(new DeployOptions(false, false, Canary: canary).RolloutFor(Config()), Is.EqualTo(Rollout.Serial));
+        Assert.That(new DeployOptions(false, false, Canary: canary).RolloutFor(Config(servers: 3)), Is.EqualTo(Rollout.Serial), "on the primary, beside every server's old backends");
     }
 
     private static AppState WithCanary()
