@@ -9,6 +9,13 @@ namespace Podlift.Bench;
 /// </summary>
 public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
 {
+    /// <summary>BENCH_AGENT_ENV="DOTNET_X=1 DOTNET_Y=2": extra environment for every agent the bench installs (measuring a runtime setting).</summary>
+    private static readonly string[] AgentEnvironment =
+        (Environment.GetEnvironmentVariable("BENCH_AGENT_ENV") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>BENCH=agent: one server, the agent's memory only (<see cref="AgentMemoryAsync"/>).</summary>
+    private static readonly bool AgentOnly = Environment.GetEnvironmentVariable("BENCH") == "agent";
+
     private static readonly string[] Compressions = ["gzip", "none", "zstd"]; // the default (zstd) last: it stays deployed
     private readonly Figures _figures = new();
     private TestBed? _bed;
@@ -21,16 +28,18 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
     public async Task<Figures> RunAsync()
     {
         var baseImage = await TestImages.BigBaseAsync($"podlift-bench-base:{megabytes}", megabytes);
-        Progress("starting 3 test servers");
-        _bed = await TestBed.StartAsync(new TestServers("bookworm", Place()), 3, "bench");
-        _server = [new BenchServer(Servers, 1), new BenchServer(Servers, 2), new BenchServer(Servers, 3)];
+        var serverCount = AgentOnly ? 1 : 3;
+        Progress($"starting {serverCount} test server(s)");
+        _bed = await TestBed.StartAsync(new TestServers("bookworm", Place()), serverCount, "bench");
+        _server = [.. Enumerable.Range(1, serverCount).Select(index => new BenchServer(Servers, index))];
         await App.UseBaseImageAsync(baseImage);
         Facts["base image"] = $"{baseImage} ({megabytes} MB of random bytes + busybox)";
-        Facts["servers"] = "3 test servers: Debian 12, Docker 20.10, nginx, in system containers on this machine";
+        Facts["servers"] = $"{serverCount} test server(s): Debian 12, Docker 20.10, nginx, in system containers on this machine";
         Facts["cpus"] = Environment.ProcessorCount.ToString();
         Facts["load average at start (1, 5, 15 min)"] = LoadAverage();
 
         await AgentAsync();
+        if (AgentOnly) return await AgentMemoryAsync();
         WriteConfig(_server[0]);
         for (var run = 1; run <= runs; run++)
         {
@@ -48,6 +57,28 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
         return _figures;
     }
 
+    /// <summary>
+    /// BENCH=agent: only the agent's memory, on the first server, RUNS times what the whole bench does before it reads
+    /// it (a first deploy, a redeploy of one small layer, a rollback; the reset before restarts the agent).
+    /// </summary>
+    private async Task<Figures> AgentMemoryAsync()
+    {
+        WriteConfig(_server[0]);
+        for (var run = 1; run <= runs; run++)
+        {
+            Progress($"agent memory, run {run}/{runs}");
+            await FirstDeployAsync("zstd");
+            var previous = _version;
+            await RedeployAsync();
+            await RollbackAsync($"v{previous}");
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            _figures.Add("agent idle RSS after the deploys (MB)", await _server[0].AgentRssAsync() / 1048576.0);
+            _figures.Add("agent anonymous memory after the deploys (MB)", await _server[0].AgentAnonymousAsync() / 1048576.0);
+        }
+        if (AgentEnvironment.Length > 0) Facts["agent environment (BENCH_AGENT_ENV)"] = string.Join(' ', AgentEnvironment);
+        return _figures;
+    }
+
     /// <summary>Fresh install on each server, then a second install of the same binary (no-op); idle RSS of a fresh agent.</summary>
     private async Task AgentAsync()
     {
@@ -60,6 +91,7 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
             var (noop, noopTime) = await TimedAsync("agent", "install");
             if (!noop.Contains("no change")) throw new InvalidOperationException($"a second install changed something:\n{noop}");
             _figures.Add("agent no-op re-install (s)", noopTime.TotalSeconds);
+            if (AgentEnvironment.Length > 0) await server.UseAgentEnvironmentAsync(AgentEnvironment);
         }
         await Task.Delay(TimeSpan.FromSeconds(5));
         foreach (var server in _server) _figures.Add("agent idle RSS, fresh (MB)", await server.AgentRssAsync() / 1048576.0);

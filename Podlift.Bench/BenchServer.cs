@@ -28,6 +28,27 @@ public sealed class BenchServer(TestServers servers, int index)
         return long.Parse(kilobytes.Trim()) * 1024;
     }
 
+    /// <summary>The running agent's resident memory that is anonymous (heaps, stacks, JIT code), in bytes; the rest of VmRSS is mapped files.</summary>
+    public async Task<long> AgentAnonymousAsync()
+    {
+        var kilobytes = await servers.MustSshAsync(index,
+            "awk '/^Anonymous:/ {print $2}' /proc/$(systemctl show -p MainPID --value podlift-agent)/smaps_rollup");
+        return long.Parse(kilobytes.Trim()) * 1024;
+    }
+
+    /// <summary>
+    /// Runs the agent with extra environment variables (a systemd drop-in beside the unit `agent install` writes), to
+    /// measure a runtime setting without building another CLI: BENCH_AGENT_ENV="DOTNET_X=1 DOTNET_Y=2".
+    /// </summary>
+    public Task UseAgentEnvironmentAsync(IReadOnlyList<string> assignments) => servers.MustSshAsync(index, $"""
+        mkdir -p /etc/systemd/system/podlift-agent.service.d
+        cat > /etc/systemd/system/podlift-agent.service.d/bench.conf <<'EOF'
+        [Service]
+        {string.Join("\n", assignments.Select(a => $"Environment={a}"))}
+        EOF
+        systemctl daemon-reload; systemctl restart podlift-agent
+        """);
+
     /// <summary>The usual way without podlift, for comparison: `docker save | gzip | ssh server docker load`.</summary>
     public async Task<TimeSpan> BaselinePipeAsync(string image)
     {
