@@ -25,6 +25,9 @@ public sealed record LoadReport(int Sent, int Failed, TimeSpan Duration, IReadOn
 
     public double RequestsPerSecond => Sent / Math.Max(Duration.TotalSeconds, 0.001);
 
+    /// <summary>The share of the requests sent that were answered with <paramref name="body"/> (a canary's version).</summary>
+    public double ShareOf(string body) => (double)Bodies.GetValueOrDefault(body) / Math.Max(Sent, 1);
+
     public override string ToString() =>
         $"{Sent} requests in {Duration.TotalSeconds:0.0}s ({RequestsPerSecond:0}/s), {Failed} failed; answers: " +
         (Bodies.Count > 12 ? $"{Bodies.Count} distinct" : string.Join(", ", Bodies.Select(b => $"{b.Key}×{b.Value}")));
@@ -72,6 +75,14 @@ public sealed class LoadGenerator : IAsyncDisposable
     /// </summary>
     public static LoadGenerator StartFreshClients(Uri target, int workers = 6, int pauseMilliseconds = 40) =>
         new(target, workers, TimeSpan.FromMilliseconds(pauseMilliseconds), new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), UseCookies = false });
+
+    /// <summary>Fresh clients' requests for <paramref name="duration"/>: what a canary's split gives them.</summary>
+    public static async Task<LoadReport> FreshClientsForAsync(Uri target, TimeSpan duration)
+    {
+        await using var load = StartFreshClients(target);
+        await Task.Delay(duration);
+        return await load.StopAsync();
+    }
 
     /// <summary>GETs sent with another Host header (a site with a domain), still to the loopback endpoint.</summary>
     public static LoadGenerator StartForHost(Uri target, string host, int workers = 4, int pauseMilliseconds = 40) =>

@@ -26,14 +26,10 @@ public static partial class JobPlanner
         if (current == request.Version)
             throw new PlanRefused($"{request.Version} already serves every client", "a canary is of a new version: commit a change, then deploy --canary");
 
-        var actions = new List<PlanAction>();
-        if (job.Hooks.BeforeDeploy.Count > 0) actions.Add(new RunHooks(DeployStep.BeforeHooks, HookPhase.BeforeDeploy, job.Hooks.BeforeDeploy.ToList()));
-        var start = Start(job, kind, snapshot, network);
-        actions.AddRange(start.Actions);
-        if (request.Release is { Command.Count: > 0 } release) actions.Add(new RunRelease(release, ReleaseService(request, release), request.Version));
+        var (actions, start) = BeforeTrafficMoves(job, kind, snapshot, network);
 
         var routed = start.Started.Where(c => c.Service.Routed).ToList();
-        var share = $"{canary.Share * 100:0.##}%";
+        var share = Shares.Format(canary.Share);
         actions.Add(new SwitchProxy(service.Name, stable.Select(c => ContainerSpecs.LocalUpstream(c.HostPort, c.Name)).ToList(), LocalOnly: false, request.Proxy,
             $"Traffic splitting: {share} of fresh clients to {request.Version}, the others stay on {current}...", $"{share} of fresh clients on {request.Version}",
             new CanarySplit(request.Version, canary.Share, routed.Select(c => ContainerSpecs.LocalUpstream(c.HostPort, c.Name)).ToList()), DeployStep.Canary));

@@ -63,19 +63,11 @@ public static partial class JobPlanner
         if (Routes(request) && snapshot.SiteConflict is { } conflict)
             throw new PlanRefused($"nginx on this server: {conflict}", "give each app its own `domain:` in podlift.yml (one app may stay the default site)");
         if (job.Operation is Operation.Deploy or Operation.Rollback && snapshot.Record?.Canary is { } serving)
-            throw new PlanRefused($"a canary of {serving.Deployment.Version} serves {serving.Share * 100:0.##}% of fresh clients on this server",
+            throw new PlanRefused($"a canary of {serving.Deployment.Version} serves {Shares.Format(serving.Share)} of fresh clients on this server",
                 "`podlift promote` switches everyone to it, `podlift rollback` removes it; then deploy again");
         if (request.Canary is { } canary) return CanaryFor(job, kind, snapshot, canary, network);
 
-        var actions = new List<PlanAction>();
-        if (kind.RunsBeforeHooks && job.Hooks.BeforeDeploy.Count > 0)
-            actions.Add(new RunHooks(DeployStep.BeforeHooks, HookPhase.BeforeDeploy, job.Hooks.BeforeDeploy.ToList()));
-
-        var start = Start(job, kind, snapshot, network);
-        actions.AddRange(start.Actions);
-        if (kind.RunsRelease && request.Release is { Command.Count: > 0 } release)
-            actions.Add(new RunRelease(release, ReleaseService(request, release), request.Version));
-
+        var (actions, start) = BeforeTrafficMoves(job, kind, snapshot, network);
         var routed = start.Started.Where(c => c.Service.Routed).ToList();
         var switchesLocally = Routes(request) && routed.Count > 0;
         var backends = routed.Select(c => new Backend { Address = network.AdvertisedAddress, Port = c.HostPort, Name = c.Name }).ToList();
@@ -106,6 +98,21 @@ public static partial class JobPlanner
 
         actions.AddRange(AfterHooks(job, kind.AfterPhase));
         return new Plan(job.Operation, request, actions) { RollbackTarget = job.RollbackTarget };
+    }
+
+    /// <summary>What runs while the old version still takes every request: the before_deploy hooks, the start and its checks, the release command.</summary>
+    private static (List<PlanAction> Actions, StartPart Start) BeforeTrafficMoves(JobSpec job, JobKind kind, ServerSnapshot snapshot, NetworkPlan network)
+    {
+        var request = job.Plan;
+        var actions = new List<PlanAction>();
+        if (kind.RunsBeforeHooks && job.Hooks.BeforeDeploy.Count > 0)
+            actions.Add(new RunHooks(DeployStep.BeforeHooks, HookPhase.BeforeDeploy, job.Hooks.BeforeDeploy.ToList()));
+
+        var start = Start(job, kind, snapshot, network);
+        actions.AddRange(start.Actions);
+        if (kind.RunsRelease && request.Release is { Command.Count: > 0 } release)
+            actions.Add(new RunRelease(release, ReleaseService(request, release), request.Version));
+        return (actions, start);
     }
 
     private static IEnumerable<PlanAction> AfterHooks(JobSpec job, HookPhase? phase)

@@ -143,7 +143,7 @@ public sealed record SwitchProxy(string Service, IReadOnlyList<UpstreamServer> L
 {
     public override string Describe() =>
         $"nginx: upstream of {Service} → {Backends(Local)}{(LocalOnly ? "" : ", with the other servers' backends")}" +
-        (Canary is { } canary ? $"; {canary.Share * 100:0.##}% of fresh clients (a cookie keeps each on its side) → {canary.Version}: {Backends(canary.Servers)}" : "");
+        (Canary is { } canary ? $"; {Shares.Format(canary.Share)} of fresh clients (a cookie keeps each on its side) → {canary.Version}: {Backends(canary.Servers)}" : "");
 
     private static string Backends(IReadOnlyList<UpstreamServer> servers) => string.Join(", ", servers.Select(b => $"{b.Comment} ({b.Address}:{b.Port})"));
 
@@ -156,7 +156,7 @@ public sealed record SwitchProxy(string Service, IReadOnlyList<UpstreamServer> L
 public sealed record VerifyNewVersion(VerifyPlan Plan, IReadOnlyList<string> Backends) : PlanAction(DeployStep.Verify)
 {
     public override string Describe() =>
-        $"watch {string.Join(", ", Backends)} for {Plan.WindowMilliseconds / 1000.0:0.#}s; above {Plan.MaxErrorRate * 100:0.##}% errors " +
+        $"watch {string.Join(", ", Backends)} for {Plan.WindowMilliseconds / 1000.0:0.#}s; above {Shares.Format(Plan.MaxErrorRate)} errors " +
         $"(once {Plan.MinRequests} requests came), roll back to the version before";
 }
 
@@ -164,8 +164,8 @@ public sealed record VerifyNewVersion(VerifyPlan Plan, IReadOnlyList<string> Bac
 public sealed record RecordCanary(string Version, double Share, TimeSpan Hold) : PlanAction(DeployStep.Canary)
 {
     public override string Describe() => Hold > TimeSpan.Zero
-        ? $"record {Version} as a canary serving {Share * 100:0.##}% of fresh clients, held {Hold.TotalSeconds:0.#}s"
-        : $"record {Version} as a canary serving {Share * 100:0.##}% of fresh clients, until `podlift promote` or `podlift rollback`";
+        ? $"record {Version} as a canary serving {Shares.Format(Share)} of fresh clients, held {Hold.TotalSeconds:0.#}s"
+        : $"record {Version} as a canary serving {Shares.Format(Share)} of fresh clients, until `podlift promote` or `podlift rollback`";
 
     /// <summary>Once recorded the canary is the truth: a later failure (or a stopping agent) leaves it serving, never pulls it abruptly.</summary>
     public override bool Commits => true;
@@ -175,7 +175,7 @@ public sealed record RecordCanary(string Version, double Share, TimeSpan Hold) :
 public sealed record WatchCanary(VerifyPlan Plan, IReadOnlyList<string> Backends) : PlanAction(DeployStep.Canary)
 {
     public override string Describe() =>
-        $"watch {string.Join(", ", Backends)} for {Plan.WindowMilliseconds / 1000.0:0.#}s; above {Plan.MaxErrorRate * 100:0.##}% errors " +
+        $"watch {string.Join(", ", Backends)} for {Plan.WindowMilliseconds / 1000.0:0.#}s; above {Shares.Format(Plan.MaxErrorRate)} errors " +
         $"(once {Plan.MinRequests} requests came), remove the canary; below, promote it (too few requests: it keeps serving as it is)";
 }
 

@@ -73,7 +73,7 @@ public static class NginxSiteRenderer
     {
         var (prefix, cookie, version) = (site.VariablePrefix, site.CanaryCookie, canary.Version);
         text.AppendLine($"split_clients \"${{request_id}}\" ${prefix}_canary_draw {{");
-        text.AppendLine($"    {Percent(canary.Share)} in;");
+        text.AppendLine($"    {Podlift.Protocol.Shares.Format(canary.Share)} in;");
         text.AppendLine("    * out;");
         text.AppendLine("}");
         text.AppendLine();
@@ -95,9 +95,6 @@ public static class NginxSiteRenderer
         text.AppendLine("}");
         text.AppendLine();
     }
-
-    /// <summary>split_clients' form: up to two decimals ("10%", "2.5%").</summary>
-    private static string Percent(double share) => (share * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";
 
     /// <summary>
     /// A WebSocket handshake's Upgrade passes through; every other request sends no Connection header,

@@ -28,7 +28,7 @@ public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Pa
             throw new ConfigurationException("--parallel and --atomic are two different rollouts", "pick one: --atomic (all or nothing) or --parallel [N] (all at once, or N servers at a time)");
         if (Canary is not null && (Parallel || Atomic))
             throw new ConfigurationException($"--canary and {(Atomic ? "--atomic" : "--parallel")} are two different rollouts", "pick one: --canary 10% lets a share of clients try the new version first");
-        if (Canary is not null && !RoutesOnThePrimary(config))
+        if (Canary is not null && !SiteCheck.RoutesOn(config, config.Primary))
             throw new ValidationException($"--canary: the canary's containers run on the primary, behind its load balancer, and podlift.yml runs no routed service on {config.Primary.Host}",
                 "run the web service on the primary too, or deploy without --canary (--atomic with verify:, or batches)");
         if (Canary is not null) return Rollout.Serial;
@@ -43,9 +43,6 @@ public sealed record DeployOptions(bool SkipBuild, bool SkipHealthcheck, bool Pa
                 "deploy without --parallel/--atomic (and without rollout: parallel/atomic), with --parallel 1, or remove verify:");
         return rollout;
     }
-
-    private static bool RoutesOnThePrimary(PodliftConfig config) =>
-        config.Proxy.Enabled && config.RoutedService is { } routed && config.ServicesOn(config.Primary).Contains(routed);
 
     /// <summary>The batches of a batch rollout (--parallel N, or podlift.yml's); null for the others.</summary>
     public BatchRollout? BatchesFor(PodliftConfig config) => BatchesFor(config, RolloutFor(config));

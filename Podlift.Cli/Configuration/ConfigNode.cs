@@ -1,3 +1,4 @@
+using Podlift.Protocol;
 using System.Globalization;
 using Podlift.Cli.Errors;
 using YamlDotNet.RepresentationModel;

@@ -340,16 +340,11 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
             Assert.That(report.Failed, Is.EqualTo(0), "through the canary's start and split: " + report);
         }
 
-        await using (var load = LoadGenerator.StartFreshClients(new Uri(_servers.Http(1), "/version")))
-        {
-            await Task.Delay(TimeSpan.FromSeconds(8));
-            var report = await load.StopAsync();
-            var share = (double)report.Bodies.GetValueOrDefault("v15") / report.Sent;
-            TestContext.Out.WriteLine($"canary 20%: {report.Bodies.GetValueOrDefault("v15")} of {report.Sent} fresh clients on the canary ({share:P1}), {report.Failed} failed");
-            Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
-            Assert.That(report.Bodies.Keys, Is.EquivalentTo(new[] { "v14", "v15" }));
-            Assert.That(share, Is.EqualTo(0.2).Within(0.07), "fresh clients are split by the share asked");
-        }
+        var split = await LoadGenerator.FreshClientsForAsync(new Uri(_servers.Http(1), "/version"), TimeSpan.FromSeconds(8));
+        TestContext.Out.WriteLine($"canary 20%: {split.Bodies.GetValueOrDefault("v15")} of {split.Sent} fresh clients on the canary ({split.ShareOf("v15"):P1}), {split.Failed} failed");
+        Assert.That(split.Failed, Is.EqualTo(0), split.ToString());
+        Assert.That(split.Bodies.Keys, Is.EquivalentTo(new[] { "v14", "v15" }));
+        Assert.That(split.ShareOf("v15"), Is.EqualTo(0.2).Within(0.07), "fresh clients are split by the share asked");
         var sides = await ClientSidesAsync();
         Assert.That(sides, Has.All.Matches<IReadOnlyList<string>>(answers => answers.Distinct().Count() == 1), "a client with the cookie keeps its side");
         Assert.That(sides.Select(s => s[0]).Distinct(), Is.EquivalentTo(new[] { "v14", "v15" }), "and clients land on both sides");

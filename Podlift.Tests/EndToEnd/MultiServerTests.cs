@@ -373,16 +373,11 @@ public sealed class MultiServerTests(string suite, string prefix, string subnet,
         }
         Assert.That(await _servers.MustSshAsync(2, "docker ps --format '{{.ID}} {{.Names}}' | sort"), Is.EqualTo(secondBefore), "the canary runs on the primary alone");
         Assert.That(await _servers.MustSshAsync(3, $"docker ps -a -q --filter label=podlift.version={v12}"), Is.Empty);
-        await using (var load = LoadGenerator.StartFreshClients(new Uri(_servers.Http(1), "/version")))
-        {
-            await Task.Delay(TimeSpan.FromSeconds(6));
-            var report = await load.StopAsync();
-            var share = (double)report.Bodies.GetValueOrDefault("v12") / report.Sent;
-            TestContext.Progress.WriteLine($"canary 30% on 3 servers: {report.Bodies.GetValueOrDefault("v12")} of {report.Sent} fresh clients on it ({share:P1}), {report.Failed} failed");
-            Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
-            Assert.That(report.Bodies.Keys, Is.EquivalentTo(new[] { "v9", "v12" }));
-            Assert.That(share, Is.EqualTo(0.3).Within(0.08), "the primary's own new containers take the share of every server's clients");
-        }
+        var split = await LoadGenerator.FreshClientsForAsync(new Uri(_servers.Http(1), "/version"), TimeSpan.FromSeconds(6));
+        TestContext.Progress.WriteLine($"canary 30% on 3 servers: {split.Bodies.GetValueOrDefault("v12")} of {split.Sent} fresh clients on it ({split.ShareOf("v12"):P1}), {split.Failed} failed");
+        Assert.That(split.Failed, Is.EqualTo(0), split.ToString());
+        Assert.That(split.Bodies.Keys, Is.EquivalentTo(new[] { "v9", "v12" }));
+        Assert.That(split.ShareOf("v12"), Is.EqualTo(0.3).Within(0.08), "the primary's own new containers take the share of every server's clients");
 
         var report2 = await DeployUnderLoadAsync(0, "promote");
         TestContext.Progress.WriteLine($"promote on 3 servers: {report2}");

@@ -1,3 +1,4 @@
+using Podlift.Protocol;
 using Podlift.Agent.Deploy;
 using Podlift.Agent.Docker;
 using Podlift.Agent.State;
@@ -20,7 +21,7 @@ public sealed class RecordStep(IContainerRuntime runtime, StateStore state)
         state.Save(JobRecords.Canary(context, containers, canary));
         context.Recorded = true;
         context.Progress.Success(canary.Hold > TimeSpan.Zero
-            ? $"{canary.Version} serves {canary.Share * 100:0.##}% of fresh clients as a canary"
-            : $"{canary.Version} serves {canary.Share * 100:0.##}% of fresh clients as a canary; `podlift promote` switches everyone, `podlift rollback` removes it");
+            ? $"{canary.Version} serves {Shares.Format(canary.Share)} of fresh clients as a canary"
+            : $"{canary.Version} serves {Shares.Format(canary.Share)} of fresh clients as a canary; `podlift promote` switches everyone, `podlift rollback` removes it");
     }
 }

@@ -22,7 +22,7 @@ public sealed class VerifyStep(IRequestLogFile log, TimeSpan? poll = null)
     public async Task VerifyAsync(VerifyNewVersion action, ExecutionContext context, CancellationToken cancellationToken)
     {
         var isNew = action.Backends.Concat(context.Others.SelectMany(o => o.Backends.Select(b => $"{b.Address}:{b.Port}"))).ToHashSet();
-        context.Progress.Info($"Watching {context.Request.Version} for {Seconds(Window(action.Plan))}: above {action.Plan.MaxErrorRate * 100:0.##}% errors it is rolled back...");
+        context.Progress.Info($"Watching {context.Request.Version} for {Seconds(Window(action.Plan))}: above {Shares.Format(action.Plan.MaxErrorRate)} errors it is rolled back...");
         var result = await WatchAsync(action.Plan, isNew, context, cancellationToken);
         context.Verified = result;
         if (!result.Passed) throw new VerificationFailed(result.Detail);
@@ -33,7 +33,7 @@ public sealed class VerifyStep(IRequestLogFile log, TimeSpan? poll = null)
     /// <summary>A canary's hold: degraded, the canary is removed; passed with enough requests, it is promoted; else it keeps serving.</summary>
     public async Task WatchCanaryAsync(WatchCanary action, ExecutionContext context, CancellationToken cancellationToken)
     {
-        context.Progress.Info($"Watching the canary {context.Request.Version} for {Seconds(Window(action.Plan))}: above {action.Plan.MaxErrorRate * 100:0.##}% errors it is removed, else promoted...");
+        context.Progress.Info($"Watching the canary {context.Request.Version} for {Seconds(Window(action.Plan))}: above {Shares.Format(action.Plan.MaxErrorRate)} errors it is removed, else promoted...");
         var result = await WatchAsync(action.Plan, action.Backends.ToHashSet(), context, cancellationToken);
         context.Verified = result;
         if (!result.Passed) throw new CanaryDegraded(result.Detail);
@@ -66,7 +66,7 @@ public sealed class VerifyStep(IRequestLogFile log, TimeSpan? poll = null)
         var result = new VerifyResult { WindowMilliseconds = (long)clock.Elapsed.TotalMilliseconds, Requests = tally.Requests, Errors = tally.Errors };
         if (tally.Degraded(plan))
         {
-            result.Detail = $"{tally.Describe()} in {Seconds(clock.Elapsed)}, above the {plan.MaxErrorRate * 100:0.##}% allowed";
+            result.Detail = $"{tally.Describe()} in {Seconds(clock.Elapsed)}, above the {Shares.Format(plan.MaxErrorRate)} allowed";
             return result;
         }
         result.Passed = true;

@@ -1,8 +1,8 @@
 using System.Globalization;
 
-namespace Podlift.Cli.Configuration;
+namespace Podlift.Protocol;
 
-/// <summary>A share written as podlift.yml and the flags write one: 1% or 0.01. Pure.</summary>
+/// <summary>A share as podlift.yml, the flags and every message write one: 1% or 0.01 in, "10%" out. Pure.</summary>
 public static class Shares
 {
     /// <summary>The share from 0 to 1; false (and why) when the text is not one.</summary>
