@@ -25,11 +25,15 @@ public sealed record LoadReport(int Sent, int Failed, TimeSpan Duration, IReadOn
 
     public double RequestsPerSecond => Sent / Math.Max(Duration.TotalSeconds, 0.001);
 
+    /// <summary>Requests sent a second time, as a browser does, after the reused connection they went on closed before any answer.</summary>
+    public int Resent { get; init; }
+
     /// <summary>The share of the requests sent that were answered with <paramref name="body"/> (a canary's version).</summary>
     public double ShareOf(string body) => (double)Bodies.GetValueOrDefault(body) / Math.Max(Sent, 1);
 
     public override string ToString() =>
-        $"{Sent} requests in {Duration.TotalSeconds:0.0}s ({RequestsPerSecond:0}/s), {Failed} failed; answers: " +
+        $"{Sent} requests in {Duration.TotalSeconds:0.0}s ({RequestsPerSecond:0}/s), {Failed} failed" +
+        (Resent > 0 ? $", {Resent} sent again on a new connection after a reused one closed unanswered" : "") + "; answers: " +
         (Bodies.Count > 12 ? $"{Bodies.Count} distinct" : string.Join(", ", Bodies.Select(b => $"{b.Key}×{b.Value}")));
 }
 
@@ -50,14 +54,18 @@ public sealed class LoadGenerator : IAsyncDisposable
     private readonly Task[] _workers;
     private int _sent;
     private int _failed;
+    private int _resent;
     private volatile bool _stopping;
 
     private readonly Func<Uri, HttpRequestMessage> _request;
     private readonly System.Net.HttpStatusCode _expected;
+    private readonly bool _resendsAsBrowsers;
 
     private LoadGenerator(Uri target, int workers, TimeSpan pause, HttpMessageHandler? handler = null,
-        Func<Uri, HttpRequestMessage>? request = null, System.Net.HttpStatusCode expected = System.Net.HttpStatusCode.OK)
+        Func<Uri, HttpRequestMessage>? request = null, System.Net.HttpStatusCode expected = System.Net.HttpStatusCode.OK,
+        bool resendsAsBrowsers = false)
     {
+        _resendsAsBrowsers = resendsAsBrowsers;
         if (!target.IsLoopback && handler is not SocketsHttpHandler { ConnectCallback: not null })
             throw new ArgumentException("load tests send traffic to loopback only", nameof(target));
         _request = request ?? (uri => new HttpRequestMessage(HttpMethod.Get, uri));
@@ -90,12 +98,15 @@ public sealed class LoadGenerator : IAsyncDisposable
 
     /// <summary>
     /// Writes: POSTs whose answer must be 201 Created. Every 201 is an acknowledged write (its body, the
-    /// new row's id, is kept), so a test can compare what was acknowledged with what was stored.
+    /// new row's id, is kept), so a test can compare what was acknowledged with what was stored. Each worker
+    /// sends as a browser does (<see cref="BrowserConnection"/>): a POST whose reused keep-alive connection
+    /// closed before any answer is sent once more, on a new connection, and counted in <see cref="LoadReport.Resent"/>;
+    /// the stored rows then show whether any write was applied twice.
     /// </summary>
     public static LoadGenerator StartWrites(Uri target, int workers = 3, int pauseMilliseconds = 60) =>
         new(target, workers, TimeSpan.FromMilliseconds(pauseMilliseconds),
             request: uri => new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent($"write at {DateTime.UtcNow:O}") },
-            expected: System.Net.HttpStatusCode.Created);
+            expected: System.Net.HttpStatusCode.Created, resendsAsBrowsers: true);
 
     /// <summary>Answers with the expected status, by body (for writes: the ids acknowledged).</summary>
     public int Acknowledged => _bodies.Values.Sum();
@@ -135,14 +146,14 @@ public sealed class LoadGenerator : IAsyncDisposable
 
     private async Task WorkAsync(Uri target, TimeSpan pause)
     {
+        using var own = _resendsAsBrowsers ? new BrowserConnection() : null;
         while (!_stopping && !_stop.IsCancellationRequested)
         {
             Interlocked.Increment(ref _sent);
             var sentAt = _clock.Elapsed;
             try
             {
-                using var request = _request(target);
-                using var response = await _http.SendAsync(request, _stop.Token);
+                using var response = own is null ? await SendAsync(_http, target) : await SendAsBrowserAsync(own, target);
                 var body = (await response.Content.ReadAsStringAsync(_stop.Token)).Trim();
                 if (response.StatusCode != _expected) Fail($"{(int)response.StatusCode} {body.Split('\n')[0]}");
                 else
@@ -165,6 +176,74 @@ public sealed class LoadGenerator : IAsyncDisposable
         }
     }
 
+    private async Task<HttpResponseMessage> SendAsync(HttpClient http, Uri target, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        using var request = _request(target);
+        return await http.SendAsync(request, completion, _stop.Token);
+    }
+
+    /// <summary>
+    /// The request on the worker's own connection; sent again on a new one when the connection it went on had
+    /// answered before and closed before any answer to it. Only the headers are awaited here, so a request that
+    /// was answered (even if its body then broke off) is never sent twice.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsBrowserAsync(BrowserConnection own, Uri target)
+    {
+        var opened = own.Opened;
+        try
+        {
+            return await SendAsync(own.Http, target, HttpCompletionOption.ResponseHeadersRead);
+        }
+        catch (HttpRequestException e) when (opened > 0 && own.Opened == opened && !_stop.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _resent);
+            HarnessLog.Write($"load: at {_clock.Elapsed.TotalSeconds:0.00}s a reused connection closed unanswered ({e.GetBaseException().Message}): sent again");
+            return await SendAsync(own.Http, target, HttpCompletionOption.ResponseHeadersRead);
+        }
+    }
+
+    /// <summary>
+    /// A worker's own keep-alive connection (one at a time), counting the connections it opened, so the worker knows
+    /// whether a request went on a connection that had answered before. nginx closes the keep-alive connections idle
+    /// at a reload, so a request sent at that instant is never read; a browser then sends it again, whatever its method
+    /// (Chromium's HttpNetworkTransaction::ShouldResendRequest: a reused connection, no answer yet). .NET's
+    /// HttpClient does so itself only for idempotent methods, not for a POST.
+    /// </summary>
+    private sealed class BrowserConnection : IDisposable
+    {
+        private int _opened;
+
+        public BrowserConnection()
+        {
+            Http = new HttpClient(new SocketsHttpHandler
+            {
+                PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+                MaxConnectionsPerServer = 1,
+                ConnectCallback = async (context, cancellationToken) =>
+                {
+                    Interlocked.Increment(ref _opened);
+                    var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                    try
+                    {
+                        await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                        return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                },
+            }) { Timeout = TimeSpan.FromSeconds(5) };
+        }
+
+        public HttpClient Http { get; }
+
+        public int Opened => Volatile.Read(ref _opened);
+
+        public void Dispose() => Http.Dispose();
+    }
+
     private void Fail(string why)
     {
         Interlocked.Increment(ref _failed);
@@ -179,7 +258,7 @@ public sealed class LoadGenerator : IAsyncDisposable
         catch (TimeoutException) { }
         await _stop.CancelAsync();
         await Task.WhenAll(_workers);
-        var report = new LoadReport(_sent, _failed, _clock.Elapsed, new Dictionary<string, int>(_bodies), _failures.ToList()) { Answers = _answers.ToList() };
+        var report = new LoadReport(_sent, _failed, _clock.Elapsed, new Dictionary<string, int>(_bodies), _failures.ToList()) { Answers = _answers.ToList(), Resent = _resent };
         HarnessLog.Write($"load: {report}");
         foreach (var failure in report.Failures) HarnessLog.Write($"  failure at {failure}");
         return report;
