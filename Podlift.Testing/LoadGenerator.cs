@@ -33,6 +33,7 @@ public sealed record LoadReport(int Sent, int Failed, TimeSpan Duration, IReadOn
 
     public override string ToString() =>
         $"{Sent} requests in {Duration.TotalSeconds:0.0}s ({RequestsPerSecond:0}/s), {Failed} failed" +
+        (Failures.Count > 0 ? $" (first at {Failures[0]})" : "") +
         (Resent > 0 ? $", {Resent} sent again on a new connection after a reused one closed unanswered" : "") + "; answers: " +
         (Bodies.Count > 12 ? $"{Bodies.Count} distinct" : string.Join(", ", Bodies.Select(b => $"{b.Key}×{b.Value}")));
 }

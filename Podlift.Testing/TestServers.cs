@@ -45,6 +45,9 @@ public sealed class TestServers
     /// <summary>nginx's HTTPS port of a server, published on loopback.</summary>
     public Uri Https(int server) => new($"https://{_facts[$"SERVER_{server}_HTTPS"]}");
 
+    /// <summary>How many servers <see cref="UpAsync"/> started.</summary>
+    public int Count { get; private set; }
+
     public async Task UpAsync(int count)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, ServerPlace.MaxServers); // a place has addresses and ports for no more
@@ -56,8 +59,21 @@ public sealed class TestServers
             var parts = line.Split('=', 2);
             if (parts.Length == 2) _facts[parts[0]] = parts[1];
         }
+        Count = count;
     }
 
+    /// <summary>
+    /// The agent's unit (restarts, since when, its process) and the last lines of its journal, for a failed test's log:
+    /// the servers are gone by the time anyone reads it. Never throws.
+    /// </summary>
+    public async Task<string> AgentReportAsync(int server, int lines = 40)
+    {
+        var unit = await Shell.RunAsync("docker", ["exec", Name(server), "systemctl", "show", "podlift-agent", "--no-pager",
+            "-p", "ActiveState", "-p", "NRestarts", "-p", "ActiveEnterTimestamp", "-p", "MainPID"], timeout: TimeSpan.FromSeconds(30));
+        var journal = await Shell.RunAsync("docker", ["exec", Name(server), "journalctl", "-u", "podlift-agent", "-n", $"{lines}", "--no-pager", "-o", "short-precise"],
+            timeout: TimeSpan.FromSeconds(30));
+        return $"agent on {Name(server)}: {string.Join(' ', unit.All.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}\n{journal.All}";
+    }
     public Task DownAsync() => Script("servers.sh down", TimeSpan.FromMinutes(2));
 
     /// <summary>Runs a command on a server as root, over SSH with verified host keys.</summary>

@@ -23,6 +23,18 @@ public abstract class ServerFixture(string suite, string prefix, string subnet, 
         Assert.That(install.ExitCode, Is.EqualTo(0), install.All);
     }
 
+    /// <summary>A failed test keeps each agent's restarts and last journal lines in its output (.ci/failed-tests prints the first line): the servers are removed when the fixture ends.</summary>
+    [TearDown]
+    public async Task ReportAgentsOfAFailedTestAsync()
+    {
+        if (_bed is null || TestContext.CurrentContext.Result.Outcome.Status != NUnit.Framework.Interfaces.TestStatus.Failed) return;
+        for (var server = 1; server <= _servers.Count; server++)
+        {
+            try { TestContext.Out.WriteLine(await _servers.AgentReportAsync(server)); }
+            catch (Exception e) { TestContext.Out.WriteLine($"agent on server {server}: no report ({e.Message})"); }
+        }
+    }
+
     [OneTimeTearDown]
     public async Task StopServersAsync()
     {
