@@ -24,4 +24,4 @@ public sealed class ValidationException(string message, string? fix = null) : Po
 
 public sealed class DeploymentException(string message, string? fix = null) : PodliftException(message, fix, ExitCode.Deployment);
 
-public sealed class ConnectionException(string message, string? fix = null) : PodliftException(message, fix, ExitCode.Connection);
+public class ConnectionException(string message, string? fix = null) : PodliftException(message, fix, ExitCode.Connection);

@@ -39,7 +39,7 @@ public sealed class AgentClient(string host, CallInvoker invoker)
         }
         catch (AgentCallException e) when (e.ConnectionLost)
         {
-            throw new ConnectionException($"{host}: no podlift-agent answers on {AgentProtocol.SocketPath}", "install it with `podlift agent install`");
+            throw AgentSilence.NotInstalled(host);
         }
         catch (AgentCallException e)
         {

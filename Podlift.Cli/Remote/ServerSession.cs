@@ -54,7 +54,26 @@ public sealed class ServerSession : IAsyncDisposable
         }
     }
 
-    public async Task<HelloReply> HelloAsync(CancellationToken cancellationToken) => Hello = await Agent.HelloAsync(cancellationToken);
+    /// <summary>Greets the agent; one that systemd is (re)starting is asked again (see <see cref="AgentSilence"/>).</summary>
+    public async Task<HelloReply> HelloAsync(CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var pause = TimeSpan.FromMilliseconds(250); ; pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(2).Ticks)))
+        {
+            try
+            {
+                return Hello = await Agent.HelloAsync(cancellationToken);
+            }
+            catch (AgentSilentException)
+            {
+                var probe = await Ssh.RunAsync(AgentSilence.Script, cancellationToken: cancellationToken);
+                var verdict = AgentSilence.Judge(Server.Host, Target.User, probe.StandardOutput, timeLeft: clock.Elapsed < AgentSilence.Bound);
+                if (verdict.Error is { } error) throw error;
+                Ssh.Settings.Trace?.Invoke($"{Server.Host}: podlift-agent is starting or restarting; greeting it again in {pause.TotalMilliseconds:0} ms");
+                await Task.Delay(pause, cancellationToken);
+            }
+        }
+    }
 
     /// <summary>Whether the agent said in Hello that it has that capability (<see cref="Capabilities"/>).</summary>
     public bool Supports(string capability) => Hello?.Capabilities.Contains(capability) ?? false;

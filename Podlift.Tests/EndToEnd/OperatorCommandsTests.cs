@@ -221,6 +221,34 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
         static string subnetOf(string ip) => ip[..ip.LastIndexOf('.')];
     }
 
+    [Test, Order(9)]
+    public async Task A_command_waits_for_an_agent_systemd_is_restarting_and_names_a_stopped_one()
+    {
+        var restarts = (await _servers.MustSshAsync(1, "systemctl show podlift-agent -p NRestarts --value")).Trim();
+        await _servers.MustSshAsync(1, "systemctl kill -s KILL podlift-agent"); // systemd starts it again after RestartSec (1 s), so ps finds it down
+
+        var ps = await _podlift.RunAsync("ps");
+
+        Assert.That(ps.ExitCode, Is.EqualTo(0), ps.All);
+        Assert.That(ps.Output, Does.Match($@"web\s+{await _app.HeadShaAsync()}\s+2/2\s+healthy"));
+        Assert.That((await _servers.MustSshAsync(1, "systemctl show podlift-agent -p NRestarts --value")).Trim(), Is.EqualTo($"{int.Parse(restarts) + 1}"), "systemd restarted it");
+
+        await _servers.MustSshAsync(1, "systemctl stop podlift-agent");
+        try
+        {
+            var stopped = await _podlift.RunAsync("ps");
+
+            Assert.That(stopped.ExitCode, Is.EqualTo(5), stopped.All);
+            Assert.That(stopped.All, Does.Contain($"{_servers.Ip(1)}: podlift-agent is installed but not running (systemd: inactive)"));
+            Assert.That(stopped.All, Does.Contain("journalctl -u podlift-agent"));
+        }
+        finally
+        {
+            await _servers.MustSshAsync(1, "systemctl start podlift-agent");
+        }
+        Assert.That((await _podlift.RunAsync("ps")).ExitCode, Is.EqualTo(0));
+    }
+
     [Test, Order(10)]
     public async Task AgentUninstall_RemovesTheAgentButTheAppKeepsServing_AndInstallRestoresIt()
     {

@@ -75,7 +75,7 @@ public class AgentClientTests
     {
         var client = new AgentClient("10.0.0.1", new FailingAgent(new RpcException(new Status(StatusCode.Unavailable, "Error connecting to subchannel."))));
 
-        var error = Assert.ThrowsAsync<ConnectionException>(() => client.HelloAsync(CancellationToken.None))!;
+        var error = Assert.ThrowsAsync<AgentSilentException>(() => client.HelloAsync(CancellationToken.None))!;
 
         Assert.That(error.Message, Is.EqualTo($"10.0.0.1: no podlift-agent answers on {AgentProtocol.SocketPath}"));
         Assert.That(error.Fix, Does.Contain("podlift agent install"));
