@@ -1,6 +1,5 @@
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
-using Podlift.Cli.Remote;
 using Podlift.Protocol;
 
 namespace Podlift.Cli.Commands;
@@ -20,12 +19,13 @@ public static class AppNameCheck
         new($"{host}: the app name `{app}` is already used there by another project ({owner})",
             "rename `service:` in podlift.yml, or remove the other app from that server first");
 
-    public static async Task EnsureOursAsync(PodliftConfig config, IEnumerable<ServerSession> sessions, string source, CancellationToken cancellationToken)
+    /// <summary>Refuses when another project owns the app name on one of the servers. Pure.</summary>
+    public static void EnsureOurs(PodliftConfig config, ServerApps apps, string source)
     {
-        foreach (var session in sessions)
+        foreach (var server in apps.Servers)
         {
-            if (OtherOwner(await session.AppStateAsync(config.App, cancellationToken), source) is { } owner)
-                throw Refusal(session.Server.Host, config.App, owner);
+            if (OtherOwner(apps.App(server, config.App), source) is { } owner)
+                throw Refusal(server.Host, config.App, owner);
         }
     }
 }

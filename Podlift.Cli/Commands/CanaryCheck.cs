@@ -1,7 +1,6 @@
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
 using Podlift.Cli.Output;
-using Podlift.Cli.Remote;
 using Podlift.Protocol;
 
 namespace Podlift.Cli.Commands;
@@ -9,20 +8,19 @@ namespace Podlift.Cli.Commands;
 /// <summary>Before a deploy builds or sends anything: a canary that serves is promoted or removed first, never deployed over.</summary>
 public static class CanaryCheck
 {
-    /// <summary>A canary only ever runs on the primary: only its agent is asked.</summary>
-    public static async Task EnsureNoneServesAsync(PodliftConfig config, IEnumerable<ServerSession> sessions, CancellationToken cancellationToken)
+    /// <summary>A canary only ever runs on the primary: only its state is looked at. Pure.</summary>
+    public static void EnsureNoneServes(PodliftConfig config, ServerApps apps)
     {
-        var primary = sessions.First(s => s.Server == config.Primary);
-        if (primary.Supports(Capabilities.Canary) && (await primary.AppStateAsync(config.App, cancellationToken))?.Canary is { } canary)
-            throw new ValidationException($"{primary.Server.Host}: {Describe(canary)}", Fix);
+        if (apps.App(config.Primary, config.App)?.Canary is { } canary)
+            throw new ValidationException($"{config.Primary.Host}: {Describe(canary)}", Fix);
     }
 
-    /// <summary>`podlift promote` on several servers: the primary serves a canary of the commit checked out, which the others then deploy.</summary>
-    public static async Task EnsurePromotableAsync(PodliftConfig config, ServerSession primary, string version, CancellationToken cancellationToken)
+    /// <summary>`podlift promote` on several servers: the primary serves a canary of the commit checked out, which the others then deploy. Pure.</summary>
+    public static void EnsurePromotable(PodliftConfig config, ServerApps apps, string version)
     {
-        var canary = PromoteCommand.ServingCanary(config, primary.Server, await primary.AppStateAsync(config.App, cancellationToken));
+        var canary = PromoteCommand.ServingCanary(config, config.Primary, apps.App(config.Primary, config.App));
         if (!Versions.Match(canary.Deployment.Version, version))
-            throw new ValidationException($"the canary on {primary.Server.Host} is {canary.Deployment.Version}, and this checkout is at {version}: the other servers would get another version",
+            throw new ValidationException($"the canary on {config.Primary.Host} is {canary.Deployment.Version}, and this checkout is at {version}: the other servers would get another version",
                 $"`git checkout {canary.Deployment.Version}`, then `podlift promote` (or `podlift rollback` to remove the canary)");
     }
 

@@ -104,10 +104,11 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
                 .. CapabilityNeeds.ForDeploy(DeployPlanner.For(config, session.Server, sessions.Addresses(), release, options.SkipHealthcheck, atomic, options.Canary),
                     config.Registry is not null),
                 .. options.PromotesCanary && session.Server == config.Primary ? CapabilityNeeds.ForPromote() : []])).ToList(), output);
-            await Task.WhenAll(AppNameCheck.EnsureOursAsync(config, sessions, release.Source, cancellationToken), SiteCheck.EnsureFreeAsync(config, sessions, cancellationToken),
-                options.PromotesCanary
-                    ? CanaryCheck.EnsurePromotableAsync(config, sessions.First(s => s.Server == config.Primary), release.Version, cancellationToken)
-                    : CanaryCheck.EnsureNoneServesAsync(config, sessions, cancellationToken));
+            var apps = await ServerApps.ReadAsync(config, sessions, cancellationToken);
+            AppNameCheck.EnsureOurs(config, apps, release.Source);
+            SiteCheck.EnsureFree(config, apps);
+            if (options.PromotesCanary) CanaryCheck.EnsurePromotable(config, apps, release.Version);
+            else CanaryCheck.EnsureNoneServes(config, apps);
 
             using var docker = new LocalDocker();
             // the platform each server needs is known only from its connection: nothing is built before

@@ -1,6 +1,5 @@
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Errors;
-using Podlift.Cli.Remote;
 using Podlift.Protocol;
 
 namespace Podlift.Cli.Commands;
@@ -20,14 +19,13 @@ public static class SiteCheck
     public static bool RoutesOn(PodliftConfig config, ServerConfig server) =>
         config.Proxy.Enabled && config.RoutedService is { } routed && config.ServicesOn(server).Contains(routed);
 
-    public static async Task EnsureFreeAsync(PodliftConfig config, IEnumerable<ServerSession> sessions, CancellationToken cancellationToken)
+    /// <summary>Refuses when the app's site would clash on a server that routes to it. Pure.</summary>
+    public static void EnsureFree(PodliftConfig config, ServerApps apps)
     {
-        foreach (var session in sessions)
+        foreach (var server in apps.Servers)
         {
-            if (!RoutesOn(config, session.Server)) continue;
-            var apps = await session.Agent.StateAsync(null, cancellationToken);
-            if (ConflictOn(config, session.Server, apps) is { } conflict)
-                throw new ValidationException($"{session.Server.Host}: nginx: {conflict}", Fix);
+            if (ConflictOn(config, server, apps.On(server)) is { } conflict)
+                throw new ValidationException($"{server.Host}: nginx: {conflict}", Fix);
         }
     }
 
