@@ -129,10 +129,15 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             // one platform, no registry: every server's image is the one built, pushed by Docker to this process for the layers
             // each lacks (a mixed fleet's servers are sent their platform's image in their turn, by a save stream)
             var direct = registry is null && !images.Plan.Mixed;
-            await using var layerPush = direct && LayerPush.Enabled() ? LayerPush.Start(docker, release.Image, cancellationToken) : null;
+            await using var startedPush = direct && LayerPush.Enabled() ? LayerPush.Start(docker, release.Image, cancellationToken) : null;
             // the primary first: its load balancer must run before other servers offer it backends; a canary runs on the primary alone
             var ordered = options.Canary is null ? sessions.PrimaryFirst(config.Primary) : [sessions.First(s => s.Server == config.Primary)];
-            var needs = direct ? await NeedsAsync(docker, release.Image, ordered, layerPush, cancellationToken) : null;
+            var needs = direct ? await NeedsAsync(docker, release.Image, ordered, startedPush, cancellationToken) : null;
+            // started before the servers were asked, so that it overlaps their answers. When every server has the image
+            // already (a redeploy of the same commit, --skip-build), it is stopped at once instead of waited for. A first
+            // deploy's push goes on although the save stream sends the image: Docker learns the digests the next deploy needs.
+            var layerPush = needs is not null && needs.Values.All(n => n.OnServer) ? null : startedPush;
+            if (startedPush is not null && layerPush is null) await startedPush.DisposeAsync();
 
             var primary = ordered[0];
             var run = new Run(config, release, options, docker, registry, primary, sessions.Addresses(), cancellationToken)

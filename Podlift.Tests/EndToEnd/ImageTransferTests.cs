@@ -66,10 +66,11 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
         Assert.That((await _podlift.RunAsync("deploy")).ExitCode, Is.EqualTo(0));
         await _podlift.RunAsync("rollback");
 
-        var again = await _podlift.RunAsync("deploy", "--skip-build");
+        var again = await _podlift.RunAsync("deploy", "--skip-build", "--verbose");
 
         Assert.That(again.ExitCode, Is.EqualTo(0), again.All);
         Assert.That(again.Output, Does.Contain("is already on").And.Contain("nothing to send"));
+        Assert.That(again.Output, Does.Not.Contain("Docker's push:"), "Docker's push is stopped, not waited for, when the server has the image");
         Assert.That(await ServedAsync(), Is.EqualTo("v3"));
     }
 
