@@ -7,7 +7,7 @@ namespace Podlift.Bench;
 /// The bench scenario on three real test servers (deploy/testing/test-servers): agent install, first deploys per wire
 /// compression, a redeploy changing one small layer next to the baseline pipe, its steps, and a rollback.
 /// </summary>
-public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
+public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
 {
     /// <summary>BENCH_AGENT_ENV="DOTNET_X=1 DOTNET_Y=2": extra environment for every agent the bench installs (measuring a runtime setting).</summary>
     private static readonly string[] AgentEnvironment =
@@ -15,6 +15,9 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
 
     /// <summary>BENCH=agent: one server, the agent's memory only (<see cref="AgentMemoryAsync"/>).</summary>
     private static readonly bool AgentOnly = Environment.GetEnvironmentVariable("BENCH") == "agent";
+
+    /// <summary>BENCH=scale: 1, 3 and 6 servers, what each added server costs (<see cref="ScaleAsync"/>).</summary>
+    private static readonly bool ScaleOnly = Environment.GetEnvironmentVariable("BENCH") == "scale";
 
     private static readonly string[] Compressions = ["gzip", "none", "zstd"]; // the default (zstd) last: it stays deployed
     private readonly Figures _figures = new();
@@ -28,7 +31,7 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
     public async Task<Figures> RunAsync()
     {
         var baseImage = await TestImages.BigBaseAsync($"podlift-bench-base:{megabytes}", megabytes);
-        var serverCount = AgentOnly ? 1 : 3;
+        var serverCount = AgentOnly ? 1 : ScaleOnly ? ScaleCounts.Max() : 3;
         Progress($"starting {serverCount} test server(s)");
         _bed = await TestBed.StartAsync(new TestServers("bookworm", Place()), serverCount, "bench");
         _server = [.. Enumerable.Range(1, serverCount).Select(index => new BenchServer(Servers, index))];
@@ -40,6 +43,7 @@ public sealed class Bench(int runs, int megabytes) : IAsyncDisposable
 
         await AgentAsync();
         if (AgentOnly) return await AgentMemoryAsync();
+        if (ScaleOnly) return await ScaleAsync();
         WriteConfig(_server[0]);
         for (var run = 1; run <= runs; run++)
         {

@@ -42,6 +42,23 @@ public sealed class Report(Figures figures, int runs, int megabytes, IReadOnlyDi
         ];
     }
 
+    /// <summary>BENCH=scale: what each server beyond the first adds, from the 1- and 6-server medians; empty without them.</summary>
+    public IReadOnlyList<(string Name, double Value)> Derived()
+    {
+        var (fewest, most) = (Bench.ScaleCounts.Min(), Bench.ScaleCounts.Max());
+        double PerAdded(string figure, string mode) =>
+            (figures.Median($"scale, {most} server(s): {figure}, {mode}") - figures.Median($"scale, {fewest} server(s): {figure}, serial")) / (most - fewest);
+        var derived = new List<(string, double)>
+        {
+            ("scale: deploy wall per added server, serial (s)", PerAdded("deploy wall", "serial") ),
+            ("scale: deploy wall per added server, --parallel (s)", PerAdded("deploy wall", "--parallel")),
+            ("scale: CLI CPU per added server, serial (s)", PerAdded("CLI CPU user+sys", "serial")),
+            ("scale: CLI CPU per added server, --parallel (s)", PerAdded("CLI CPU user+sys", "--parallel")),
+            ("scale: CLI peak RSS per added server, --parallel (MB)", PerAdded("CLI peak RSS", "--parallel")),
+        };
+        return derived.Where(d => !double.IsNaN(d.Item2)).ToList();
+    }
+
     public IEnumerable<string> Table()
     {
         yield return $"podlift bench: medians of {runs} runs, base layer {megabytes} MB";
@@ -51,6 +68,12 @@ public sealed class Report(Figures figures, int runs, int megabytes, IReadOnlyDi
         yield return $"{"figure".PadRight(width)}  {"median",10}  samples";
         foreach (var (name, samples) in figures.All)
             yield return $"{name.PadRight(width)}  {Number(samples.Median),10}  {string.Join(" ", samples.Values.Select(Number))}";
+        if (Derived() is { Count: > 0 } derived)
+        {
+            yield return "";
+            yield return $"{"derived".PadRight(width)}  {"value",10}";
+            foreach (var (name, value) in derived) yield return $"{name.PadRight(width)}  {Number(value),10}";
+        }
         yield return "";
         yield return $"{"target".PadRight(width)}  {"value",10}  goal    met";
         foreach (var (name, value, target, met) in Targets())
@@ -73,6 +96,7 @@ public sealed class Report(Figures figures, int runs, int megabytes, IReadOnlyDi
             ["when"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture),
             ["facts"] = new JsonObject(facts.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value))),
             ["figures"] = measured,
+            ["derived"] = new JsonObject(Derived().Select(d => KeyValuePair.Create(d.Name, (JsonNode?)Round(d.Value)))),
             ["targets"] = targets,
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
