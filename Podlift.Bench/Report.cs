@@ -46,15 +46,16 @@ public sealed class Report(Figures figures, int runs, int megabytes, IReadOnlyDi
     public IReadOnlyList<(string Name, double Value)> Derived()
     {
         var (fewest, most) = (Bench.ScaleCounts.Min(), Bench.ScaleCounts.Max());
-        double PerAdded(string figure, string mode) =>
-            (figures.Median($"scale, {most} server(s): {figure}, {mode}") - figures.Median($"scale, {fewest} server(s): {figure}, serial")) / (most - fewest);
+        // the figures' names end in their unit: "scale, 6 server(s): deploy wall, serial (s)"
+        double PerAdded(string figure, string mode, string unit) =>
+            (figures.Median($"scale, {most} server(s): {figure}, {mode} ({unit})") - figures.Median($"scale, {fewest} server(s): {figure}, serial ({unit})")) / (most - fewest);
         var derived = new List<(string, double)>
         {
-            ("scale: deploy wall per added server, serial (s)", PerAdded("deploy wall", "serial") ),
-            ("scale: deploy wall per added server, --parallel (s)", PerAdded("deploy wall", "--parallel")),
-            ("scale: CLI CPU per added server, serial (s)", PerAdded("CLI CPU user+sys", "serial")),
-            ("scale: CLI CPU per added server, --parallel (s)", PerAdded("CLI CPU user+sys", "--parallel")),
-            ("scale: CLI peak RSS per added server, --parallel (MB)", PerAdded("CLI peak RSS", "--parallel")),
+            ("scale: deploy wall per added server, serial (s)", PerAdded("deploy wall", "serial", "s")),
+            ("scale: deploy wall per added server, --parallel (s)", PerAdded("deploy wall", "--parallel", "s")),
+            ("scale: CLI CPU per added server, serial (s)", PerAdded("CLI CPU user+sys", "serial", "s")),
+            ("scale: CLI CPU per added server, --parallel (s)", PerAdded("CLI CPU user+sys", "--parallel", "s")),
+            ("scale: CLI peak RSS per added server, --parallel (MB)", PerAdded("CLI peak RSS", "--parallel", "MB")),
         };
         return derived.Where(d => !double.IsNaN(d.Item2)).ToList();
     }
