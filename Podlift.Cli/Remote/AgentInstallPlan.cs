@@ -7,7 +7,7 @@ public sealed record RemoteAgentProbe(string Architecture, string User, string? 
     /// <summary>Root reaches the socket anyway; another login user needs the podlift group.</summary>
     public bool CanReachSocket => User == "root" || InPodliftGroup;
 
-    public const string Script = """
+    public const string Script = $$"""
         echo "arch=$(uname -m)"
         echo "user=$(id -un)"
         getent group podlift | cut -d: -f4 | tr ',' '\n' | grep -qx "$(id -un)" && echo "in_group=yes"
@@ -16,7 +16,7 @@ public sealed record RemoteAgentProbe(string Architecture, string User, string? 
           echo "binary_sha=$(sha256sum "$b" | cut -d' ' -f1)"
           echo "version=$("$b" --version 2>/dev/null || echo unknown)"
         fi
-        u=/etc/systemd/system/podlift-agent.service
+        u={{AgentUnit.Path}}
         [ -f "$u" ] && echo "unit_sha=$(sha256sum "$u" | cut -d' ' -f1)"
         echo "active=$(systemctl is-active podlift-agent 2>/dev/null || true)"
         [ -d /run/systemd/system ] && echo "systemd=yes"
@@ -25,10 +25,7 @@ public sealed record RemoteAgentProbe(string Architecture, string User, string? 
 
     public static RemoteAgentProbe Parse(string output)
     {
-        var values = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Trim().Split('=', 2))
-            .Where(parts => parts.Length == 2)
-            .GroupBy(parts => parts[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
+        var values = KeyValueLines.Parse(output);
         string? Value(string key) => values.TryGetValue(key, out var value) && value.Length > 0 ? value : null;
         return new RemoteAgentProbe(Value("arch") ?? "unknown", Value("user") ?? "unknown", Value("binary_sha"), Value("version"),
             Value("unit_sha"), Value("active") == "active", Value("systemd") == "yes", Value("in_group") == "yes");
@@ -86,7 +83,7 @@ public sealed record AgentInstallPlan(bool UploadBinary, bool WriteUnit, bool Re
         if (loginUser != "root") lines.Add($"id -nG '{loginUser}' | tr ' ' '\\n' | grep -qx podlift || usermod -aG podlift '{loginUser}'");
         if (WriteUnit)
         {
-            lines.Add("cat > /etc/systemd/system/podlift-agent.service <<'PODLIFT_UNIT'");
+            lines.Add($"cat > {AgentUnit.Path} <<'PODLIFT_UNIT'");
             lines.Add(unitText.TrimEnd('\n'));
             lines.Add("PODLIFT_UNIT");
             lines.Add("systemctl daemon-reload");

@@ -21,12 +21,12 @@ public static class AgentSilence
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
 
     /// <summary>systemd's word for the unit, whether its file is there, and whether this login may open the socket. Needs no root.</summary>
-    public const string Script = """
+    public const string Script = $$"""
         echo "state=$(systemctl is-active podlift-agent 2>/dev/null)"
-        [ -f /etc/systemd/system/podlift-agent.service ] && echo installed=yes
-        s=/run/podlift/agent.sock
+        [ -f {{AgentUnit.Path}} ] && echo installed=yes
+        s={{AgentProtocol.SocketPath}}; d=$(dirname "$s")
         if [ -w "$s" ]; then echo socket=writable
-        elif [ -d /run/podlift ] && { [ -e "$s" ] || ! [ -x /run/podlift ]; }; then echo socket=denied
+        elif [ -d "$d" ] && { [ -e "$s" ] || ! [ -x "$d" ]; }; then echo socket=denied
         else echo socket=missing; fi
         exit 0
         """;
@@ -36,17 +36,15 @@ public static class AgentSilence
     public static AgentSilentException NotInstalled(string host) =>
         new($"{host}: no podlift-agent answers on {AgentProtocol.SocketPath}", "install it with `podlift agent install`");
 
-    /// <param name="user">Who ssh logs in as: root opens the socket whatever its group.</param>
-    public static AgentSilenceVerdict Judge(string host, string user, string probeOutput, bool timeLeft)
+    /// <param name="login">Who ssh logs in as: root opens the socket whatever its group.</param>
+    public static AgentSilenceVerdict Judge(string host, SshTarget login, string probeOutput, bool timeLeft)
     {
-        var values = probeOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(line => line.Split('=', 2)).Where(parts => parts.Length == 2)
-            .GroupBy(parts => parts[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
+        var values = KeyValueLines.Parse(probeOutput);
         if (values.GetValueOrDefault("installed") != "yes") return new(false, NotInstalled(host));
-        if (values.GetValueOrDefault("socket") == "denied" && user != "root")
+        if (values.GetValueOrDefault("socket") == "denied" && !login.IsRoot)
             return new(false, new AgentSilentException(
-                $"{host}: {user} may not open the agent's socket {AgentProtocol.SocketPath} (only root and the podlift group may)",
-                $"`podlift agent install` adds {user} to the podlift group"));
+                $"{host}: {login.User} may not open the agent's socket {AgentProtocol.SocketPath} (only root and the podlift group may)",
+                $"`podlift agent install` adds {login.User} to the podlift group"));
         var state = values.GetValueOrDefault("state") is { Length: > 0 } word ? word : "unknown";
         return state switch
         {

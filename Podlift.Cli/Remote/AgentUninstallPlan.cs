@@ -30,9 +30,9 @@ public static class AgentUninstallPlan
     /// <summary>What the script leaves serving, in words.</summary>
     public const string Keeps = "containers, /var/lib/podlift and nginx";
 
-    private const string IsInstalled = """
+    private const string IsInstalled = $$"""
         set -u
-        unit=/etc/systemd/system/podlift-agent.service
+        unit={{AgentUnit.Path}}
         lib=/usr/local/lib/podlift
         if [ ! -e "$unit" ] && [ ! -e "$lib/podlift-agent" ]; then
           echo "result=not-installed"

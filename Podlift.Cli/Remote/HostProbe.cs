@@ -18,8 +18,7 @@ public sealed record HostFacts(string? DockerVersion, string? DockerApi, string?
 
     public static HostFacts Parse(string output)
     {
-        var values = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).Where(p => p.Length == 2)
-            .GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1].Trim());
+        var values = KeyValueLines.Parse(output);
         string? Value(string key) => values.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
         var docker = Value("docker")?.Split(' ');
         var ports = values.Where(v => v.Key.StartsWith("port.", StringComparison.Ordinal))

@@ -67,7 +67,7 @@ public sealed class ServerSession : IAsyncDisposable
             catch (AgentSilentException)
             {
                 var probe = await Ssh.RunAsync(AgentSilence.Script, cancellationToken: cancellationToken);
-                var verdict = AgentSilence.Judge(Server.Host, Target.User, probe.StandardOutput, timeLeft: clock.Elapsed < AgentSilence.Bound);
+                var verdict = AgentSilence.Judge(Server.Host, Target, probe.StandardOutput, timeLeft: clock.Elapsed < AgentSilence.Bound);
                 if (verdict.Error is { } error) throw error;
                 Ssh.Settings.Trace?.Invoke($"{Server.Host}: podlift-agent is starting or restarting; greeting it again in {pause.TotalMilliseconds:0} ms");
                 await Task.Delay(pause, cancellationToken);

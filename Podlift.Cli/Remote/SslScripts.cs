@@ -56,8 +56,7 @@ public static partial class SslScripts
 
     public static CertificateStatus ParseInspect(string output)
     {
-        var values = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2))
-            .Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1].Trim());
+        var values = KeyValueLines.Parse(output);
         DateTimeOffset? expires = null;
         if (values.TryGetValue("expires", out var text))
         {

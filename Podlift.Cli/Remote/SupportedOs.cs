@@ -16,9 +16,7 @@ public static class SupportedOs
     /// <summary>The server's name for itself (PRETTY_NAME) when supported; a validation error naming what is supported otherwise.</summary>
     public static string Check(string host, string osRelease)
     {
-        var values = osRelease.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Split('=', 2)).Where(parts => parts.Length == 2)
-            .GroupBy(parts => parts[0].Trim()).ToDictionary(g => g.Key, g => g.Last()[1].Trim().Trim('"'));
+        var values = KeyValueLines.Parse(osRelease).ToDictionary(v => v.Key, v => v.Value.Trim('"')); // os-release may quote its values
         var id = values.GetValueOrDefault("ID", "unknown");
         var version = values.GetValueOrDefault("VERSION_ID", "");
         var name = values.GetValueOrDefault("PRETTY_NAME", $"{id} {version}".Trim());
