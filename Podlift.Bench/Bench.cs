@@ -253,11 +253,11 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
 
     private Task<(string Output, TimeSpan Wall)> TimedAsync(params string[] arguments) => TimedAsync(arguments, null);
 
-    /// <summary>Runs podlift; wall time from process start to exit; optionally every output line with its arrival time.</summary>
-    private async Task<(string Output, TimeSpan Wall)> TimedAsync(string[] arguments, List<TimedLine>? lines)
+    /// <summary>Runs podlift; wall time from process start to exit; optionally every output line with its arrival time, and the process once started.</summary>
+    private async Task<(string Output, TimeSpan Wall)> TimedAsync(string[] arguments, List<TimedLine>? lines, Action<Process>? started = null)
     {
         var clock = Stopwatch.StartNew();
-        var result = await Cli.RunAsync(arguments, started: null, onOutputLine: line =>
+        var result = await Cli.RunAsync(arguments, started, onOutputLine: line =>
         {
             if (lines is not null) lock (lines) lines.Add(new TimedLine(clock.Elapsed, line));
         });

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Podlift.Bench;
 
 /// <summary>
@@ -45,10 +43,7 @@ public sealed partial class Bench
     {
         var peak = new PeakRss();
         var cpuBefore = ChildUsage.Cpu();
-        var clock = Stopwatch.StartNew();
-        var result = await Cli.RunAsync(arguments, started: peak.Watch);
-        var wall = clock.Elapsed;
-        if (result.ExitCode != 0) throw new InvalidOperationException($"podlift {string.Join(' ', arguments)} failed ({result.ExitCode}):\n{result.All}");
+        var (_, wall) = await TimedAsync(arguments, null, peak.Watch);
         return (wall, ChildUsage.Cpu() - cpuBefore, peak.Bytes);
     }
 

@@ -64,7 +64,8 @@ public sealed class TestServers
 
     /// <summary>
     /// The agent's unit (restarts, since when, its process) and the last lines of its journal, for a failed test's log:
-    /// the servers are gone by the time anyone reads it. Never throws.
+    /// the servers are gone by the time anyone reads it. A failed command is reported in the text; only a server that
+    /// does not answer within the timeout throws (TimeoutException).
     /// </summary>
     public async Task<string> AgentReportAsync(int server, int lines = 40)
     {
@@ -74,6 +75,7 @@ public sealed class TestServers
             timeout: TimeSpan.FromSeconds(30));
         return $"agent on {Name(server)}: {string.Join(' ', unit.All.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}\n{journal.All}";
     }
+
     public Task DownAsync() => Script("servers.sh down", TimeSpan.FromMinutes(2));
 
     /// <summary>Runs a command on a server as root, over SSH with verified host keys.</summary>
