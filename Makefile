@@ -50,7 +50,7 @@ unit: ## fast tests: no servers, no Docker
 e2e: setup pack ## end-to-end tests against real test servers (systemd, sshd, Docker, nginx), and the release packages installed
 	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --filter "Category=e2e" --logger "console;verbosity=normal"
 
-test: setup pack ## everything: unit and end-to-end, with the release packages (`make pack`, about 2 minutes) installed and run by the tests
+test: setup pack ## everything: unit and end-to-end, with the release packages (`make pack`, about 6 minutes: each CLI is precompiled) installed and run by the tests
 	$(DOTNET) test Podlift.Tests -c $(CONFIGURATION) -nologo --logger "console;verbosity=normal" $(TEST_LOGGER_ARGS)
 
 docs: ## docs/configuration.md's reference, rewritten from Podlift.Cli/Configuration/ConfigSchema.cs (`make unit` checks it)
@@ -62,10 +62,10 @@ demo: setup publish ## one local test server: install the agent, deploy the exam
 demo-down: ## remove the demo's test server
 	PREFIX=demo deploy/testing/test-servers/servers.sh down
 
-bench: setup publish-agent ## figures on 3 local test servers (transfer, deploy, rollback, agent): a table, artifacts/bench.json
+bench: setup publish ## figures on 3 local test servers (transfer, deploy, rollback, agent), run by the published CLI: a table, artifacts/bench.json
 	$(DOTNET) build Podlift.Bench -c $(CONFIGURATION) -nologo -v q
 	mkdir -p $(ARTIFACTS)
-	$(DOTNET) run --project Podlift.Bench -c $(CONFIGURATION) --no-build 2> $(ARTIFACTS)/bench.log
+	PODLIFT_CLI=$(ARTIFACTS)/cli/podlift $(DOTNET) run --project Podlift.Bench -c $(CONFIGURATION) --no-build 2> $(ARTIFACTS)/bench.log
 
 install: publish ## `podlift` on PATH, carrying the agent binaries it installs
 	install -d $(INSTALL_DIR)/lib/podlift-cli $(INSTALL_DIR)/bin

@@ -19,6 +19,9 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
     /// <summary>BENCH=scale: 1, 3 and 6 servers, what each added server costs (<see cref="ScaleAsync"/>).</summary>
     private static readonly bool ScaleOnly = Environment.GetEnvironmentVariable("BENCH") == "scale";
 
+    /// <summary>PODLIFT_CLI=path (make bench: artifacts/cli/podlift): the published podlift, what users run; unset: the build output under dotnet.</summary>
+    private static readonly string? PublishedCli = Environment.GetEnvironmentVariable("PODLIFT_CLI") is { Length: > 0 } path ? path : null;
+
     private static readonly string[] Compressions = ["gzip", "none", "zstd"]; // the default (zstd) last: it stays deployed
     private readonly Figures _figures = new();
     private TestBed? _bed;
@@ -99,6 +102,29 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         }
         await Task.Delay(TimeSpan.FromSeconds(5));
         foreach (var server in _server) _figures.Add("agent idle RSS, fresh (MB)", await server.AgentRssAsync() / 1048576.0);
+        await StartUpAsync();
+    }
+
+    /// <summary>`podlift ps` (one server, nothing deployed) run by the published CLI and by the build output under dotnet, in turns.</summary>
+    private async Task StartUpAsync()
+    {
+        WriteConfig(_server[0]);
+        if (PublishedCli is null)
+        {
+            Facts["podlift ps: published / build output"] = "n/a (PODLIFT_CLI not set: the bench runs the build output)";
+            return;
+        }
+        foreach (var (name, cli) in new[] { ("published single file", Cli), ("build output under dotnet", Cli.With(null)) })
+        {
+            await cli.RunAsync("ps"); // the file in the page cache
+            for (var run = 0; run < Math.Max(runs, 3); run++)
+            {
+                var clock = Stopwatch.StartNew();
+                var result = await cli.RunAsync("ps");
+                if (result.ExitCode != 0) throw new InvalidOperationException($"podlift ps ({name}) failed ({result.ExitCode}):\n{result.All}");
+                _figures.Add($"podlift ps, one server: wall, {name} (s)", clock.Elapsed.TotalSeconds);
+            }
+        }
     }
 
     private async Task FirstDeployAsync(string compression)
@@ -139,6 +165,7 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         // the push starts once the image is built, beside validate: the transfer counts only the wait for its end
         if (CliOutput.DockerPush(output) is { } push) _figures.Add("redeploy: Docker's push to the CLI, whole (s)", push.TotalSeconds);
         foreach (var (step, duration) in CliOutput.Steps(lines)) _figures.Add($"deploy step: {step} (s)", duration.TotalSeconds);
+        foreach (var line in lines) Console.Error.WriteLine($"[redeploy {line.At.TotalSeconds,6:F3}s] {line.Text}");
         var boot = CliOutput.HealthCheck(output);
         var drain = CliOutput.Drain(output);
         _figures.Add("deploy: wall, image already built (s)", wall.TotalSeconds);
@@ -294,7 +321,7 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
 
     private TestServers Servers => _bed!.Servers;
     private AppRepository App => _bed!.App;
-    private PodliftRunner Cli => _bed!.Podlift;
+    private PodliftRunner Cli => _bed!.Podlift.With(PublishedCli);
 
     public async ValueTask DisposeAsync()
     {

@@ -26,6 +26,7 @@ public sealed class Report(Figures figures, int runs, int megabytes, IReadOnlyDi
         var directVsRegistry = figures.Median("3 servers: deploy wall, --parallel (s)") / figures.Median("3 servers: deploy wall, --parallel through a registry (s)");
         var fresh = figures.Median("agent fresh install (s)");
         var noop = figures.Median("agent no-op re-install (s)");
+        var startUp = figures.Median("podlift ps, one server: wall, published single file (s)") / figures.Median("podlift ps, one server: wall, build output under dotnet (s)");
         return
         [
             ("redeploy: full image bytes / bytes sent", bytesRatio, ">= 20", bytesRatio >= 20),
@@ -39,6 +40,7 @@ public sealed class Report(Figures figures, int runs, int megabytes, IReadOnlyDi
             ("agent idle RSS, after the deploys (MB)", rssAfter, "<= 50", rssAfter <= 50),
             ("agent fresh install (s)", fresh, "<= 15", fresh <= 15),
             ("agent no-op re-install (s)", noop, "<= 2", noop <= 2),
+            ("podlift ps: published (precompiled) / build output (JIT)", startUp, "< 1", startUp < 1),
         ];
     }
 
