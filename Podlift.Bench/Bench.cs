@@ -148,9 +148,8 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
     /// <summary>One small layer changed: the baseline pipe loads it first (then it is removed again), then podlift sends it.</summary>
     private async Task RedeployAsync()
     {
-        var sha = await CommitAsync();
-        var image = $"bench:{sha}";
-        await BuildAsync(image, sha);
+        await CommitAsync();
+        var image = await App.BuildImageAsync("bench");
         _figures.Add("redeploy: baseline docker save | gzip | ssh docker load (s)", (await _server[0].BaselinePipeAsync(image)).TotalSeconds);
         await _server[0].RemoveImageAsync(image);
         var clock = Stopwatch.StartNew();
@@ -172,6 +171,7 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         _figures.Add("deploy: app boot (health check) (s)", boot.TotalSeconds);
         _figures.Add("deploy: drain (s)", drain.TotalSeconds);
         _figures.Add("deploy: overhead = wall - boot - drain (s)", (wall - boot - drain).TotalSeconds);
+        foreach (var (operation, seconds) in await _server[0].FloorAsync(image)) _figures.Add($"server floor: {operation} (s)", seconds);
     }
 
     /// <summary>From `podlift rollback` starting until nginx serves the previous version.</summary>
@@ -220,8 +220,8 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
             Progress($"3 servers, run {run}/{runs}");
             foreach (var (name, arguments) in new[] { ("serial", new[] { "deploy", "--skip-build" }), ("--parallel", new[] { "deploy", "--skip-build", "--parallel" }) })
             {
-                var sha = await CommitAsync();
-                await BuildAsync($"bench:{sha}", sha);
+                await CommitAsync();
+                await App.BuildImageAsync("bench");
                 var (_, wall) = await TimedAsync(arguments);
                 _figures.Add($"3 servers: deploy wall, {name} (s)", wall.TotalSeconds);
             }
@@ -245,8 +245,8 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
             for (var run = 1; run <= runs; run++)
             {
                 Progress($"3 servers through a registry, run {run}/{runs}");
-                var sha = await CommitAsync();
-                await BuildAsync($"bench:{sha}", sha);
+                await CommitAsync();
+                await App.BuildImageAsync("bench");
                 var (_, wall) = await TimedAsync("deploy", "--skip-build", "--parallel");
                 _figures.Add("3 servers: deploy wall, --parallel through a registry (s)", wall.TotalSeconds);
             }
@@ -264,13 +264,6 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         return await App.HeadShaAsync();
     }
 
-    /// <summary>The same build `podlift deploy` runs, so `--skip-build` finds the image.</summary>
-    private async Task BuildAsync(string image, string sha)
-    {
-        var built = await Shell.RunAsync("docker", ["build", "-q", "--tag", image, "--label", $"podlift.version={sha}", "--file", Path.Combine(App.Directory, "Dockerfile"), App.Directory],
-            environment: new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" });
-        if (built.ExitCode != 0) throw new InvalidOperationException($"docker build failed: {built.All}");
-    }
 
     private static async Task<long> SaveSizeAsync(string image)
     {

@@ -25,8 +25,8 @@ public sealed partial class Bench
                 Progress($"{count} server(s), run {run}/{runs}");
                 foreach (var (mode, arguments) in modes)
                 {
-                    var sha = await CommitAsync();
-                    await BuildAsync($"bench:{sha}", sha);
+                    await CommitAsync();
+                    await App.BuildImageAsync("bench");
                     var (wall, cpu, peak) = await MeasuredAsync(arguments);
                     _figures.Add($"scale, {count} server(s): deploy wall, {mode} (s)", wall.TotalSeconds);
                     _figures.Add($"scale, {count} server(s): CLI CPU user+sys, {mode} (s)", cpu.TotalSeconds);

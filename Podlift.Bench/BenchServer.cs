@@ -49,6 +49,30 @@ public sealed class BenchServer(TestServers servers, int index)
         systemctl daemon-reload; systemctl restart podlift-agent
         """);
 
+    /// <summary>
+    /// What the server's own parts take for the operations a redeploy cannot skip, timed without podlift: an ssh login
+    /// (from here, a fresh connection, `true`), and on the server `docker run -d` of the image with a port published,
+    /// `docker stop` of it, and `nginx -t` then `systemctl reload nginx` (until systemctl returns; nginx then starts
+    /// its new workers). Seconds, by name.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, double>> FloorAsync(string image)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await servers.MustSshAsync(index, "true");
+        var login = clock.Elapsed.TotalSeconds;
+        var output = await servers.MustSshAsync(index, $$"""
+            at() { date +%s%N; }
+            s=$(at); docker run -d --name podlift-bench-floor -p 127.0.0.1:29999:8000 {{image}} >/dev/null; e=$(at); echo "docker run -d=$(( e - s ))"
+            s=$(at); docker stop podlift-bench-floor >/dev/null; e=$(at); echo "docker stop=$(( e - s ))"
+            docker rm podlift-bench-floor >/dev/null
+            s=$(at); nginx -t -q && systemctl reload nginx; e=$(at); echo "nginx -t + systemctl reload=$(( e - s ))"
+            """);
+        var floor = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('='))
+            .ToDictionary(pair => pair[0], pair => long.Parse(pair[1]) / 1e9);
+        floor["ssh login"] = login;
+        return floor;
+    }
+
     /// <summary>The usual way without podlift, for comparison: `docker save | gzip | ssh server docker load`.</summary>
     public async Task<TimeSpan> BaselinePipeAsync(string image)
     {

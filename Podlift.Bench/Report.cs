@@ -44,15 +44,21 @@ public sealed class Report(Figures figures, int runs, int megabytes, IReadOnlyDi
         ];
     }
 
-    /// <summary>BENCH=scale: what each server beyond the first adds, from the 1- and 6-server medians; empty without them.</summary>
+    /// <summary>
+    /// The deploy overhead less the server floor (the server's own ssh login, container start and stop, nginx reload,
+    /// timed without podlift); BENCH=scale: what each server beyond the first adds, from the 1- and 6-server medians.
+    /// Only those measured.
+    /// </summary>
     public IReadOnlyList<(string Name, double Value)> Derived()
     {
         var (fewest, most) = (Bench.ScaleCounts.Min(), Bench.ScaleCounts.Max());
         // the figures' names end in their unit: "scale, 6 server(s): deploy wall, serial (s)"
         double PerAdded(string figure, string mode, string unit) =>
             (figures.Median($"scale, {most} server(s): {figure}, {mode} ({unit})") - figures.Median($"scale, {fewest} server(s): {figure}, serial ({unit})")) / (most - fewest);
+        var floor = figures.All.Where(f => f.Name.StartsWith("server floor: ", StringComparison.Ordinal)).Sum(f => f.Samples.Median);
         var derived = new List<(string, double)>
         {
+            ("deploy overhead above the server floor (podlift's own share) (s)", floor > 0 ? figures.Median("deploy: overhead = wall - boot - drain (s)") - floor : double.NaN),
             ("scale: deploy wall per added server, serial (s)", PerAdded("deploy wall", "serial", "s")),
             ("scale: deploy wall per added server, --parallel (s)", PerAdded("deploy wall", "--parallel", "s")),
             ("scale: CLI CPU per added server, serial (s)", PerAdded("CLI CPU user+sys", "serial", "s")),

@@ -78,6 +78,17 @@ public sealed class AppRepository : IDisposable
         await GitAsync("commit", "-q", "--allow-empty", "-m", $"version {version}");
     }
 
+    /// <summary>The build `podlift deploy` runs, of the commit checked out, tagged as podlift names its image: `--skip-build` then finds it.</summary>
+    public async Task<string> BuildImageAsync(string imageName)
+    {
+        var sha = await HeadShaAsync();
+        var image = $"{imageName}:{sha}";
+        var built = await Shell.RunAsync("docker", ["build", "-q", "--tag", image, "--label", $"podlift.version={sha}", "--file", Path.Combine(Directory, "Dockerfile"), Directory],
+            environment: new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" });
+        if (built.ExitCode != 0) throw new InvalidOperationException($"docker build failed: {built.All}");
+        return image;
+    }
+
     public async Task<string> HeadShaAsync() => (await GitAsync("rev-parse", "--short=7", "HEAD")).Output.Trim();
 
     public Task<ShellResult> GitAsync(params string[] arguments) =>

@@ -91,6 +91,11 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             var source = Git.SourceAsync(config.ProjectDirectory, cancellationToken);
             var deployedBy = await userName ?? Environment.UserName;
             var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, await source);
+            using var docker = new LocalDocker();
+            var warmedUp = docker.WarmUpAsync(release.Image, cancellationToken);
+            // --skip-build: the image is final, so Docker's push may start while the servers connect (its questions wait
+            // for what they lack); it is stopped if the servers turn out to need another way (a mixed fleet)
+            await using var earlyPush = options.SkipBuild && config.Registry is null && LayerPush.Enabled() ? LayerPush.Start(docker, release.Image, cancellationToken) : null;
             await using var sessions = await connecting;
             foreach (var session in sessions)
                 output.Ok($"{session.Target.Label}: podlift-agent {session.Hello!.AgentVersion}, Docker {session.Hello.DockerVersion}, nginx {session.Hello.NginxVersion}");
@@ -110,10 +115,10 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             if (options.PromotesCanary) CanaryCheck.EnsurePromotable(config, apps, release.Version);
             else CanaryCheck.EnsureNoneServes(config, apps);
 
-            using var docker = new LocalDocker();
             // the platform each server needs is known only from its connection: nothing is built before
             var images = new PlatformImages(PlatformPlan.Decide(sessions.Select(s => (s.Server, s.Hello!.Architecture)).ToList(), config.BuildPlatform, release.Image), docker.TagAsync);
             var builder = new ImageBuilder(docker, output);
+            await warmedUp;
             await builder.CheckAsync(config, images.Plan, options.SkipBuild, cancellationToken);
             var registry = config.Registry is { } registryConfig ? new RegistryTransfer(docker, registryConfig) : null;
             if (registry is not null)
@@ -129,7 +134,8 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             // one platform, no registry: every server's image is the one built, pushed by Docker to this process for the layers
             // each lacks (a mixed fleet's servers are sent their platform's image in their turn, by a save stream)
             var direct = registry is null && !images.Plan.Mixed;
-            await using var startedPush = direct && LayerPush.Enabled() ? LayerPush.Start(docker, release.Image, cancellationToken) : null;
+            if (!direct && earlyPush is not null) await earlyPush.DisposeAsync();
+            await using var startedPush = !direct || !LayerPush.Enabled() ? null : earlyPush ?? LayerPush.Start(docker, release.Image, cancellationToken);
             // the primary first: its load balancer must run before other servers offer it backends; a canary runs on the primary alone
             var ordered = options.Canary is null ? sessions.PrimaryFirst(config.Primary) : [sessions.First(s => s.Server == config.Primary)];
             var needs = direct ? await NeedsAsync(docker, release.Image, ordered, startedPush, cancellationToken) : null;

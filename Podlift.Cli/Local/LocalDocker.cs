@@ -38,6 +38,20 @@ public sealed class LocalDocker : IDisposable
     /// <summary>A unix socket: the engine runs on this machine (on Linux, on its kernel, unless it is Docker Desktop's VM).</summary>
     public bool IsUnixSocket => Endpoint.StartsWith("unix://", StringComparison.Ordinal);
 
+    /// <summary>
+    /// Reads the image once, its answer unused, so that what the client's first call costs (its connection, the JSON
+    /// contracts of Docker.DotNet's models) is paid while something slower runs (the servers' connections). Any failure
+    /// is left to the call that needs the answer.
+    /// </summary>
+    public async Task WarmUpAsync(string image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ImagePlatformAsync(image, cancellationToken);
+        }
+        catch (Exception e) when (e is PodliftException or DockerApiException or HttpRequestException or OperationCanceledException or ObjectDisposedException) { }
+    }
+
     /// <summary>The Dockerfile podlift builds: ./Dockerfile beside podlift.yml.</summary>
     public static string DockerfileOf(string contextDirectory)
     {

@@ -59,6 +59,24 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
         Assert.That(await _servers.MustSshAsync(1, $"docker image inspect -f '{{{{.Id}}}}' bigapp:{await _app.HeadShaAsync()}"), Does.StartWith("sha256:"));
     }
 
+    /// <summary>--skip-build: the image is final, so Docker's push starts while the server connects; what it brings is still only what the server lacks.</summary>
+    [Test]
+    public async Task An_image_built_before_and_deployed_with_skip_build_sends_only_its_small_layers()
+    {
+        await _app.CommitVersionAsync("v4");
+        Assert.That((await _podlift.RunAsync("deploy")).ExitCode, Is.EqualTo(0), "the base layer is on the server");
+        await _app.CommitVersionAsync("v5");
+        await _app.BuildImageAsync("bigapp");
+
+        var deploy = await _podlift.RunAsync("deploy", "--skip-build", "--verbose");
+
+        Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+        Assert.That(deploy.Output, Does.Match(@"\d of \d+ layers, \d+ already there, from Docker's push"), "the base layer stays behind");
+        Assert.That(BytesSent(deploy.Output), Is.LessThan(1_000_000), deploy.Output);
+        Assert.That(deploy.Output, Does.Match(@"Docker's push: [1-9]\d* layer\(s\) uploaded"), "the new layers came by Docker's push");
+        Assert.That(await ServedAsync(), Is.EqualTo("v5"));
+    }
+
     [Test]
     public async Task An_image_already_on_the_server_sends_nothing()
     {
