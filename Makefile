@@ -17,6 +17,9 @@ TEST_LOGGER_ARGS ?=
 # where the release's tarballs are downloaded from: written into the install.sh `make pack` makes
 RELEASE_URL ?=
 
+# the CLI for this machine as users get it: one self-contained file, its code precompiled (Podlift.Cli.csproj)
+PUBLISH_CLI = $(DOTNET) publish Podlift.Cli -c $(CONFIGURATION) -r $(CLI_RID) -nologo -v q --self-contained -p:PublishSingleFile=true
+
 .PHONY: setup version build publish publish-agent publish-agents publish-cli pack unit e2e test docs demo demo-down bench install uninstall clean
 
 setup: ## install and start what the tests and the demo need (Docker engine, ssh, debootstrap...)
@@ -38,7 +41,7 @@ publish-agents: ## the agent for every server architecture (AGENT_RIDS)
 	@for rid in $(AGENT_RIDS); do $(MAKE) --no-print-directory publish-agent RID=$$rid || exit 1; done
 
 publish-cli: publish-agents ## the self-contained single-file CLI for this machine (CLI_RID), with every agent beside it
-	$(DOTNET) publish Podlift.Cli -c $(CONFIGURATION) -r $(CLI_RID) -nologo -v q --self-contained -p:PublishSingleFile=true -o $(ARTIFACTS)/cli
+	$(PUBLISH_CLI) -o $(ARTIFACTS)/cli
 	for rid in $(AGENT_RIDS); do mkdir -p $(ARTIFACTS)/cli/agent/$$rid && cp $(ARTIFACTS)/agent/$$rid/podlift-agent $(ARTIFACTS)/cli/agent/$$rid/; done
 
 pack: publish-agents ## release packages in artifacts/: podlift-<os>-<arch>.tar.gz per CLI_RIDS with install.sh, and the dotnet tool podlift.<version>.nupkg
@@ -62,10 +65,11 @@ demo: setup publish ## one local test server: install the agent, deploy the exam
 demo-down: ## remove the demo's test server
 	PREFIX=demo deploy/testing/test-servers/servers.sh down
 
-bench: setup publish ## figures on 3 local test servers (transfer, deploy, rollback, agent), run by the published CLI: a table, artifacts/bench.json
+bench: setup publish-agent ## figures on 3 local test servers (transfer, deploy, rollback, agent), run by the published CLI: a table, artifacts/bench.json
+	$(PUBLISH_CLI) -o $(ARTIFACTS)/bench-cli
 	$(DOTNET) build Podlift.Bench -c $(CONFIGURATION) -nologo -v q
 	mkdir -p $(ARTIFACTS)
-	PODLIFT_CLI=$(ARTIFACTS)/cli/podlift $(DOTNET) run --project Podlift.Bench -c $(CONFIGURATION) --no-build 2> $(ARTIFACTS)/bench.log
+	PODLIFT_CLI=$(ARTIFACTS)/bench-cli/podlift $(DOTNET) run --project Podlift.Bench -c $(CONFIGURATION) --no-build 2> $(ARTIFACTS)/bench.log
 
 install: publish ## `podlift` on PATH, carrying the agent binaries it installs
 	install -d $(INSTALL_DIR)/lib/podlift-cli $(INSTALL_DIR)/bin

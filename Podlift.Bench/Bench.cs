@@ -19,7 +19,7 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
     /// <summary>BENCH=scale: 1, 3 and 6 servers, what each added server costs (<see cref="ScaleAsync"/>).</summary>
     private static readonly bool ScaleOnly = Environment.GetEnvironmentVariable("BENCH") == "scale";
 
-    /// <summary>PODLIFT_CLI=path (make bench: artifacts/cli/podlift): the published podlift, what users run; unset: the build output under dotnet.</summary>
+    /// <summary>PODLIFT_CLI=path (make bench: artifacts/bench-cli/podlift): the published podlift, what users run; unset: the build output under dotnet.</summary>
     private static readonly string? PublishedCli = Environment.GetEnvironmentVariable("PODLIFT_CLI") is { Length: > 0 } path ? path : null;
 
     private static readonly string[] Compressions = ["gzip", "none", "zstd"]; // the default (zstd) last: it stays deployed
