@@ -17,8 +17,8 @@ TEST_LOGGER_ARGS ?=
 # where the release's tarballs are downloaded from: written into the install.sh `make pack` makes
 RELEASE_URL ?=
 
-# the CLI for this machine as users get it: one self-contained file, its code precompiled (Podlift.Cli.csproj)
-PUBLISH_CLI = $(DOTNET) publish Podlift.Cli -c $(CONFIGURATION) -r $(CLI_RID) -nologo -v q --self-contained -p:PublishSingleFile=true
+# the CLI for this machine as users get it (Podlift.Cli.csproj says how: one self-contained file, its code precompiled)
+PUBLISH_CLI = $(DOTNET) publish Podlift.Cli -c $(CONFIGURATION) -r $(CLI_RID) -nologo -v q
 
 .PHONY: setup version build publish publish-agent publish-agents publish-cli pack unit e2e test docs demo demo-down bench install uninstall clean
 

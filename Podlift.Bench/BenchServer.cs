@@ -61,11 +61,13 @@ public sealed class BenchServer(TestServers servers, int index)
         await servers.MustSshAsync(index, "true");
         var login = clock.Elapsed.TotalSeconds;
         var output = await servers.MustSshAsync(index, $$"""
+            set -e
             at() { date +%s%N; }
+            docker rm -f podlift-bench-floor >/dev/null 2>&1 || true
+            trap 'docker rm -f podlift-bench-floor >/dev/null 2>&1 || true' EXIT
             s=$(at); docker run -d --name podlift-bench-floor -p 127.0.0.1:29999:8000 {{image}} >/dev/null; e=$(at); echo "docker run -d=$(( e - s ))"
             s=$(at); docker stop podlift-bench-floor >/dev/null; e=$(at); echo "docker stop=$(( e - s ))"
-            docker rm podlift-bench-floor >/dev/null
-            s=$(at); nginx -t -q && systemctl reload nginx; e=$(at); echo "nginx -t + systemctl reload=$(( e - s ))"
+            s=$(at); nginx -t -q; systemctl reload nginx; e=$(at); echo "nginx -t + systemctl reload=$(( e - s ))"
             """);
         var floor = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('='))
             .ToDictionary(pair => pair[0], pair => long.Parse(pair[1]) / 1e9);

@@ -78,7 +78,10 @@ public sealed class AppRepository : IDisposable
         await GitAsync("commit", "-q", "--allow-empty", "-m", $"version {version}");
     }
 
-    /// <summary>The build `podlift deploy` runs, of the commit checked out, tagged as podlift names its image: `--skip-build` then finds it.</summary>
+    /// <summary>
+    /// `docker build` of the commit checked out, for this machine's platform, tagged as podlift names a release's image
+    /// (name:short sha) and labelled with its version, so that `deploy --skip-build` finds it.
+    /// </summary>
     public async Task<string> BuildImageAsync(string imageName)
     {
         var sha = await HeadShaAsync();

@@ -92,9 +92,11 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             var deployedBy = await userName ?? Environment.UserName;
             var release = new Release(commit.ShortSha, Release.ImageTag(config.Image, commit.ShortSha), deployedBy, commit.Subject, await source);
             using var docker = new LocalDocker();
+            // while the servers connect: the local Docker client's first call (for a deploy that builds, the image is not
+            // there yet and only the connection warms), and with --skip-build Docker's push, the image being final. The
+            // push's questions wait for what the servers lack; it is local work only, stopped if a check refuses the deploy
+            // or the servers need another way (a mixed fleet); a stopped push costs the next deploy a second push, once.
             var warmedUp = docker.WarmUpAsync(release.Image, cancellationToken);
-            // --skip-build: the image is final, so Docker's push may start while the servers connect (its questions wait
-            // for what they lack); it is stopped if the servers turn out to need another way (a mixed fleet)
             await using var earlyPush = options.SkipBuild && config.Registry is null && LayerPush.Enabled() ? LayerPush.Start(docker, release.Image, cancellationToken) : null;
             await using var sessions = await connecting;
             foreach (var session in sessions)

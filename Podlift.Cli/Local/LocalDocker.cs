@@ -40,8 +40,8 @@ public sealed class LocalDocker : IDisposable
 
     /// <summary>
     /// Reads the image once, its answer unused, so that what the client's first call costs (its connection, the JSON
-    /// contracts of Docker.DotNet's models) is paid while something slower runs (the servers' connections). Any failure
-    /// is left to the call that needs the answer.
+    /// contracts of Docker.DotNet's models) is paid while something slower runs (the servers' connections). Never throws:
+    /// whatever failed is met again, and reported, by the call that needs the answer (or the command ended before it).
     /// </summary>
     public async Task WarmUpAsync(string image, CancellationToken cancellationToken)
     {
@@ -49,7 +49,7 @@ public sealed class LocalDocker : IDisposable
         {
             await ImagePlatformAsync(image, cancellationToken);
         }
-        catch (Exception e) when (e is PodliftException or DockerApiException or HttpRequestException or OperationCanceledException or ObjectDisposedException) { }
+        catch (Exception) { }
     }
 
     /// <summary>The Dockerfile podlift builds: ./Dockerfile beside podlift.yml.</summary>

@@ -59,7 +59,10 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
         Assert.That(await _servers.MustSshAsync(1, $"docker image inspect -f '{{{{.Id}}}}' bigapp:{await _app.HeadShaAsync()}"), Does.StartWith("sha256:"));
     }
 
-    /// <summary>--skip-build: the image is final, so Docker's push starts while the server connects; what it brings is still only what the server lacks.</summary>
+    /// <summary>
+    /// --skip-build of an image built before (the push then starts while the server connects): what it brings is still only
+    /// what the server lacks, taken from Docker's push. That the push overlaps the connection is timed by the bench, not here.
+    /// </summary>
     [Test]
     public async Task An_image_built_before_and_deployed_with_skip_build_sends_only_its_small_layers()
     {

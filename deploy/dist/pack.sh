@@ -24,8 +24,8 @@ chmod 0755 "$artifacts/install.sh"
 
 for rid in "${cli_rids[@]}"; do
   package=$staging/podlift-$rid
-  "$dotnet" publish Podlift.Cli -c "$configuration" -r "$rid" -nologo -v q --self-contained \
-    -p:PublishSingleFile=true -p:DebugType=none -o "$package"
+  # Podlift.Cli.csproj says how a CLI for a machine is published; a release carries no debug symbols
+  "$dotnet" publish Podlift.Cli -c "$configuration" -r "$rid" -nologo -v q -p:DebugType=none -o "$package"
   for agent in "${agent_rids[@]}"; do
     mkdir -p "$package/agent/$agent"
     cp "$artifacts/agent/$agent/podlift-agent" "$package/agent/$agent/"
