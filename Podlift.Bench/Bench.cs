@@ -47,8 +47,8 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         await AgentAsync();
         if (AgentOnly) return await AgentMemoryAsync();
         if (ScaleOnly) return await ScaleAsync();
-        await StartUpAsync();
         WriteConfig(_server[0]);
+        await StartUpAsync();
         for (var run = 1; run <= runs; run++)
         {
             Progress($"run {run}/{runs}");
@@ -105,10 +105,9 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         foreach (var server in _server) _figures.Add("agent idle RSS, fresh (MB)", await server.AgentRssAsync() / 1048576.0);
     }
 
-    /// <summary>`podlift ps` (one server, nothing deployed) run by the published CLI and by the build output under dotnet, in turns.</summary>
+    /// <summary>`podlift ps` (the first server, nothing deployed) run by the published CLI and by the build output under dotnet, in turns.</summary>
     private async Task StartUpAsync()
     {
-        WriteConfig(_server[0]);
         if (PublishedCli is null)
         {
             Facts["podlift ps: published / build output"] = "n/a (PODLIFT_CLI not set: the bench runs the build output)";
@@ -257,12 +256,8 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         }
     }
 
-    private async Task<string> CommitAsync()
-    {
-        await App.CommitVersionAsync($"v{++_version}");
-        return await App.HeadShaAsync();
-    }
-
+    /// <summary>The next version, committed (<see cref="AppRepository.BuildImageAsync"/> then builds it for --skip-build).</summary>
+    private Task CommitAsync() => App.CommitVersionAsync($"v{++_version}");
 
     private static async Task<long> SaveSizeAsync(string image)
     {

@@ -137,7 +137,7 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
             // each lacks (a mixed fleet's servers are sent their platform's image in their turn, by a save stream)
             var direct = registry is null && !images.Plan.Mixed;
             if (!direct && earlyPush is not null) await earlyPush.DisposeAsync();
-            await using var startedPush = !direct || !LayerPush.Enabled() ? null : earlyPush ?? LayerPush.Start(docker, release.Image, cancellationToken);
+            await using var startedPush = direct && LayerPush.Enabled() ? earlyPush ?? LayerPush.Start(docker, release.Image, cancellationToken) : null;
             // the primary first: its load balancer must run before other servers offer it backends; a canary runs on the primary alone
             var ordered = options.Canary is null ? sessions.PrimaryFirst(config.Primary) : [sessions.First(s => s.Server == config.Primary)];
             var needs = direct ? await NeedsAsync(docker, release.Image, ordered, startedPush, cancellationToken) : null;
