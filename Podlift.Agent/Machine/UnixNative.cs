@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Podlift.Agent.Machine;
 
-/// <summary>The few libc calls .NET does not expose: ownership, umask, group lookup, signalling a process group, a directory's fsync.</summary>
+/// <summary>The few libc calls .NET does not expose: ownership, umask, group lookup, signalling a process (group), a directory's fsync.</summary>
 internal static partial class UnixNative
 {
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -19,8 +19,13 @@ internal static partial class UnixNative
 
     private const int SigKill = 9;
 
+    private const int SigHup = 1;
+
     /// <summary>SIGKILL to every process of a process group; false when none is left (or it is not ours).</summary>
     public static bool KillProcessGroup(int processGroup) => processGroup > 1 && kill(-processGroup, SigKill) == 0;
+
+    /// <summary>SIGHUP to one process; false when it is gone (or not ours).</summary>
+    public static bool Hangup(int pid) => pid > 1 && kill(pid, SigHup) == 0;
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags);

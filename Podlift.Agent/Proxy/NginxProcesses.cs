@@ -11,10 +11,13 @@ public sealed record NginxProcessSnapshot(int? MasterPid, IReadOnlyList<NginxWor
     public IReadOnlySet<int> ActiveWorkers => Workers.Where(w => !w.ShuttingDown).Select(w => w.Pid).ToHashSet();
 }
 
-/// <summary>Finds the host's nginx master and its workers.</summary>
+/// <summary>Finds the host's nginx master and its workers, and signals the master.</summary>
 public interface INginxProcesses
 {
     NginxProcessSnapshot Snapshot();
+
+    /// <summary>Has the master reload its config (SIGHUP, what `nginx -s reload` sends); false when the signal could not be sent.</summary>
+    bool SignalReload(int masterPid);
 }
 
 /// <summary>
@@ -41,6 +44,8 @@ public sealed class NginxProcesses(string pidFile = "/run/nginx.pid", string pro
         }
         return new NginxProcessSnapshot(master, workers);
     }
+
+    public bool SignalReload(int masterPid) => Machine.UnixNative.Hangup(masterPid);
 
     private int? MasterPid()
     {

@@ -43,6 +43,7 @@ public sealed class NginxProxy(
     : IReverseProxy
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan ReloadPollInterval = TimeSpan.FromMilliseconds(10);
     private readonly TimeSpan _reloadBound = reloadBound ?? TimeSpan.FromSeconds(10);
 
     public NginxProxy(IProcessRunner processes) : this(processes, new NginxProcesses(), DrainProbe.ConnectionsTo) { }
@@ -137,20 +138,29 @@ public sealed class NginxProxy(
         }
     }
 
-    /// <summary>Has nginx reload and confirms it did: null, or why it could not be confirmed.</summary>
+    /// <summary>
+    /// Has nginx reload and confirms it did: null, or why it could not be confirmed. A running master gets SIGHUP
+    /// itself, which is all systemd's reload of nginx.service does (`nginx -s reload`) after a round trip through
+    /// systemd and a parse of the config to find the pid: 30-40 ms a switch (measured on a test server). When none
+    /// runs, systemd starts it.
+    /// </summary>
     private async Task<string?> ReloadAsync(CancellationToken cancellationToken)
     {
         var before = nginx.Snapshot();
-        var reload = await processes.RunAsync("systemctl", ["reload-or-restart", "nginx"], cancellationToken);
-        if (!reload.Succeeded) return $"reloading nginx failed: {reload.CombinedOutput}";
+        if (!(before.MasterPid is { } master && nginx.SignalReload(master)))
+        {
+            var reload = await processes.RunAsync("systemctl", ["reload-or-restart", "nginx"], cancellationToken);
+            if (!reload.Succeeded) return $"reloading nginx failed: {reload.CombinedOutput}";
+        }
         return await WaitUntilAppliedAsync(before, cancellationToken)
             ? null
             : $"nginx did not apply the reload within {_reloadBound.TotalSeconds:0}s";
     }
 
     /// <summary>
-    /// `systemctl reload` returns before nginx acts on it. nginx has applied it once its master runs
-    /// workers and none of them is a worker of the old config still taking requests.
+    /// A reload is asynchronous. nginx has applied it once its master runs workers and none of them is a worker of
+    /// the old config still taking requests: the old ones accept new connections (to the old backends) for 100 ms
+    /// after the new ones start, so the drain may begin only after that. Polled finely, as it takes about 120 ms.
     /// </summary>
     private async Task<bool> WaitUntilAppliedAsync(NginxProcessSnapshot before, CancellationToken cancellationToken)
     {
@@ -162,7 +172,7 @@ public sealed class NginxProxy(
             var active = now.ActiveWorkers;
             if (now.MasterPid is not null && active.Count > 0 && !active.Overlaps(old)) return true;
             if (clock.Elapsed > _reloadBound) return false;
-            await Task.Delay(PollInterval, cancellationToken);
+            await Task.Delay(ReloadPollInterval, cancellationToken);
         }
     }
 

@@ -34,13 +34,38 @@ public class NginxProxyTests
     private string SiteFile(string app = "shop") => _dir.PathOf(NginxSite.FileName(app));
 
     [Test]
-    public async Task A_switch_writes_the_site_tests_it_reloads_and_waits_for_the_new_workers()
+    public async Task A_switch_writes_the_site_tests_it_signals_the_master_and_waits_for_the_new_workers()
     {
         await Proxy().SwitchAsync(Site(ports: 20002), CancellationToken.None);
 
-        Assert.That(_processes.Calls, Is.EqualTo(new[] { "nginx -t -q", "systemctl reload-or-restart nginx" }));
+        Assert.That(_processes.Calls, Is.EqualTo(new[] { "nginx -t -q" }), "no systemctl: the running master is signalled itself");
+        Assert.That(_nginx.Signalled, Is.EqualTo(new[] { 800 }));
+        Assert.That(_nginx.Workers.Where(w => !w.ShuttingDown).Select(w => w.Pid), Is.EqualTo(new[] { 803, 804 }));
         Assert.That(Proxy().RoutedBackends("shop"), Is.EqualTo(new[] { ("127.0.0.1", 20002) }));
         Assert.That(Directory.GetFiles(_dir.Path), Has.Length.EqualTo(1), "no temporary file left behind");
+    }
+
+    [Test]
+    public async Task Without_a_running_master_systemd_starts_nginx()
+    {
+        _nginx.MasterPid = null;
+        _processes.OnCall = call => { if (call == "systemctl reload-or-restart nginx") { _nginx.MasterPid = 900; _nginx.Reload(); } };
+
+        await Proxy().SwitchAsync(Site(ports: 20002), CancellationToken.None);
+
+        Assert.That(_processes.Calls, Is.EqualTo(new[] { "nginx -t -q", "systemctl reload-or-restart nginx" }));
+        Assert.That(_nginx.Signalled, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_master_that_cannot_be_signalled_is_reloaded_through_systemd()
+    {
+        _nginx.SignalsFail = true;
+
+        await Proxy().SwitchAsync(Site(ports: 20002), CancellationToken.None);
+
+        Assert.That(_processes.Calls, Is.EqualTo(new[] { "nginx -t -q", "systemctl reload-or-restart nginx" }));
+        Assert.That(_nginx.Reloads, Is.EqualTo(1));
     }
 
     [Test]
@@ -62,13 +87,11 @@ public class NginxProxyTests
     {
         await Proxy().SwitchAsync(Site(ports: 20001), CancellationToken.None);
         _nginx.HangFromReload = 2;
-        _processes.OnCall = call =>
+        _nginx.BeforeReload = () =>
         {
-            if (call != "systemctl reload-or-restart nginx") return;
             // the reload of the new site hangs; the one that loads the restored site works
             if (_nginx.Reloads == 1) { _nginx.HangFromReload = null; _nginx.ReloadsHang = true; }
             else _nginx.ReloadsHang = false;
-            _nginx.Reload();
         };
 
         var failure = Assert.ThrowsAsync<ProxyException>(() => Proxy().SwitchAsync(Site(ports: 20002), CancellationToken.None));
@@ -83,6 +106,7 @@ public class NginxProxyTests
     public async Task A_failed_reload_command_puts_the_previous_site_back_and_reloads_it()
     {
         await Proxy().SwitchAsync(Site(ports: 20001), CancellationToken.None);
+        _nginx.SignalsFail = true;
         var reloads = 0;
         _answer = (file, args) => file == "systemctl" && ++reloads == 1 ? FakeProcessRunner.Fail("Job for nginx.service failed") : FakeProcessRunner.Ok;
         _processes.OnCall = call => { if (call == "systemctl reload-or-restart nginx" && reloads >= 1) _nginx.Reload(); };
@@ -116,12 +140,10 @@ public class NginxProxyTests
         File.WriteAllText(SiteFile(), NginxSiteRenderer.Render(Site(ports: 20001)));
         _nginx.ReloadsHang = true;
         using var stop = new CancellationTokenSource();
-        _processes.OnCall = call =>
+        _nginx.BeforeReload = () =>
         {
-            if (call != "systemctl reload-or-restart nginx") return;
-            if (!stop.IsCancellationRequested) { stop.CancelAfter(50); return; } // the agent stops while it waits
-            _nginx.ReloadsHang = false;
-            _nginx.Reload();
+            if (!stop.IsCancellationRequested) stop.CancelAfter(50); // the agent stops while it waits
+            else _nginx.ReloadsHang = false;
         };
 
         var failure = Assert.ThrowsAsync<ProxyException>(() => Proxy().SwitchAsync(Site(ports: 20002), stop.Token));

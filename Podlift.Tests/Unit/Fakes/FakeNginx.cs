@@ -19,10 +19,26 @@ internal sealed class FakeNginx : INginxProcesses
     /// <summary>Each reload counts; from this one on (1-based) reloads hang.</summary>
     public int? HangFromReload { get; set; }
 
+    /// <summary>The masters sent SIGHUP, in order.</summary>
+    public List<int> Signalled { get; } = [];
+    /// <summary>The signal cannot be sent (the agent may not signal it): the reload goes through systemctl.</summary>
+    public bool SignalsFail { get; set; }
+    /// <summary>Runs at each reload, before it takes effect: a test may change what this one does.</summary>
+    public Action? BeforeReload { get; set; }
+
     public NginxProcessSnapshot Snapshot() => new(MasterPid, Workers.ToList());
+
+    public bool SignalReload(int masterPid)
+    {
+        if (SignalsFail || masterPid != MasterPid) return false;
+        Signalled.Add(masterPid);
+        Reload();
+        return true;
+    }
 
     public void Reload()
     {
+        BeforeReload?.Invoke();
         Reloads++;
         if (ReloadsHang || (HangFromReload is { } from && Reloads >= from)) return;
         Workers = [.. Workers.Select(w => w with { ShuttingDown = true }), new NginxWorker(_nextPid++, false), new NginxWorker(_nextPid++, false)];
