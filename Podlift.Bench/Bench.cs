@@ -56,6 +56,7 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
             var previous = _version;
             await RedeployAsync();
             await RollbackAsync($"v{previous}");
+            await SharedRedeployAsync();
         }
         await Task.Delay(TimeSpan.FromSeconds(5));
         _figures.Add("agent idle RSS after the deploys (MB)", await _server[0].AgentRssAsync() / 1048576.0);
@@ -172,6 +173,43 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         foreach (var (operation, seconds) in await _server[0].FloorAsync(image)) _figures.Add($"server floor: {operation} (s)", seconds);
     }
 
+    /// <summary>
+    /// The same redeploy for a user whose ssh config shares connections (ControlMaster auto, ControlPersist): an earlier
+    /// command of theirs (here `podlift ps`) left the master running, so the deploy does not log in again.
+    /// </summary>
+    private async Task SharedRedeployAsync()
+    {
+        var config = SharedSshConfig();
+        var ps = await Cli.RunAsync(["ps"], started: null, sshConfigOverride: config);
+        if (ps.ExitCode != 0) throw new InvalidOperationException($"podlift ps with a shared connection failed ({ps.ExitCode}):\n{ps.All}");
+        await CommitAsync();
+        await App.BuildImageAsync("bench");
+        var (output, wall) = await TimedAsync(["deploy", "--skip-build", "-v"], lines: null, sshConfig: config);
+        if (!output.Contains("sharing your ssh connection")) throw new InvalidOperationException($"the deploy did not join the shared connection:\n{output}");
+        _figures.Add("deploy, ssh connection shared: wall (s)", wall.TotalSeconds);
+        _figures.Add(SharedOverhead, (wall - CliOutput.HealthCheck(output) - CliOutput.Drain(output)).TotalSeconds);
+    }
+
+    public const string SharedOverhead = "deploy, ssh connection shared: overhead = wall - boot - drain (s)";
+
+    /// <summary>The test servers' ssh config behind a user's connection sharing, in a private directory of its own.</summary>
+    private string SharedSshConfig()
+    {
+        if (_sharedSsh is not null) return Path.Combine(_sharedSsh, "config");
+        _sharedSsh = Directory.CreateTempSubdirectory("podlift-bench-ssh-").FullName;
+        var config = Path.Combine(_sharedSsh, "config");
+        File.WriteAllText(config, $"""
+            Host *
+              ControlMaster auto
+              ControlPath {_sharedSsh}/%C
+              ControlPersist 60
+            Include {Servers.SshConfig}
+            """);
+        return config;
+    }
+
+    private string? _sharedSsh;
+
     /// <summary>From `podlift rollback` starting until nginx serves the previous version.</summary>
     private async Task RollbackAsync(string previousVersion)
     {
@@ -267,14 +305,17 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
 
     private Task<(string Output, TimeSpan Wall)> TimedAsync(params string[] arguments) => TimedAsync(arguments, null);
 
-    /// <summary>Runs podlift; wall time from process start to exit; optionally every output line with its arrival time, and the process once started.</summary>
-    private async Task<(string Output, TimeSpan Wall)> TimedAsync(string[] arguments, List<TimedLine>? lines, Action<Process>? started = null)
+    /// <summary>
+    /// Runs podlift (with the test servers' ssh config, or <paramref name="sshConfig"/>); wall time from process start to exit;
+    /// optionally every output line with its arrival time, and the process once started.
+    /// </summary>
+    private async Task<(string Output, TimeSpan Wall)> TimedAsync(string[] arguments, List<TimedLine>? lines, Action<Process>? started = null, string? sshConfig = null)
     {
         var clock = Stopwatch.StartNew();
         var result = await Cli.RunAsync(arguments, started, onOutputLine: line =>
         {
             if (lines is not null) lock (lines) lines.Add(new TimedLine(clock.Elapsed, line));
-        });
+        }, sshConfigOverride: sshConfig);
         var wall = clock.Elapsed;
         if (result.ExitCode != 0) throw new InvalidOperationException($"podlift {string.Join(' ', arguments)} failed ({result.ExitCode}):\n{result.All}");
         return (result.All, wall);
@@ -313,6 +354,11 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_bed is null) return;
+        if (_sharedSsh is not null)
+        {
+            foreach (var server in _server) await Shell.RunAsync("ssh", ["-F", SharedSshConfig(), "-O", "exit", server.Ip]);
+            Directory.Delete(_sharedSsh, recursive: true);
+        }
         if (Environment.GetEnvironmentVariable("KEEP_SERVERS") == "1") App.Dispose();
         else await _bed.DisposeAsync();
     }

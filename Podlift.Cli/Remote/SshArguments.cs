@@ -40,6 +40,32 @@ public static class SshArguments
         server.Host,
     ];
 
+    /// <summary>Whether a master answers on the control socket (exit 0), without connecting to the server.</summary>
+    public static IReadOnlyList<string> Check(ServerConfig server, string? configFile, string controlPath) =>
+        [.. Common(server, configFile), "-S", controlPath, "-O", "check", server.Host];
+
+    /// <summary>
+    /// Has ssh start the user's shared master as their config says (it stays in the background for their ControlPersist), by
+    /// running `true` through it. ControlMaster=auto, not -M: when two runs race for the socket, the loser's ssh just runs
+    /// `true` on a connection of its own and exits, where -M would stay in the foreground without multiplexing.
+    /// </summary>
+    public static IReadOnlyList<string> StartShared(ServerConfig server, string? configFile, string controlPath) =>
+    [
+        .. Common(server, configFile),
+        "-S", controlPath, "-o", "ControlMaster=auto",
+        "-o", "ServerAliveInterval=15",
+        "-o", "ServerAliveCountMax=4",
+        server.Host, "--", "true",
+    ];
+
+    /// <summary>Has a running master forward a local unix socket to the agent's, for this run.</summary>
+    public static IReadOnlyList<string> Forward(ServerConfig server, string? configFile, string controlPath, string localAgentSocket) =>
+        [.. Common(server, configFile), "-S", controlPath, "-O", "forward", "-L", $"{localAgentSocket}:{RemoteAgentSocket}", server.Host];
+
+    /// <summary>Ends that forward; the master stays.</summary>
+    public static IReadOnlyList<string> Cancel(ServerConfig server, string? configFile, string controlPath, string localAgentSocket) =>
+        [.. Common(server, configFile), "-S", controlPath, "-O", "cancel", "-L", $"{localAgentSocket}:{RemoteAgentSocket}", server.Host];
+
     /// <summary>A command over the existing master; it never opens a connection of its own.</summary>
     public static IReadOnlyList<string> Run(ServerConfig server, string? configFile, string controlPath, string remoteCommand) =>
         [.. Common(server, configFile), "-S", controlPath, "-o", "ControlMaster=no", server.Host, "--", remoteCommand];

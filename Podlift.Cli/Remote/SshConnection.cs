@@ -8,26 +8,21 @@ using Podlift.Cli.Local;
 namespace Podlift.Cli.Remote;
 
 /// <summary>
-/// One SSH connection to one server for the length of a podlift run: a control master that every
-/// remote command reuses, forwarding a local unix socket to the agent's. It lives as a child of this
-/// process and ends with it.
+/// One SSH connection to one server for the length of a podlift run: a master that every remote command reuses,
+/// forwarding a local unix socket to the agent's. The user's own shared connection when their ssh config sets one up
+/// (<see cref="SharedSshMaster"/>), else podlift's own, which ends with this process (<see cref="OwnSshMaster"/>).
 /// </summary>
 public sealed class SshConnection : IAsyncDisposable
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-    private readonly Process _master;
-    private readonly StringBuilder _masterErrors = new();
-    private readonly string _controlPath;
+    private readonly ISshMaster _master;
 
-    private SshConnection(ServerConfig server, SshTarget target, SshSettings settings, string directory)
+    private SshConnection(ServerConfig server, SshTarget target, SshSettings settings, string agentSocket, ISshMaster master)
     {
         Server = server;
         Target = target;
         Settings = settings;
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{server.User}@{server.Host}:{server.Port}")))[..10].ToLowerInvariant();
-        _controlPath = SocketDirectory.RequireFits(Path.Combine(directory, $"{key}-{Environment.ProcessId}.ctl"), SocketDirectory.SshTemporarySuffix);
-        AgentSocket = SocketDirectory.RequireFits(Path.Combine(directory, $"{key}-{Environment.ProcessId}.agent"));
-        _master = new Process { StartInfo = LocalProcess.StartInfo("ssh", SshArguments.Master(server, settings.ConfigFile, _controlPath, AgentSocket)) };
+        AgentSocket = agentSocket;
+        _master = master;
     }
 
     public ServerConfig Server { get; }
@@ -40,26 +35,17 @@ public sealed class SshConnection : IAsyncDisposable
     /// <summary>The local end of the forwarded agent socket.</summary>
     public string AgentSocket { get; }
 
-    public int MasterProcessId => _master.Id;
-
     public static async Task<SshConnection> OpenAsync(ServerConfig server, SshSettings settings, CancellationToken cancellationToken)
     {
         var directory = SocketDirectory.Ensure(SocketDirectory.Default);
-        var connection = new SshConnection(server, await ResolveAsync(server, settings, cancellationToken), settings, directory);
-        settings.Trace?.Invoke($"ssh {string.Join(' ', connection._master.StartInfo.ArgumentList)}");
-        try
-        {
-            connection._master.Start();
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            throw SshNotFound();
-        }
-        connection._master.ErrorDataReceived += (_, line) => { if (line.Data is not null) lock (connection._masterErrors) connection._masterErrors.AppendLine(line.Data); };
-        connection._master.BeginErrorReadLine();
-        connection._master.StandardInput.Close();
-        await connection.WaitUntilReadyAsync(cancellationToken);
-        return connection;
+        var target = await ResolveAsync(server, settings, cancellationToken);
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{server.User}@{server.Host}:{server.Port}")))[..10].ToLowerInvariant();
+        var agentSocket = SocketDirectory.RequireFits(Path.Combine(directory, $"{key}-{Environment.ProcessId}.agent"));
+        ISshMaster master = target.Sharing is { } sharing && await SharedSshMaster.JoinAsync(server, settings, sharing, agentSocket, cancellationToken) is { } shared
+            ? shared
+            : await OwnSshMaster.StartAsync(server, settings,
+                SocketDirectory.RequireFits(Path.Combine(directory, $"{key}-{Environment.ProcessId}.ctl"), SocketDirectory.SshTemporarySuffix), agentSocket, cancellationToken);
+        return new SshConnection(server, target, settings, agentSocket, master);
     }
 
     /// <summary>What ssh will use for the server (its config, with podlift's -l/-p/-i), as `ssh -G` prints it without connecting.</summary>
@@ -79,41 +65,15 @@ public sealed class SshConnection : IAsyncDisposable
         return SshTarget.Parse(server.Host, result.StandardOutput);
     }
 
-    private static ConnectionException SshNotFound() =>
+    public static ConnectionException SshNotFound() =>
         new("the ssh command was not found", "install the OpenSSH client (Debian, Ubuntu: apt-get install openssh-client; macOS has it)");
-
-    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!(File.Exists(_controlPath) && File.Exists(AgentSocket)))
-        {
-            if (_master.HasExited)
-            {
-                await _master.WaitForExitAsync(cancellationToken); // flushes stderr
-                throw SshFailure.Classify(Server.Host, MasterErrors());
-            }
-            if (clock.Elapsed > ReadyTimeout)
-            {
-                await DisposeAsync();
-                throw new ConnectionException($"{Server.Host}: SSH did not connect within {ReadyTimeout.TotalSeconds:0}s", "check the network path to the server");
-            }
-            await Task.Delay(15, cancellationToken);
-        }
-    }
-
-    public bool IsAlive => !_master.HasExited;
-
-    public string MasterErrors()
-    {
-        lock (_masterErrors) return _masterErrors.ToString();
-    }
 
     /// <summary>Runs a command on the server; with <paramref name="sudo"/>, as root through `sudo -n` when the login user is not root.</summary>
     public async Task<ProcessOutput> RunAsync(string command, Stream? input = null, bool sudo = false, CancellationToken cancellationToken = default)
     {
         var remote = RemoteCommand(Target, command, sudo);
         Settings.Trace?.Invoke($"ssh {Server.Host} {remote}");
-        var result = await LocalProcess.RunAsync("ssh", SshArguments.Run(Server, Settings.ConfigFile, _controlPath, remote), input: input, cancellationToken: cancellationToken);
+        var result = await LocalProcess.RunAsync("ssh", SshArguments.Run(Server, Settings.ConfigFile, _master.ControlPath, remote), input: input, cancellationToken: cancellationToken);
         if (result.ExitCode == 255) throw SshFailure.Classify(Server.Host, result.StandardError);
         return result;
     }
@@ -124,17 +84,7 @@ public sealed class SshConnection : IAsyncDisposable
     public Task<ProcessOutput> RunScriptAsync(string script, bool sudo, CancellationToken cancellationToken) =>
         RunAsync("sh -s", new MemoryStream(Encoding.UTF8.GetBytes(script)), sudo, cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_master.HasExited)
-        {
-            try { _master.Kill(); } catch (InvalidOperationException) { }
-            await _master.WaitForExitAsync();
-        }
-        _master.Dispose();
-        File.Delete(_controlPath);
-        File.Delete(AgentSocket);
-    }
+    public ValueTask DisposeAsync() => _master.DisposeAsync();
 }
 
 /// <summary>How podlift runs ssh: an optional config file (PODLIFT_SSH_CONFIG) and a tracer for --verbose.</summary>

@@ -107,4 +107,59 @@ public sealed class HardenedServerTests(string suite, string prefix, string subn
         Assert.That((await _servers.MustRootAsync(1, "sshd -T | grep -i '^port '")).Trim(), Is.EqualTo("port 2222"), "setup changed nothing in sshd");
         Assert.That(exec.ExitCode, Is.EqualTo(2), exec.All);
     }
+
+    [Test, Order(5)]
+    public async Task YourOwnSshConnectionSharing_IsJoined_AndTheNextCommandLogsInNoMore()
+    {
+        using var sockets = new Unit.TempDirectory();
+        var config = sockets.Write("config", $"""
+            Host *
+              ControlMaster auto
+              ControlPath {sockets.Path}/%C
+              ControlPersist 60
+            Include {_servers.SshConfig}
+            """);
+        var ownSockets = Path.Combine("/tmp", $"podlift-{Environment.UserName}");
+        var forwardsBefore = AgentForwards(ownSockets);
+        try
+        {
+            var ps = await _podlift.RunAsync(["ps", "--verbose"], started: null, sshConfigOverride: config);
+            Assert.That(ps.ExitCode, Is.EqualTo(0), ps.All);
+            var masters = new[] { 1, 2 }.ToDictionary(server => server, server => MasterPid(server, config));
+            Assert.That(masters.Values, Has.All.Not.Null, "podlift started the shared masters your config asks for, and they outlive it");
+            var loginsBefore = await LoginsAsync();
+
+            await _app.CommitVersionAsync("v4");
+            var deploy = await _podlift.RunAsync(["deploy", "--verbose"], started: null, sshConfigOverride: config);
+
+            Assert.That(deploy.ExitCode, Is.EqualTo(0), deploy.All);
+            Assert.That(deploy.All, Does.Contain($"{_servers.Alias(1)}: sharing your ssh connection at {sockets.Path}/")
+                .And.Contain($"{_servers.Alias(2)}: sharing your ssh connection at {sockets.Path}/"));
+            Assert.That((await _servers.MustRootAsync(1, "curl -fsS http://127.0.0.1/version")).Trim(), Is.EqualTo("v4"));
+            foreach (var server in new[] { 1, 2 })
+                Assert.That(MasterPid(server, config), Is.EqualTo(masters[server]), $"server {server}: the deploy went through the same master");
+            Assert.That(await LoginsAsync(), Is.EqualTo(loginsBefore), "the deploy logged in to the first server no more");
+            Assert.That(AgentForwards(ownSockets), Is.EquivalentTo(forwardsBefore), "each run cancels its forward of the agent's socket");
+        }
+        finally
+        {
+            foreach (var server in new[] { 1, 2 }) await Shell.RunAsync("ssh", ["-F", config, "-O", "exit", _servers.Alias(server)]);
+        }
+    }
+
+    /// <summary>The pid of the master `ssh -O check` finds at the config's ControlPath, or null when none runs.</summary>
+    private int? MasterPid(int server, string config)
+    {
+        var check = Shell.RunAsync("ssh", ["-F", config, "-O", "check", _servers.Alias(server)]).GetAwaiter().GetResult();
+        var match = System.Text.RegularExpressions.Regex.Match(check.All, @"Master running \(pid=(\d+)\)");
+        return check.ExitCode == 0 && match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    private async Task<int> LoginsAsync() =>
+        (await _servers.MustRootAsync(1, "journalctl -u ssh --no-pager | grep -c 'Accepted publickey for deploy' || true")).Trim() is var count
+            ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
+
+    private static string[] AgentForwards(string directory) =>
+        Directory.Exists(directory) ? Directory.GetFiles(directory, "*.agent") : [];
 }

@@ -23,6 +23,10 @@ public class SshArgumentsTests
             yield return new TestCaseData(SshArguments.Master(server, configFile, ControlPath, LocalSocket)).SetArgDisplayNames("master, " + name);
             yield return new TestCaseData(SshArguments.Run(server, configFile, ControlPath, "uname -m")).SetArgDisplayNames("run, " + name);
             yield return new TestCaseData(SshArguments.Exit(server, configFile, ControlPath)).SetArgDisplayNames("exit, " + name);
+            yield return new TestCaseData(SshArguments.Check(server, configFile, ControlPath)).SetArgDisplayNames("check, " + name);
+            yield return new TestCaseData(SshArguments.StartShared(server, configFile, ControlPath)).SetArgDisplayNames("start shared, " + name);
+            yield return new TestCaseData(SshArguments.Forward(server, configFile, ControlPath, LocalSocket)).SetArgDisplayNames("forward, " + name);
+            yield return new TestCaseData(SshArguments.Cancel(server, configFile, ControlPath, LocalSocket)).SetArgDisplayNames("cancel, " + name);
         }
     }
 
@@ -60,6 +64,23 @@ public class SshArgumentsTests
             Assert.That(Pairs(arguments), Does.Contain(("-o", "ExitOnForwardFailure=yes")));
             Assert.That(Pairs(arguments), Does.Contain(("-o", "ControlPersist=no")));
             Assert.That(arguments[^1], Is.EqualTo("app1.example.com"));
+        }
+    }
+
+    [Test]
+    public void A_shared_master_is_started_as_the_users_config_says_and_lends_the_agent_socket_only_for_the_run()
+    {
+        var start = SshArguments.StartShared(Plain, null, ControlPath);
+        var forward = SshArguments.Forward(Plain, null, ControlPath, LocalSocket);
+        var cancel = SshArguments.Cancel(Plain, null, ControlPath, LocalSocket);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Pairs(start), Does.Contain(("-o", "ControlMaster=auto")), "auto: of two racing runs, the loser just runs its command");
+            Assert.That(string.Join(' ', start), Does.Not.Contain("ControlPersist").And.Not.Contain("-L"), "how long it stays is the user's; it forwards nothing of its own");
+            Assert.That(start.TakeLast(2), Is.EqualTo(new[] { "--", "true" }));
+            Assert.That(Pairs(forward), Does.Contain(("-O", "forward")).And.Contain(("-L", $"{LocalSocket}:/run/podlift/agent.sock")));
+            Assert.That(Pairs(cancel), Does.Contain(("-O", "cancel")).And.Contain(("-L", $"{LocalSocket}:/run/podlift/agent.sock")));
         }
     }
 

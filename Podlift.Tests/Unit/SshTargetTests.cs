@@ -125,4 +125,45 @@ public class SshTargetTests
 
         Assert.That(error.Message, Does.Contain("prod-a").And.Contain("Bad configuration option"));
     }
+
+    [TestCase("auto", "600", true)]
+    [TestCase("true", "yes", true)]
+    [TestCase("auto", "no", false)]
+    [TestCase("false", "600", false)]
+    [TestCase("autoask", "600", false)]
+    [TestCase("ask", "600", false)]
+    public void A_control_path_is_shared_and_podlift_starts_a_master_there_only_when_ssh_would_keep_one(string master, string persist, bool mayStart)
+    {
+        var target = SshTarget.Parse("10.0.0.1", $"{PlainAddress}\ncontrolmaster {master}\ncontrolpath /home/alice/.ssh/cm-root@10.0.0.1:22\ncontrolpersist {persist}\n");
+
+        Assert.That(target.Sharing, Is.EqualTo(new SshSharing("/home/alice/.ssh/cm-root@10.0.0.1:22", mayStart)));
+    }
+
+    [Test]
+    public void Without_a_control_path_nothing_is_shared()
+    {
+        Assert.That(SshTarget.Parse("prod-a", AliasWithJump).Sharing, Is.Null, "controlmaster and controlpersist alone share nothing");
+        Assert.That(SshTarget.Parse("10.0.0.1", $"{PlainAddress}\ncontrolmaster auto\ncontrolpath none\ncontrolpersist yes\n").Sharing, Is.Null);
+    }
+
+    [Test]
+    public async Task Real_ssh_gives_the_control_path_expanded_for_the_login_podlift_makes()
+    {
+        using var temp = new TempDirectory();
+        var config = temp.Write("config", $"""
+            Host prod-a
+              HostName 10.0.0.5
+              User deploy
+              ControlMaster auto
+              ControlPath {temp.Path}/%r@%h:%p
+              ControlPersist 10m
+            """);
+        var settings = new SshSettings(config, null);
+
+        var fromConfig = await SshConnection.ResolveAsync(new ServerConfig("prod-a", null, null, null, [], []), settings, CancellationToken.None);
+        var overridden = await SshConnection.ResolveAsync(new ServerConfig("prod-a", "root", 2222, null, [], []), settings, CancellationToken.None);
+
+        Assert.That(fromConfig.Sharing, Is.EqualTo(new SshSharing($"{temp.Path}/deploy@10.0.0.5:22", MayStart: true)));
+        Assert.That(overridden.Sharing, Is.EqualTo(new SshSharing($"{temp.Path}/root@10.0.0.5:2222", MayStart: true)), "user: and port: in podlift.yml make another connection");
+    }
 }
