@@ -46,6 +46,7 @@ try
 
     builder.Services.AddSingleton(_ => DockerEngine.Local());
     builder.Services.AddSingleton<IContainerRuntime>(services => services.GetRequiredService<DockerEngine>());
+    builder.Services.AddSingleton(services => new DockerVersionCache(services.GetRequiredService<DockerEngine>().VersionAsync));
     builder.Services.AddSingleton(_ => HttpHealthProbe.CreateClient());
     builder.Services.AddSingleton<HttpHealthProbe>();
     builder.Services.AddSingleton<IProcessRunner, ProcessRunner>();

@@ -68,14 +68,11 @@ public sealed class NginxProcesses(string pidFile = "/run/nginx.pid", string pro
         return new NginxWorker(pid, title.Contains("is shutting down", StringComparison.Ordinal));
     }
 
-    /// <summary>The parent pid from /proc/&lt;pid&gt;/stat: "pid (comm) state ppid ...", where comm may hold spaces and parentheses.</summary>
-    public static int? ParseParent(string stat)
-    {
-        var end = stat.LastIndexOf(')');
-        if (end < 0) return null;
-        var fields = stat[(end + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return fields.Length >= 2 && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent) ? parent : null;
-    }
+    /// <summary>The parent pid from /proc/&lt;pid&gt;/stat.</summary>
+    public static int? ParseParent(string stat) =>
+        Machine.ProcStat.FieldsAfterName(stat) is { Length: >= 2 } fields && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent)
+            ? parent
+            : null;
 
     private static string Title(string cmdline) => cmdline.Replace('\0', ' ').Trim();
 }

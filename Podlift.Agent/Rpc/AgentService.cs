@@ -14,7 +14,7 @@ namespace Podlift.Agent.Rpc;
 /// call's status and reason in <see cref="ErrorInterceptor"/>.
 /// </summary>
 public sealed class AgentService(
-    DockerEngine docker, HostFacts host, ImageReceiver images, ImagePuller puller, LayerInventory layers, DeployJobs jobs, AppStateReader states,
+    DockerEngine docker, DockerVersionCache dockerVersions, HostFacts host, ImageReceiver images, ImagePuller puller, LayerInventory layers, DeployJobs jobs, AppStateReader states,
     SwitchGate gate, Proxy.UpstreamCoordinator upstreams, LogStreamer logs, ExecSession exec)
     : Protocol.Agent.AgentBase
 {
@@ -22,14 +22,15 @@ public sealed class AgentService(
 
     public override async Task<HelloReply> Hello(HelloRequest request, ServerCallContext context)
     {
-        var dockerVersion = await docker.VersionAsync(context.CancellationToken);
+        var nginxVersion = host.NginxVersionAsync(context.CancellationToken);
+        var dockerVersion = await dockerVersions.GetAsync(context.CancellationToken);
         var reply = new HelloReply
         {
             ProtocolVersion = AgentProtocol.Version,
             AgentVersion = Version,
             DockerVersion = dockerVersion.Version,
             DockerApiVersion = dockerVersion.APIVersion,
-            NginxVersion = await host.NginxVersionAsync(context.CancellationToken),
+            NginxVersion = await nginxVersion,
             Hostname = Environment.MachineName,
             Architecture = HostFacts.Architecture,
             Os = HostFacts.OperatingSystem(),
