@@ -42,8 +42,10 @@ try
         grpc.MaxReceiveMessageSize = 8 << 20;
         grpc.Interceptors.Add<ErrorInterceptor>(); // first, so it turns every failure below it into a status and a reason
         grpc.Interceptors.Add<ValidationInterceptor>(); // every request's fields, before any handler
+        grpc.Interceptors.Add<IdleInterceptor>();
     });
 
+    builder.Services.AddSingleton(_ => new IdleCompaction());
     builder.Services.AddSingleton(_ => DockerEngine.Local());
     builder.Services.AddSingleton<IContainerRuntime>(services => services.GetRequiredService<DockerEngine>());
     builder.Services.AddSingleton(services => new DockerVersionCache(services.GetRequiredService<DockerEngine>().VersionAsync));

@@ -184,8 +184,10 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         if (ps.ExitCode != 0) throw new InvalidOperationException($"podlift ps with a shared connection failed ({ps.ExitCode}):\n{ps.All}");
         await CommitAsync();
         await App.BuildImageAsync("bench");
-        var (output, wall) = await TimedAsync(["deploy", "--skip-build", "-v"], lines: null, sshConfig: config);
+        var lines = new List<TimedLine>();
+        var (output, wall) = await TimedAsync(["deploy", "--skip-build", "-v"], lines, sshConfig: config);
         if (!output.Contains("sharing your ssh connection")) throw new InvalidOperationException($"the deploy did not join the shared connection:\n{output}");
+        foreach (var (step, duration) in CliOutput.Steps(lines)) _figures.Add($"deploy step, ssh connection shared: {step} (s)", duration.TotalSeconds);
         _figures.Add("deploy, ssh connection shared: wall (s)", wall.TotalSeconds);
         _figures.Add(SharedOverhead, (wall - CliOutput.HealthCheck(output) - CliOutput.Drain(output)).TotalSeconds);
     }

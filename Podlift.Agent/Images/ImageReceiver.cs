@@ -41,8 +41,7 @@ public sealed class ImageReceiver(IContainerRuntime runtime, ILogger<ImageReceiv
             throw;
         }
 
-        var image = await load;
-        if (received > ReturnMemoryAfter) ReturnMemory();
+        var image = await load; // the heap it grew is given back once the agent is quiet (Hosting/IdleCompaction)
         log.LogInformation("loaded {Image} ({Id}): {Bytes} bytes {Compression}, {Omitted} layers omitted, {Milliseconds} ms",
             header.Image, image.Id, received, WireCompression.Name(header.Compression), header.OmittedLayers, clock.ElapsedMilliseconds);
         return new PushImageReply
@@ -50,16 +49,6 @@ public sealed class ImageReceiver(IContainerRuntime runtime, ILogger<ImageReceiv
             Image = header.Image, Id = image.Id, ReceivedBytes = received, LoadMilliseconds = (long)clock.Elapsed.TotalMilliseconds,
         };
     }
-
-    private const long ReturnMemoryAfter = 8 << 20;
-
-    /// <summary>
-    /// A push passes tens of megabytes through the agent in 1 MB messages; the GC would keep that heap for a
-    /// service that is idle until the next deploy. One aggressive collection after a load gives it back. Not after a
-    /// push of a few layers (a redeploy's kilobytes, up to <see cref="ReturnMemoryAfter"/>): the collection blocks the
-    /// deploy 8-25 ms (measured on a test server) for a heap such a push hardly grew.
-    /// </summary>
-    private static void ReturnMemory() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     /// <summary>A refused load is ImageRefused, so the CLI can tell it from a broken connection (and send the full image).</summary>
     private async Task<ImageInfo> LoadAsync(Stream stream, PushHeader header, CancellationToken cancellationToken)
