@@ -28,13 +28,22 @@ public sealed class IdleCompaction : IDisposable
     public IDisposable Call()
     {
         Interlocked.Increment(ref _inFlight);
-        _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        try
+        {
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException) { }
         return new Ending(this);
     }
 
     private void End()
     {
-        if (Interlocked.Decrement(ref _inFlight) == 0) _timer.Change(_quiet, Timeout.InfiniteTimeSpan);
+        if (Interlocked.Decrement(ref _inFlight) != 0) return;
+        try
+        {
+            _timer.Change(_quiet, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException) { } // a call that ends as the agent stops
     }
 
     private static void Compact() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);

@@ -8,7 +8,7 @@ public sealed record ProcessOutput(int ExitCode, string StandardOutput, string S
     public bool Succeeded => ExitCode == 0;
 }
 
-/// <summary>Runs a program with an argument vector (never a shell string), optionally feeding stdin and watching output lines.</summary>
+/// <summary>Runs a program with an argument vector (never a shell string), optionally feeding stdin and watching output lines; cancelling kills it.</summary>
 public static class LocalProcess
 {
     /// <summary>The exit code <see cref="RunAsync"/> gives when the program cannot be started, as a shell does.</summary>
@@ -42,6 +42,11 @@ public static class LocalProcess
             return new ProcessOutput(NotFound, "", $"{fileName}: {e.Message}");
         }
 
+        // a cancelled run ends what it started, as Ctrl-C in a shell ends the foreground job
+        using var stop = cancellationToken.Register(() =>
+        {
+            try { process.Kill(); } catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { }
+        });
         var stdout = Collect(process.StandardOutput, onLine, cancellationToken);
         var stderr = Collect(process.StandardError, onLine, cancellationToken);
         if (input is not null)

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Podlift.Cli.Configuration;
-using Podlift.Cli.Errors;
 using Podlift.Cli.Local;
 
 namespace Podlift.Cli.Remote;
@@ -12,7 +11,6 @@ namespace Podlift.Cli.Remote;
 /// </summary>
 public sealed class OwnSshMaster : ISshMaster
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
     private readonly Process _process;
     private readonly StringBuilder _errors = new();
     private readonly string _host;
@@ -57,10 +55,10 @@ public sealed class OwnSshMaster : ISshMaster
                 await _process.WaitForExitAsync(cancellationToken); // flushes stderr
                 throw SshFailure.Classify(_host, Errors());
             }
-            if (clock.Elapsed > ReadyTimeout)
+            if (clock.Elapsed > SshConnection.ConnectBound)
             {
                 await DisposeAsync();
-                throw new ConnectionException($"{_host}: SSH did not connect within {ReadyTimeout.TotalSeconds:0}s", "check the network path to the server");
+                throw SshConnection.NotConnected(_host);
             }
             await Task.Delay(15, cancellationToken);
         }

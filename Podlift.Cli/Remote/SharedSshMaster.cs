@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Podlift.Cli.Configuration;
 using Podlift.Cli.Local;
 
@@ -14,6 +15,7 @@ public sealed class SharedSshMaster : ISshMaster
     private readonly ServerConfig _server;
     private readonly SshSettings _settings;
     private readonly string _agentSocket;
+    private readonly Process _hold;
 
     private SharedSshMaster(ServerConfig server, SshSettings settings, string controlPath, string agentSocket)
     {
@@ -21,6 +23,7 @@ public sealed class SharedSshMaster : ISshMaster
         _settings = settings;
         ControlPath = controlPath;
         _agentSocket = agentSocket;
+        _hold = new Process { StartInfo = LocalProcess.StartInfo("ssh", SshArguments.Run(server, settings.ConfigFile, controlPath, "cat")) };
     }
 
     public string ControlPath { get; }
@@ -36,23 +39,85 @@ public sealed class SharedSshMaster : ISshMaster
         if (!await RunningAsync(server, settings, path, cancellationToken))
         {
             if (!sharing.MayStart) return null;
-            var start = await SshAsync(settings, SshArguments.StartShared(server, settings.ConfigFile, path), cancellationToken);
-            if (start.ExitCode == 255) throw SshFailure.Classify(server.Host, start.StandardError);
-            if (!await RunningAsync(server, settings, path, cancellationToken))
+            if (!Directory.Exists(Path.GetDirectoryName(path))) return OwnInstead(server, settings, $"the directory of your ControlPath {path} does not exist");
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bound.CancelAfter(SshConnection.ConnectBound);
+            ProcessOutput start;
+            try
             {
-                settings.Trace?.Invoke($"{server.Host}: ssh did not leave a shared connection at {path}; podlift opens its own for this run");
-                return null;
+                start = await SshAsync(settings, SshArguments.StartShared(server, settings.ConfigFile, path), bound.Token);
             }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw SshConnection.NotConnected(server.Host);
+            }
+            // ssh gives 255 both when it cannot log in and when it logged in but could not make the control socket
+            if (start.ExitCode == 255 && !start.StandardError.Contains("unix_listener", StringComparison.Ordinal)
+                && !start.StandardError.Contains("ControlSocket", StringComparison.Ordinal))
+                throw SshFailure.Classify(server.Host, start.StandardError);
+            if (!await RunningAsync(server, settings, path, cancellationToken))
+                return OwnInstead(server, settings, $"ssh did not leave a shared connection at {path} ({start.StandardError.Trim()})");
         }
-        File.Delete(agentSocket); // the master binds the name itself; a killed run's socket would be in the way
+        await CancelForwardsOfEndedRunsAsync(server, settings, path, agentSocket);
+        File.Delete(agentSocket); // the master binds the name itself
         var forward = await SshAsync(settings, SshArguments.Forward(server, settings.ConfigFile, path, agentSocket), cancellationToken);
         if (!forward.Succeeded || !File.Exists(agentSocket))
-        {
-            settings.Trace?.Invoke($"{server.Host}: the shared connection at {path} did not forward the agent's socket ({forward.StandardError.Trim()}); podlift opens its own for this run");
-            return null;
-        }
+            return OwnInstead(server, settings, $"the shared connection at {path} did not forward the agent's socket ({forward.StandardError.Trim()})");
         settings.Trace?.Invoke($"{server.Host}: sharing your ssh connection at {path}");
-        return new SharedSshMaster(server, settings, path, agentSocket);
+        var master = new SharedSshMaster(server, settings, path, agentSocket);
+        master.Hold();
+        return master;
+    }
+
+    private static SharedSshMaster? OwnInstead(ServerConfig server, SshSettings settings, string why)
+    {
+        settings.Trace?.Invoke($"{server.Host}: {why}; podlift opens its own connection for this run");
+        return null;
+    }
+
+    /// <summary>
+    /// A session open for the whole run. ControlPersist counts from the last open channel, and a forward's listener is
+    /// none: during a long local build the agent's connection may close as idle, and a master with a short ControlPersist
+    /// would then end with the forward on it. A remote `cat` reading this process's pipe lasts as long as the run (and
+    /// ends with it, however it ends: the pipe closes).
+    /// </summary>
+    private void Hold()
+    {
+        _settings.Trace?.Invoke($"ssh {string.Join(' ', _hold.StartInfo.ArgumentList)}");
+        _hold.Start();
+        _ = _hold.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+        _ = _hold.StandardError.BaseStream.CopyToAsync(Stream.Null);
+    }
+
+    /// <summary>
+    /// The forwards of runs that were killed before they could cancel theirs (their pid is gone) would stay on the master
+    /// for its whole life: they are cancelled, and their sockets removed. Socket names are "{server key}-{pid}.agent".
+    /// </summary>
+    private static async Task CancelForwardsOfEndedRunsAsync(ServerConfig server, SshSettings settings, string path, string agentSocket)
+    {
+        var name = Path.GetFileName(agentSocket);
+        var prefix = name[..(name.LastIndexOf('-') + 1)];
+        foreach (var socket in Directory.EnumerateFiles(Path.GetDirectoryName(agentSocket)!, $"{prefix}*.agent"))
+        {
+            var pid = Path.GetFileNameWithoutExtension(socket)[prefix.Length..];
+            if (socket == agentSocket || !int.TryParse(pid, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) || Runs(id))
+                continue;
+            await SshAsync(settings, SshArguments.Cancel(server, settings.ConfigFile, path, socket), CancellationToken.None);
+            File.Delete(socket);
+        }
+    }
+
+    private static bool Runs(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static async Task<bool> RunningAsync(ServerConfig server, SshSettings settings, string path, CancellationToken cancellationToken) =>
@@ -66,7 +131,19 @@ public sealed class SharedSshMaster : ISshMaster
 
     public async ValueTask DisposeAsync()
     {
-        await SshAsync(_settings, SshArguments.Cancel(_server, _settings.ConfigFile, ControlPath, _agentSocket), CancellationToken.None);
+        var cancel = await SshAsync(_settings, SshArguments.Cancel(_server, _settings.ConfigFile, ControlPath, _agentSocket), CancellationToken.None);
+        if (!cancel.Succeeded) _settings.Trace?.Invoke($"{_server.Host}: cancelling the forward of the agent's socket failed: {cancel.StandardError.Trim()}");
         File.Delete(_agentSocket);
+        try
+        {
+            _hold.StandardInput.Close(); // the remote cat ends, and the session with it
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _hold.WaitForExitAsync(bound.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or IOException)
+        {
+            try { _hold.Kill(); } catch (InvalidOperationException) { }
+        }
+        _hold.Dispose();
     }
 }

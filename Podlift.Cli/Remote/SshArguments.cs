@@ -23,6 +23,11 @@ public static class SshArguments
         return arguments;
     }
 
+    /// <summary>A master notices a dead connection within a minute.</summary>
+    private static readonly string[] KeepAlive = ["-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4"];
+
+    private static string AgentForward(string localAgentSocket) => $"{localAgentSocket}:{RemoteAgentSocket}";
+
     /// <summary>ssh's effective configuration for the host (user, hostname, port, proxyjump...), printed without connecting.</summary>
     public static IReadOnlyList<string> Resolve(ServerConfig server, string? configFile) => [.. Common(server, configFile), "-G", server.Host];
 
@@ -34,9 +39,8 @@ public static class SshArguments
         "-o", "ControlPersist=no",
         "-o", "ExitOnForwardFailure=yes",
         "-o", "StreamLocalBindUnlink=yes",
-        "-o", "ServerAliveInterval=15",
-        "-o", "ServerAliveCountMax=4",
-        "-L", $"{localAgentSocket}:{RemoteAgentSocket}",
+        .. KeepAlive,
+        "-L", AgentForward(localAgentSocket),
         server.Host,
     ];
 
@@ -53,18 +57,17 @@ public static class SshArguments
     [
         .. Common(server, configFile),
         "-S", controlPath, "-o", "ControlMaster=auto",
-        "-o", "ServerAliveInterval=15",
-        "-o", "ServerAliveCountMax=4",
+        .. KeepAlive,
         server.Host, "--", "true",
     ];
 
     /// <summary>Has a running master forward a local unix socket to the agent's, for this run.</summary>
     public static IReadOnlyList<string> Forward(ServerConfig server, string? configFile, string controlPath, string localAgentSocket) =>
-        [.. Common(server, configFile), "-S", controlPath, "-O", "forward", "-L", $"{localAgentSocket}:{RemoteAgentSocket}", server.Host];
+        [.. Common(server, configFile), "-S", controlPath, "-O", "forward", "-L", AgentForward(localAgentSocket), server.Host];
 
     /// <summary>Ends that forward; the master stays.</summary>
     public static IReadOnlyList<string> Cancel(ServerConfig server, string? configFile, string controlPath, string localAgentSocket) =>
-        [.. Common(server, configFile), "-S", controlPath, "-O", "cancel", "-L", $"{localAgentSocket}:{RemoteAgentSocket}", server.Host];
+        [.. Common(server, configFile), "-S", controlPath, "-O", "cancel", "-L", AgentForward(localAgentSocket), server.Host];
 
     /// <summary>A command over the existing master; it never opens a connection of its own.</summary>
     public static IReadOnlyList<string> Run(ServerConfig server, string? configFile, string controlPath, string remoteCommand) =>

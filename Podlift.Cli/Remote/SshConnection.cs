@@ -65,6 +65,12 @@ public sealed class SshConnection : IAsyncDisposable
         return SshTarget.Parse(server.Host, result.StandardOutput);
     }
 
+    /// <summary>How long a login may take before the run gives up on the server.</summary>
+    public static readonly TimeSpan ConnectBound = TimeSpan.FromSeconds(30);
+
+    public static ConnectionException NotConnected(string host) =>
+        new($"{host}: SSH did not connect within {ConnectBound.TotalSeconds:0}s", "check the network path to the server");
+
     public static ConnectionException SshNotFound() =>
         new("the ssh command was not found", "install the OpenSSH client (Debian, Ubuntu: apt-get install openssh-client; macOS has it)");
 

@@ -121,6 +121,7 @@ public sealed class HardenedServerTests(string suite, string prefix, string subn
             """);
         var ownSockets = Path.Combine("/tmp", $"podlift-{Environment.UserName}");
         var forwardsBefore = AgentForwards(ownSockets);
+        var listenersBefore = AgentListeners(ownSockets);
         try
         {
             var ps = await _podlift.RunAsync(["ps", "--verbose"], started: null, sshConfigOverride: config);
@@ -128,6 +129,7 @@ public sealed class HardenedServerTests(string suite, string prefix, string subn
             var masters = new[] { 1, 2 }.ToDictionary(server => server, server => MasterPid(server, config));
             Assert.That(masters.Values, Has.All.Not.Null, "podlift started the shared masters your config asks for, and they outlive it");
             var loginsBefore = await LoginsAsync();
+            Assert.That(loginsBefore, Is.GreaterThan(0), "sshd's journal records the logins the test counts");
 
             await _app.CommitVersionAsync("v4");
             var deploy = await _podlift.RunAsync(["deploy", "--verbose"], started: null, sshConfigOverride: config);
@@ -139,7 +141,8 @@ public sealed class HardenedServerTests(string suite, string prefix, string subn
             foreach (var server in new[] { 1, 2 })
                 Assert.That(MasterPid(server, config), Is.EqualTo(masters[server]), $"server {server}: the deploy went through the same master");
             Assert.That(await LoginsAsync(), Is.EqualTo(loginsBefore), "the deploy logged in to the first server no more");
-            Assert.That(AgentForwards(ownSockets), Is.EquivalentTo(forwardsBefore), "each run cancels its forward of the agent's socket");
+            Assert.That(AgentForwards(ownSockets), Is.EquivalentTo(forwardsBefore), "each run removes its socket");
+            Assert.That(AgentListeners(ownSockets), Is.EquivalentTo(listenersBefore), "and cancels its forward: the master listens there no more");
         }
         finally
         {
@@ -159,6 +162,12 @@ public sealed class HardenedServerTests(string suite, string prefix, string subn
         (await _servers.MustRootAsync(1, "journalctl -u ssh --no-pager | grep -c 'Accepted publickey for deploy' || true")).Trim() is var count
             ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture)
             : 0;
+
+    /// <summary>The unix sockets listening in the directory, removed or not (/proc/net/unix: flag 00010000 is a listener).</summary>
+    private static string[] AgentListeners(string directory) =>
+        File.ReadLines("/proc/net/unix").Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 8 && fields[3] == "00010000" && fields[7].StartsWith(directory + "/", StringComparison.Ordinal) && fields[7].EndsWith(".agent", StringComparison.Ordinal))
+            .Select(fields => fields[7]).ToArray();
 
     private static string[] AgentForwards(string directory) =>
         Directory.Exists(directory) ? Directory.GetFiles(directory, "*.agent") : [];

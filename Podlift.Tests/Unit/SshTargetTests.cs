@@ -166,4 +166,21 @@ public class SshTargetTests
         Assert.That(fromConfig.Sharing, Is.EqualTo(new SshSharing($"{temp.Path}/deploy@10.0.0.5:22", MayStart: true)));
         Assert.That(overridden.Sharing, Is.EqualTo(new SshSharing($"{temp.Path}/root@10.0.0.5:2222", MayStart: true)), "user: and port: in podlift.yml make another connection");
     }
+
+    [Test]
+    public async Task A_shared_connection_that_cannot_exist_leaves_podlift_its_own_without_connecting()
+    {
+        using var temp = new TempDirectory();
+        var server = new ServerConfig("prod-a", null, null, null, [], []);
+        var trace = new List<string>();
+        var settings = new SshSettings(temp.Write("config", "Host prod-a\n  HostName 10.0.0.5\n"), trace.Add);
+
+        var missingDirectory = await SharedSshMaster.JoinAsync(server, settings, new SshSharing(temp.PathOf("no-such-dir/cm"), MayStart: true), temp.PathOf("a.agent"), CancellationToken.None);
+        var notToStart = await SharedSshMaster.JoinAsync(server, settings, new SshSharing(temp.PathOf("cm"), MayStart: false), temp.PathOf("a.agent"), CancellationToken.None);
+
+        Assert.That(missingDirectory, Is.Null);
+        Assert.That(notToStart, Is.Null, "no master runs and the config would not keep one");
+        Assert.That(trace, Has.Some.Contains("does not exist").And.Some.Contains("podlift opens its own connection"));
+        Assert.That(trace, Has.None.Contains("ControlMaster=auto"), "nothing tried to log in");
+    }
 }
