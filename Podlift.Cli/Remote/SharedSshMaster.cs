@@ -45,7 +45,7 @@ public sealed class SharedSshMaster : ISshMaster
             ProcessOutput start;
             try
             {
-                start = await SshAsync(settings, SshArguments.StartShared(server, settings.ConfigFile, path), bound.Token);
+                start = await settings.RunAsync(SshArguments.StartShared(server, settings.ConfigFile, path), bound.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -60,7 +60,7 @@ public sealed class SharedSshMaster : ISshMaster
         }
         await CancelForwardsOfEndedRunsAsync(server, settings, path, agentSocket);
         File.Delete(agentSocket); // the master binds the name itself
-        var forward = await SshAsync(settings, SshArguments.Forward(server, settings.ConfigFile, path, agentSocket), cancellationToken);
+        var forward = await settings.RunAsync(SshArguments.Forward(server, settings.ConfigFile, path, agentSocket), cancellationToken);
         if (!forward.Succeeded || !File.Exists(agentSocket))
             return OwnInstead(server, settings, $"the shared connection at {path} did not forward the agent's socket ({forward.StandardError.Trim()})");
         settings.Trace?.Invoke($"{server.Host}: sharing your ssh connection at {path}");
@@ -91,18 +91,14 @@ public sealed class SharedSshMaster : ISshMaster
 
     /// <summary>
     /// The forwards of runs that were killed before they could cancel theirs (their pid is gone) would stay on the master
-    /// for its whole life: they are cancelled, and their sockets removed. Socket names are "{server key}-{pid}.agent".
+    /// for its whole life: they are cancelled, and their sockets removed.
     /// </summary>
     private static async Task CancelForwardsOfEndedRunsAsync(ServerConfig server, SshSettings settings, string path, string agentSocket)
     {
-        var name = Path.GetFileName(agentSocket);
-        var prefix = name[..(name.LastIndexOf('-') + 1)];
-        foreach (var socket in Directory.EnumerateFiles(Path.GetDirectoryName(agentSocket)!, $"{prefix}*.agent"))
+        foreach (var (socket, pid) in SocketDirectory.OtherRunSockets(agentSocket).ToList())
         {
-            var pid = Path.GetFileNameWithoutExtension(socket)[prefix.Length..];
-            if (socket == agentSocket || !int.TryParse(pid, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) || Runs(id))
-                continue;
-            await SshAsync(settings, SshArguments.Cancel(server, settings.ConfigFile, path, socket), CancellationToken.None);
+            if (Runs(pid)) continue;
+            await settings.RunAsync(SshArguments.Cancel(server, settings.ConfigFile, path, socket), CancellationToken.None);
             File.Delete(socket);
         }
     }
@@ -121,17 +117,11 @@ public sealed class SharedSshMaster : ISshMaster
     }
 
     private static async Task<bool> RunningAsync(ServerConfig server, SshSettings settings, string path, CancellationToken cancellationToken) =>
-        File.Exists(path) && (await SshAsync(settings, SshArguments.Check(server, settings.ConfigFile, path), cancellationToken)).Succeeded;
-
-    private static Task<ProcessOutput> SshAsync(SshSettings settings, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        settings.Trace?.Invoke($"ssh {string.Join(' ', arguments)}");
-        return LocalProcess.RunAsync("ssh", arguments, cancellationToken: cancellationToken);
-    }
+        File.Exists(path) && (await settings.RunAsync(SshArguments.Check(server, settings.ConfigFile, path), cancellationToken)).Succeeded;
 
     public async ValueTask DisposeAsync()
     {
-        var cancel = await SshAsync(_settings, SshArguments.Cancel(_server, _settings.ConfigFile, ControlPath, _agentSocket), CancellationToken.None);
+        var cancel = await _settings.RunAsync(SshArguments.Cancel(_server, _settings.ConfigFile, ControlPath, _agentSocket), CancellationToken.None);
         if (!cancel.Succeeded) _settings.Trace?.Invoke($"{_server.Host}: cancelling the forward of the agent's socket failed: {cancel.StandardError.Trim()}");
         File.Delete(_agentSocket);
         try

@@ -37,6 +37,20 @@ public static class SocketDirectory
             ? throw new ConnectionException(problem, "a shorter login name makes it fit: podlift keeps its sockets in /tmp/podlift-<user>")
             : path;
 
+    /// <summary>A run's socket for a server: "{server key}-{pid}.{kind}", so runs beside each other never share one. Pure.</summary>
+    public static string RunSocket(string directory, string serverKey, int pid, string kind) => Path.Combine(directory, $"{serverKey}-{pid}.{kind}");
+
+    /// <summary>The other runs' sockets of that kind for the same server as <paramref name="socket"/> (a <see cref="RunSocket"/>), with their pids.</summary>
+    public static IEnumerable<(string Path, int Pid)> OtherRunSockets(string socket)
+    {
+        var name = System.IO.Path.GetFileNameWithoutExtension(socket);
+        var prefix = name[..(name.LastIndexOf('-') + 1)];
+        foreach (var other in Directory.EnumerateFiles(System.IO.Path.GetDirectoryName(socket)!, prefix + "*" + System.IO.Path.GetExtension(socket)))
+            if (other != socket && int.TryParse(System.IO.Path.GetFileNameWithoutExtension(other)[prefix.Length..], System.Globalization.NumberStyles.None,
+                    System.Globalization.CultureInfo.InvariantCulture, out var pid))
+                yield return (other, pid);
+    }
+
     public static string Ensure(string path)
     {
         try

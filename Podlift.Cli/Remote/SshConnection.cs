@@ -40,20 +40,18 @@ public sealed class SshConnection : IAsyncDisposable
         var directory = SocketDirectory.Ensure(SocketDirectory.Default);
         var target = await ResolveAsync(server, settings, cancellationToken);
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{server.User}@{server.Host}:{server.Port}")))[..10].ToLowerInvariant();
-        var agentSocket = SocketDirectory.RequireFits(Path.Combine(directory, $"{key}-{Environment.ProcessId}.agent"));
+        var agentSocket = SocketDirectory.RequireFits(SocketDirectory.RunSocket(directory, key, Environment.ProcessId, "agent"));
         ISshMaster master = target.Sharing is { } sharing && await SharedSshMaster.JoinAsync(server, settings, sharing, agentSocket, cancellationToken) is { } shared
             ? shared
             : await OwnSshMaster.StartAsync(server, settings,
-                SocketDirectory.RequireFits(Path.Combine(directory, $"{key}-{Environment.ProcessId}.ctl"), SocketDirectory.SshTemporarySuffix), agentSocket, cancellationToken);
+                SocketDirectory.RequireFits(SocketDirectory.RunSocket(directory, key, Environment.ProcessId, "ctl"), SocketDirectory.SshTemporarySuffix), agentSocket, cancellationToken);
         return new SshConnection(server, target, settings, agentSocket, master);
     }
 
     /// <summary>What ssh will use for the server (its config, with podlift's -l/-p/-i), as `ssh -G` prints it without connecting.</summary>
     public static async Task<SshTarget> ResolveAsync(ServerConfig server, SshSettings settings, CancellationToken cancellationToken)
     {
-        var arguments = SshArguments.Resolve(server, settings.ConfigFile);
-        settings.Trace?.Invoke($"ssh {string.Join(' ', arguments)}");
-        var result = await LocalProcess.RunAsync("ssh", arguments, cancellationToken: cancellationToken);
+        var result = await settings.RunAsync(SshArguments.Resolve(server, settings.ConfigFile), cancellationToken);
         if (result.ExitCode == LocalProcess.NotFound) throw SshNotFound();
         if (!result.Succeeded)
         {
@@ -98,4 +96,11 @@ public sealed record SshSettings(string? ConfigFile, Action<string>? Trace)
 {
     public static SshSettings FromEnvironment(Action<string>? trace) =>
         new(Environment.GetEnvironmentVariable("PODLIFT_SSH_CONFIG") is { Length: > 0 } file ? file : null, trace);
+
+    /// <summary>Runs ssh with these arguments, traced as it is run.</summary>
+    public Task<ProcessOutput> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        Trace?.Invoke($"ssh {string.Join(' ', arguments)}");
+        return LocalProcess.RunAsync("ssh", arguments, cancellationToken: cancellationToken);
+    }
 }

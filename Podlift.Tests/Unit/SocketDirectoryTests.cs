@@ -92,4 +92,18 @@ public class SocketDirectoryTests
 
         Assert.That(refused.Message, Does.Contain(path).And.Contain("uid 65534"));
     }
+
+    [Test]
+    public void A_runs_sockets_are_told_from_other_runs_of_the_same_server_by_their_pid()
+    {
+        using var temp = new TempDirectory();
+        var mine = SocketDirectory.RunSocket(temp.Path, "6aa05b7778", 300, "agent");
+        foreach (var other in new[] { mine, SocketDirectory.RunSocket(temp.Path, "6aa05b7778", 41, "agent"), SocketDirectory.RunSocket(temp.Path, "6aa05b7778", 41, "ctl"),
+                     SocketDirectory.RunSocket(temp.Path, "0f6e6dff99", 41, "agent"), temp.PathOf("6aa05b7778-x.agent") })
+            File.WriteAllText(other, "");
+
+        Assert.That(Path.GetFileName(mine), Is.EqualTo("6aa05b7778-300.agent"));
+        Assert.That(SocketDirectory.OtherRunSockets(mine), Is.EqualTo(new[] { (temp.PathOf("6aa05b7778-41.agent"), 41) }),
+            "not itself, not another kind, not another server, not a name without a pid");
+    }
 }
