@@ -7,7 +7,12 @@ namespace Podlift.Bench;
 /// The bench scenario on three real test servers (deploy/testing/test-servers): agent install, first deploys per wire
 /// compression, a redeploy changing one small layer next to the baseline pipe, its steps, and a rollback.
 /// </summary>
-public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
+/// <param name="comparisonRuns">
+/// The runs that also take the slow comparisons: the first deploys (each after a reset, one per compression) and the
+/// baseline pipe with its `docker save`s. At 500 MB they are 80 s of each run; their margins are wide and a repeat
+/// changes little (COMPARISON_RUNS, default 1), so the later runs time only the redeploy, the rollback and the shared redeploy.
+/// </param>
+public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) : IAsyncDisposable
 {
     /// <summary>BENCH_AGENT_ENV="DOTNET_X=1 DOTNET_Y=2": extra environment for every agent the bench installs (measuring a runtime setting).</summary>
     private static readonly string[] AgentEnvironment =
@@ -33,7 +38,7 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
 
     public async Task<Figures> RunAsync()
     {
-        var baseImage = await TestImages.BigBaseAsync($"podlift-bench-base:{megabytes}", megabytes);
+        var baseImage = _baseImage = await TestImages.BigBaseAsync($"podlift-bench-base:{megabytes}", megabytes);
         var serverCount = AgentOnly ? 1 : ScaleOnly ? ScaleCounts.Max() : 3;
         Progress($"starting {serverCount} test server(s)");
         _bed = await TestBed.StartAsync(new TestServers("bookworm", Place()), serverCount, "bench");
@@ -51,18 +56,22 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         await StartUpAsync();
         for (var run = 1; run <= runs; run++)
         {
-            Progress($"run {run}/{runs}");
-            foreach (var compression in Compressions) await FirstDeployAsync(compression);
+            var compare = run <= comparisonRuns;
+            Progress($"run {run}/{runs}{(compare ? ", with the first deploys and the baseline pipe" : "")}");
+            if (compare)
+                foreach (var compression in Compressions) await FirstDeployAsync(compression);
             var previous = _version;
-            await RedeployAsync();
+            await RedeployAsync(compare);
             await RollbackAsync($"v{previous}");
             await SharedRedeployAsync();
+            await InTurnsAsync(run, firstAfterReset: compare);
         }
         await Task.Delay(TimeSpan.FromSeconds(5));
         _figures.Add("agent idle RSS after the deploys (MB)", await _server[0].AgentRssAsync() / 1048576.0);
         await ParallelAsync();
         await RegistryAsync();
         Facts["load average at end (1, 5, 15 min)"] = LoadAverage();
+        Progress("done");
         return _figures;
     }
 
@@ -78,7 +87,7 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
             Progress($"agent memory, run {run}/{runs}");
             await FirstDeployAsync("zstd");
             var previous = _version;
-            await RedeployAsync();
+            await RedeployAsync(compare: false);
             await RollbackAsync($"v{previous}");
             await Task.Delay(TimeSpan.FromSeconds(5));
             _figures.Add("agent idle RSS after the deploys (MB)", await _server[0].AgentRssAsync() / 1048576.0);
@@ -91,6 +100,7 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
     /// <summary>Fresh install on each server, then a second install of the same binary (no-op); idle RSS of a fresh agent.</summary>
     private async Task AgentAsync()
     {
+        Progress("agent install on each server");
         foreach (var server in _server)
         {
             WriteConfig(server);
@@ -114,6 +124,7 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
             Facts["podlift ps: published / build output"] = "n/a (PODLIFT_CLI not set: the bench runs the build output)";
             return;
         }
+        Progress("podlift ps: published and under dotnet");
         var programs = new[] { ("published single file", Cli), ("build output under dotnet", Cli.With(null)) };
         // run 0 puts each file in the page cache; it is not counted
         for (var run = 0; run <= Math.Max(runs, 3); run++)
@@ -144,16 +155,22 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         }
     }
 
-    /// <summary>One small layer changed: the baseline pipe loads it first (then it is removed again), then podlift sends it.</summary>
-    private async Task RedeployAsync()
+    /// <summary>
+    /// One small layer changed: with <paramref name="compare"/>, the baseline pipe loads it first (then it is removed
+    /// again) and a `docker save` alone is timed; then podlift sends it.
+    /// </summary>
+    private async Task RedeployAsync(bool compare)
     {
         await CommitAsync();
         var image = await App.BuildImageAsync("bench");
-        _figures.Add("redeploy: baseline docker save | gzip | ssh docker load (s)", (await _server[0].BaselinePipeAsync(image)).TotalSeconds);
-        await _server[0].RemoveImageAsync(image);
-        var clock = Stopwatch.StartNew();
-        _figures.Add("redeploy: full image, docker save size (MB)", await SaveSizeAsync(image) / 1048576.0);
-        _figures.Add("redeploy: local docker save of the full image alone (s)", clock.Elapsed.TotalSeconds);
+        if (compare)
+        {
+            _figures.Add("redeploy: baseline docker save | gzip | ssh docker load (s)", (await _server[0].BaselinePipeAsync(image)).TotalSeconds);
+            await _server[0].RemoveImageAsync(image);
+            var clock = Stopwatch.StartNew();
+            _figures.Add("redeploy: full image, docker save size (MB)", await SaveSizeAsync(image) / 1048576.0);
+            _figures.Add("redeploy: local docker save of the full image alone (s)", clock.Elapsed.TotalSeconds);
+        }
 
         var lines = new List<TimedLine>();
         var (output, wall) = await TimedAsync(["deploy", "--skip-build", "-v"], lines);
@@ -170,7 +187,7 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         _figures.Add("deploy: app boot (health check) (s)", boot.TotalSeconds);
         _figures.Add("deploy: drain (s)", drain.TotalSeconds);
         _figures.Add("deploy: overhead = wall - boot - drain (s)", (wall - boot - drain).TotalSeconds);
-        foreach (var (operation, seconds) in await _server[0].FloorAsync(image)) _figures.Add($"server floor: {operation} (s)", seconds);
+        foreach (var (operation, seconds) in await _server[0].FloorAsync(image, CliOutput.LayersSent(output))) _figures.Add($"server floor: {operation} (s)", seconds);
     }
 
     /// <summary>
@@ -191,6 +208,38 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         _figures.Add("deploy, ssh connection shared: wall (s)", wall.TotalSeconds);
         _figures.Add(SharedOverhead, (wall - CliOutput.HealthCheck(output) - CliOutput.Drain(output)).TotalSeconds);
     }
+
+    /// <summary>
+    /// BASE_MB other than 50: the same redeploy (one small layer new) on the 50 MB base and on this one, in turns in
+    /// each run (which goes first alternates), so that the two sizes meet the same machine: the servers hold both
+    /// bases. A run that began with a reset first gives them the 50 MB one again.
+    /// </summary>
+    private async Task InTurnsAsync(int run, bool firstAfterReset)
+    {
+        if (megabytes == Report.SmallBaseMegabytes) return;
+        _smallBase ??= await TestImages.BigBaseAsync($"podlift-bench-base:{Report.SmallBaseMegabytes}", Report.SmallBaseMegabytes);
+        if (firstAfterReset)
+        {
+            await App.UseBaseImageAsync(_smallBase);
+            await CommitAsync();
+            await TimedAsync("deploy");
+        }
+        var turns = new[] { (_smallBase, Report.SmallBaseMegabytes), (_baseImage!, megabytes) };
+        foreach (var (baseImage, size) in run % 2 == 1 ? turns : turns.Reverse())
+        {
+            await App.UseBaseImageAsync(baseImage);
+            await CommitAsync();
+            await App.BuildImageAsync("bench");
+            var (output, _) = await TimedAsync("deploy", "--skip-build", "-v");
+            var (bytes, elapsed) = CliOutput.Transfer(output);
+            if (bytes > 1 << 20) throw new InvalidOperationException($"the redeploy on the {size} MB base sent {bytes} bytes: the server no longer had the base\n{output}");
+            _figures.Add(Report.InTurns(size), elapsed.TotalSeconds);
+        }
+        await App.UseBaseImageAsync(_baseImage!); // this size's app for what follows
+    }
+
+    private string? _baseImage;
+    private string? _smallBase;
 
     public const string SharedOverhead = "deploy, ssh connection shared: overhead = wall - boot - drain (s)";
 
@@ -252,7 +301,8 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         }
         WriteConfig(_server);
         await CommitAsync();
-        await TimedAsync("deploy"); // the other two servers get the base layer once
+        Progress("3 servers: the base layer to the other two");
+        await TimedAsync("deploy", "--parallel"); // the other two servers get the base layer once, from one docker save
         for (var run = 1; run <= runs; run++)
         {
             Progress($"3 servers, run {run}/{runs}");
@@ -279,7 +329,8 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
         {
             WriteConfig(_server, registry);
             await CommitAsync();
-            await TimedAsync("deploy"); // the base layer goes to the registry once
+            Progress("through a registry: the base layer pushed once");
+            await TimedAsync("deploy", "--parallel"); // the base layer goes to the registry once, and each server pulls it
             for (var run = 1; run <= runs; run++)
             {
                 Progress($"3 servers through a registry, run {run}/{runs}");
@@ -336,6 +387,7 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
             port: 8000
             healthcheck: {"{"} path: /health, timeout: 20s, interval: 1s {"}"}
         drain: 5s
+        retain: 5
         """);
 
     /// <summary>The machine is shared: how busy it was says how much the timings can be trusted.</summary>
@@ -347,7 +399,9 @@ public sealed partial class Bench(int runs, int megabytes) : IAsyncDisposable
 
     private static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;
 
-    private static void Progress(string text) => Console.Error.WriteLine($"[bench] {text}");
+    private static readonly Stopwatch Started = Stopwatch.StartNew();
+
+    private static void Progress(string text) => Console.Error.WriteLine($"[bench {Started.Elapsed.TotalSeconds,5:F0}s] {text}");
 
     private TestServers Servers => _bed!.Servers;
     private AppRepository App => _bed!.App;

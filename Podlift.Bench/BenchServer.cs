@@ -51,11 +51,13 @@ public sealed class BenchServer(TestServers servers, int index)
 
     /// <summary>
     /// What the server's own parts take for the operations a redeploy cannot skip, timed without podlift: an ssh login
-    /// (from here, a fresh connection, `true`), and on the server `docker run -d` of the image with a port published,
-    /// `docker stop` of it, and `nginx -t` then SIGHUP to nginx's master until it applied the reload (new workers run, the
-    /// old ones shut down: nginx itself holds the old ones 100 ms). Seconds, by name.
+    /// (from here, a fresh connection, `true`), and on the server `docker load` of as many new small layers as the
+    /// redeploy sent (on top of the image, built there and saved first, the layers the server has taken out of the
+    /// archive, as podlift sends it: Docker unpacks a whole archive before it looks), `docker run -d` of the image with a port
+    /// published, `docker stop` of it, and `nginx -t` then SIGHUP to nginx's master until it applied the reload (new
+    /// workers run, the old ones shut down: nginx itself holds the old ones 100 ms). Seconds, by name.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, double>> FloorAsync(string image)
+    public async Task<IReadOnlyDictionary<string, double>> FloorAsync(string image, int newLayers)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await servers.MustSshAsync(index, "true");
@@ -64,7 +66,15 @@ public sealed class BenchServer(TestServers servers, int index)
             set -e
             at() { date +%s%N; }
             docker rm -f podlift-bench-floor >/dev/null 2>&1 || true
-            trap 'docker rm -f podlift-bench-floor >/dev/null 2>&1 || true' EXIT
+            trap 'docker rm -f podlift-bench-floor >/dev/null 2>&1 || true; docker rmi podlift-bench-floor:layers >/dev/null 2>&1 || true; rm -rf "$probe"' EXIT
+            probe=$(mktemp -d); cd "$probe"; echo "FROM {{image}}" > Dockerfile
+            for i in $(seq {{newLayers}}); do echo "$i $(date +%s%N)" > "f$i"; echo "COPY f$i /podlift-bench-floor-$i" >> Dockerfile; done
+            DOCKER_BUILDKIT=0 docker build -q -t podlift-bench-floor:layers . >/dev/null
+            mkdir saved; docker save podlift-bench-floor:layers | tar x -C saved; docker rmi podlift-bench-floor:layers >/dev/null
+            layers=$(grep -o '[0-9a-f]\{64\}/layer.tar' saved/manifest.json)
+            for layer in $(echo "$layers" | head -n $(( $(echo "$layers" | wc -l) - {{newLayers}} ))); do rm -rf "saved/${layer%/layer.tar}"; done
+            tar c -C saved . > partial.tar
+            s=$(at); docker load -q < partial.tar >/dev/null; e=$(at); echo "docker load of the new layers=$(( e - s ))"
             s=$(at); docker run -d --name podlift-bench-floor -p 127.0.0.1:29999:8000 {{image}} >/dev/null; e=$(at); echo "docker run -d=$(( e - s ))"
             s=$(at); docker stop podlift-bench-floor >/dev/null; e=$(at); echo "docker stop=$(( e - s ))"
             s=$(at); nginx -t -q; m=$(cat /run/nginx.pid); old=" $(pgrep -d ' ' -P "$m") "; kill -HUP "$m"; i=0

@@ -20,6 +20,9 @@ public static partial class CliOutput
     public static TimeSpan? DockerPush(string output) =>
         PushLine().Match(output) is { Success: true } m ? TimeSpan.FromMilliseconds(double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)) : null;
 
+    /// <summary>"✓ 15.5 KB sent to 10.0.0.11: 2 of 4 layers, ..." → 2: the layers the server lacked.</summary>
+    public static int LayersSent(string output) => int.Parse(Must(LayersLine(), output, "a \"sent to\" line").Groups[1].Value);
+
     public static TimeSpan HealthCheck(string output) => Seconds(Must(HealthLine(), output, "✓ Health check passed").Groups[1].Value);
 
     /// <summary>Zero when nothing had to drain (no old version serving).</summary>
@@ -53,6 +56,9 @@ public static partial class CliOutput
 
     [GeneratedRegex(@"(\d+) bytes on the wire .*?([\d.]+) ms until loaded")]
     private static partial Regex TransferLine();
+
+    [GeneratedRegex(@"sent to [^:]+: (\d+) of \d+ layers")]
+    private static partial Regex LayersLine();
 
     [GeneratedRegex(@"Docker's push: .*\((\d+) ms\)")]
     private static partial Regex PushLine();

@@ -6,6 +6,8 @@ namespace Podlift.Testing;
 /// </summary>
 public sealed class AppRepository : IDisposable
 {
+    private string? _baseImage;
+
     private AppRepository(string directory) => Directory = directory;
 
     public string Directory { get; }
@@ -40,15 +42,22 @@ public sealed class AppRepository : IDisposable
         return repository;
     }
 
-    /// <summary>Builds the app on a local base image instead of FROM scratch + busybox (the base must carry /bin/busybox).</summary>
+    /// <summary>
+    /// Builds the app on a local base image instead of FROM scratch + busybox (the base must carry /bin/busybox);
+    /// called again, on another base instead of the one before.
+    /// </summary>
     public async Task UseBaseImageAsync(string baseImage)
     {
+        if (baseImage == _baseImage) return;
         var dockerfile = Path.Combine(Directory, "Dockerfile");
         var text = File.ReadAllText(dockerfile);
         const string scratch = "FROM scratch\nCOPY busybox /bin/busybox\n";
-        if (!text.Contains(scratch)) throw new InvalidOperationException($"{dockerfile} no longer starts FROM scratch + busybox");
-        File.WriteAllText(dockerfile, text.Replace(scratch, $"FROM {baseImage}\n"));
+        var current = _baseImage is null ? scratch : $"FROM {_baseImage}\n";
+        var at = text.IndexOf(current, StringComparison.Ordinal);
+        if (at < 0) throw new InvalidOperationException($"{dockerfile} no longer has {current.Trim()}");
+        File.WriteAllText(dockerfile, $"{text[..at]}FROM {baseImage}\n{text[(at + current.Length)..]}");
         File.Delete(Path.Combine(Directory, "busybox"));
+        _baseImage = baseImage;
         await GitAsync("add", "-A");
         await GitAsync("commit", "-q", "-m", $"build on {baseImage}");
     }
