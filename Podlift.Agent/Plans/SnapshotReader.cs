@@ -21,9 +21,15 @@ public sealed class SnapshotReader(IContainerRuntime runtime, IReverseProxy prox
     public async Task<(ServerSnapshot Snapshot, PortReservations.Lease? Lease)> ReadAsync(DeployPlan plan, Func<IReadOnlyList<AppContainer>, int> portsNeeded,
         bool reserve, CancellationToken cancellationToken)
     {
-        var containers = await runtime.ListAppContainersAsync(plan.App, cancellationToken);
+        // Docker answers these independently: asked at once, a redeploy waits for the slowest, not for their sum
+        var listing = runtime.ListAppContainersAsync(plan.App, cancellationToken);
+        var binding = runtime.HostPortsBoundAsync(cancellationToken);
+        var inspecting = runtime.InspectImageAsync(plan.Image, cancellationToken);
+        var listingDependencies = plan.Dependencies.Count > 0 ? runtime.ListDependenciesAsync(plan.App, cancellationToken) : null;
+        await Task.WhenAll(listing, binding, inspecting, listingDependencies ?? Task.CompletedTask);
+        var containers = await listing;
         var (record, _) = state.LoadOrRebuild(plan.App, containers);
-        var bound = await runtime.HostPortsBoundAsync(cancellationToken);
+        var bound = await binding;
         var needed = portsNeeded(containers);
         var lease = reserve ? ports.Reserve(needed, bound, _isPortFree) : null;
         var network = plan.Network ?? new NetworkPlan();
@@ -32,10 +38,10 @@ public sealed class SnapshotReader(IContainerRuntime runtime, IReverseProxy prox
             App = plan.App,
             Record = record,
             Containers = containers,
-            Dependencies = plan.Dependencies.Count > 0 ? await runtime.ListDependenciesAsync(plan.App, cancellationToken) : [],
+            Dependencies = listingDependencies is null ? [] : await listingDependencies,
             RoutedBackends = proxy.RoutedBackends(plan.App),
             SiteConflict = proxy.ConflictWith(plan.App, ProxyDefaults.Domains(plan.Proxy)),
-            ImagePresent = await runtime.InspectImageAsync(plan.Image, cancellationToken) is not null,
+            ImagePresent = await inspecting is not null,
             FreePorts = lease?.Ports ?? PortAllocator.Allocate(needed, bound, _isPortFree),
             Peers = await ResolveAllAsync(network.Peers, cancellationToken),
             PrimaryAddress = network.PrimaryAddress.Length > 0 ? (await HostAddresses.ResolveAsync(network.PrimaryAddress, cancellationToken)).ToString() : null,

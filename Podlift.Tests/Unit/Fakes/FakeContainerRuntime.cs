@@ -30,6 +30,15 @@ internal sealed class FakeContainerRuntime : IContainerRuntime
     /// <summary>Container name → the exit code it stops with as soon as it starts.</summary>
     public Dictionary<string, long> ExitOnStart { get; } = [];
 
+    /// <summary>Awaited before each read a job plans on (containers, host ports, an image, dependencies), with its name: a test holds reads here.</summary>
+    public Func<string, Task>? BeforeRead { get; set; }
+
+    private async Task<T> ReadAsync<T>(string what, Func<T> read)
+    {
+        if (BeforeRead is { } hook) await hook(what);
+        return read();
+    }
+
     public Container? ByName(string name) => Containers.FirstOrDefault(c => c.Name == name);
 
     public Container Add(ContainerSpec spec, bool running = true)
@@ -43,15 +52,15 @@ internal sealed class FakeContainerRuntime : IContainerRuntime
         Containers.FirstOrDefault(c => c.Id == idOrName || c.Name == idOrName) ?? throw new InvalidOperationException($"no container {idOrName}");
 
     public Task<ImageInfo?> InspectImageAsync(string image, CancellationToken cancellationToken) =>
-        Task.FromResult(Images.Contains(image) ? new ImageInfo($"sha256:{image}", 1000) : null);
+        ReadAsync("image", () => Images.Contains(image) ? new ImageInfo($"sha256:{image}", 1000) : null);
 
     public Task<IReadOnlyList<AppContainer>> ListAppContainersAsync(string? app, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<AppContainer>>(Containers
+        ReadAsync("containers", () => (IReadOnlyList<AppContainer>)Containers
             .Where(c => c.Spec.Labels.TryGetValue(PodliftLabels.App, out var owner) && (app is null || owner == app))
             .Select(ToAppContainer).ToList());
 
     public Task<IReadOnlyList<DependencyContainer>> ListDependenciesAsync(string app, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<DependencyContainer>>(Containers
+        ReadAsync("dependencies", () => (IReadOnlyList<DependencyContainer>)Containers
             .Where(c => c.Spec.Labels.GetValueOrDefault(PodliftLabels.DependencyOf) == app)
             .Select(c => new DependencyContainer(c.Id, c.Name, c.Spec.Labels[PodliftLabels.Dependency], c.Spec.Labels[PodliftLabels.ConfigHash],
                 c.Running, "none", c.Spec.Image, c.StartedAt)).ToList());
@@ -120,7 +129,7 @@ internal sealed class FakeContainerRuntime : IContainerRuntime
     public Task<string> EnsureNetworkAsync(string name, CancellationToken cancellationToken) => Task.FromResult("172.18.0.1");
 
     public Task<IReadOnlySet<int>> HostPortsBoundAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlySet<int>>(Containers.Select(c => c.Spec.HostPort).Where(p => p > 0).ToHashSet());
+        ReadAsync("host ports", () => (IReadOnlySet<int>)Containers.Select(c => c.Spec.HostPort).Where(p => p > 0).ToHashSet());
 
     public Task RemoveImageAsync(string image, CancellationToken cancellationToken)
     {
