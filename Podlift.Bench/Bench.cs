@@ -9,7 +9,7 @@ namespace Podlift.Bench;
 /// </summary>
 /// <param name="comparisonRuns">
 /// The runs that also take the slow comparisons: the first deploys (each after a reset, one per compression) and the
-/// baseline pipe with its `docker save`s. At 500 MB they are 80 s of each run; their margins are wide and a repeat
+/// baseline pipe with its `docker save`s. At 500 MB they are 80-150 s of each run; their margins are wide and a repeat
 /// changes little (COMPARISON_RUNS, default 1), so the later runs time only the redeploy, the rollback and the shared redeploy.
 /// </param>
 public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) : IAsyncDisposable
@@ -38,7 +38,7 @@ public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) :
 
     public async Task<Figures> RunAsync()
     {
-        var baseImage = _baseImage = await TestImages.BigBaseAsync($"podlift-bench-base:{megabytes}", megabytes);
+        var baseImage = _baseImage = await BaseImageAsync(megabytes);
         var serverCount = AgentOnly ? 1 : ScaleOnly ? ScaleCounts.Max() : 3;
         Progress($"starting {serverCount} test server(s)");
         _bed = await TestBed.StartAsync(new TestServers("bookworm", Place()), serverCount, "bench");
@@ -217,7 +217,7 @@ public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) :
     private async Task InTurnsAsync(int run, bool firstAfterReset)
     {
         if (megabytes == Report.SmallBaseMegabytes) return;
-        _smallBase ??= await TestImages.BigBaseAsync($"podlift-bench-base:{Report.SmallBaseMegabytes}", Report.SmallBaseMegabytes);
+        _smallBase ??= await BaseImageAsync(Report.SmallBaseMegabytes);
         if (firstAfterReset)
         {
             await App.UseBaseImageAsync(_smallBase);
@@ -240,6 +240,9 @@ public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) :
 
     private string? _baseImage;
     private string? _smallBase;
+
+    /// <summary>The app's base: one layer of that many MB of random bytes, built once per size.</summary>
+    private static Task<string> BaseImageAsync(int megabytes) => TestImages.BigBaseAsync($"podlift-bench-base:{megabytes}", megabytes);
 
     public const string SharedOverhead = "deploy, ssh connection shared: overhead = wall - boot - drain (s)";
 
@@ -388,7 +391,7 @@ public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) :
             healthcheck: {"{"} path: /health, timeout: 20s, interval: 1s {"}"}
         drain: 5s
         retain: 5
-        """);
+        """); // retain 5: between two turns on the 50 MB base a run and the next deploy up to 4 versions on the other (InTurnsAsync)
 
     /// <summary>The machine is shared: how busy it was says how much the timings can be trusted.</summary>
     private static string LoadAverage() => string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ')[..3]);

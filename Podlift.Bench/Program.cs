@@ -5,8 +5,9 @@ using Podlift.Testing;
 
 // make bench [RUNS=5] [BASE_MB=50] [COMPARISON_RUNS=1]: see docs/performance.md
 var runs = int.TryParse(Environment.GetEnvironmentVariable("RUNS"), out var r) ? r : 5;
-var megabytes = int.TryParse(Environment.GetEnvironmentVariable("BASE_MB"), out var m) ? m : 50;
-var comparisonRuns = Math.Min(runs, int.TryParse(Environment.GetEnvironmentVariable("COMPARISON_RUNS"), out var c) ? c : 1);
+var megabytes = int.TryParse(Environment.GetEnvironmentVariable("BASE_MB"), out var m) ? m : Report.SmallBaseMegabytes;
+// at least the first run resets the servers and deploys from nothing: the runs after it redeploy on what it left
+var comparisonRuns = Math.Clamp(int.TryParse(Environment.GetEnvironmentVariable("COMPARISON_RUNS"), out var c) ? c : 1, 1, Math.Max(runs, 1));
 var json = Environment.GetEnvironmentVariable("BENCH_JSON") is { Length: > 0 } path ? path : Path.Combine(RepositoryPaths.Root, "artifacts", "bench.json");
 
 var bench = new Bench(runs, megabytes, comparisonRuns);

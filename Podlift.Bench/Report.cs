@@ -11,7 +11,7 @@ public sealed class Report(Figures figures, int runs, int megabytes, IReadOnlyDi
     private const string RedeployTransfer = "redeploy: transfer (s)";
     private const string Baseline = "redeploy: baseline docker save | gzip | ssh docker load (s)";
     private const string FullImage = "redeploy: full image, docker save size (MB)";
-    /// <summary>The base size the others are compared with, in turns in the same run (<see cref="InTurns"/>).</summary>
+    /// <summary>The default base size (BASE_MB), which the others are compared with, in turns in the same run (<see cref="InTurns"/>).</summary>
     public const int SmallBaseMegabytes = 50;
 
     public static string InTurns(int megabytes) => $"redeploy in turns with the {SmallBaseMegabytes} MB base: transfer on the {megabytes} MB base (s)";

@@ -31,8 +31,12 @@ public sealed class SnapshotReader(IContainerRuntime runtime, IReverseProxy prox
         var (record, _) = state.LoadOrRebuild(plan.App, containers);
         var bound = await binding;
         var needed = portsNeeded(containers);
-        var lease = reserve ? ports.Reserve(needed, bound, _isPortFree) : null;
         var network = plan.Network ?? new NetworkPlan();
+        // resolved before the ports are held: a name that does not resolve fails the read with no lease left taken
+        var peers = await ResolveAllAsync(network.Peers, cancellationToken);
+        var primaryAddress = network.PrimaryAddress.Length > 0 ? (await HostAddresses.ResolveAsync(network.PrimaryAddress, cancellationToken)).ToString() : null;
+        var dependencyAddresses = await ResolveAllAsync(network.DependencyHosts, cancellationToken);
+        var lease = reserve ? ports.Reserve(needed, bound, _isPortFree) : null;
         var snapshot = new ServerSnapshot
         {
             App = plan.App,
@@ -43,9 +47,9 @@ public sealed class SnapshotReader(IContainerRuntime runtime, IReverseProxy prox
             SiteConflict = proxy.ConflictWith(plan.App, ProxyDefaults.Domains(plan.Proxy)),
             ImagePresent = await inspecting is not null,
             FreePorts = lease?.Ports ?? PortAllocator.Allocate(needed, bound, _isPortFree),
-            Peers = await ResolveAllAsync(network.Peers, cancellationToken),
-            PrimaryAddress = network.PrimaryAddress.Length > 0 ? (await HostAddresses.ResolveAsync(network.PrimaryAddress, cancellationToken)).ToString() : null,
-            DependencyAddresses = await ResolveAllAsync(network.DependencyHosts, cancellationToken),
+            Peers = peers,
+            PrimaryAddress = primaryAddress,
+            DependencyAddresses = dependencyAddresses,
         };
         return (snapshot, lease);
     }

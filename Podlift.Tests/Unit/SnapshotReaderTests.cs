@@ -1,4 +1,6 @@
+using Podlift.Agent.Deploy;
 using Podlift.Agent.Plans;
+using Podlift.Protocol;
 using Podlift.Tests.Unit.Fakes;
 
 namespace Podlift.Tests.Unit;
@@ -12,7 +14,7 @@ public class SnapshotReaderTests
         using var world = new AgentWorld();
         var asked = new List<string>();
         var allAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        // each read is held until all three are in flight: read one after another, the first waits for ever
+        // each read is held until all three are in flight: read one after another, the first waits until its 5 s run out
         world.Docker.BeforeRead = async what =>
         {
             lock (asked)
@@ -29,5 +31,22 @@ public class SnapshotReaderTests
         Assert.That(asked, Is.EquivalentTo(new[] { "containers", "host ports", "image" }));
         Assert.That(snapshot.ImagePresent, Is.True);
         Assert.That(snapshot.FreePorts, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_read_that_fails_after_Docker_answered_holds_no_port()
+    {
+        using var world = new AgentWorld();
+        var reader = new SnapshotReader(world.Docker, world.Nginx, world.State, world.Ports, _ => true);
+        var plan = world.App("aaa1111");
+        plan.Network = new NetworkPlan { Peers = { "peer.example" } }; // a name to resolve: the cancelled token fails it
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        Assert.That(async () => await reader.ReadAsync(plan, _ => 1, reserve: true, cancelled.Token), Throws.InstanceOf<OperationCanceledException>());
+
+        using var next = world.Ports.Reserve(1, new HashSet<int>(), _ => true);
+        using var first = new PortReservations().Reserve(1, new HashSet<int>(), _ => true);
+        Assert.That(next.Ports, Is.EqualTo(first.Ports), "the failed read left its port held");
     }
 }
