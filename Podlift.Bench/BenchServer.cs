@@ -72,8 +72,9 @@ public sealed class BenchServer(TestServers servers, int index)
             DOCKER_BUILDKIT=0 docker build -q -t podlift-bench-floor:layers . >/dev/null
             mkdir saved; docker save podlift-bench-floor:layers | tar x -C saved; docker rmi podlift-bench-floor:layers >/dev/null
             layers=$(grep -o '[0-9a-f]\{64\}/layer.tar' saved/manifest.json) # Docker 20.10's save; another layout fails here, not mismeasures
-            [ "$(echo "$layers" | wc -l)" -gt {{newLayers}} ] || { echo "the saved image has no more layers than the {{newLayers}} new ones: $layers" >&2; exit 1; }
-            for layer in $(echo "$layers" | head -n $(( $(echo "$layers" | wc -l) - {{newLayers}} ))); do rm -rf "saved/${layer%/layer.tar}"; done
+            count=$(echo "$layers" | wc -l)
+            [ "$count" -gt {{newLayers}} ] || { echo "the saved image has no more layers than the {{newLayers}} new ones: $layers" >&2; exit 1; }
+            for layer in $(echo "$layers" | head -n $(( count - {{newLayers}} ))); do rm -rf "saved/${layer%/layer.tar}"; done
             tar c -C saved . > partial.tar
             s=$(at); docker load -q < partial.tar >/dev/null; e=$(at); echo "docker load of the new layers=$(( e - s ))"
             s=$(at); docker run -d --name podlift-bench-floor -p 127.0.0.1:29999:8000 {{image}} >/dev/null; e=$(at); echo "docker run -d=$(( e - s ))"
