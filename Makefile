@@ -69,6 +69,7 @@ demo: setup publish ## one local test server: install the agent, deploy the exam
 demo-down: ## remove the demo's test server
 	PREFIX=demo deploy/testing/test-servers/servers.sh down
 
+# BENCH=first BASELINE=<commit>: the first deploy by this code and by that commit's, in turns (docs/performance.md)
 # when this make began: `make bench` reports its whole time, setup and publish included (issue 15: inside 10 minutes at BASE_MB=500)
 BENCH_MAKE_STARTED := $(shell date +%s.%N)
 
@@ -76,7 +77,8 @@ bench: setup publish-agent ## figures on 3 local test servers (transfer, deploy,
 	$(PUBLISH_CLI) -o $(ARTIFACTS)/bench-cli
 	$(DOTNET) build Podlift.Bench -c $(CONFIGURATION) -nologo -v q
 	mkdir -p $(ARTIFACTS)
-	BENCH_MAKE_STARTED=$(BENCH_MAKE_STARTED) PODLIFT_CLI=$(ARTIFACTS)/bench-cli/podlift $(DOTNET) run --project Podlift.Bench -c $(CONFIGURATION) --no-build 2> $(ARTIFACTS)/bench.log
+	$(if $(BASELINE),deploy/testing/bench/baseline-cli.sh $(BASELINE) > $(ARTIFACTS)/baseline-cli)
+	BENCH_MAKE_STARTED=$(BENCH_MAKE_STARTED) PODLIFT_CLI=$(ARTIFACTS)/bench-cli/podlift $(if $(BASELINE),BASELINE_CLI=$$(cat $(ARTIFACTS)/baseline-cli)) $(DOTNET) run --project Podlift.Bench -c $(CONFIGURATION) --no-build 2> $(ARTIFACTS)/bench.log
 
 install: publish ## `podlift` on PATH, carrying the agent binaries it installs
 	install -d $(INSTALL_DIR)/lib/podlift-cli $(INSTALL_DIR)/bin

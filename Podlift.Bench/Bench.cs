@@ -24,6 +24,9 @@ public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) :
     /// <summary>BENCH=scale: 1, 3 and 6 servers, what each added server costs (<see cref="ScaleAsync"/>).</summary>
     private static readonly bool ScaleOnly = Environment.GetEnvironmentVariable("BENCH") == "scale";
 
+    /// <summary>BENCH=first: one server, the first deploy by this code and by BASELINE_CLI's in turns (<see cref="FirstAgainstBaselineAsync"/>).</summary>
+    private static readonly bool FirstOnly = Environment.GetEnvironmentVariable("BENCH") == "first";
+
     /// <summary>PODLIFT_CLI=path (make bench: artifacts/bench-cli/podlift): the published podlift, what users run; unset: the build output under dotnet.</summary>
     private static readonly string? PublishedCli = Environment.GetEnvironmentVariable("PODLIFT_CLI") is { Length: > 0 } path ? path : null;
 
@@ -39,7 +42,7 @@ public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) :
     public async Task<Figures> RunAsync()
     {
         var baseImage = _baseImage = await BaseImageAsync(megabytes);
-        var serverCount = AgentOnly ? 1 : ScaleOnly ? ScaleCounts.Max() : 3;
+        var serverCount = AgentOnly || FirstOnly ? 1 : ScaleOnly ? ScaleCounts.Max() : 3;
         Progress($"starting {serverCount} test server(s)");
         _bed = await TestBed.StartAsync(new TestServers("bookworm", Place()), serverCount, "bench");
         _server = [.. Enumerable.Range(1, serverCount).Select(index => new BenchServer(Servers, index))];
@@ -52,6 +55,7 @@ public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) :
         await AgentAsync();
         if (AgentOnly) return await AgentMemoryAsync();
         if (ScaleOnly) return await ScaleAsync();
+        if (FirstOnly) return await FirstAgainstBaselineAsync();
         WriteConfig(_server[0]);
         await StartUpAsync();
         for (var run = 1; run <= runs; run++)
@@ -137,17 +141,19 @@ public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) :
             }
     }
 
-    private async Task FirstDeployAsync(string compression)
+    /// <param name="of">Whose deploy it is, when the bench compares two programs (BENCH=first): a suffix of the figures' names.</param>
+    private async Task FirstDeployAsync(string compression, string of = "")
     {
         await _server[0].ResetAsync();
         await CommitAsync();
         Environment.SetEnvironmentVariable("PODLIFT_COMPRESSION", compression);
         try
         {
-            var (output, _) = await TimedAsync("deploy", "-v");
+            var (output, wall) = await TimedAsync("deploy", "-v");
             var (bytes, elapsed) = CliOutput.Transfer(output);
-            _figures.Add($"first deploy: transfer (s), {compression}", elapsed.TotalSeconds);
-            _figures.Add($"first deploy: bytes sent (MB), {compression}", bytes / 1048576.0);
+            _figures.Add($"first deploy: transfer (s), {compression}{of}", elapsed.TotalSeconds);
+            _figures.Add($"first deploy: bytes sent (MB), {compression}{of}", bytes / 1048576.0);
+            if (of.Length > 0) _figures.Add($"first deploy: wall, build included (s), {compression}{of}", wall.TotalSeconds);
         }
         finally
         {
@@ -408,7 +414,10 @@ public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) :
 
     private TestServers Servers => _bed!.Servers;
     private AppRepository App => _bed!.App;
-    private PodliftRunner Cli => _bed!.Podlift.With(PublishedCli);
+    /// <summary>The podlift the bench runs: the published one unless a comparison switches to another (<see cref="FirstAgainstBaselineAsync"/>).</summary>
+    private string? _cli = PublishedCli;
+
+    private PodliftRunner Cli => _bed!.Podlift.With(_cli);
 
     public async ValueTask DisposeAsync()
     {

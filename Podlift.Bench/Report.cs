@@ -36,12 +36,15 @@ public sealed class Report(Figures figures, int runs, int megabytes, IReadOnlyDi
         var startUp = figures.Median("podlift ps, one server: wall, published single file (s)") / figures.Median("podlift ps, one server: wall, build output under dotnet (s)");
         var wall = figures.Median(MakeBenchWall);
         var inTurns = figures.Median(InTurns(megabytes)) / figures.Median(InTurns(SmallBaseMegabytes));
+        var firstDeploy = figures.Median($"first deploy: transfer (s), zstd{Bench.ThisCode}") / figures.Median($"first deploy: transfer (s), zstd{Bench.BaselineCode}");
         return
         [
             ("redeploy: full image bytes / bytes sent", bytesRatio, ">= 20", bytesRatio >= 20),
             ("redeploy: baseline pipe time / podlift transfer time", speedup, ">= 10", speedup >= 10),
             ($"redeploy transfer, in turns in this run: {megabytes} MB base / {SmallBaseMegabytes} MB base", inTurns, "<= 1.2", inTurns <= 1.2),
             ("deploy overhead per server (s)", overhead, "<= 1", overhead <= 1),
+            // BENCH=first: issue 15's "the first deploy must not get slower", against the commit BASELINE names, in turns
+            ("first deploy transfer (zstd): this code / baseline", firstDeploy, "<= 1", firstDeploy <= 1),
             ("deploy overhead per server, your ssh connection shared (s)", sharedOverhead, "<= 1", sharedOverhead <= 1),
             ("rollback to switched (s)", rollback, "<= 3", rollback <= 3),
             ("--parallel over 3 servers / one server (deploy wall)", parallel, "<= 1.3", parallel <= 1.3),
