@@ -80,6 +80,24 @@ public sealed partial class ImageTransferTests(string suite, string prefix, stri
         Assert.That(await ServedAsync(), Is.EqualTo("v5"));
     }
 
+    /// <summary>
+    /// --skip-build asks the server what it lacks while the checks run: a commit never built is still refused by the check,
+    /// with its own error, not by the question that needed the image.
+    /// </summary>
+    [Test]
+    public async Task Skip_build_of_a_commit_never_built_is_refused_by_its_check_and_changes_nothing()
+    {
+        await _app.CommitVersionAsync("v6");
+        Assert.That((await _podlift.RunAsync("deploy")).ExitCode, Is.EqualTo(0));
+        await _app.CommitVersionAsync("v7");
+
+        var deploy = await _podlift.RunAsync("deploy", "--skip-build");
+
+        Assert.That(deploy.ExitCode, Is.EqualTo(3), deploy.All);
+        Assert.That(deploy.All, Does.Contain($"--skip-build, but there is no local image bigapp:{await _app.HeadShaAsync()}").And.Contain("deploy once without --skip-build"));
+        Assert.That(await ServedAsync(), Is.EqualTo("v6"), "the version before still serves");
+    }
+
     [Test]
     public async Task An_image_already_on_the_server_sends_nothing()
     {
