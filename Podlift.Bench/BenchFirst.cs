@@ -15,12 +15,16 @@ public sealed partial class Bench
     public const string ThisCode = ", this code";
     public const string BaselineCode = ", baseline";
 
+    /// <summary>FIRST_BASE=reused: every deploy on the bench's one base, whose layers this machine's Docker has pushed after the first.</summary>
+    private static readonly bool ReusedBase = Environment.GetEnvironmentVariable("FIRST_BASE") == "reused";
+
     private static readonly string? BaselineCli = Environment.GetEnvironmentVariable("BASELINE_CLI") is { Length: > 0 } path ? path : null;
 
     private async Task<Figures> FirstAgainstBaselineAsync()
     {
         if (BaselineCli is null) throw new InvalidOperationException("BENCH=first compares with another commit's podlift: BENCH=first BASELINE=<commit> make bench");
         Facts["baseline (BASELINE_CLI)"] = BaselineCli;
+        Facts["base"] = ReusedBase ? "one for every deploy (FIRST_BASE=reused)" : "a new one for each deploy: layers never pushed";
         WriteConfig(_server[0]);
         var programs = new[] { (ThisCode, _cli), (BaselineCode, BaselineCli) };
         try
@@ -32,6 +36,11 @@ public sealed partial class Bench
                     Progress($"first deploy{of}, run {run}/{runs}");
                     _cli = cli;
                     await TimedAsync("agent", "install");
+                    if (ReusedBase)
+                    {
+                        await FirstDeployAsync("zstd", of);
+                        continue;
+                    }
                     var fresh = await TestImages.BigBaseAsync($"podlift-bench-fresh:{megabytes}-{Guid.NewGuid():N}", megabytes);
                     await App.UseBaseImageAsync(fresh);
                     await FirstDeployAsync("zstd", of);
