@@ -4,8 +4,8 @@
 # under artifacts/baseline/ (that commit's own `make publish-cli`); prints the CLI's path.
 #   deploy/testing/bench/baseline-cli.sh COMMIT
 set -euo pipefail
-commit=$(git rev-parse --verify "${1:?usage: baseline-cli.sh COMMIT}^{commit}")
 root=$(cd "$(dirname "$0")/../../.." && pwd)
+commit=$(git -C "$root" rev-parse --verify "${1:?usage: baseline-cli.sh COMMIT}^{commit}")
 tree=$root/artifacts/baseline/${commit:0:12}
 cli=$tree/artifacts/cli/podlift
 if [[ -x $cli ]]; then echo "$cli"; exit 0; fi
