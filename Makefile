@@ -77,7 +77,7 @@ bench: setup publish-agent ## figures on 3 local test servers (transfer, deploy,
 	$(PUBLISH_CLI) -o $(ARTIFACTS)/bench-cli
 	$(DOTNET) build Podlift.Bench -c $(CONFIGURATION) -nologo -v q
 	mkdir -p $(ARTIFACTS)
-	$(if $(BASELINE),deploy/testing/bench/baseline-cli.sh $(BASELINE) > $(ARTIFACTS)/baseline-cli)
+	$(if $(BASELINE),CLI_RID=$(CLI_RID) deploy/testing/bench/baseline-cli.sh $(BASELINE) > $(ARTIFACTS)/baseline-cli)
 	BENCH_MAKE_STARTED=$(BENCH_MAKE_STARTED) PODLIFT_CLI=$(ARTIFACTS)/bench-cli/podlift $(if $(BASELINE),BASELINE_CLI=$$(cat $(ARTIFACTS)/baseline-cli)) $(DOTNET) run --project Podlift.Bench -c $(CONFIGURATION) --no-build 2> $(ARTIFACTS)/bench.log
 
 install: publish ## `podlift` on PATH, carrying the agent binaries it installs

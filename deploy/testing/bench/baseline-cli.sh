@@ -10,5 +10,6 @@ tree=$root/artifacts/baseline/${commit:0:12}
 cli=$tree/artifacts/cli/podlift
 if [[ -x $cli ]]; then echo "$cli"; exit 0; fi
 if [[ ! -d $tree ]]; then git -C "$root" worktree add --detach --force "$tree" "$commit" >&2; fi
-make -C "$tree" publish-cli AGENT_RIDS=linux-x64 >&2
+# this machine's CLI_RID from the caller: an older Makefile's own guess of it may not parse (a719eb2's does not)
+make -C "$tree" publish-cli AGENT_RIDS=linux-x64 ${CLI_RID:+CLI_RID=$CLI_RID} >&2
 echo "$cli"
