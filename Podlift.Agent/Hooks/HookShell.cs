@@ -62,6 +62,7 @@ public sealed class HookShell(TimeSpan pipeGrace) : IHookShell
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        RemoveAgentRuntimeSettings(start.Environment);
         AddAccount(start.Environment);
         foreach (var (name, value) in environment) start.Environment[name] = value;
         return start;
@@ -84,6 +85,19 @@ public sealed class HookShell(TimeSpan pipeGrace) : IHookShell
             return !cancellationToken.IsCancellationRequested;
         }
     }
+
+    /// <summary>
+    /// The agent's unit (deploy/dist/podlift-agent.service) tunes the agent's own .NET runtime with DOTNET_ variables, a 256 MB
+    /// heap limit among them: a hook that runs a .NET program of the app (a migration) gets that program's defaults instead.
+    /// A hook's own environment may still name such a variable.
+    /// </summary>
+    private static void RemoveAgentRuntimeSettings(IDictionary<string, string?> environment)
+    {
+        foreach (var name in environment.Keys.Where(IsRuntimeSetting).ToList()) environment.Remove(name);
+    }
+
+    private static bool IsRuntimeSetting(string name) =>
+        name.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase) || name.StartsWith("COMPlus_", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Who the hook runs as, when the agent's environment does not say: systemd sets HOME, USER and LOGNAME only for

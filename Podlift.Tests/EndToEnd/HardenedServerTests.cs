@@ -30,7 +30,7 @@ public sealed class HardenedServerTests(string suite, string prefix, string subn
                 port: 8000
                 healthcheck: {"{"} path: /health, timeout: 20s, interval: 500ms {"}"}
             hooks:
-              after_deploy: ["echo home=$HOME user=$(id -un) > /tmp/hardy-hook"]
+              after_deploy: ["echo home=$HOME user=$(id -un) heap_limit=[$DOTNET_GCHeapHardLimit] > /tmp/hardy-hook"]
             drain: 5s
             """);
         await _app.GitAsync("remote", "add", "origin", $"https://ci:{FirstToken}@git.example.com/acme/hardy.git");
@@ -72,6 +72,8 @@ public sealed class HardenedServerTests(string suite, string prefix, string subn
         Assert.That(upstream, Does.Not.Contain($"server {_servers.Alias(2)}:"), "(the alias names it in a comment only)");
         Assert.That((await _servers.MustRootAsync(1, "cat /tmp/hardy-hook")).Trim(), Does.StartWith("home=/root user=root"),
             "the hook runs with the server's own HOME, not this machine's");
+        Assert.That((await _servers.MustRootAsync(1, "cat /tmp/hardy-hook")).Trim(), Does.EndWith("heap_limit=[]"),
+            "the agent's unit caps the agent's own .NET heap at 256 MB: a hook (a .NET migration) starts without that cap");
     }
 
     [Test, Order(3)]

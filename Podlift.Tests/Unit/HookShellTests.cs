@@ -103,4 +103,27 @@ public class HookShellTests
 
         Assert.That(run.Output, Is.EqualTo(new[] { "token=t0ken home=set path=set" }));
     }
+
+    /// <summary>
+    /// The agent's unit tunes the agent's .NET runtime (a 256 MB heap limit, no diagnostics, a small gen0): a hook that runs a .NET
+    /// program of the app (`dotnet ef database update`) must start with that program's defaults, not the agent's settings.
+    /// </summary>
+    [Test, CancelAfter(60_000), NonParallelizable]
+    public async Task A_hook_does_not_inherit_the_agents_dotnet_runtime_settings(CancellationToken cancellationToken)
+    {
+        Environment.SetEnvironmentVariable("DOTNET_PodliftTestSetting", "1");
+        Environment.SetEnvironmentVariable("COMPlus_PodliftTestSetting", "1");
+        try
+        {
+            var run = await new HookShell().RunAsync("echo dotnet=${DOTNET_PodliftTestSetting-unset} complus=${COMPlus_PodliftTestSetting-unset} own=$DOTNET_OWN",
+                new Dictionary<string, string> { ["DOTNET_OWN"] = "kept" }, TimeSpan.FromMinutes(1), cancellationToken);
+
+            Assert.That(run.Output, Is.EqualTo(new[] { "dotnet=unset complus=unset own=kept" }), "what the hook's own environment names is kept");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("DOTNET_PodliftTestSetting", null);
+            Environment.SetEnvironmentVariable("COMPlus_PodliftTestSetting", null);
+        }
+    }
 }
