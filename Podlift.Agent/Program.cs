@@ -48,7 +48,11 @@ try
     builder.Services.AddSingleton(_ => new IdleCompaction());
     builder.Services.AddSingleton(_ => DockerEngine.Local());
     builder.Services.AddSingleton<IContainerRuntime>(services => services.GetRequiredService<DockerEngine>());
-    builder.Services.AddSingleton(services => new DockerVersionCache(services.GetRequiredService<DockerEngine>().VersionAsync));
+    builder.Services.AddSingleton(services =>
+    {
+        var docker = services.GetRequiredService<DockerEngine>();
+        return new DockerVersionCache(docker.VersionAsync, docker.PingAsync);
+    });
     builder.Services.AddSingleton(_ => HttpHealthProbe.CreateClient());
     builder.Services.AddSingleton<HttpHealthProbe>();
     builder.Services.AddSingleton<IProcessRunner, ProcessRunner>();

@@ -15,6 +15,8 @@ public sealed class DockerEngine(DockerClient client) : IContainerRuntime, IDisp
 
     public Task<VersionResponse> VersionAsync(CancellationToken cancellationToken) => client.System.GetVersionAsync(cancellationToken);
 
+    public Task PingAsync(CancellationToken cancellationToken) => client.System.PingAsync(cancellationToken);
+
     public async Task<ImageInfo?> InspectImageAsync(string image, CancellationToken cancellationToken)
     {
         try

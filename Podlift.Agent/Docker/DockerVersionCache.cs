@@ -1,5 +1,7 @@
 using Docker.DotNet.Models;
 using Podlift.Agent.Machine;
+using Podlift.Agent.Rpc;
+using Podlift.Protocol;
 
 namespace Podlift.Agent.Docker;
 
@@ -7,9 +9,19 @@ namespace Podlift.Agent.Docker;
 /// Docker's version, which every command's Hello reports. Docker's /version runs runc and docker-init to report theirs
 /// too (about 25 ms on a test server); the answer changes only with another daemon process, so it is kept per daemon:
 /// the pid in its pid file with that process's start time. Without a readable pid file, Docker is asked each time.
+/// A kept version is told only once the daemon answers its ping (/_ping runs nothing): a daemon that hangs keeps its
+/// pid, and Hello must not call it well. Docker has <paramref name="answerWithin"/> to answer either; Hello then fails
+/// with a reason, before the client's deadline.
 /// </summary>
-public sealed class DockerVersionCache(Func<CancellationToken, Task<VersionResponse>> fetch, string pidFile = "/var/run/docker.pid", string proc = "/proc")
+public sealed class DockerVersionCache(
+    Func<CancellationToken, Task<VersionResponse>> fetch, Func<CancellationToken, Task> ping, string pidFile = "/var/run/docker.pid", string proc = "/proc",
+    TimeSpan? answerWithin = null)
 {
+    /// <summary>Below the CLI's Hello deadline (15 s), so that the reason reaches it.</summary>
+    public static readonly TimeSpan DefaultAnswerWithin = TimeSpan.FromSeconds(10);
+
+    private readonly TimeSpan _answerWithin = answerWithin ?? DefaultAnswerWithin;
+
     private sealed record Known(string Daemon, VersionResponse Version);
 
     private Known? _known;
@@ -17,11 +29,33 @@ public sealed class DockerVersionCache(Func<CancellationToken, Task<VersionRespo
     public async Task<VersionResponse> GetAsync(CancellationToken cancellationToken)
     {
         var daemon = Daemon();
-        if (daemon is not null && _known is { } known && known.Daemon == daemon) return known.Version;
-        var version = await fetch(cancellationToken);
+        if (daemon is not null && _known is { } known && known.Daemon == daemon)
+        {
+            await WithinAsync(ping, cancellationToken);
+            return known.Version;
+        }
+        var version = await WithinAsync(fetch, cancellationToken);
         if (daemon is not null) _known = new Known(daemon, version); // a daemon restarted meanwhile has another start time: asked again next time
         return version;
     }
+
+    private async Task<T> WithinAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_answerWithin);
+        try
+        {
+            return await call(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AgentFailure(AgentErrorReason.DockerRefused,
+                $"Docker did not answer within {_answerWithin.TotalSeconds:0.#} s: it hangs or is overloaded; `systemctl status docker` on the server says more");
+        }
+    }
+
+    private Task WithinAsync(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        WithinAsync(async token => { await call(token); return true; }, cancellationToken);
 
     /// <summary>"pid:start time" of the running daemon, or null.</summary>
     private string? Daemon()

@@ -249,6 +249,34 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
         Assert.That((await _podlift.RunAsync("ps")).ExitCode, Is.EqualTo(0));
     }
 
+    /// <summary>
+    /// A dockerd that hangs (stopped here with SIGSTOP) keeps its pid: the agent's kept Docker version must not make Hello call it well,
+    /// or the deploy would hang at its first Docker call. The containers run on (containerd's), and so does the app.
+    /// </summary>
+    [Test, Order(9)]
+    public async Task A_deploy_to_a_server_whose_Docker_hangs_fails_at_its_greeting_and_the_app_keeps_serving()
+    {
+        var serving = await GetVersionAsync();
+        Assert.That((await _podlift.RunAsync("ps")).ExitCode, Is.EqualTo(0), "Hello has run against this daemon: its version is kept");
+        await _servers.MustSshAsync(1, "kill -STOP $(cat /var/run/docker.pid)");
+        ShellResult deploy;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            deploy = await _podlift.RunAsync("deploy");
+        }
+        finally
+        {
+            await _servers.MustSshAsync(1, "kill -CONT $(cat /var/run/docker.pid)");
+        }
+
+        Assert.That(deploy.ExitCode, Is.EqualTo(5), deploy.All);
+        Assert.That(deploy.All, Does.Contain("Docker did not answer within 10 s").And.Contain("systemctl status docker"));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), "the deploy ends instead of hanging");
+        Assert.That(await GetVersionAsync(), Is.EqualTo(serving));
+        Assert.That((await _podlift.RunAsync("ps")).ExitCode, Is.EqualTo(0), "the daemon answers again");
+    }
+
     [Test, Order(10)]
     public async Task AgentUninstall_RemovesTheAgentButTheAppKeepsServing_AndInstallRestoresIt()
     {

@@ -1,5 +1,7 @@
 using Docker.DotNet.Models;
 using Podlift.Agent.Docker;
+using Podlift.Agent.Rpc;
+using Podlift.Protocol;
 
 namespace Podlift.Tests.Unit;
 
@@ -13,11 +15,28 @@ public class DockerVersionCacheTests
     [TearDown]
     public void CleanUp() => _dir.Dispose();
 
-    private DockerVersionCache Cache() => new(_ =>
+    private int _pinged;
+
+    /// <summary>Docker as the cache meets it; a ping that never completes is a daemon that hangs.</summary>
+    private Func<CancellationToken, Task> _ping = _ => Task.CompletedTask;
+
+    private Func<CancellationToken, Task<VersionResponse>>? _version;
+
+    private static async Task<VersionResponse> Hangs(CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return new VersionResponse();
+    }
+
+    private DockerVersionCache Cache() => new(_version ?? (_ =>
     {
         _asked++;
         return Task.FromResult(new VersionResponse { Version = $"20.10.{_asked}", APIVersion = "1.41" });
-    }, _dir.PathOf("docker.pid"), _dir.Path);
+    }), token =>
+    {
+        _pinged++;
+        return _ping(token);
+    }, _dir.PathOf("docker.pid"), _dir.Path, answerWithin: TimeSpan.FromMilliseconds(200));
 
     private void Daemon(int pid, long startTime)
     {
@@ -64,6 +83,58 @@ public class DockerVersionCacheTests
         await cache.GetAsync(CancellationToken.None);
 
         Assert.That(_asked, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_known_version_is_told_only_once_the_daemon_answers_its_ping()
+    {
+        Daemon(412, 1_234_567);
+        var cache = Cache();
+
+        await cache.GetAsync(CancellationToken.None);
+        await cache.GetAsync(CancellationToken.None);
+
+        Assert.That((_asked, _pinged), Is.EqualTo((1, 1)), "asked once, then only pinged (the ping runs no runc)");
+    }
+
+    /// <summary>
+    /// A daemon that hangs keeps its pid and start time: from the cache alone, Hello would call it well, and the deploy would then hang
+    /// on its first Docker call, which has no deadline.
+    /// </summary>
+    [Test, CancelAfter(10_000)]
+    public async Task A_daemon_that_hangs_is_reported_even_with_its_version_known(CancellationToken cancellationToken)
+    {
+        Daemon(412, 1_234_567);
+        var cache = Cache();
+        await cache.GetAsync(cancellationToken);
+        _ping = token => Task.Delay(Timeout.Infinite, token);
+
+        var failure = Assert.ThrowsAsync<AgentFailure>(async () => await cache.GetAsync(cancellationToken));
+
+        Assert.That(failure!.Reason, Is.EqualTo(AgentErrorReason.DockerRefused));
+        Assert.That(failure.Message, Does.Contain("Docker did not answer within 0.2 s").And.Contain("systemctl status docker"));
+    }
+
+    [Test, CancelAfter(10_000)]
+    public async Task A_daemon_that_hangs_before_its_version_is_known_is_reported_too(CancellationToken cancellationToken)
+    {
+        _version = Hangs;
+        var cache = Cache();
+
+        var failure = Assert.ThrowsAsync<AgentFailure>(async () => await cache.GetAsync(cancellationToken));
+
+        Assert.That(failure!.Message, Does.Contain("Docker did not answer within 0.2 s"));
+    }
+
+    [Test]
+    public void A_cancelled_hello_is_a_cancellation_not_a_hanging_daemon()
+    {
+        _version = Hangs;
+        var cache = Cache();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.That(async () => await cache.GetAsync(cancelled.Token), Throws.InstanceOf<OperationCanceledException>());
     }
 
     [TestCase("412 (dockerd) S 1", null)]
