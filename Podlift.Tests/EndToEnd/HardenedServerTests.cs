@@ -70,9 +70,9 @@ public sealed class HardenedServerTests(string suite, string prefix, string subn
         var upstream = await _servers.MustRootAsync(1, "cat /etc/nginx/conf.d/podlift-hardy.conf");
         Assert.That(upstream, Does.Contain($"server {_servers.Ip(2)}:"), "the primary balances to the second server by its address, not its alias");
         Assert.That(upstream, Does.Not.Contain($"server {_servers.Alias(2)}:"), "(the alias names it in a comment only)");
-        Assert.That((await _servers.MustRootAsync(1, "cat /tmp/hardy-hook")).Trim(), Does.StartWith("home=/root user=root"),
-            "the hook runs with the server's own HOME, not this machine's");
-        Assert.That((await _servers.MustRootAsync(1, "cat /tmp/hardy-hook")).Trim(), Does.EndWith("heap_limit=[]"),
+        var hook = (await _servers.MustRootAsync(1, "cat /tmp/hardy-hook")).Trim();
+        Assert.That(hook, Does.StartWith("home=/root user=root"), "the hook runs with the server's own HOME, not this machine's");
+        Assert.That(hook, Does.EndWith("heap_limit=[]"),
             "the agent's unit caps the agent's own .NET heap at 256 MB: a hook (a .NET migration) starts without that cap");
     }
 
