@@ -251,7 +251,8 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
 
     /// <summary>
     /// A dockerd that hangs (stopped here with SIGSTOP) keeps its pid: the agent's kept Docker version must not make Hello call it well,
-    /// or the deploy would hang at its first Docker call. The containers run on (containerd's), and so does the app.
+    /// or the deploy would wait at its first Docker call until that call's timeout (with the agent from before, it took 1 m 41 s and
+    /// failed without naming Docker). The containers run on (containerd's), and so does the app.
     /// </summary>
     [Test, Order(9)]
     public async Task A_deploy_to_a_server_whose_Docker_hangs_fails_at_its_greeting_and_the_app_keeps_serving()

@@ -98,8 +98,8 @@ public class DockerVersionCacheTests
     }
 
     /// <summary>
-    /// A daemon that hangs keeps its pid and start time: from the cache alone, Hello would call it well, and the deploy would then hang
-    /// on its first Docker call, which has no deadline.
+    /// A daemon that hangs keeps its pid and start time: from the cache alone, Hello would call it well, and the deploy would then wait
+    /// at its first Docker call until that call's own timeout (100 s), with an error that does not say why.
     /// </summary>
     [Test, CancelAfter(10_000)]
     public async Task A_daemon_that_hangs_is_reported_even_with_its_version_known(CancellationToken cancellationToken)
