@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.Text;
 using NUnit.Framework;
 using Podlift.Cli.Delivery;
+using Podlift.Protocol;
 
 namespace Podlift.Tests.Unit;
 
@@ -138,17 +139,8 @@ public class SaveStreamFilterTests
     }
 
     /// <summary>What a `docker save` over HTTP is: read once, forward only.</summary>
-    private sealed class ForwardOnly(Stream inner) : Stream
+    private sealed class ForwardOnly(Stream inner) : ForwardReadStream
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
         public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, 777));
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
