@@ -53,6 +53,7 @@ try
         var docker = services.GetRequiredService<DockerEngine>();
         return new DockerVersionCache(docker.VersionAsync, docker.PingAsync);
     });
+    builder.Services.AddSingleton(services => new DockerWatch(services.GetRequiredService<IContainerRuntime>().PingAsync));
     builder.Services.AddSingleton(_ => HttpHealthProbe.CreateClient());
     builder.Services.AddSingleton<HttpHealthProbe>();
     builder.Services.AddSingleton<IProcessRunner, ProcessRunner>();

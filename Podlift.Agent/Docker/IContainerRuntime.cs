@@ -47,6 +47,8 @@ public sealed record PullMessage(string? Id, string? Status, long Current, long 
 public interface IContainerRuntime
 {
     Task<ImageInfo?> InspectImageAsync(string image, CancellationToken cancellationToken);
+    /// <summary>Docker's /_ping: it runs nothing, so it answers unless the daemon hangs.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
     Task<ImageInfo> LoadImageAsync(Stream saveStream, string expectedImage, CancellationToken cancellationToken);
     /// <summary>Pulls reference (registry/name:tag); a registry error (refused login, unknown tag) is an <see cref="InvalidOperationException"/>.</summary>
     Task PullImageAsync(string reference, RegistryAuth? auth, Action<PullMessage> onProgress, CancellationToken cancellationToken);

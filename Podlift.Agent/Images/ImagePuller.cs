@@ -11,7 +11,7 @@ namespace Podlift.Agent.Images;
 /// (name:tag), exactly as a pushed image would be; the registry's tag is removed, so pruning an old
 /// version frees its layers. The login lives for the pull's duration only.
 /// </summary>
-public sealed class ImagePuller(IContainerRuntime runtime, ILogger<ImagePuller> log)
+public sealed class ImagePuller(IContainerRuntime runtime, DockerWatch watch, ILogger<ImagePuller> log)
 {
     private static readonly TimeSpan ReportEvery = TimeSpan.FromMilliseconds(500);
 
@@ -23,7 +23,11 @@ public sealed class ImagePuller(IContainerRuntime runtime, ILogger<ImagePuller> 
 
         var clock = Stopwatch.StartNew();
         var tally = new PullTally();
-        var pull = runtime.PullImageAsync(request.Reference, auth, message => { lock (tally) tally.Observe(message); }, cancellationToken);
+        var pull = watch.WatchAsync((progress, token) => runtime.PullImageAsync(request.Reference, auth, message =>
+        {
+            progress.Moved();
+            lock (tally) tally.Observe(message);
+        }, token), "pulled the image", cancellationToken);
         while (await Task.WhenAny(pull, Task.Delay(ReportEvery, cancellationToken)) != pull)
             await responses.WriteAsync(Snapshot(tally), cancellationToken);
         try

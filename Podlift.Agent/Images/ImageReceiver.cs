@@ -11,7 +11,7 @@ namespace Podlift.Agent.Images;
 /// Feeds a streamed `docker save` (possibly compressed, possibly without the layers the server has) straight
 /// into `docker load`: no temporary file of the image.
 /// </summary>
-public sealed class ImageReceiver(IContainerRuntime runtime, ILogger<ImageReceiver> log)
+public sealed class ImageReceiver(IContainerRuntime runtime, DockerWatch watch, ILogger<ImageReceiver> log)
 {
     public async Task<PushImageReply> ReceiveAsync(IAsyncStreamReader<ImageChunk> chunks, CancellationToken cancellationToken)
     {
@@ -22,7 +22,7 @@ public sealed class ImageReceiver(IContainerRuntime runtime, ILogger<ImageReceiv
 
         var clock = Stopwatch.StartNew();
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 8 << 20, resumeWriterThreshold: 4 << 20));
-        var load = LoadAsync(pipe.Reader.AsStream(), header, cancellationToken);
+        var load = LoadAsync(pipe.Reader, header, cancellationToken);
         long received = 0;
         try
         {
@@ -50,18 +50,31 @@ public sealed class ImageReceiver(IContainerRuntime runtime, ILogger<ImageReceiv
         };
     }
 
-    /// <summary>A refused load is ImageRefused, so the CLI can tell it from a broken connection (and send the full image).</summary>
-    private async Task<ImageInfo> LoadAsync(Stream stream, PushHeader header, CancellationToken cancellationToken)
+    /// <summary>
+    /// A refused load is ImageRefused, so the CLI can tell it from a broken connection (and send the full image). A Docker
+    /// that stopped meanwhile is DockerRefused (<see cref="DockerWatch"/>): the full image would not help.
+    /// </summary>
+    private async Task<ImageInfo> LoadAsync(PipeReader wire, PushHeader header, CancellationToken cancellationToken)
     {
         try
         {
-            await using var save = WireCompression.Decompress(stream, header.Compression);
-            return await runtime.LoadImageAsync(save, header.Image, cancellationToken);
+            await using var save = WireCompression.Decompress(wire.AsStream(leaveOpen: true), header.Compression);
+            return await watch.LoadAsync(save, (input, token) => runtime.LoadImageAsync(input, header.Image, token), cancellationToken);
+        }
+        catch (AgentFailure e)
+        {
+            log.LogWarning("docker load of {Image} ended: {Error}", header.Image, e.Message);
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogWarning("docker load of {Image} failed ({Omitted} layers omitted): {Error}", header.Image, header.OmittedLayers, e.Message);
             throw new AgentFailure(AgentErrorReason.ImageRefused, e.Message);
+        }
+        finally
+        {
+            // however the load ended: the receiving loop's write into a full pipe returns, and the loop stops
+            await wire.CompleteAsync();
         }
     }
 }

@@ -137,7 +137,15 @@ internal sealed class FakeContainerRuntime : IContainerRuntime
         return Task.CompletedTask;
     }
 
-    public Task<ImageInfo> LoadImageAsync(Stream saveStream, string expectedImage, CancellationToken cancellationToken) => throw new NotSupportedException();
+    /// <summary>Docker's ping; one that never completes is a daemon that hangs.</summary>
+    public Func<CancellationToken, Task> Ping { get; set; } = _ => Task.CompletedTask;
+
+    /// <summary>What `docker load` does with the stream it is given (by default it is not supported).</summary>
+    public Func<Stream, CancellationToken, Task<ImageInfo>>? Load { get; set; }
+
+    public Task PingAsync(CancellationToken cancellationToken) => Ping(cancellationToken);
+    public Task<ImageInfo> LoadImageAsync(Stream saveStream, string expectedImage, CancellationToken cancellationToken) =>
+        Load is { } load ? load(saveStream, cancellationToken) : throw new NotSupportedException();
     public Task PullImageAsync(string reference, RegistryAuth? auth, Action<PullMessage> onProgress, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task TagImageAsync(string image, string newReference, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<bool> UsesContainerdImageStoreAsync(CancellationToken cancellationToken) => Task.FromResult(false);
