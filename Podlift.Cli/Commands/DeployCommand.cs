@@ -389,21 +389,33 @@ public sealed class DeployCommand(ConsoleOutput output, SshSettings ssh)
         }
     }
 
+    /// <summary>
+    /// How long the summary after a failure waits for a server's answer. The failure may be that server's Docker hanging,
+    /// and the agent's read of its containers would then wait for Docker.DotNet's own 100 s.
+    /// </summary>
+    private static readonly TimeSpan WhatRunsAnswerWithin = TimeSpan.FromSeconds(15);
+
     /// <summary>After a failure: which version each server runs now, as its agent says.</summary>
     private async Task PrintWhatRunsAsync(Run run, IReadOnlyList<ServerSession> sessions)
     {
         output.Line("What each server runs now:");
-        foreach (var session in sessions)
+        using var answerWithin = new CancellationTokenSource(WhatRunsAnswerWithin);
+        var asked = sessions.Select(session => (session, state: session.AppStateAsync(run.Config.App, answerWithin.Token))).ToList();
+        foreach (var (session, state) in asked)
         {
             try
             {
-                var current = (await session.AppStateAsync(run.Config.App, CancellationToken.None))?.Current?.Version;
+                var current = (await state)?.Current?.Version;
                 var mark = current == run.Release.Version ? "✓" : "-";
                 output.Line($"  {mark} {session.Server.Host}: {(string.IsNullOrEmpty(current) ? "nothing deployed" : current)}{(current == run.Release.Version ? " (new)" : "")}");
             }
             catch (AgentCallException)
             {
                 output.Line($"  ? {session.Server.Host}: unreachable");
+            }
+            catch (OperationCanceledException)
+            {
+                output.Line($"  ? {session.Server.Host}: no answer within {WhatRunsAnswerWithin.TotalSeconds:0} s");
             }
         }
     }

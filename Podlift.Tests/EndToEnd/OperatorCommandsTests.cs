@@ -287,27 +287,17 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
     public async Task A_deploy_whose_Docker_stops_while_it_loads_the_image_fails_within_a_minute_and_the_app_keeps_serving()
     {
         var serving = await GetVersionAsync();
-        var dockerfile = File.ReadAllText(Path.Combine(_app.Directory, "Dockerfile"));
-        // 64 MB of random bytes in a layer of its own: the load lasts long enough to be caught in the middle
-        _app.WriteFile("Dockerfile", dockerfile + "RUN [\"/bin/busybox\", \"dd\", \"if=/dev/urandom\", \"of=/ballast\", \"bs=1M\", \"count=64\"]\n");
-        await _app.CommitAllAsync("a big layer");
-        // dockerd unpacks a load into a docker-import-* directory of its own tmp: SIGSTOP as soon as one appears
-        await _servers.MustSshAsync(1, "rm -f /tmp/stopped-docker; nohup sh -c 'for i in $(seq 6000); do " +
-                                       "if ls -d /var/lib/docker/tmp/docker-import-* >/dev/null 2>&1; then kill -STOP $(cat /var/run/docker.pid); touch /tmp/stopped-docker; exit; fi; " +
-                                       "sleep 0.02; done' >/dev/null 2>&1 &");
         ShellResult deploy;
+        bool stopped;
         var clock = Stopwatch.StartNew();
-        try
+        // dockerd unpacks a load into a docker-import-* directory of its own tmp: SIGSTOP as soon as one appears
+        await using (var trap = await DockerStopTrap.SetAsync(_servers, _app, 1, "ls -d /var/lib/docker/tmp/docker-import-* >/dev/null 2>&1"))
         {
             deploy = await _podlift.RunAsync("deploy");
-        }
-        finally
-        {
-            await _servers.MustSshAsync(1, "kill -CONT $(cat /var/run/docker.pid)");
-            await _app.GitAsync("reset", "-q", "--hard", "HEAD~1"); // back to the commit that serves, as the next tests expect
+            stopped = await trap.SprungAsync();
         }
 
-        Assert.That(await _servers.SshAsync(1, "test -e /tmp/stopped-docker"), Has.Property("ExitCode").EqualTo(0), "Docker was stopped while it loaded");
+        Assert.That(stopped, Is.True, "Docker was stopped while it loaded");
         Assert.That(deploy.ExitCode, Is.EqualTo(4), deploy.All); // a deployment error: the old version keeps serving
         Assert.That(deploy.All, Does.Contain("Docker stopped answering while it loaded the image").And.Contain("systemctl status docker"));
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), "the deploy ends instead of waiting for Docker");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace Podlift.Tests.EndToEnd;
@@ -166,6 +167,33 @@ public sealed partial class RegistryModeTests(string suite, string prefix, strin
         Assert.That(rollback.Output, Does.Not.Contain($"{_servers.Ip(1)} no longer had"), "the primary still had it");
         Assert.That(await _servers.MustSshAsync(2, $"docker ps --filter label=podlift.version={_v1} --format '{{{{.State}}}}'"), Does.Contain("running"));
         Assert.That(await ServedAsync(), Is.EqualTo("v1"));
+    }
+
+    /// <summary>
+    /// A pull, like a load, streams with no deadline of its own. dockerd is stopped (SIGSTOP) on the primary as soon as the
+    /// pull's first blob lands in Docker's tmp: the agent, which pings Docker whenever the pull reports nothing, ends it.
+    /// </summary>
+    [Test, Order(5)]
+    public async Task E_a_deploy_whose_Docker_stops_while_it_pulls_fails_within_a_minute_and_the_old_version_keeps_serving()
+    {
+        var serving = await ServedAsync();
+        ShellResult deploy;
+        bool stopped;
+        var clock = Stopwatch.StartNew();
+        // a pull downloads each blob into Docker's tmp: SIGSTOP as soon as anything is there
+        await using (var trap = await DockerStopTrap.SetAsync(_servers, _app, 1, "[ -n \"$(ls -A /var/lib/docker/tmp 2>/dev/null)\" ]"))
+        {
+            deploy = await _podlift.RunAsync(["deploy"], started: null, environment: Password(_registry.Password));
+            stopped = await trap.SprungAsync();
+        }
+
+        Assert.That(stopped, Is.True, "Docker was stopped while it pulled");
+        Assert.That(deploy.ExitCode, Is.EqualTo(4), deploy.All);
+        Assert.That(deploy.All, Does.Contain("Docker stopped answering while it pulled the image").And.Contain("systemctl status docker"));
+        // the summary after the failure does not wait for the stopped Docker either (it did, for Docker.DotNet's 100 s)
+        Assert.That(deploy.Output, Does.Contain($"? {_servers.Ip(1)}: no answer within 15 s").And.Contain($"- {_servers.Ip(2)}: {_v1}"));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), "the deploy ends instead of waiting for Docker");
+        Assert.That(await ServedAsync(), Is.EqualTo(serving));
     }
 
     [GeneratedRegex(@"pushed: (?<pushed>\d+) of (?<layers>\d+) layers \([^)]*\), (?<already>\d+) already there")]
