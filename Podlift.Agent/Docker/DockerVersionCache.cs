@@ -1,7 +1,5 @@
 using Docker.DotNet.Models;
 using Podlift.Agent.Machine;
-using Podlift.Agent.Rpc;
-using Podlift.Protocol;
 
 namespace Podlift.Agent.Docker;
 
@@ -31,31 +29,15 @@ public sealed class DockerVersionCache(
         var daemon = Daemon();
         if (daemon is not null && _known is { } known && known.Daemon == daemon)
         {
-            await WithinAsync(ping, cancellationToken);
+            await DockerDeadline.WithinAsync(ping, _answerWithin, NoAnswer, cancellationToken);
             return known.Version;
         }
-        var version = await WithinAsync(fetch, cancellationToken);
+        var version = await DockerDeadline.WithinAsync(fetch, _answerWithin, NoAnswer, cancellationToken);
         if (daemon is not null) _known = new Known(daemon, version); // a daemon restarted meanwhile has another start time: asked again next time
         return version;
     }
 
-    private async Task<T> WithinAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_answerWithin);
-        try
-        {
-            return await call(deadline.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new AgentFailure(AgentErrorReason.DockerRefused,
-                $"Docker did not answer within {_answerWithin.TotalSeconds:0.#} s: it hangs or is overloaded; `systemctl status docker` on the server says more");
-        }
-    }
-
-    private Task WithinAsync(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
-        WithinAsync(async token => { await call(token); return true; }, cancellationToken);
+    private string NoAnswer => $"Docker did not answer within {_answerWithin.TotalSeconds:0.#} s";
 
     /// <summary>"pid:start time" of the running daemon, or null.</summary>
     private string? Daemon()

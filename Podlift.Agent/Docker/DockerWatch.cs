@@ -53,17 +53,18 @@ public sealed class DockerWatch(Func<CancellationToken, Task> ping, DockerWatch.
     /// <summary>Why the call must end, or null while Docker answers and takes its input.</summary>
     private async Task<AgentFailure?> StoppedAsync(CallProgress progress, string doing, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_limits.PingWithin);
+        var stopped = $"Docker stopped answering while it {doing}";
         try
         {
-            await ping(deadline.Token);
+            await DockerDeadline.WithinAsync(ping, _limits.PingWithin, $"{stopped} (no answer to a ping within {Seconds(_limits.PingWithin)})", cancellationToken);
+        }
+        catch (AgentFailure noAnswer)
+        {
+            return noAnswer;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            var why = e is OperationCanceledException ? $"no answer to a ping within {Seconds(_limits.PingWithin)}" : $"its ping failed: {e.Message}";
-            return new AgentFailure(AgentErrorReason.DockerRefused,
-                $"Docker stopped answering while it {doing} ({why}): it hangs or is overloaded; `systemctl status docker` on the server says more");
+            return new AgentFailure(AgentErrorReason.DockerRefused, $"{stopped} (its ping failed: {e.Message}): {DockerDeadline.Means}");
         }
         if (progress.TakesInput && progress.Idle >= _limits.TakeWithin)
             return new AgentFailure(AgentErrorReason.DockerRefused,

@@ -39,7 +39,6 @@ internal sealed class IntakeStream : ForwardReadStream
 
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
 
-
     protected override void Dispose(bool disposing)
     {
         if (disposing) _input.Dispose();
