@@ -47,13 +47,14 @@ try
 
     builder.Services.AddSingleton(_ => new IdleCompaction());
     builder.Services.AddSingleton(_ => DockerEngine.Local());
-    builder.Services.AddSingleton<IContainerRuntime>(services => services.GetRequiredService<DockerEngine>());
+    builder.Services.AddSingleton(services => new DockerWatch(services.GetRequiredService<DockerEngine>().PingAsync));
+    builder.Services.AddSingleton<IContainerRuntime>(services =>
+        new WatchedRuntime(services.GetRequiredService<DockerEngine>(), services.GetRequiredService<DockerWatch>()));
     builder.Services.AddSingleton(services =>
     {
         var docker = services.GetRequiredService<DockerEngine>();
         return new DockerVersionCache(docker.VersionAsync, docker.PingAsync);
     });
-    builder.Services.AddSingleton(services => new DockerWatch(services.GetRequiredService<IContainerRuntime>().PingAsync));
     builder.Services.AddSingleton(_ => HttpHealthProbe.CreateClient());
     builder.Services.AddSingleton<HttpHealthProbe>();
     builder.Services.AddSingleton<IProcessRunner, ProcessRunner>();

@@ -305,6 +305,40 @@ public sealed class OperatorCommandsTests(string suite, string prefix, string su
         Assert.That((await _podlift.RunAsync("ps")).ExitCode, Is.EqualTo(0), "the daemon answers again");
     }
 
+    /// <summary>
+    /// A dockerd that stops once the job has begun (a before_deploy hook stops it here, after the image arrived): each call
+    /// that followed waited for Docker.DotNet's 100 s timeout, the job's and then its clean-up's. The agent pings Docker
+    /// whenever one of its calls takes long, and ends the call when the ping gets no answer.
+    /// </summary>
+    [Test, Order(9)]
+    public async Task A_deploy_whose_Docker_stops_after_its_image_arrived_fails_within_a_minute_and_the_app_keeps_serving()
+    {
+        var serving = await GetVersionAsync();
+        var config = File.ReadAllText(Path.Combine(_app.Directory, "podlift.yml"));
+        _app.WriteConfig(config.Replace("hooks:\n", "hooks:\n  before_deploy: [\"kill -STOP $(cat /var/run/docker.pid)\"]\n", StringComparison.Ordinal));
+        await _app.CommitAllAsync("a hook that stops Docker");
+        ShellResult deploy;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            deploy = await _podlift.RunAsync("deploy");
+        }
+        finally
+        {
+            await _servers.MustSshAsync(1, "kill -CONT $(cat /var/run/docker.pid)");
+            await _app.GitAsync("reset", "-q", "--hard", "HEAD~1");
+        }
+
+        Assert.That(deploy.All, Does.Contain("before_deploy"), "the hook ran: Docker was stopped after the image arrived");
+        Assert.That(deploy.ExitCode, Is.EqualTo(4), deploy.All);
+        Assert.That(deploy.All, Does.Contain("Docker stopped answering while it").And.Contain("systemctl status docker"));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), "the deploy ends instead of waiting for each call's timeout");
+        Assert.That(await GetVersionAsync(), Is.EqualTo(serving));
+        var ps = await _podlift.RunAsync("ps");
+        Assert.That(ps.ExitCode, Is.EqualTo(0), ps.All);
+        Assert.That(ps.Output, Does.Match(@"web\s+\S+\s+2/2\s+healthy"), "the old version's containers run on");
+    }
+
     [Test, Order(10)]
     public async Task AgentUninstall_RemovesTheAgentButTheAppKeepsServing_AndInstallRestoresIt()
     {
