@@ -108,6 +108,7 @@ try
     socket.PrepareForBind();
     await app.StartAsync();
     socket.AfterBind();
+    app.Services.GetRequiredService<DeployJobs>().ResumeHolds();
     Log.Information("podlift-agent {Version} listening on {Socket}", AgentService.Version, socket.Path);
     await app.WaitForShutdownAsync();
     return 0;

@@ -33,6 +33,19 @@ public static class CanaryJobs
         return new JobSpec(Operation.Abort, plan, JobSpec.NewDeployId(canary.Deployment.Version), new HooksPlan(), current) { Reason = reason };
     }
 
+    /// <summary>
+    /// The hold of a recorded canary that has no verdict yet, taken up again after the agent restarted (it was watching it, or
+    /// was down when the hold ended); null when no canary is held. The job counts what nginx logged since the hold began.
+    /// </summary>
+    public static JobSpec? ResumeHold(AppRecord? record, DateTimeOffset now)
+    {
+        if (record?.Canary is not { HoldUntil: not null } canary || canary.Deployment.PlanJson is not { Length: > 0 } json) return null;
+        var plan = JsonParser.Default.Parse<DeployPlan>(json);
+        if (plan.Canary is not { HoldMilliseconds: > 0 }) return null;
+        plan.DryRun = false;
+        return new JobSpec(Operation.Deploy, plan, JobSpec.NewDeployId(plan.Version), plan.Hooks ?? new HooksPlan(), null) { ResumesHold = true };
+    }
+
     /// <summary>A deployment's plan as it ran, for one more job: no canary, verification, dry run or atomic rollout of its own.</summary>
     private static DeployPlan PlanOf(DeploymentRecord deployment)
     {

@@ -43,9 +43,11 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
         if (snapshot is null) return new JobEnd(false, job.Plan.Version, "", TimeSpan.Zero, $"nothing was changed: {unreadable}");
         using var _ = lease;
         var context = new Plans.ExecutionContext(job, snapshot, progress) { Ports = lease };
+        // a resumed hold's split has served since before the restart: traffic had moved
+        if (job.ResumesHold) (context.Committed, context.Recorded, context.HoldLogFrom) = (true, true, snapshot.Record?.Canary?.HoldLogFrom);
         try
         {
-            var plan = JobPlanner.For(job, snapshot);
+            var plan = job.ResumesHold ? JobPlanner.ResumedHold(job, snapshot) : JobPlanner.For(job, snapshot);
             progress.Plan(plan.Preview());
             await tools.Executor.RunAsync(plan, context, cancellationToken);
             if (job.Plan.Canary is { } canary)
@@ -78,7 +80,8 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
     {
         try
         {
-            var (snapshot, ports) = await tools.Snapshots.ReadAsync(job.Plan, containers => JobPlanner.PortsNeeded(job, containers), reserve: true, cancellationToken);
+            var (snapshot, ports) = await tools.Snapshots.ReadAsync(job.Plan, containers => job.ResumesHold ? 0 : JobPlanner.PortsNeeded(job, containers),
+                reserve: true, cancellationToken);
             return (snapshot, ports, "");
         }
         catch (Exception e)
@@ -124,8 +127,13 @@ public sealed class DeployJob(JobSpec job, DeployTools tools, DeployProgress pro
             { Verified = verified, RevertedTo = previous };
     }
 
-    private JobEnd CanaryServing(Plans.ExecutionContext context, CanaryPlan canary) =>
-        new(true, job.Plan.Version, context.Snapshot.CurrentVersion ?? "", context.Elapsed) { Verified = context.Verified, Canary = Outcome(context, canary, CanaryStatus.Serving) };
+    /// <summary>The canary serves on, waiting for promote or rollback; a hold that ended without a verdict is over, and a restart does not take it up.</summary>
+    private JobEnd CanaryServing(Plans.ExecutionContext context, CanaryPlan canary)
+    {
+        if (canary.HoldMilliseconds > 0 && tools.State.Load(job.Plan.App) is { Canary: { } held } record)
+            SaveQuietly(record with { Canary = held.HoldEnded() });
+        return new(true, job.Plan.Version, context.Snapshot.CurrentVersion ?? "", context.Elapsed) { Verified = context.Verified, Canary = Outcome(context, canary, CanaryStatus.Serving) };
+    }
 
     private static CanaryOutcome Outcome(Plans.ExecutionContext context, CanaryPlan canary, CanaryStatus status) => new()
     {

@@ -65,6 +65,27 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
         return Start(CanaryJobs.Promote(tools.State.Load(request.App), request));
     }
 
+    /// <summary>
+    /// At start-up, after reconciling: every canary whose hold has no verdict yet (the agent was watching it, or was down when it
+    /// ended) is watched again as a job of its own, which `podlift attach` follows. A canary it cannot take up serves on as it is.
+    /// </summary>
+    public void ResumeHolds()
+    {
+        foreach (var app in tools.State.Apps())
+        {
+            try
+            {
+                if (CanaryJobs.ResumeHold(tools.State.Load(app), DateTimeOffset.UtcNow) is not { } resumed) continue;
+                log.LogWarning("The hold of the canary {Version} of {App} was cut short by a restart; it is watched again ({DeployId})", resumed.Plan.Version, app, resumed.DeployId);
+                Start(resumed);
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "The hold of {App}'s canary could not be taken up again; the canary serves on, waiting for promote or rollback", app);
+            }
+        }
+    }
+
     /// <summary>--dry-run of a promotion.</summary>
     public Task<IReadOnlyList<DeployEvent>> PreviewPromoteAsync(PromoteRequest request, CancellationToken cancellationToken) =>
         PreviewAsync(CanaryJobs.Promote(tools.State.Load(request.App), request), cancellationToken);

@@ -15,6 +15,9 @@ public sealed partial record JobSpec(Operation Operation, DeployPlan Plan, strin
     /// <summary>Why the job runs, when the ledger keeps it: a canary's removal says who or what removed it.</summary>
     public string Reason { get; init; } = "";
 
+    /// <summary>The job takes up a recorded canary's hold that a restart of the agent cut short: it watches what is left of it, then settles it.</summary>
+    public bool ResumesHold { get; init; }
+
     public static string NewDeployId(string version) => $"{DateTimeOffset.UtcNow:yyyyMMddTHHmmssfffZ}-{version}";
 
     /// <summary>A deploy id names its journal and plan files: one plain file name, as <see cref="NewDeployId"/> makes them.</summary>

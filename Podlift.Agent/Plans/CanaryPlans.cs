@@ -40,4 +40,25 @@ public static partial class JobPlanner
                 routed.Select(c => $"{ContainerSpecs.LoopbackAddress}:{c.HostPort}").ToList()));
         return new Plan(job.Operation, request, actions);
     }
+
+    /// <summary>
+    /// What is left of a recorded canary's hold, watched again after the agent restarted: the canary's own backends, until the
+    /// recorded end (at once if it passed while the agent was down). The split serves as it did; nothing starts or moves.
+    /// </summary>
+    public static Plan ResumedHold(JobSpec job, ServerSnapshot snapshot)
+    {
+        var request = job.Plan;
+        if (snapshot.Record?.Canary is not { HoldUntil: { } until } canary || canary.Deployment.Version != request.Version || request.Canary is not { } plan)
+            throw new PlanRefused($"no held canary of {request.Version} is recorded on this server", "`podlift status` shows what serves");
+        var left = until > snapshot.Now ? until - snapshot.Now : TimeSpan.Zero;
+        var backends = canary.Deployment.RoutedContainers().Select(c => $"{ContainerSpecs.LoopbackAddress}:{c.HostPort}").ToList();
+        var watch = new VerifyPlan { WindowMilliseconds = (long)left.TotalMilliseconds, MaxErrorRate = plan.MaxErrorRate, MinRequests = plan.MinRequests };
+        return new Plan(job.Operation, request,
+        [
+            new Say(DeployStep.Canary, EventLevel.Info,
+                $"The agent restarted during the canary's hold: {request.Version} is judged on what nginx logged since the hold began, " +
+                $"{(left > TimeSpan.Zero ? $"for the {left.TotalSeconds:0.#}s left of it" : "at once (its time ran out meanwhile)")}"),
+            new WatchCanary(watch, backends),
+        ]);
+    }
 }

@@ -41,6 +41,8 @@ public sealed class ExecutionContext(JobSpec job, ServerSnapshot snapshot, Deplo
     public VerifyResult? Verified { get; set; }
     /// <summary>A canary's hold passed with enough requests to judge: the job goes on as its promotion.</summary>
     public bool CanaryPassed { get; set; }
+    /// <summary>Where nginx's request log stood when the canary's hold began: its watch counts from there.</summary>
+    public long? HoldLogFrom { get; set; }
     public PortReservations.Lease? Ports { get; init; }
 
     public void OnFailure(string what, Func<Task> undo) => _undos.Push((what, undo));

@@ -20,9 +20,11 @@ public static class JobRecords
     private static AppRecord Before(ExecutionContext context) => context.Snapshot.Record ?? new AppRecord { App = context.Request.App };
 
     /// <summary>A canary serves beside the current deployment, until it is promoted or removed.</summary>
-    public static AppRecord Canary(ExecutionContext context, IReadOnlyList<AppContainer> containers, RecordCanary canary) =>
+    /// <param name="holdLogFrom">Where nginx's request log stands as the hold begins.</param>
+    public static AppRecord Canary(ExecutionContext context, IReadOnlyList<AppContainer> containers, RecordCanary canary, long holdLogFrom) =>
         Before(context).WithCanary(
-            new CanaryRecord(Deployment(context, containers), canary.Share, canary.Hold > TimeSpan.Zero ? context.Snapshot.Now + context.Elapsed + canary.Hold : null),
+            new CanaryRecord(Deployment(context, containers), canary.Share, canary.Hold > TimeSpan.Zero ? context.Snapshot.Now + context.Elapsed + canary.Hold : null,
+                holdLogFrom),
             History(context, "canary", null));
 
     private static AppRecord Transition(ExecutionContext context, DeploymentRecord deployed, HistoryEntry entry) => context.Job.Operation switch

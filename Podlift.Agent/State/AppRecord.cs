@@ -59,7 +59,12 @@ public sealed record ContainerRecord(string Name, string Id, string Service, int
 /// deployment, which stays current (and the rollback target stays as it was) until the promotion.
 /// </summary>
 /// <param name="HoldUntil">When its hold ends (it is promoted then if it passed); null: it waits for `podlift promote`.</param>
-public sealed record CanaryRecord(DeploymentRecord Deployment, double Share, DateTimeOffset? HoldUntil);
+/// <param name="HoldLogFrom">Where nginx's request log of the app stood when the hold began: a hold resumed after an agent restart counts from there.</param>
+public sealed record CanaryRecord(DeploymentRecord Deployment, double Share, DateTimeOffset? HoldUntil, long HoldLogFrom = 0)
+{
+    /// <summary>The hold is over without a verdict (too few requests): the canary waits for `podlift promote` or `podlift rollback`.</summary>
+    public CanaryRecord HoldEnded() => this with { HoldUntil = null };
+}
 
 /// <summary>A finished deploy or rollback, kept in the ledger.</summary>
 /// <param name="Receipt">What this server's nginx served while the job moved traffic; null: it moved none (or an older agent ran it).</param>

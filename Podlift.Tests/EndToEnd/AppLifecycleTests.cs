@@ -424,6 +424,35 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
         Assert.That(await StateCurrentAsync(), Is.EqualTo(healthy));
     }
 
+    /// <summary>
+    /// A canary's hold outlives its agent: killed while it watched (the deploy loses its connection), the agent takes the hold up
+    /// again once systemd restarted it, counting what nginx logged meanwhile, and promotes the canary; `podlift attach` follows
+    /// that. Before, the hold was lost: the canary served its share until someone ran promote or rollback.
+    /// </summary>
+    [Test, Order(14)]
+    public async Task HeldCanary_WhoseAgentIsKilledDuringTheHold_IsPromotedByTheRestartedAgent_AndAttachFollowsIt()
+    {
+        var healthy = await CommitAsync("v19");
+        ShellResult deploy, attach;
+        LoadReport report;
+        await using (var load = LoadGenerator.StartFreshClients(new Uri(_servers.Http(1), "/cgi-bin/whoami")))
+        {
+            deploy = await RunAndActAsync("Watching the canary", _ => KillAgent(), ["deploy", "--canary", "50%", "--canary-hold", "15s"]);
+            await WaitForAgentAsync();
+            attach = await _podlift.RunAsync("attach");
+            report = await load.StopAsync();
+        }
+        TestContext.Out.WriteLine($"held canary, agent killed: {report}");
+
+        Assert.That(deploy.ExitCode, Is.EqualTo(5), deploy.All);
+        Assert.That(deploy.All, Does.Contain("podlift attach"));
+        Assert.That(attach.ExitCode, Is.EqualTo(0), attach.All);
+        Assert.That(attach.Output, Does.Contain("The agent restarted during the canary's hold").And.Contain("Canary held"));
+        Assert.That(report.Failed, Is.EqualTo(0), report.ToString());
+        Assert.That(await ServedToFreshClientsAsync(), Is.EqualTo(new[] { "v19" }));
+        Assert.That(await StateCurrentAsync(), Is.EqualTo(healthy));
+    }
+
     /// <summary>Clients that keep their cookie, each asking ten times, until both sides of a canary were seen (at most 40).</summary>
     private async Task<List<IReadOnlyList<string>>> ClientSidesAsync()
     {
@@ -497,12 +526,12 @@ public sealed partial class AppLifecycleTests(string suite, string prefix, strin
         await RetryAsync(() => _podlift.RunAsync("ps"), r => r.ExitCode == 0);
     }
 
-    /// <summary>Runs `podlift deploy` and acts once when a line starting with <paramref name="trigger"/> appears.</summary>
-    private async Task<ShellResult> RunAndActAsync(string trigger, Func<Process, Task> act)
+    /// <summary>Runs `podlift deploy` (or <paramref name="command"/>) and acts once when a line starting with <paramref name="trigger"/> appears.</summary>
+    private async Task<ShellResult> RunAndActAsync(string trigger, Func<Process, Task> act, string[]? command = null)
     {
         Process? cli = null;
         Task? acting = null;
-        var result = await _podlift.RunAsync(["deploy"], started: p => cli = p, onOutputLine: line =>
+        var result = await _podlift.RunAsync(command ?? ["deploy"], started: p => cli = p, onOutputLine: line =>
         {
             if (line.StartsWith(trigger, StringComparison.Ordinal) && acting is null) acting = act(cli!);
         });

@@ -230,6 +230,79 @@ public class CanaryTests
         Assert.That(Record.History.Single(h => h.Version == "bbb2222").Outcome, Is.EqualTo("aborted"));
     }
 
+    /// <summary>A canary deploy whose agent dies while it watches the hold: the job never goes past the watch, as a killed agent's does not.</summary>
+    private async Task HoldCutShortAsync(CanaryPlan canary)
+    {
+        await _world.RunAsync(AgentWorld.Deploy(Version("aaa1111")));
+        var watching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _world.BeforeAction = (_, action) =>
+        {
+            if (action is not WatchCanary) return Task.CompletedTask;
+            watching.TrySetResult();
+            return Task.Delay(Timeout.Infinite);
+        };
+        _world.Start(AgentWorld.Deploy(Version("bbb2222", canary)), out _);
+        await watching.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        _world.BeforeAction = null;
+        await _world.Reconciler().ReconcileAllAsync(CancellationToken.None);
+    }
+
+    private static readonly CanaryPlan HeldFor300Ms = new() { Share = 0.2, HoldMilliseconds = 300, MaxErrorRate = 0.05, MinRequests = 5 };
+
+    [Test]
+    public async Task A_hold_cut_short_by_an_agent_restart_is_resumed_and_promotes_a_healthy_canary()
+    {
+        await HoldCutShortAsync(HeldFor300Ms);
+        Traffic("bbb2222", 200);
+
+        var resumed = CanaryJobs.ResumeHold(Record, DateTimeOffset.UtcNow);
+        Assert.That(resumed, Is.Not.Null, "the recorded canary's hold has no verdict yet");
+        var events = await _world.RunAsync(resumed!);
+
+        var finished = events.Finished();
+        Assert.That(finished.Success, Is.True, finished.Error);
+        Assert.That(finished.Canary.Status, Is.EqualTo(CanaryStatus.Promoted));
+        Assert.That(events.Texts(), Has.Some.StartsWith("The agent restarted during the canary's hold"));
+        Assert.That(_world.RoutedVersions(), Is.EqualTo(new[] { "bbb2222" }));
+        Assert.That(Running("worker"), Is.EqualTo(new[] { "bbb2222" }), "the services that waited start with the promotion");
+        Assert.That((Record.Current!.Version, Record.Canary), Is.EqualTo(("bbb2222", (Podlift.Agent.State.CanaryRecord?)null)));
+    }
+
+    /// <summary>nginx served on while the agent was down: the resumed hold counts from where the hold began, not from the restart.</summary>
+    [Test]
+    public async Task A_resumed_hold_counts_what_nginx_logged_while_the_agent_was_down_and_removes_a_failing_canary()
+    {
+        await HoldCutShortAsync(HeldFor300Ms);
+        foreach (var port in PortsOf("bbb2222"))
+            for (var i = 0; i < 5; i++) _world.RequestLog.Served("shop", $"127.0.0.1:{port}", 500, "500");
+        await Task.Delay(400); // the hold's time ran out while the agent was down: it is judged at once
+
+        var finished = (await _world.RunAsync(CanaryJobs.ResumeHold(Record, DateTimeOffset.UtcNow)!)).Finished();
+
+        Assert.That(finished.Canary.Status, Is.EqualTo(CanaryStatus.Aborted), finished.Error);
+        Assert.That(finished.Error, Does.StartWith("the canary failed its hold: "));
+        Assert.That(_world.RoutedVersions(), Is.EqualTo(new[] { "aaa1111" }));
+        Assert.That(Record.Canary, Is.Null);
+    }
+
+    /// <summary>A hold that ended with too few requests is over: a restart long after must not judge the canary on the traffic since and promote it.</summary>
+    [Test]
+    public async Task A_hold_that_ended_without_a_verdict_is_not_resumed()
+    {
+        await CanaryAsync(new CanaryPlan { Share = 0.2, HoldMilliseconds = 100, MaxErrorRate = 0.05, MinRequests = 5 });
+
+        Assert.That(Record.Canary!.HoldUntil, Is.Null, "the canary now waits for promote or rollback");
+        Assert.That(CanaryJobs.ResumeHold(Record, DateTimeOffset.UtcNow), Is.Null);
+    }
+
+    [Test]
+    public async Task A_canary_without_a_hold_is_not_resumed()
+    {
+        await CanaryAsync();
+
+        Assert.That(CanaryJobs.ResumeHold(Record, DateTimeOffset.UtcNow), Is.Null);
+    }
+
     [Test]
     public void A_rollback_to_another_version_during_a_canary_is_refused_naming_the_way()
     {

@@ -6,7 +6,7 @@ using Podlift.Agent.State;
 namespace Podlift.Agent.Plans.Steps;
 
 /// <summary>state.json: the new deployment (or the rollback) as what runs, with the containers as they are named now.</summary>
-public sealed class RecordStep(IContainerRuntime runtime, StateStore state)
+public sealed class RecordStep(IContainerRuntime runtime, StateStore state, Proxy.IRequestLogFile log)
 {
     public async Task RecordAsync(ExecutionContext context, CancellationToken cancellationToken)
     {
@@ -18,7 +18,9 @@ public sealed class RecordStep(IContainerRuntime runtime, StateStore state)
     public async Task RecordCanaryAsync(RecordCanary canary, ExecutionContext context, CancellationToken cancellationToken)
     {
         var containers = await runtime.ListAppContainersAsync(context.Request.App, cancellationToken);
-        state.Save(JobRecords.Canary(context, containers, canary));
+        // the hold's watch counts from here, and so does one resumed after a restart of the agent
+        context.HoldLogFrom = log.Position(context.Request.App);
+        state.Save(JobRecords.Canary(context, containers, canary, context.HoldLogFrom.Value));
         context.Recorded = true;
         context.Progress.Success(canary.Hold > TimeSpan.Zero
             ? $"{canary.Version} serves {Shares.Format(canary.Share)} of fresh clients as a canary"

@@ -23,7 +23,7 @@ public sealed class VerifyStep(IRequestLogFile log, TimeSpan? poll = null)
     {
         var isNew = action.Backends.Concat(context.Others.SelectMany(o => o.Backends.Select(b => $"{b.Address}:{b.Port}"))).ToHashSet();
         context.Progress.Info($"Watching {context.Request.Version} for {Seconds(Window(action.Plan))}: above {Shares.Format(action.Plan.MaxErrorRate)} errors it is rolled back...");
-        var result = await WatchAsync(action.Plan, isNew, context, cancellationToken);
+        var result = await WatchAsync(action.Plan, isNew, log.Position(context.Request.App), context, cancellationToken);
         context.Verified = result;
         if (!result.Passed) throw new VerificationFailed(result.Detail);
         if (result.Detail.Length > 0) context.Progress.Warning($"Verification: {result.Detail}; {context.Request.Version} stays");
@@ -34,7 +34,8 @@ public sealed class VerifyStep(IRequestLogFile log, TimeSpan? poll = null)
     public async Task WatchCanaryAsync(WatchCanary action, ExecutionContext context, CancellationToken cancellationToken)
     {
         context.Progress.Info($"Watching the canary {context.Request.Version} for {Seconds(Window(action.Plan))}: above {Shares.Format(action.Plan.MaxErrorRate)} errors it is removed, else promoted...");
-        var result = await WatchAsync(action.Plan, action.Backends.ToHashSet(), context, cancellationToken);
+        var from = context.HoldLogFrom ?? log.Position(context.Request.App);
+        var result = await WatchAsync(action.Plan, action.Backends.ToHashSet(), from, context, cancellationToken);
         context.Verified = result;
         if (!result.Passed) throw new CanaryDegraded(result.Detail);
         if (result.Detail.Length > 0) context.Progress.Warning($"Canary: {result.Detail}; it keeps serving as it is (`podlift promote` or `podlift rollback`)");
@@ -46,22 +47,22 @@ public sealed class VerifyStep(IRequestLogFile log, TimeSpan? poll = null)
     }
 
     /// <summary>
-    /// Watches what nginx logs of <paramref name="backends"/> for the plan's window, stopping early once the error rate is above
-    /// the limit. Passed with a detail: too few requests to judge.
+    /// Watches what nginx logs of <paramref name="backends"/> after <paramref name="from"/> for the plan's window, stopping early
+    /// once the error rate is above the limit; a window of zero (a hold whose time ran out while the agent was down) reads the
+    /// log once. Passed with a detail: too few requests to judge.
     /// </summary>
-    private async Task<VerifyResult> WatchAsync(VerifyPlan plan, IReadOnlySet<string> backends, ExecutionContext context, CancellationToken cancellationToken)
+    private async Task<VerifyResult> WatchAsync(VerifyPlan plan, IReadOnlySet<string> backends, long from, ExecutionContext context, CancellationToken cancellationToken)
     {
         var app = context.Request.App;
         var window = Window(plan);
-        var from = log.Position(app);
         var clock = Stopwatch.StartNew();
-        var tally = VerifyTally.None;
-        while (clock.Elapsed < window && !tally.Degraded(plan))
+        VerifyTally tally;
+        do
         {
             var left = window - clock.Elapsed;
-            await Task.Delay(left < _poll ? left : _poll, cancellationToken);
+            if (left > TimeSpan.Zero) await Task.Delay(left < _poll ? left : _poll, cancellationToken);
             tally = ReadTally(app, from, backends, context);
-        }
+        } while (clock.Elapsed < window && !tally.Degraded(plan));
 
         var result = new VerifyResult { WindowMilliseconds = (long)clock.Elapsed.TotalMilliseconds, Requests = tally.Requests, Errors = tally.Errors };
         if (tally.Degraded(plan))

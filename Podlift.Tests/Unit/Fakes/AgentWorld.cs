@@ -29,7 +29,7 @@ internal sealed class AgentWorld : IDisposable
         Firewall = new PeerFirewall(Iptables, State, NullLogger<PeerFirewall>.Instance);
         Runner = new ActionRunner(new ContainerSteps(Docker), new HealthStep(Health, Docker), new NetworkSteps(Docker, Firewall),
             new DependencySteps(Docker, new DependencyManager(Docker, TimeSpan.Zero)), new ReleaseStep(new ReleaseRunner(Docker)),
-            new ProxySteps(Nginx, Upstreams, Sites, Gate, TimeSpan.FromMilliseconds(200)), new HookStep(new HookRunner(Hooks)), new RecordStep(Docker, State),
+            new ProxySteps(Nginx, Upstreams, Sites, Gate, TimeSpan.FromMilliseconds(200)), new HookStep(new HookRunner(Hooks)), new RecordStep(Docker, State, RequestLog),
             new ReceiptSteps(RequestLog), new VerifyStep(RequestLog, poll: TimeSpan.FromMilliseconds(10)));
     }
 
