@@ -21,7 +21,7 @@ public static class JobRecords
 
     /// <summary>A canary serves beside the current deployment, until it is promoted or removed.</summary>
     /// <param name="holdLogFrom">Where nginx's request log stands as the hold begins.</param>
-    public static AppRecord Canary(ExecutionContext context, IReadOnlyList<AppContainer> containers, RecordCanary canary, long holdLogFrom) =>
+    public static AppRecord Canary(ExecutionContext context, IReadOnlyList<AppContainer> containers, RecordCanary canary, long? holdLogFrom) =>
         Before(context).WithCanary(
             new CanaryRecord(Deployment(context, containers), canary.Share, canary.Hold > TimeSpan.Zero ? context.Snapshot.Now + context.Elapsed + canary.Hold : null,
                 holdLogFrom),

@@ -59,8 +59,11 @@ public sealed record ContainerRecord(string Name, string Id, string Service, int
 /// deployment, which stays current (and the rollback target stays as it was) until the promotion.
 /// </summary>
 /// <param name="HoldUntil">When its hold ends (it is promoted then if it passed); null: it waits for `podlift promote`.</param>
-/// <param name="HoldLogFrom">Where nginx's request log of the app stood when the hold began: a hold resumed after an agent restart counts from there.</param>
-public sealed record CanaryRecord(DeploymentRecord Deployment, double Share, DateTimeOffset? HoldUntil, long HoldLogFrom = 0)
+/// <param name="HoldLogFrom">
+/// Where nginx's request log of the app stood when the hold began: a hold resumed after an agent restart counts from there.
+/// Null in a record of an older agent: such a hold counts from when it is resumed, never from the log's start (old lines of reused ports).
+/// </param>
+public sealed record CanaryRecord(DeploymentRecord Deployment, double Share, DateTimeOffset? HoldUntil, long? HoldLogFrom = null)
 {
     /// <summary>The hold is over without a verdict (too few requests): the canary waits for `podlift promote` or `podlift rollback`.</summary>
     public CanaryRecord HoldEnded() => this with { HoldUntil = null };

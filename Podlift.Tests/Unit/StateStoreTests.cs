@@ -94,6 +94,22 @@ public class StateStoreTests
         Assert.That(current.HealthCheckOf("worker"), Is.Null);
     }
 
+    /// <summary>An older agent recorded no log position for a canary's hold: none is read as 0 (the log's start), which would count old lines.</summary>
+    [Test]
+    public void A_canary_recorded_by_an_older_agent_reads_without_a_hold_log_position()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StatePath)!);
+        File.WriteAllText(StatePath, """
+            { "app": "myapp", "current": { "version": "v1", "image": "myapp:v1", "deployId": "d-1", "deployedAt": "2025-06-01T12:30:00+00:00" },
+              "canary": { "deployment": { "version": "v2", "image": "myapp:v2", "deployId": "d-2", "deployedAt": "2025-06-01T12:40:00+00:00" },
+                          "share": 0.1, "holdUntil": "2025-06-01T12:45:00+00:00" } }
+            """);
+
+        var canary = _store.Load("myapp")!.Canary!;
+
+        Assert.That((canary.HoldUntil, canary.HoldLogFrom), Is.EqualTo(((DateTimeOffset?)DateTimeOffset.Parse("2025-06-01T12:45:00+00:00"), (long?)null)));
+    }
+
     [Test]
     public void Save_overwrites_and_leaves_no_temporary_file()
     {

@@ -20,7 +20,7 @@ public sealed class RecordStep(IContainerRuntime runtime, StateStore state, Prox
         var containers = await runtime.ListAppContainersAsync(context.Request.App, cancellationToken);
         // the hold's watch counts from here, and so does one resumed after a restart of the agent
         context.HoldLogFrom = log.Position(context.Request.App);
-        state.Save(JobRecords.Canary(context, containers, canary, context.HoldLogFrom.Value));
+        state.Save(JobRecords.Canary(context, containers, canary, context.HoldLogFrom));
         context.Recorded = true;
         context.Progress.Success(canary.Hold > TimeSpan.Zero
             ? $"{canary.Version} serves {Shares.Format(canary.Share)} of fresh clients as a canary"
