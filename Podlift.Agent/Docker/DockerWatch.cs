@@ -41,7 +41,7 @@ public sealed class DockerWatch(Func<CancellationToken, Task> ping, DockerWatch.
         RunWatchedAsync((_, token) => call(token), doing, cancellationToken);
 
     public Task GuardAsync(Func<CancellationToken, Task> call, string doing, CancellationToken cancellationToken) =>
-        RunWatchedAsync(async (_, token) => { await call(token); return true; }, doing, cancellationToken);
+        WatchAsync((_, token) => call(token), doing, cancellationToken);
 
     /// <param name="doing">What Docker was doing, for the error: "loaded the image".</param>
     private async Task<T> RunWatchedAsync<T>(Func<CallProgress, CancellationToken, Task<T>> call, string doing, CancellationToken cancellationToken)
