@@ -51,6 +51,7 @@ public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) :
         Facts["servers"] = $"{serverCount} test server(s): Debian 12, Docker 20.10, nginx, in system containers on this machine";
         Facts["cpus"] = Environment.ProcessorCount.ToString();
         Facts["load average at start (1, 5, 15 min)"] = LoadAverage();
+        if (Link.Mbit is { } mbit) Facts["link"] = await Link.LimitAsync(Servers.Gateway, mbit);
 
         await AgentAsync();
         if (AgentOnly) return await AgentMemoryAsync();
