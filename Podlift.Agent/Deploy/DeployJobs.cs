@@ -171,9 +171,24 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
             events.Dispose();
             if (events.JournalError is { } journalError)
                 log.LogError("The journal of {DeployId} lacks events: {Error}", spec.DeployId, journalError);
+            PruneJournals(spec.Plan.App);
             _last[spec.Plan.App] = job;
             _running.TryRemove(new KeyValuePair<string, RunningJob>(spec.Plan.App, job));
             log.LogInformation("{DeployId} ended", spec.DeployId);
+        }
+    }
+
+    /// <summary>While the ended job still holds the app: the journals and plans it no longer needs go (<see cref="JournalRetention"/>).</summary>
+    private void PruneJournals(string app)
+    {
+        try
+        {
+            foreach (var deployId in JournalRetention.SelectForRemoval(tools.State.JournalIds(app), tools.State.Load(app)))
+                tools.State.RemoveJournal(app, deployId);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "The old journals of {App} could not be removed; they are tried again after its next job", app);
         }
     }
 

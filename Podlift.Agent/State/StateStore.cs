@@ -30,6 +30,30 @@ public sealed class StateStore(string root)
 
     public string PlanPath(string app, string deployId) => Path.Combine(JournalDirectory(app), deployId + ".plan.json");
 
+    /// <summary>The app's jobs with a journal or a plan on disk, by deploy id.</summary>
+    public IReadOnlyList<string> JournalIds(string app)
+    {
+        var directory = JournalDirectory(app);
+        if (!Directory.Exists(directory)) return [];
+        return Directory.EnumerateFiles(directory)
+            .Select(path => Path.GetFileName(path) switch
+            {
+                var name when name.EndsWith(".plan.json", StringComparison.Ordinal) => name[..^".plan.json".Length],
+                var name when name.EndsWith(".jsonl", StringComparison.Ordinal) => name[..^".jsonl".Length],
+                _ => null,
+            })
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>A job's journal and its plan, gone.</summary>
+    public void RemoveJournal(string app, string deployId)
+    {
+        File.Delete(JournalPath(app, deployId));
+        File.Delete(PlanPath(app, deployId));
+    }
+
     /// <summary>The backends of the app's upstream, per server that contributes them (Proxy.UpstreamRegistry).</summary>
     public string UpstreamsPath(string app) => Path.Combine(AppDirectory(app), "upstreams.json");
 
