@@ -27,6 +27,9 @@ public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) :
     /// <summary>BENCH=first: one server, the first deploy by this code and by BASELINE_CLI's in turns (<see cref="FirstAgainstBaselineAsync"/>).</summary>
     private static readonly bool FirstOnly = Environment.GetEnvironmentVariable("BENCH") == "first";
 
+    /// <summary>BENCH=soak: one agent, never restarted, through many deploys: does its memory settle (<see cref="SoakAsync"/>).</summary>
+    private static readonly bool SoakOnly = Environment.GetEnvironmentVariable("BENCH") == "soak";
+
     /// <summary>PODLIFT_CLI=path (make bench: artifacts/bench-cli/podlift): the published podlift, what users run; unset: the build output under dotnet.</summary>
     private static readonly string? PublishedCli = Environment.GetEnvironmentVariable("PODLIFT_CLI") is { Length: > 0 } path ? path : null;
 
@@ -42,7 +45,7 @@ public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) :
     public async Task<Figures> RunAsync()
     {
         var baseImage = _baseImage = await BaseImageAsync(megabytes);
-        var serverCount = AgentOnly || FirstOnly ? 1 : ScaleOnly ? ScaleCounts.Max() : 3;
+        var serverCount = AgentOnly || FirstOnly || SoakOnly ? 1 : ScaleOnly ? ScaleCounts.Max() : 3;
         Progress($"starting {serverCount} test server(s)");
         _bed = await TestBed.StartAsync(new TestServers("bookworm", Place()), serverCount, "bench");
         _server = [.. Enumerable.Range(1, serverCount).Select(index => new BenchServer(Servers, index))];
@@ -57,6 +60,7 @@ public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) :
         if (AgentOnly) return await AgentMemoryAsync();
         if (ScaleOnly) return await ScaleAsync();
         if (FirstOnly) return await FirstAgainstBaselineAsync();
+        if (SoakOnly) return await SoakAsync();
         WriteConfig(_server[0]);
         await StartUpAsync();
         for (var run = 1; run <= runs; run++)

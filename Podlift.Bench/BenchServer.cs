@@ -20,6 +20,14 @@ public sealed class BenchServer(TestServers servers, int index)
     /// <summary>Removes an image the bench loaded by other means, so podlift has to send it.</summary>
     public Task RemoveImageAsync(string image) => servers.MustSshAsync(index, $"docker rmi {image} >/dev/null");
 
+    /// <summary>The running agent's process id: the same one before and after means it was not restarted.</summary>
+    public async Task<int> AgentPidAsync() =>
+        int.Parse((await servers.MustSshAsync(index, "systemctl show -p MainPID --value podlift-agent")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The files in the app's journal directory: each kept job's journal and its plan.</summary>
+    public async Task<int> JournalFilesAsync(string app) =>
+        int.Parse((await servers.MustSshAsync(index, $"ls /var/lib/podlift/{app}/journal | wc -l")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>VmRSS of the running agent, in bytes.</summary>
     public async Task<long> AgentRssAsync()
     {

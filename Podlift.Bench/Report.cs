@@ -37,6 +37,7 @@ public sealed class Report(Figures figures, int runs, int megabytes, IReadOnlyDi
         var wall = figures.Median(MakeBenchWall);
         var inTurns = figures.Median(InTurns(megabytes)) / figures.Median(InTurns(SmallBaseMegabytes));
         var firstDeploy = figures.Median($"first deploy: transfer (s), zstd{Bench.ThisCode}") / figures.Median($"first deploy: transfer (s), zstd{Bench.BaselineCode}");
+        var soakGrowth = figures.Median(Bench.SoakRss(Bench.SoakDeploys)) - figures.Median(Bench.SoakRss(Bench.SoakLastThird));
         return
         [
             ("redeploy: full image bytes / bytes sent", bytesRatio, ">= 20", bytesRatio >= 20),
@@ -52,6 +53,8 @@ public sealed class Report(Figures figures, int runs, int megabytes, IReadOnlyDi
             ("agent upload (MB)", upload, "<= 20", upload <= 20),
             ("agent idle RSS, fresh (MB)", rssFresh, "<= 50", rssFresh <= 50),
             ("agent idle RSS, after the deploys (MB)", rssAfter, "<= 50", rssAfter <= 50),
+            // BENCH=soak: an agent that runs for months must settle, not grow with its deploys: a leak of 10 KB a deploy shows here
+            ($"soak: agent RSS growth from deploy {Bench.SoakLastThird} to {Bench.SoakDeploys} (MB)", soakGrowth, "<= 1", soakGrowth <= 1),
             ("agent fresh install (s)", fresh, "<= 15", fresh <= 15),
             ("agent no-op re-install (s)", noop, "<= 2", noop <= 2),
             ("podlift ps: published (precompiled) / build output (JIT)", startUp, "< 1", startUp < 1),
