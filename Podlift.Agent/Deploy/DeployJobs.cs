@@ -171,19 +171,24 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
             events.Dispose();
             if (events.JournalError is { } journalError)
                 log.LogError("The journal of {DeployId} lacks events: {Error}", spec.DeployId, journalError);
-            PruneJournals(spec.Plan.App);
+            await PruneJournalsAsync(spec.Plan.App);
             _last[spec.Plan.App] = job;
             _running.TryRemove(new KeyValuePair<string, RunningJob>(spec.Plan.App, job));
             log.LogInformation("{DeployId} ended", spec.DeployId);
         }
     }
 
-    /// <summary>While the ended job still holds the app: the journals and plans it no longer needs go (<see cref="JournalRetention"/>).</summary>
-    private void PruneJournals(string app)
+    /// <summary>
+    /// While the ended job still holds the app (its client has its end already): the journals and plans the app no longer
+    /// needs go (<see cref="JournalRetention"/>). A Docker slow to list the containers holds the app's lock 10 s at most.
+    /// </summary>
+    private async Task PruneJournalsAsync(string app)
     {
         try
         {
-            foreach (var deployId in JournalRetention.SelectForRemoval(tools.State.JournalIds(app), tools.State.Load(app)))
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var containers = await tools.Runtime.ListAppContainersAsync(app, deadline.Token);
+            foreach (var deployId in JournalRetention.SelectForRemoval(tools.State.JournalIds(app), tools.State.Load(app), containers.Select(c => c.DeployId)))
                 tools.State.RemoveJournal(app, deployId);
         }
         catch (Exception e)

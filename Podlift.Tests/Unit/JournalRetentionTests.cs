@@ -8,12 +8,12 @@ namespace Podlift.Tests.Unit;
 
 /// <summary>
 /// An app's journals and plans (which hold env values) do not pile up with its deploys: the newest as many as the ledger
-/// lists stay, and those its record still names, whatever their age; the rest go when a job ends.
+/// lists stay, and those its record or its containers still name, whatever their age; the rest go when a job ends.
 /// </summary>
 public class JournalRetentionTests
 {
-    /// <summary>Deploy ids in the agent's form, the n-th started n minutes after midnight.</summary>
-    private static string Id(int n) => $"20261204T{n / 60:00}{n % 60:00}00000Z-v{n}";
+    /// <summary>Deploy ids in the agent's form, the n-th started n minutes after a midnight long past (a new job's id sorts after them all).</summary>
+    private static string Id(int n) => $"20200101T{n / 60:00}{n % 60:00}00000Z-v{n}";
 
     private static DeploymentRecord Deployment(int n) => new() { Version = $"v{n}", Image = $"shop:v{n}", DeployId = Id(n), DeployedAt = DateTimeOffset.UtcNow };
 
@@ -22,7 +22,7 @@ public class JournalRetentionTests
     {
         var ids = Enumerable.Range(1, JournalRetention.NewestKept + 7).Select(Id).Reverse();
 
-        var removed = JournalRetention.SelectForRemoval(ids, new AppRecord { App = "shop" });
+        var removed = JournalRetention.SelectForRemoval(ids, new AppRecord { App = "shop" }, onContainers: []);
 
         Assert.That(removed, Is.EqualTo(Enumerable.Range(1, 7).Select(Id)));
     }
@@ -36,16 +36,39 @@ public class JournalRetentionTests
             Canary = new CanaryRecord(Deployment(4), 0.1, null),
         };
 
-        var removed = JournalRetention.SelectForRemoval(Enumerable.Range(1, 200).Select(Id), record);
+        var removed = JournalRetention.SelectForRemoval(Enumerable.Range(1, 200).Select(Id), record, onContainers: []);
 
         Assert.That(removed, Has.Count.EqualTo(200 - JournalRetention.NewestKept - 3));
         Assert.That(removed, Does.Not.Contain(Id(2)).And.Not.Contain(Id(3)).And.Not.Contain(Id(4)).And.Contain(Id(1)).And.Contain(Id(5)));
     }
 
+    /// <summary>
+    /// A rollback's containers carry the id of the job that made them, which the record does not name, and `retain` keeps more
+    /// versions than the record lists: a lost state.json is rebuilt from those labels and the plans they name.
+    /// </summary>
+    [Test]
+    public void An_old_job_a_container_still_carries_stays_for_a_rebuild()
+    {
+        var removed = JournalRetention.SelectForRemoval(Enumerable.Range(1, 200).Select(Id), new AppRecord { App = "shop" }, onContainers: [Id(7), ""]);
+
+        Assert.That(removed, Has.Count.EqualTo(200 - JournalRetention.NewestKept - 1));
+        Assert.That(removed, Does.Not.Contain(Id(7)).And.Contain(Id(6)));
+    }
+
+    [Test]
+    public void An_old_job_the_ledger_lists_stays_for_attach()
+    {
+        var entry = new HistoryEntry(Id(9), "v9", DateTimeOffset.UtcNow, 1000, "succeeded", "tester", "v9", null);
+
+        var removed = JournalRetention.SelectForRemoval(Enumerable.Range(1, 200).Select(Id), new AppRecord { App = "shop", History = [entry] }, onContainers: []);
+
+        Assert.That(removed, Does.Not.Contain(Id(9)).And.Contain(Id(8)));
+    }
+
     [Test]
     public void Without_a_record_nothing_goes_as_nothing_says_what_a_rebuild_needs()
     {
-        Assert.That(JournalRetention.SelectForRemoval(Enumerable.Range(1, 200).Select(Id), record: null), Is.Empty);
+        Assert.That(JournalRetention.SelectForRemoval(Enumerable.Range(1, 200).Select(Id), record: null, onContainers: []), Is.Empty);
     }
 
     [Test]
