@@ -20,29 +20,23 @@ public sealed class BenchServer(TestServers servers, int index)
     /// <summary>Removes an image the bench loaded by other means, so podlift has to send it.</summary>
     public Task RemoveImageAsync(string image) => servers.MustSshAsync(index, $"docker rmi {image} >/dev/null");
 
+    private const string AgentPid = "systemctl show -p MainPID --value podlift-agent";
+
     /// <summary>The running agent's process id: the same one before and after means it was not restarted.</summary>
-    public async Task<int> AgentPidAsync() =>
-        int.Parse((await servers.MustSshAsync(index, "systemctl show -p MainPID --value podlift-agent")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    public async Task<long> AgentPidAsync() => await NumberAsync(AgentPid);
 
     /// <summary>The files in the app's journal directory: each kept job's journal and its plan.</summary>
-    public async Task<int> JournalFilesAsync(string app) =>
-        int.Parse((await servers.MustSshAsync(index, $"ls /var/lib/podlift/{app}/journal | wc -l")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    public async Task<long> JournalFilesAsync(string app) => await NumberAsync($"ls /var/lib/podlift/{app}/journal | wc -l");
 
     /// <summary>VmRSS of the running agent, in bytes.</summary>
-    public async Task<long> AgentRssAsync()
-    {
-        var kilobytes = await servers.MustSshAsync(index,
-            "awk '/^VmRSS:/ {print $2}' /proc/$(systemctl show -p MainPID --value podlift-agent)/status");
-        return long.Parse(kilobytes.Trim()) * 1024;
-    }
+    public async Task<long> AgentRssAsync() => await NumberAsync($"awk '/^VmRSS:/ {{print $2}}' /proc/$({AgentPid})/status") * 1024;
 
     /// <summary>The running agent's resident memory that is anonymous (heaps, stacks, JIT code), in bytes; the rest of VmRSS is mapped files.</summary>
-    public async Task<long> AgentAnonymousAsync()
-    {
-        var kilobytes = await servers.MustSshAsync(index,
-            "awk '/^Anonymous:/ {print $2}' /proc/$(systemctl show -p MainPID --value podlift-agent)/smaps_rollup");
-        return long.Parse(kilobytes.Trim()) * 1024;
-    }
+    public async Task<long> AgentAnonymousAsync() => await NumberAsync($"awk '/^Anonymous:/ {{print $2}}' /proc/$({AgentPid})/smaps_rollup") * 1024;
+
+    /// <summary>The one number a command on the server prints.</summary>
+    private async Task<long> NumberAsync(string command) =>
+        long.Parse((await servers.MustSshAsync(index, command)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Runs the agent with extra environment variables (a systemd drop-in beside the unit `agent install` writes), to

@@ -120,7 +120,7 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
     {
         if (_running.TryGetValue(app, out var running) && (deployId.Length == 0 || running.Events.DeployId == deployId))
             return running.Events.ReadAllAsync(cancellationToken);
-        var path = deployId.Length > 0 ? tools.State.JournalPath(app, deployId) : LatestJournal(app);
+        var path = deployId.Length > 0 ? tools.State.JournalPath(app, deployId) : tools.State.LatestJournal(app);
         if (path is null || !File.Exists(path)) throw new FileNotFoundException($"no deploy of {app}{(deployId.Length > 0 ? $" with id {deployId}" : "")} is recorded on this server");
         return ReadJournal(path);
     }
@@ -206,12 +206,6 @@ public sealed class DeployJobs(DeployTools tools, IHostApplicationLifetime lifet
     /// <summary>The plan beside the journal lets a restarted agent finish what a killed one began. It holds env values: 0600.</summary>
     private void WritePlan(string app, string deployId, DeployPlan plan) =>
         AtomicFile.Write(tools.State.PlanPath(app, deployId), JsonFormatter.Default.Format(plan));
-
-    private string? LatestJournal(string app)
-    {
-        var directory = tools.State.JournalDirectory(app);
-        return Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "*.jsonl").Order(StringComparer.Ordinal).LastOrDefault() : null;
-    }
 
     private IAsyncEnumerable<DeployEvent> ReadJournal(string path) => Journal.Read(path, log).ToAsyncEnumerable();
 }

@@ -66,10 +66,7 @@ public sealed class Reconciler(DeployTools tools, ILogger<Reconciler> log)
     /// <summary>The app's last journal, if it has no ending: its job died with the agent.</summary>
     private InterruptedJob? InterruptedJob(string app)
     {
-        var directory = tools.State.JournalDirectory(app);
-        if (!Directory.Exists(directory)) return null;
-        var journal = Directory.EnumerateFiles(directory, "*.jsonl").Order(StringComparer.Ordinal).LastOrDefault();
-        if (journal is null) return null;
+        if (tools.State.LatestJournal(app) is not { } journal) return null;
         var events = Journal.Read(journal, log);
         if (events.Any(e => e.Finished is not null)) return null;
 

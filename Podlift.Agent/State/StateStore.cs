@@ -26,9 +26,19 @@ public sealed class StateStore(string root)
 
     public string JournalDirectory(string app) => Path.Combine(AppDirectory(app), "journal");
 
-    public string JournalPath(string app, string deployId) => Path.Combine(JournalDirectory(app), deployId + ".jsonl");
+    private const string JournalSuffix = ".jsonl";
+    private const string PlanSuffix = ".plan.json";
 
-    public string PlanPath(string app, string deployId) => Path.Combine(JournalDirectory(app), deployId + ".plan.json");
+    public string JournalPath(string app, string deployId) => Path.Combine(JournalDirectory(app), deployId + JournalSuffix);
+
+    public string PlanPath(string app, string deployId) => Path.Combine(JournalDirectory(app), deployId + PlanSuffix);
+
+    /// <summary>The journal of the app's newest job (deploy ids begin with their start time); null when it has none.</summary>
+    public string? LatestJournal(string app)
+    {
+        var directory = JournalDirectory(app);
+        return Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "*" + JournalSuffix).Order(StringComparer.Ordinal).LastOrDefault() : null;
+    }
 
     /// <summary>The app's jobs with a journal or a plan on disk, by deploy id.</summary>
     public IReadOnlyList<string> JournalIds(string app)
@@ -38,8 +48,8 @@ public sealed class StateStore(string root)
         return Directory.EnumerateFiles(directory)
             .Select(path => Path.GetFileName(path) switch
             {
-                var name when name.EndsWith(".plan.json", StringComparison.Ordinal) => name[..^".plan.json".Length],
-                var name when name.EndsWith(".jsonl", StringComparison.Ordinal) => name[..^".jsonl".Length],
+                var name when name.EndsWith(PlanSuffix, StringComparison.Ordinal) => name[..^PlanSuffix.Length],
+                var name when name.EndsWith(JournalSuffix, StringComparison.Ordinal) => name[..^JournalSuffix.Length],
                 _ => null,
             })
             .OfType<string>()
