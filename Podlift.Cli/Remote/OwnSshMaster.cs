@@ -7,7 +7,7 @@ namespace Podlift.Cli.Remote;
 
 /// <summary>
 /// podlift's own master for the length of a run: a child of this process that ends with it, on a control socket in
-/// podlift's private directory, forwarding the agent's socket from the start.
+/// podlift's private directory, forwarding the agent's socket from the start, a <see cref="SessionHold"/> on it.
 /// </summary>
 public sealed class OwnSshMaster : ISshMaster
 {
@@ -15,6 +15,7 @@ public sealed class OwnSshMaster : ISshMaster
     private readonly StringBuilder _errors = new();
     private readonly string _host;
     private readonly string _agentSocket;
+    private SessionHold? _hold;
 
     private OwnSshMaster(ServerConfig server, SshSettings settings, string controlPath, string agentSocket)
     {
@@ -42,6 +43,7 @@ public sealed class OwnSshMaster : ISshMaster
         master._process.BeginErrorReadLine();
         master._process.StandardInput.Close();
         await master.WaitUntilReadyAsync(cancellationToken);
+        master._hold = SessionHold.Start(server, settings, controlPath);
         return master;
     }
 
@@ -76,6 +78,8 @@ public sealed class OwnSshMaster : ISshMaster
             try { _process.Kill(); } catch (InvalidOperationException) { }
             await _process.WaitForExitAsync();
         }
+        // after the master: the connection's end ends the remote cat at once, where closing its input first would wait a round trip
+        if (_hold is not null) await _hold.DisposeAsync();
         _process.Dispose();
         File.Delete(ControlPath);
         File.Delete(_agentSocket);

@@ -15,7 +15,7 @@ public sealed class SharedSshMaster : ISshMaster
     private readonly ServerConfig _server;
     private readonly SshSettings _settings;
     private readonly string _agentSocket;
-    private readonly Process _hold;
+    private readonly SessionHold _hold;
 
     private SharedSshMaster(ServerConfig server, SshSettings settings, string controlPath, string agentSocket)
     {
@@ -23,7 +23,7 @@ public sealed class SharedSshMaster : ISshMaster
         _settings = settings;
         ControlPath = controlPath;
         _agentSocket = agentSocket;
-        _hold = new Process { StartInfo = LocalProcess.StartInfo("ssh", SshArguments.Run(server, settings.ConfigFile, controlPath, "cat")) };
+        _hold = SessionHold.Start(server, settings, controlPath);
     }
 
     public string ControlPath { get; }
@@ -64,29 +64,13 @@ public sealed class SharedSshMaster : ISshMaster
         if (!forward.Succeeded || !File.Exists(agentSocket))
             return OwnInstead(server, settings, $"the shared connection at {path} did not forward the agent's socket ({forward.StandardError.Trim()})");
         settings.Trace?.Invoke($"{server.Host}: sharing your ssh connection at {path}");
-        var master = new SharedSshMaster(server, settings, path, agentSocket);
-        master.Hold();
-        return master;
+        return new SharedSshMaster(server, settings, path, agentSocket);
     }
 
     private static SharedSshMaster? OwnInstead(ServerConfig server, SshSettings settings, string why)
     {
         settings.Trace?.Invoke($"{server.Host}: {why}; podlift opens its own connection for this run");
         return null;
-    }
-
-    /// <summary>
-    /// A session open for the whole run. ControlPersist counts from the last open channel, and a forward's listener is
-    /// none: during a long local build the agent's connection may close as idle, and a master with a short ControlPersist
-    /// would then end with the forward on it. A remote `cat` reading this process's pipe lasts as long as the run (and
-    /// ends with it, however it ends: the pipe closes).
-    /// </summary>
-    private void Hold()
-    {
-        _settings.Trace?.Invoke($"ssh {string.Join(' ', _hold.StartInfo.ArgumentList)}");
-        _hold.Start();
-        _ = _hold.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
-        _ = _hold.StandardError.BaseStream.CopyToAsync(Stream.Null);
     }
 
     /// <summary>
@@ -124,16 +108,6 @@ public sealed class SharedSshMaster : ISshMaster
         var cancel = await _settings.RunAsync(SshArguments.Cancel(_server, _settings.ConfigFile, ControlPath, _agentSocket), CancellationToken.None);
         if (!cancel.Succeeded) _settings.Trace?.Invoke($"{_server.Host}: cancelling the forward of the agent's socket failed: {cancel.StandardError.Trim()}");
         File.Delete(_agentSocket);
-        try
-        {
-            _hold.StandardInput.Close(); // the remote cat ends, and the session with it
-            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await _hold.WaitForExitAsync(bound.Token);
-        }
-        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or IOException)
-        {
-            try { _hold.Kill(); } catch (InvalidOperationException) { }
-        }
-        _hold.Dispose();
+        await _hold.DisposeAsync();
     }
 }

@@ -30,7 +30,7 @@ public sealed class HardenedServerTests(string suite, string prefix, string subn
                 port: 8000
                 healthcheck: {"{"} path: /health, timeout: 20s, interval: 500ms {"}"}
             hooks:
-              after_deploy: ["echo home=$HOME user=$(id -un) heap_limit=[$DOTNET_GCHeapHardLimit] > /tmp/hardy-hook"]
+              after_deploy: ["echo home=$HOME user=$(id -un) heap_limit=[$DOTNET_GCHeapHardLimit] > /tmp/hardy-hook", "pgrep -u deploy -x cat | wc -l > /tmp/hardy-holds"]
             drain: 5s
             """);
         await _app.GitAsync("remote", "add", "origin", $"https://ci:{FirstToken}@git.example.com/acme/hardy.git");
@@ -74,6 +74,14 @@ public sealed class HardenedServerTests(string suite, string prefix, string subn
         Assert.That(hook, Does.StartWith("home=/root user=root"), "the hook runs with the server's own HOME, not this machine's");
         Assert.That(hook, Does.EndWith("heap_limit=[]"),
             "the agent's unit caps the agent's own .NET heap at 256 MB: a hook (a .NET migration) starts without that cap");
+        Assert.That((await _servers.MustRootAsync(1, "cat /tmp/hardy-holds")).Trim(), Is.EqualTo("1"),
+            "while the deploy ran (the hooks run on the primary), podlift's connection held one session (a remote cat), so sshd sends the agent's answers without waiting for delayed ACKs");
+        foreach (var server in new[] { 1, 2 })
+        {
+            // sshd ends the session once it reads the connection's end, just after podlift exits
+            var left = await _servers.MustRootAsync(server, "for i in $(seq 50); do pgrep -u deploy -x cat >/dev/null || break; sleep 0.1; done; pgrep -u deploy -x cat | wc -l");
+            Assert.That(left.Trim(), Is.EqualTo("0"), $"server {server}: the session ended with the run");
+        }
     }
 
     [Test, Order(3)]
