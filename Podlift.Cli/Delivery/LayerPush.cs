@@ -25,6 +25,7 @@ public sealed class LayerPush : IAsyncDisposable
     private readonly CancellationTokenSource _stop;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Task<PushedImage?> _result;
+    private Task _untagged = Task.CompletedTask;
 
     private LayerPush(LocalDocker docker, string image, string knownPath, CancellationToken cancellationToken)
     {
@@ -106,8 +107,8 @@ public sealed class LayerPush : IAsyncDisposable
             }
             finally
             {
-                await UntagQuietlyAsync(docker, reference);
                 Elapsed = _clock.Elapsed;
+                _untagged = UntagQuietlyAsync(docker, reference); // off the servers' path: they wait for the result, not for this
             }
         }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException or IOException or HttpRequestException or DockerApiException
@@ -159,6 +160,7 @@ public sealed class LayerPush : IAsyncDisposable
             await _result;
         }
         catch (Exception) { } // cancelled, or failed: the deploy has said what matters
+        await _untagged;
         _blobs.Dispose();
         _stop.Dispose();
     }
