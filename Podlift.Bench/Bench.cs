@@ -30,6 +30,9 @@ public sealed partial class Bench(int runs, int megabytes, int comparisonRuns) :
     /// <summary>BENCH=soak: one agent, never restarted, through many deploys: does its memory settle (<see cref="SoakAsync"/>).</summary>
     private static readonly bool SoakOnly = Environment.GetEnvironmentVariable("BENCH") == "soak";
 
+    /// <summary>No BENCH=: every scenario of the full bench, the one whose whole time has a target.</summary>
+    public static bool Full => !(AgentOnly || ScaleOnly || FirstOnly || SoakOnly);
+
     /// <summary>PODLIFT_CLI=path (make bench: artifacts/bench-cli/podlift): the published podlift, what users run; unset: the build output under dotnet.</summary>
     private static readonly string? PublishedCli = Environment.GetEnvironmentVariable("PODLIFT_CLI") is { Length: > 0 } path ? path : null;
 
