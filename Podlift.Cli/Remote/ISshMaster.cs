@@ -4,4 +4,10 @@ namespace Podlift.Cli.Remote;
 public interface ISshMaster : IAsyncDisposable
 {
     string ControlPath { get; }
+
+    /// <summary>
+    /// Done when a command may open its session: once the sessions the master opens at its start have ended, so that a
+    /// server that allows one session at a time (sshd's MaxSessions 1) does not refuse the command's.
+    /// </summary>
+    Task OwnSessionsEnded { get; }
 }

@@ -5,17 +5,12 @@ using Podlift.Cli.Local;
 namespace Podlift.Cli.Remote;
 
 /// <summary>
-/// A session on a master's connection for the length of a run: a remote `cat` reading this process's pipe, so it ends
-/// with the run however the run ends (the pipe closes, or the connection does). It does two things:
-/// <list type="bullet">
-/// <item>sshd turns off Nagle's algorithm on a connection only once a session on it runs a command, and a master
-/// started with -N has none. Without it, an answer of the agent that follows another within a round trip (the next
-/// event of a job, a reply after its headers) waits in sshd for this machine's delayed ACK of the first: 40 ms on
-/// Linux, several times in a deploy.</item>
-/// <item>ControlPersist counts from the last open channel, and a forward's listener is none: a user's shared master
-/// with a short ControlPersist could end during a long local build, with the agent's forward on it.</item>
-/// </list>
-/// If the server refuses the session (a forced command, a shell that exits), nothing else changes.
+/// A session on the user's shared master for the length of a run: a remote `cat` reading this process's pipe, so it
+/// ends with the run however the run ends (the pipe closes, or the connection does). ControlPersist counts from the
+/// last open channel, and a forward's listener is none: a master with a short ControlPersist could otherwise end during
+/// a long local build, with the agent's forward on it. Being a session that runs a command, it also has sshd turn off
+/// Nagle's algorithm on the connection, as <see cref="OwnSshMaster"/>'s first session does on its own. If the server
+/// refuses the session (a forced command, a shell that exits), nothing else changes.
 /// </summary>
 public sealed class SessionHold : IAsyncDisposable
 {

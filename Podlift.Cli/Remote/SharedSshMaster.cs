@@ -28,6 +28,9 @@ public sealed class SharedSshMaster : ISshMaster
 
     public string ControlPath { get; }
 
+    /// <summary>Its hold lasts the run, and is not waited for: a server allowing one session at a time refuses commands on a shared connection.</summary>
+    public Task OwnSessionsEnded => Task.CompletedTask;
+
     /// <summary>
     /// The shared master with the agent's socket forwarded, or null when podlift should open its own: none runs and the
     /// config would not start a lasting one, or ssh could not make or use one (a ControlPath in a missing directory...).

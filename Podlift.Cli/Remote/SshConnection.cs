@@ -76,6 +76,7 @@ public sealed class SshConnection : IAsyncDisposable
     public async Task<ProcessOutput> RunAsync(string command, Stream? input = null, bool sudo = false, CancellationToken cancellationToken = default)
     {
         var remote = RemoteCommand(Target, command, sudo);
+        await _master.OwnSessionsEnded;
         Settings.Trace?.Invoke($"ssh {Server.Host} {remote}");
         var result = await LocalProcess.RunAsync("ssh", SshArguments.Run(Server, Settings.ConfigFile, _master.ControlPath, remote), input: input, cancellationToken: cancellationToken);
         if (result.ExitCode == 255) throw SshFailure.Classify(Server.Host, result.StandardError);
