@@ -13,14 +13,12 @@ public sealed class OwnSshMaster : ISshMaster
 {
     private readonly Process _process;
     private readonly StringBuilder _errors = new();
-    private readonly string _host;
     private readonly string _agentSocket;
     private readonly ServerConfig _server;
     private readonly SshSettings _settings;
 
     private OwnSshMaster(ServerConfig server, SshSettings settings, string controlPath, string agentSocket)
     {
-        _host = server.Host;
         _server = server;
         _settings = settings;
         ControlPath = controlPath;
@@ -76,12 +74,12 @@ public sealed class OwnSshMaster : ISshMaster
             if (_process.HasExited)
             {
                 await _process.WaitForExitAsync(cancellationToken); // flushes stderr
-                throw SshFailure.Classify(_host, Errors());
+                throw SshFailure.Classify(_server.Host, Errors());
             }
             if (clock.Elapsed > SshConnection.ConnectBound)
             {
                 await DisposeAsync();
-                throw SshConnection.NotConnected(_host);
+                throw SshConnection.NotConnected(_server.Host);
             }
             await Task.Delay(15, cancellationToken);
         }
