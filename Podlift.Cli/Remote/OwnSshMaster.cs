@@ -13,14 +13,12 @@ public sealed class OwnSshMaster : ISshMaster
 {
     private readonly Process _process;
     private readonly StringBuilder _errors = new();
+    private readonly string _host;
     private readonly string _agentSocket;
-    private readonly ServerConfig _server;
-    private readonly SshSettings _settings;
 
     private OwnSshMaster(ServerConfig server, SshSettings settings, string controlPath, string agentSocket)
     {
-        _server = server;
-        _settings = settings;
+        _host = server.Host;
         ControlPath = controlPath;
         _agentSocket = agentSocket;
         _process = new Process { StartInfo = LocalProcess.StartInfo("ssh", SshArguments.Master(server, settings.ConfigFile, controlPath, agentSocket)) };
@@ -29,23 +27,14 @@ public sealed class OwnSshMaster : ISshMaster
 
     public string ControlPath { get; }
 
-    public Task OwnSessionsEnded { get; private set; } = Task.CompletedTask;
-
     /// <summary>
-    /// One session that runs `true`, at once and not waited for by the agent's calls: sshd turns off Nagle's algorithm on
-    /// a connection (for good) only once a session on it runs a command, and -N opens none. Without it, an answer of the
-    /// agent that follows another within a round trip (the next event of a job, a reply after its headers) waits in sshd
-    /// for this machine's delayed ACK of the first: 40 ms on Linux, several times in a deploy. A refused session changes
-    /// nothing else.
+    /// One session that runs `true`, started once the master is up and not waited for by the agent's calls: sshd turns off
+    /// Nagle's algorithm on a connection (for good) only once a session on it runs a command, and -N opens none. Without
+    /// it, an answer of the agent that follows another within a round trip (the next event of a job, a reply after its
+    /// headers) waits in sshd for this machine's delayed ACK of the first: 40 ms on Linux, several times in a deploy. A
+    /// refused session changes nothing else (its exit code is not read).
     /// </summary>
-    private async Task TurnNagleOffAsync()
-    {
-        try
-        {
-            await _settings.RunAsync(SshArguments.Run(_server, _settings.ConfigFile, ControlPath, "true"), CancellationToken.None);
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException) { }
-    }
+    public Task OwnSessionsEnded { get; private set; } = Task.CompletedTask;
 
     public static async Task<OwnSshMaster> StartAsync(ServerConfig server, SshSettings settings, string controlPath, string agentSocket, CancellationToken cancellationToken)
     {
@@ -62,7 +51,7 @@ public sealed class OwnSshMaster : ISshMaster
         master._process.BeginErrorReadLine();
         master._process.StandardInput.Close();
         await master.WaitUntilReadyAsync(cancellationToken);
-        master.OwnSessionsEnded = master.TurnNagleOffAsync();
+        master.OwnSessionsEnded = settings.RunAsync(SshArguments.Run(server, settings.ConfigFile, controlPath, "true"), CancellationToken.None);
         return master;
     }
 
@@ -74,12 +63,12 @@ public sealed class OwnSshMaster : ISshMaster
             if (_process.HasExited)
             {
                 await _process.WaitForExitAsync(cancellationToken); // flushes stderr
-                throw SshFailure.Classify(_server.Host, Errors());
+                throw SshFailure.Classify(_host, Errors());
             }
             if (clock.Elapsed > SshConnection.ConnectBound)
             {
                 await DisposeAsync();
-                throw SshConnection.NotConnected(_server.Host);
+                throw SshConnection.NotConnected(_host);
             }
             await Task.Delay(15, cancellationToken);
         }
